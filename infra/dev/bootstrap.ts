@@ -1,0 +1,27 @@
+import { createKafka, ensureTopics } from '@backstop/kafka';
+import type { Logger } from '@backstop/logging';
+import { ensureDatabase, migrate } from '@backstop/postgres';
+import type { TopicRole } from '@backstop/contracts';
+import { backstopTopics } from '../kafka/topics';
+
+export interface BootstrapOptions {
+  brokers: string[];
+  databaseUrl: string;
+  topicPrefix?: string;
+  partitions?: Partial<Record<TopicRole, number>>;
+  logger: Logger;
+}
+
+/** Brings the shared state up to date: the database and its schema, and every topic. */
+export async function bootstrap(options: BootstrapOptions): Promise<void> {
+  await ensureDatabase(options.databaseUrl);
+  const applied = await migrate(options.databaseUrl);
+  if (applied.length > 0) options.logger.info({ applied }, 'migrations applied');
+  const admin = createKafka(options.brokers, 'backstop-bootstrap', options.logger).admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, backstopTopics(options.topicPrefix, options.partitions));
+  } finally {
+    await admin.disconnect();
+  }
+}

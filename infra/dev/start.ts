@@ -1,0 +1,88 @@
+/**
+ * `npm start`: the whole system on this machine, in the foreground until Ctrl-C. Starts a
+ * Kafka broker unless one is reachable, prepares Postgres and the topics, seeds the demo
+ * tenant, runs every service, and prints where to reach them.
+ */
+import { loadConfig, commonEnv } from '@backstop/config';
+import { createLogger } from '@backstop/logging';
+import { createPool } from '@backstop/postgres';
+import { z } from 'zod';
+import { defaultBrokerOptions, isPortOpen, startBroker, type RunningBroker } from '../kafka/broker';
+import { bootstrap } from './bootstrap';
+import { curlExample } from './curl-example';
+import { seedDemoTenant } from './demo-tenant';
+import { SERVICES, startServiceProcess, type ServiceProcess } from './service-process';
+
+const config = loadConfig(z.object({
+  ...commonEnv,
+  INGEST_PORT: z.coerce.number().int().default(8080),
+  CONSOLE_PORT: z.coerce.number().int().default(8081),
+}));
+const logger = createLogger('start', config.LOG_LEVEL);
+const startedAt = Date.now();
+
+let broker: RunningBroker | undefined;
+const services: ServiceProcess[] = [];
+
+async function shutdown(code: number): Promise<never> {
+  process.stdout.write('\nStopping Backstop...\n');
+  await Promise.all(services.map((service) => service.stop('SIGTERM')));
+  if (broker) await broker.stop();
+  process.exit(code);
+}
+process.once('SIGINT', () => void shutdown(0));
+process.once('SIGTERM', () => void shutdown(0));
+
+try {
+  const brokerOptions = defaultBrokerOptions();
+  const brokersConfigured = process.env.KAFKA_BROKERS !== undefined;
+  if (!brokersConfigured && !(await isPortOpen(brokerOptions.port))) {
+    process.stdout.write(`Starting Kafka on 127.0.0.1:${brokerOptions.port}...\n`);
+    broker = await startBroker(brokerOptions);
+  }
+  await bootstrap({ brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger });
+
+  const pool = createPool(config.DATABASE_URL, 'backstop-start', 2);
+  const demo = await seedDemoTenant(pool);
+  await pool.end();
+
+  const env = {
+    INGEST_PORT: String(config.INGEST_PORT),
+    CONSOLE_PORT: String(config.CONSOLE_PORT),
+    KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
+  };
+  for (const name of SERVICES) {
+    services.push(startServiceProcess(name, env, (line) => process.stdout.write(`[${name}] ${line}\n`)));
+  }
+  await Promise.all(services.map((service) => service.ready));
+
+  const ingestUrl = `http://127.0.0.1:${config.INGEST_PORT}`;
+  const consoleUrl = `http://127.0.0.1:${config.CONSOLE_PORT}`;
+  process.stdout.write([
+    '',
+    `Backstop is up (${((Date.now() - startedAt) / 1000).toFixed(1)} s). Ctrl-C stops everything.`,
+    '',
+    `  Ingest (webhooks)   ${ingestUrl}/v1/webhooks/payments   health ${ingestUrl}/healthz   metrics ${ingestUrl}/metrics`,
+    `  Console             ${consoleUrl}/   refunds API ${consoleUrl}/v1/refunds`,
+    `  Kafka               ${config.KAFKA_BROKERS.join(',')}${broker ? ' (started by npm start)' : ''}`,
+    `  Postgres            ${config.DATABASE_URL}`,
+    `  Redis               ${config.REDIS_URL}`,
+    '',
+    `  Demo tenant         ${demo.tenantId}   (send it as the x-tenant-id header)`,
+    `  Webhook secret      ${demo.webhookSecret}`,
+    `  API key (ops)       ${demo.apiKeys.ops}`,
+    `  API key (finance)   ${demo.apiKeys.finance}`,
+    `  API key (admin)     ${demo.apiKeys.admin}`,
+    '',
+    'Post a signed example payment (run it twice with the same orderId to see a duplicate caught):',
+    '',
+    curlExample(ingestUrl, demo.tenantId, demo.webhookSecret),
+    '',
+    'Then list refund decisions:',
+    `  curl -sS ${consoleUrl}/v1/refunds -H 'authorization: Bearer ${demo.apiKeys.finance}'`,
+    '',
+  ].join('\n') + '\n');
+} catch (error) {
+  logger.error({ err: error }, 'start-up failed');
+  await shutdown(1);
+}

@@ -1,0 +1,285 @@
+/**
+ * Runs a real single-node Apache Kafka broker (KRaft, combined broker + controller) from the
+ * Maven Central artifacts, so that a machine with Java 17 and Maven but no Docker can run the
+ * whole system and its tests.
+ *
+ *   tsx infra/kafka/broker.ts fetch     resolve the jars into .cache/kafka/<version>/libs
+ *   tsx infra/kafka/broker.ts start     start in the foreground (Ctrl-C stops it)
+ *   tsx infra/kafka/broker.ts ensure    start in the background unless one is reachable
+ *   tsx infra/kafka/broker.ts stop      stop a broker started in the background
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The newest Kafka that KafkaJS 2.2 talks to without trouble: the 4.x brokers dropped the
+ * oldest protocol versions, but KafkaJS negotiates newer ones for every API it uses, and the
+ * whole test suite runs against this version.
+ */
+export const KAFKA_VERSION = '4.4.0';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../..');
+const cacheRoot = join(repoRoot, '.cache', 'kafka');
+
+export interface BrokerOptions {
+  /** Client port; the controller listens on port + 1. */
+  port: number;
+  /** Log and metadata directory; formatted on first start. */
+  dataDir: string;
+  /** Where the broker's own stdout/stderr go when it runs in the background. */
+  logFile: string;
+}
+
+export function defaultBrokerOptions(port = Number(process.env.KAFKA_PORT ?? 9092)): BrokerOptions {
+  return {
+    port,
+    dataDir: join(cacheRoot, `data-${port}`),
+    logFile: join(cacheRoot, `broker-${port}.log`),
+  };
+}
+
+function libsDir(): string {
+  return join(cacheRoot, KAFKA_VERSION, 'libs');
+}
+
+/** Resolves the broker's jars with Maven once; later calls reuse the cache. */
+export function fetchKafka(log: (line: string) => void = console.log): string {
+  const libs = libsDir();
+  const complete = join(libs, '.complete');
+  if (existsSync(complete)) return libs;
+  log(`Fetching Apache Kafka ${KAFKA_VERSION} from Maven Central (first run only)...`);
+  rmSync(libs, { recursive: true, force: true });
+  const result = spawnSync(
+    'mvn',
+    [
+      '-q', '-B',
+      '-f', join(here, 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-Dkafka.version=${KAFKA_VERSION}`,
+      `-DoutputDirectory=${libs}`,
+      '-DincludeScope=runtime',
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  if (result.status !== 0) {
+    throw new Error(`mvn could not resolve org.apache.kafka:kafka_2.13:${KAFKA_VERSION} (exit ${result.status})`);
+  }
+  writeFileSync(complete, new Date().toISOString());
+  return libs;
+}
+
+function serverProperties(options: BrokerOptions): string {
+  const controllerPort = options.port + 1;
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${join(options.dataDir, 'logs')}`,
+    // One node: every internal topic must live with a single replica.
+    'offsets.topic.replication.factor=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'default.replication.factor=1',
+    'min.insync.replicas=1',
+    'num.partitions=1',
+    // Consumers join at once instead of waiting for more members that never come.
+    'group.initial.rebalance.delay.ms=0',
+    // Topics are created on purpose by infra/topics.ts, never by a typo.
+    'auto.create.topics.enable=false',
+    'log.retention.hours=168',
+    'log.segment.bytes=104857600',
+    '',
+  ].join('\n');
+}
+
+const log4jConfig = `Configuration:
+  Appenders:
+    Console:
+      name: STDOUT
+      PatternLayout:
+        Pattern: "[%d] %p %m (%c)%n"
+  Loggers:
+    Root:
+      level: WARN
+      AppenderRef:
+        - ref: STDOUT
+`;
+
+function javaArgs(libs: string, options: BrokerOptions, mainClass: string, args: string[]): string[] {
+  return [
+    '-Xms256m', '-Xmx1g', '-XX:+UseG1GC',
+    `-Dlog4j2.configurationFile=${join(options.dataDir, 'log4j2.yaml')}`,
+    '-cp', `${libs}/*`,
+    mainClass, ...args,
+  ];
+}
+
+/** Writes the configuration and formats the storage directory if it was never formatted. */
+function prepare(libs: string, options: BrokerOptions): string {
+  mkdirSync(options.dataDir, { recursive: true });
+  const propertiesFile = join(options.dataDir, 'server.properties');
+  writeFileSync(propertiesFile, serverProperties(options));
+  writeFileSync(join(options.dataDir, 'log4j2.yaml'), log4jConfig);
+  if (!existsSync(join(options.dataDir, 'logs', 'meta.properties'))) {
+    // A Kafka cluster id is 16 random bytes in URL-safe base64.
+    const clusterId = randomBytes(16).toString('base64url');
+    const format = spawnSync(
+      'java',
+      javaArgs(libs, options, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propertiesFile]),
+      { encoding: 'utf8' },
+    );
+    if (format.status !== 0) throw new Error(`formatting Kafka storage failed:\n${format.stderr}${format.stdout}`);
+  }
+  return propertiesFile;
+}
+
+export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const socket = connect({ port, host });
+    socket.setTimeout(1000);
+    socket.once('connect', () => { socket.destroy(); resolvePromise(true); });
+    socket.once('error', () => resolvePromise(false));
+    socket.once('timeout', () => { socket.destroy(); resolvePromise(false); });
+  });
+}
+
+/** Waits until the broker answers metadata requests, not merely until its port is open. */
+export async function waitForBroker(brokers: string[], timeoutMs = 90_000): Promise<void> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    const admin = new Kafka({ clientId: 'backstop-broker-probe', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      if (cluster.brokers.length > 0 && cluster.controller !== null) return;
+    } catch (error) {
+      lastError = error;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`Kafka at ${brokers.join(',')} did not become ready: ${String(lastError)}`);
+}
+
+export interface RunningBroker {
+  brokers: string[];
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function stopProcess(child: ChildProcess, graceMs = 20_000): Promise<void> {
+  return new Promise((resolvePromise) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => { clearTimeout(timer); resolvePromise(); });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts a broker as a child of this process. With `background`, the broker outlives this
+ * process (its pid is written beside its data) so a later `stop` can end it.
+ */
+export async function startBroker(
+  options: BrokerOptions = defaultBrokerOptions(),
+  { background = false, log = console.log }: { background?: boolean; log?: (line: string) => void } = {},
+): Promise<RunningBroker> {
+  if (await isPortOpen(options.port)) throw new Error(`port ${options.port} is already in use`);
+  const libs = fetchKafka(log);
+  const propertiesFile = prepare(libs, options);
+  const out = openSync(options.logFile, 'a');
+  const child = spawn('java', javaArgs(libs, options, 'kafka.Kafka', [propertiesFile]), {
+    stdio: ['ignore', out, out],
+    detached: background,
+  });
+  if (background) {
+    writeFileSync(join(options.dataDir, 'broker.pid'), String(child.pid));
+    child.unref();
+  }
+  const brokers = [`127.0.0.1:${options.port}`];
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`Kafka exited with ${code} before it was ready; see ${options.logFile}`))),
+  );
+  exited.catch(() => undefined);
+  await Promise.race([waitForBroker(brokers), exited]);
+  return { brokers, process: child, stop: () => stopProcess(child) };
+}
+
+/** Stops a background broker by its pid file; waits until its port is closed. */
+export async function stopBackgroundBroker(options: BrokerOptions = defaultBrokerOptions()): Promise<boolean> {
+  const pidFile = join(options.dataDir, 'broker.pid');
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  rmSync(pidFile);
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return false;
+  }
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  process.kill(pid, 'SIGKILL');
+  return true;
+}
+
+async function main(command: string | undefined): Promise<void> {
+  const options = defaultBrokerOptions();
+  switch (command) {
+    case 'fetch':
+      console.log(fetchKafka());
+      return;
+    case 'ensure': {
+      if (await isPortOpen(options.port)) {
+        await waitForBroker([`127.0.0.1:${options.port}`]);
+        console.log(`Kafka already running at 127.0.0.1:${options.port}`);
+        return;
+      }
+      await startBroker(options, { background: true });
+      console.log(`Kafka ${KAFKA_VERSION} started at 127.0.0.1:${options.port} (log: ${options.logFile})`);
+      return;
+    }
+    case 'stop':
+      console.log((await stopBackgroundBroker(options)) ? 'Kafka stopped' : 'no background Kafka to stop');
+      return;
+    case 'start': {
+      const broker = await startBroker(options);
+      console.log(`Kafka ${KAFKA_VERSION} running at ${broker.brokers[0]}; Ctrl-C stops it`);
+      const stop = () => void broker.stop().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return;
+    }
+    default:
+      console.error('usage: broker.ts fetch|start|ensure|stop');
+      process.exit(2);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv[2]).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

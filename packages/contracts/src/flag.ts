@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ExternalId, TenantId, Timestamp } from './ids';
+import { CurrencyCode, MinorUnits } from './money';
+import { PaymentKind } from './payment-event';
+
+export const FlagType = z.enum([
+  'duplicate.exact',
+  'duplicate.suspected',
+  'amount.digit_slip',
+  'amount.outlier',
+  'recipient.near_miss',
+  'product.misselected',
+  'velocity.burst',
+]);
+export type FlagType = z.infer<typeof FlagType>;
+
+export const Severity = z.enum(['low', 'medium', 'high']);
+export type Severity = z.infer<typeof Severity>;
+
+/** One payment as evidence: the fund flow and order flow are lists of these. */
+export const PaymentSnapshot = z.strictObject({
+  eventId: ExternalId,
+  paymentId: ExternalId,
+  orderId: ExternalId,
+  payerId: ExternalId,
+  merchantId: ExternalId,
+  kind: PaymentKind,
+  sku: ExternalId.optional(),
+  category: ExternalId.optional(),
+  quantity: z.int().min(1),
+  unitPrice: MinorUnits.optional(),
+  amount: MinorUnits,
+  currency: CurrencyCode,
+  orderAmount: MinorUnits.optional(),
+  recipientAccount: z.string().optional(),
+  recipientVerified: z.boolean().optional(),
+  channel: z.string().optional(),
+  occurredAt: Timestamp,
+});
+export type PaymentSnapshot = z.infer<typeof PaymentSnapshot>;
+
+export const FundFlowEntry = PaymentSnapshot.pick({
+  paymentId: true, amount: true, currency: true, channel: true, occurredAt: true,
+});
+export const OrderFlowEntry = PaymentSnapshot.pick({
+  orderId: true, paymentId: true, merchantId: true, kind: true, sku: true, category: true,
+  quantity: true, unitPrice: true, orderAmount: true, recipientAccount: true, recipientVerified: true,
+});
+
+/** Why the rule fired: its thresholds and what it compared against. */
+export const InformationFlow = z.strictObject({
+  rule: FlagType,
+  summary: z.string(),
+  thresholds: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+  observed: z.record(z.string(), z.unknown()),
+});
+
+export const Evidence = z.strictObject({
+  fundFlow: z.array(FundFlowEntry),
+  orderFlow: z.array(OrderFlowEntry),
+  informationFlow: InformationFlow,
+});
+export type Evidence = z.infer<typeof Evidence>;
+
+/** A suspected mistake, as it travels on `payments.flags.v1`. */
+export const Flag = z.strictObject({
+  v: z.literal(1),
+  /** Deterministic: a re-processed event yields the same id, so downstream dedupes on it. */
+  flagId: z.string().regex(/^flg_[0-9a-f]{32}$/),
+  tenantId: TenantId,
+  type: FlagType,
+  severity: Severity,
+  confidence: z.number().min(0).max(1),
+  /** The charge that is probably the mistake. */
+  payment: PaymentSnapshot,
+  evidence: Evidence,
+  receivedAt: Timestamp,
+  flaggedAt: Timestamp,
+});
+export type Flag = z.infer<typeof Flag>;

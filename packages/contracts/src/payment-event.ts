@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { ExternalId, Timestamp } from './ids';
+import { CurrencyCode, MinorUnits } from './money';
+
+export const PaymentKind = z.enum(['purchase', 'topup', 'transfer']);
+export type PaymentKind = z.infer<typeof PaymentKind>;
+
+/** One captured charge, as the platform reports it. */
+export const PaymentData = z.strictObject({
+  paymentId: ExternalId,
+  orderId: ExternalId,
+  payerId: ExternalId,
+  merchantId: ExternalId,
+  kind: PaymentKind,
+  sku: ExternalId.optional(),
+  category: ExternalId.optional(),
+  quantity: z.int().min(1).max(1_000_000).default(1),
+  unitPrice: MinorUnits.optional(),
+  amount: MinorUnits.refine((value) => value > 0, 'must be greater than zero'),
+  currency: CurrencyCode,
+  /** The order's total when one order is split over several payments; defaults to `amount`. */
+  orderAmount: MinorUnits.optional(),
+  /** The game account or transfer target the money or goods went to. */
+  recipientAccount: z.string().min(1).max(128).optional(),
+  /** Whether the recipient account is identity-verified (实名). */
+  recipientVerified: z.boolean().optional(),
+  channel: z.string().min(1).max(64).optional(),
+});
+export type PaymentData = z.infer<typeof PaymentData>;
+
+const envelope = {
+  id: ExternalId,
+  occurredAt: Timestamp,
+};
+
+export const PaymentSucceeded = z.strictObject({
+  ...envelope,
+  type: z.literal('payment.succeeded'),
+  data: PaymentData,
+});
+export type PaymentSucceeded = z.infer<typeof PaymentSucceeded>;
+
+/** The goods of an order reached the user; refund policy depends on it. */
+export const OrderDelivered = z.strictObject({
+  ...envelope,
+  type: z.literal('order.delivered'),
+  data: z.strictObject({
+    orderId: ExternalId,
+    payerId: ExternalId,
+    paymentId: ExternalId.optional(),
+  }),
+});
+export type OrderDelivered = z.infer<typeof OrderDelivered>;
+
+const refundOutcome = {
+  paymentId: ExternalId,
+  payerId: ExternalId,
+  amount: MinorUnits.refine((value) => value > 0, 'must be greater than zero'),
+  currency: CurrencyCode,
+  /** Backstop's decision id when the refund was Backstop's; absent for the platform's own refunds. */
+  decisionId: z.string().min(1).max(64).optional(),
+  refundId: ExternalId.optional(),
+};
+
+export const RefundSucceeded = z.strictObject({
+  ...envelope,
+  type: z.literal('refund.succeeded'),
+  data: z.strictObject(refundOutcome),
+});
+export type RefundSucceeded = z.infer<typeof RefundSucceeded>;
+
+export const RefundFailed = z.strictObject({
+  ...envelope,
+  type: z.literal('refund.failed'),
+  data: z.strictObject({ ...refundOutcome, reason: z.string().max(500).optional() }),
+});
+export type RefundFailed = z.infer<typeof RefundFailed>;
+
+/** Everything a platform may post to the webhook endpoint (v1). */
+export const WebhookEvent = z.discriminatedUnion('type', [PaymentSucceeded, OrderDelivered, RefundSucceeded, RefundFailed]);
+export type WebhookEvent = z.infer<typeof WebhookEvent>;
+export type WebhookEventType = WebhookEvent['type'];
+export const webhookEventTypes = WebhookEvent.options.map((option) => option.shape.type.value);
+
+/** The payer every event belongs to: the Kafka key keeps one payer's events in order. */
+export function payerOf(event: WebhookEvent): string {
+  return event.data.payerId;
+}
+
+/** `amount` should equal `unitPrice × quantity`; a mismatch is a mistake to detect, not to reject. */
+export function amountMismatch(data: PaymentData): boolean {
+  return data.unitPrice !== undefined && data.unitPrice * data.quantity !== data.amount;
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { ExternalId, TenantId, Timestamp } from './ids';
+import { CurrencyCode, MinorUnits } from './money';
+import { FlagType } from './flag';
+
+/** pending_review → approved → sent → succeeded | failed; or pending_review → rejected. */
+export const DecisionStatus = z.enum(['pending_review', 'approved', 'sent', 'succeeded', 'failed', 'rejected']);
+export type DecisionStatus = z.infer<typeof DecisionStatus>;
+
+/** What the tenant's policy says to do with a flag. */
+export const PolicyAction = z.enum(['auto_refund', 'review', 'notify', 'shadow']);
+export type PolicyAction = z.infer<typeof PolicyAction>;
+
+/** A refund decision as the console's API returns it. */
+export const RefundDecision = z.strictObject({
+  decisionId: z.string(),
+  tenantId: TenantId,
+  paymentId: ExternalId,
+  flagId: z.string(),
+  flagType: FlagType,
+  action: PolicyAction,
+  status: DecisionStatus,
+  amount: MinorUnits,
+  currency: CurrencyCode,
+  reason: z.string(),
+  idempotencyKey: z.string(),
+  decidedBy: z.string(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type RefundDecision = z.infer<typeof RefundDecision>;
+
+export function refundIdempotencyKey(tenantId: string, paymentId: string): string {
+  return `refund:${tenantId}:${paymentId}`;
+}

@@ -1,0 +1,27 @@
+import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import type { Logger } from '@backstop/logging';
+
+// KafkaJS 2.x warns on every producer about a partitioner change that does not concern a new project.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+
+function pinoLogCreator(logger: Logger): logCreator {
+  return () => ({ level, log }: LogEntry) => {
+    const { message, ...extra } = log;
+    // Ingest limits producer retries on purpose: a broker outage must become a 503, not a hung request.
+    if (message.startsWith('Limiting retries for the idempotent producer')) return;
+    const fields = { ...extra, component: 'kafkajs' };
+    if (level === logLevel.ERROR) logger.error(fields, message);
+    else if (level === logLevel.WARN) logger.warn(fields, message);
+    else if (level === logLevel.INFO) logger.debug(fields, message);
+  };
+}
+
+export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    logCreator: pinoLogCreator(logger),
+    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+  });
+}

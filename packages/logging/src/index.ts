@@ -1,0 +1,31 @@
+import pino, { type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger };
+
+/**
+ * Where secrets or account numbers could sit in a logged object. Services never log payloads
+ * on purpose; this is the net under that rule.
+ */
+export const redactedPaths = [
+  'secret', '*.secret', 'secrets', '*.secrets',
+  'apiKey', '*.apiKey', 'key', '*.key',
+  'authorization', '*.authorization',
+  'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["webhook-signature"]',
+  'recipientAccount', '*.recipientAccount', '*.*.recipientAccount', '*.*.*.recipientAccount',
+];
+
+export const REDACTED = '[redacted]';
+
+export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  const options: LoggerOptions = {
+    name,
+    level,
+    redact: { paths: redactedPaths, censor: REDACTED },
+    base: { service: name },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (process.stdout.isTTY && !process.env.CI) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { singleLine: true } } });
+  }
+  return pino(options);
+}

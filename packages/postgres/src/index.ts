@@ -1,0 +1,3 @@
+export * from './pool';
+export * from './database';
+export * from './migrate';

@@ -1,0 +1,61 @@
+/**
+ * Standard Webhooks signatures (https://www.standardwebhooks.com): an HMAC-SHA256 over
+ * "{webhook-id}.{webhook-timestamp}.{raw body}", keyed with the bytes of a `whsec_` secret,
+ * sent as `v1,<base64>`; several space-separated signatures may be sent during a rotation.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const SECRET_PREFIX = 'whsec_';
+
+export function generateWebhookSecret(bytes = 32): string {
+  return SECRET_PREFIX + randomBytes(bytes).toString('base64');
+}
+
+export function secretKey(secret: string): Buffer {
+  return Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
+}
+
+function digest(key: Buffer, id: string, timestamp: string, body: Buffer | string): Buffer {
+  return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest();
+}
+
+export function sign(secret: string, id: string, timestampSeconds: number, body: Buffer | string): string {
+  return `v1,${digest(secretKey(secret), id, String(timestampSeconds), body).toString('base64')}`;
+}
+
+export interface SignedHeaders {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+}
+
+export function signedHeaders(secret: string, id: string, body: string, now = new Date()): SignedHeaders {
+  const timestamp = Math.floor(now.getTime() / 1000);
+  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(secret, id, timestamp, body) };
+}
+
+/**
+ * True when any `v1` signature in the header matches any of the secrets. Every comparison
+ * runs over equal-length buffers in constant time.
+ */
+export function verifySignature(
+  secrets: readonly string[],
+  id: string,
+  timestamp: string,
+  signatureHeader: string,
+  body: Buffer,
+): boolean {
+  const candidates = signatureHeader
+    .split(' ')
+    .filter((part) => part.startsWith('v1,'))
+    .map((part) => Buffer.from(part.slice(3), 'base64'));
+  if (candidates.length === 0) return false;
+  let matched = false;
+  for (const secret of secrets) {
+    const expected = digest(secretKey(secret), id, timestamp, body);
+    for (const candidate of candidates) {
+      if (candidate.length === expected.length && timingSafeEqual(candidate, expected)) matched = true;
+    }
+  }
+  return matched;
+}

@@ -1,0 +1,3 @@
+export * from './tenants';
+export * from './api-keys';
+export * from './webhook-secrets';

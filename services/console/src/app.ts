@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+import { createFastify, installProblemHandlers } from '@backstop/http';
+import type { Logger } from '@backstop/logging';
+import type { Pool } from '@backstop/postgres';
+import { refundRoutes } from './refunds/routes';
+
+export interface ConsoleDeps {
+  logger: Logger;
+  pool: Pool;
+}
+
+export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
+  const app = createFastify(deps.logger);
+  installProblemHandlers(app, () => undefined);
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  await app.register(refundRoutes, { pool: deps.pool });
+  return app;
+}

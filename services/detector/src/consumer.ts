@@ -1,0 +1,60 @@
+import { partitionKey, topicName } from '@backstop/contracts';
+import { ACKS_ALL, sendDeadLetters } from '@backstop/kafka';
+import { faultPoint } from '@backstop/lifecycle';
+import type { Logger } from '@backstop/logging';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { DetectorConfig } from './config';
+import { detectBatch, StoredFlags } from './detect-batch';
+import type { PayerStateStore } from './state/payer-state';
+
+export interface DetectorDeps {
+  config: DetectorConfig;
+  kafka: Kafka;
+  producer: Producer;
+  store: PayerStateStore<StoredFlags>;
+  logger: Logger;
+}
+
+/**
+ * Consumes accepted events batch by batch. For each batch: update the payers' state and read
+ * it back (one pipelined round trip), run the rules, publish the flags and dead letters, wait
+ * for Kafka's acknowledgement, remember the flags per event, and only then commit the offsets.
+ */
+export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
+  const { config, kafka, producer, store, logger } = deps;
+  const prefix = config.KAFKA_TOPIC_PREFIX;
+  const eventsTopic = topicName('paymentEvents', prefix);
+  const flagsTopic = topicName('flags', prefix);
+  const deadLetterTopic = topicName('deadLetter', prefix);
+
+  const consumer = kafka.consumer({ groupId: `${prefix}${config.DETECTOR_GROUP_ID}`, allowAutoTopicCreation: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic: eventsTopic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      if (!isRunning() || isStale() || batch.messages.length === 0) return;
+      const source = { topic: batch.topic, partition: batch.partition };
+      const outcome = await detectBatch(batch.messages, source, store);
+      faultPoint('detector.after-redis-update');
+      if (outcome.flags.length > 0) {
+        await producer.send({
+          topic: flagsTopic,
+          acks: ACKS_ALL,
+          messages: outcome.flags.map((flag) => ({ key: partitionKey(flag.tenantId, flag.payment.payerId), value: JSON.stringify(flag) })),
+        });
+      }
+      await sendDeadLetters(producer, deadLetterTopic, outcome.deadLetters);
+      for (const letter of outcome.deadLetters) logger.warn({ offset: letter.sourceOffset, reason: letter.reason }, 'message sent to dead-letter topic');
+      faultPoint('detector.after-flags-sent');
+      await store.record(outcome.records);
+      const last = batch.messages[batch.messages.length - 1]!;
+      resolveOffset(last.offset);
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+      await heartbeat();
+      if (outcome.flags.length > 0) logger.info({ flags: outcome.flags.length, partition: batch.partition }, 'flags published');
+    },
+  });
+  return consumer;
+}

@@ -1,0 +1,48 @@
+import type { PaymentSnapshot } from '@backstop/contracts';
+import { byOccurredAt, type Finding, type Rule } from './rule';
+
+/**
+ * duplicate.exact: one order paid more than once. Payments of an order are summed in
+ * event-time order; every payment that takes the sum past the order's amount is a duplicate
+ * charge (split payments that add up to the amount are not). A payment reported twice under
+ * the same payment id is one charge, not two.
+ */
+export const duplicateExact: Rule = ({ payment, before }) => {
+  const byId = new Map<string, PaymentSnapshot>();
+  for (const earlier of before.order) if (earlier.currency === payment.currency) byId.set(earlier.paymentId, earlier);
+  if (byId.has(payment.paymentId)) return [];
+  byId.set(payment.paymentId, payment);
+  if (byId.size < 2) return [];
+
+  const payments = [...byId.values()].sort(byOccurredAt);
+  const orderAmount = Math.max(...payments.map((p) => p.orderAmount ?? p.amount));
+  const findings: Finding[] = [];
+  let paid = 0;
+  const currentMs = Date.parse(payment.occurredAt);
+  for (const [index, candidate] of payments.entries()) {
+    paid += candidate.amount;
+    const overpaid = paid > orderAmount;
+    // Payments before the current one were judged when they arrived; their verdict is unchanged.
+    const affected = candidate === payment || Date.parse(candidate.occurredAt) > currentMs;
+    if (!overpaid || !affected || index === 0) continue;
+    const involved = payments.slice(0, index + 1);
+    const exactRepeat = involved.some((p) => p !== candidate && p.amount === candidate.amount);
+    findings.push({
+      type: 'duplicate.exact',
+      severity: 'high',
+      confidence: exactRepeat ? 0.99 : 0.9,
+      flagged: candidate,
+      involved,
+      informationFlow: {
+        summary: `Order ${candidate.orderId} was paid ${index + 1} times: ${paid} against an order amount of ${orderAmount} ${candidate.currency}.`,
+        thresholds: { orderAmount },
+        observed: {
+          paymentsOfOrder: involved.map((p) => ({ paymentId: p.paymentId, amount: p.amount, occurredAt: p.occurredAt })),
+          paidTotal: paid,
+          overpaid: paid - orderAmount,
+        },
+      },
+    });
+  }
+  return findings;
+};

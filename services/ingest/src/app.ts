@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '@backstop/logging';
+import type { DeliveryMemory } from './delivery-memory';
+import type { EventPublisher } from './event-publisher';
+import { createFastify, installProblemHandlers } from '@backstop/http';
+import type { IngestMetrics } from './metrics';
+import { webhookRoutes } from './webhook/routes';
+
+export interface IngestDeps {
+  logger: Logger;
+  memory: DeliveryMemory;
+  publisher: EventPublisher;
+  metrics: IngestMetrics;
+  secretsFor: (tenantId: string) => Promise<string[]>;
+  /** Resolves when Kafka and Redis answer; rejects with the reason otherwise. */
+  checkReady: () => Promise<void>;
+  bodyLimit: number;
+  signatureToleranceSeconds: number;
+  maxEventAgeSeconds: number;
+}
+
+/** Builds the ingest HTTP app without listening, so tests can drive it with `inject`. */
+export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
+  const app = createFastify(deps.logger, { bodyLimit: deps.bodyLimit });
+  installProblemHandlers(app, (reason) => deps.metrics.rejected.inc({ reason }));
+
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.latency.observe(
+      { route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await deps.checkReady();
+      return { status: 'ready' };
+    } catch (error) {
+      return reply.status(503).send({ status: 'not-ready', reason: (error as Error).message });
+    }
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+  );
+
+  await app.register(webhookRoutes, deps);
+  return app;
+}

@@ -1,0 +1,52 @@
+import { topicName } from '@backstop/contracts';
+import { loadConfig } from '@backstop/config';
+import { createKafka, createIdempotentProducer } from '@backstop/kafka';
+import { stopOnSignals } from '@backstop/lifecycle';
+import { createLogger } from '@backstop/logging';
+import { createPool } from '@backstop/postgres';
+import { createRedis } from '@backstop/redis';
+import { WebhookSecretCache } from '@backstop/tenancy';
+import { buildApp } from './app';
+import { IngestConfig } from './config';
+import { DeliveryMemory } from './delivery-memory';
+import { EventPublisher } from './event-publisher';
+import { createIngestMetrics } from './metrics';
+
+const config = loadConfig(IngestConfig);
+const logger = createLogger('ingest', config.LOG_LEVEL);
+
+const pool = createPool(config.DATABASE_URL, 'backstop-ingest');
+const redis = createRedis(config.REDIS_URL, 'backstop-ingest');
+const kafka = createKafka(config.KAFKA_BROKERS, 'backstop-ingest', logger);
+const producer = createIdempotentProducer(kafka);
+await producer.connect();
+const admin = kafka.admin();
+await admin.connect();
+
+const publisher = new EventPublisher(producer, topicName('paymentEvents', config.KAFKA_TOPIC_PREFIX), config.INGEST_LINGER_MS);
+const secrets = new WebhookSecretCache(pool);
+const app = await buildApp({
+  logger,
+  memory: new DeliveryMemory(redis, config.REDIS_KEY_PREFIX, config.INGEST_DEDUPE_WINDOW_S),
+  publisher,
+  metrics: createIngestMetrics(),
+  secretsFor: (tenantId) => secrets.secretsFor(tenantId),
+  checkReady: async () => {
+    await redis.ping();
+    await admin.describeCluster();
+  },
+  bodyLimit: config.INGEST_BODY_LIMIT,
+  signatureToleranceSeconds: config.INGEST_SIGNATURE_TOLERANCE_S,
+  maxEventAgeSeconds: config.INGEST_MAX_EVENT_AGE_S,
+});
+
+const address = await app.listen({ host: config.INGEST_HOST, port: config.INGEST_PORT });
+logger.info({ address }, 'ingest listening');
+
+stopOnSignals(logger, [
+  ['http', () => app.close()],
+  ['publisher', () => publisher.drain()],
+  ['kafka', async () => { await producer.disconnect(); await admin.disconnect(); }],
+  ['redis', () => redis.quit()],
+  ['postgres', () => pool.end()],
+]);

@@ -1,0 +1,81 @@
+import { amountMismatch, currencyExponent, WebhookEvent, type EventMark } from '@backstop/contracts';
+import type { z } from 'zod';
+import { jsonPath, Problem, type FieldError } from '@backstop/http';
+
+export interface Bounds {
+  nowMs: number;
+  maxFutureSkewMs: number;
+  maxAgeMs: number;
+}
+
+function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: jsonPath([...issue.path, key]), message: 'unknown field' }));
+    }
+    return [{ path: jsonPath(issue.path), message: issue.message }];
+  });
+}
+
+export function parseJson(rawBody: Buffer): unknown {
+  try {
+    return JSON.parse(rawBody.toString('utf8'));
+  } catch (error) {
+    throw new Problem(400, 'malformed-json', 'Malformed JSON', (error as Error).message);
+  }
+}
+
+/** The largest amount a single payment may carry: a trillion major units of its currency. */
+function maxMinorUnits(currency: string): number {
+  return 10 ** (12 + currencyExponent(currency));
+}
+
+/**
+ * Checks one event against the contract and the sanity bounds. Returns the event and the
+ * marks ingest attaches to it (observations that are not reasons to reject).
+ */
+export function validateEvent(body: unknown, eventIdHeader: string | undefined, bounds: Bounds): { event: WebhookEvent; marks: EventMark[] } {
+  const parsed = WebhookEvent.safeParse(body);
+  if (!parsed.success) {
+    const unknownType = parsed.error.issues.some((issue) => issue.code === 'invalid_union' && issue.path.join('.') === 'type');
+    throw new Problem(
+      422,
+      unknownType ? 'unknown-event-type' : 'invalid-event',
+      unknownType ? 'Unknown event type' : 'Event does not match the contract',
+      unknownType ? 'type must be one of payment.succeeded, order.delivered, refund.succeeded, refund.failed.' : undefined,
+      { errors: fieldErrors(parsed.error) },
+    );
+  }
+  const event = parsed.data;
+  if (eventIdHeader !== undefined && event.id !== eventIdHeader) {
+    throw new Problem(422, 'event-id-mismatch', 'Event id does not match webhook-id', undefined, {
+      errors: [{ path: '$.id', message: 'must equal the webhook-id header' }],
+    });
+  }
+  const occurredMs = Date.parse(event.occurredAt);
+  if (occurredMs > bounds.nowMs + bounds.maxFutureSkewMs) {
+    throw new Problem(422, 'occurred-in-future', 'occurredAt is in the future', undefined, {
+      errors: [{ path: '$.occurredAt', message: `more than ${bounds.maxFutureSkewMs / 1000} s ahead of now` }],
+    });
+  }
+  if (occurredMs < bounds.nowMs - bounds.maxAgeMs) {
+    throw new Problem(422, 'occurred-too-long-ago', 'occurredAt is too old', undefined, {
+      errors: [{ path: '$.occurredAt', message: `older than ${bounds.maxAgeMs / 1000} s` }],
+    });
+  }
+  const marks: EventMark[] = [];
+  if (event.type === 'payment.succeeded') {
+    const { data } = event;
+    const limit = maxMinorUnits(data.currency);
+    for (const field of ['amount', 'unitPrice', 'orderAmount'] as const) {
+      const value = data[field];
+      if (value !== undefined && value > limit) {
+        throw new Problem(422, 'amount-out-of-range', 'Amount out of range', undefined, {
+          errors: [{ path: `$.data.${field}`, message: `above ${limit} minor units of ${data.currency}` }],
+        });
+      }
+    }
+    if (amountMismatch(data)) marks.push('amount_mismatch');
+  }
+  return { event, marks };
+}
