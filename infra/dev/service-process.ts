@@ -21,6 +21,8 @@ export interface ServiceProcess {
   /** Every line the service wrote, for tests that inspect its logs. */
   lines: string[];
   ready: Promise<void>;
+  /** The listening address an HTTP service reported, once ready. */
+  address?: string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -47,12 +49,16 @@ export function startServiceProcess(
     createInterface({ input: stream }).on('line', (line) => {
       lines.push(line);
       onLine(line);
-      if (line.includes(readyMessage[name])) markReady();
+      if (line.includes(readyMessage[name])) {
+        const address = /"address":"([^"]+)"/.exec(line)?.[1];
+        if (address) service.address = address;
+        markReady();
+      }
     });
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   void exited.then((code) => markFailed(new Error(`${name} exited (${code}) before it was ready:\n${lines.slice(-20).join('\n')}`)));
-  return {
+  const service: ServiceProcess = {
     name,
     child,
     lines,
@@ -63,4 +69,5 @@ export function startServiceProcess(
       return exited;
     },
   };
+  return service;
 }
