@@ -50,14 +50,16 @@ try {
     INGEST_PORT: String(config.INGEST_PORT),
     CONSOLE_PORT: String(config.CONSOLE_PORT),
     KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
+    ...(process.stdout.isTTY ? { FORCE_PRETTY_LOGS: '1' } : {}),
   };
   for (const name of SERVICES) {
     services.push(startServiceProcess(name, env, (line) => process.stdout.write(`[${name}] ${line}\n`)));
   }
   await Promise.all(services.map((service) => service.ready));
 
-  const ingestUrl = `http://127.0.0.1:${config.INGEST_PORT}`;
-  const consoleUrl = `http://127.0.0.1:${config.CONSOLE_PORT}`;
+  const addressOf = (name: string) => services.find((service) => service.name === name)?.address ?? '';
+  const ingestUrl = addressOf('ingest');
+  const consoleUrl = addressOf('console');
   process.stdout.write([
     '',
     `Backstop is up (${((Date.now() - startedAt) / 1000).toFixed(1)} s). Ctrl-C stops everything.`,

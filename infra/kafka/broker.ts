@@ -133,11 +133,12 @@ function prepare(libs: string, options: BrokerOptions): string {
   writeFileSync(propertiesFile, serverProperties(options));
   writeFileSync(join(options.dataDir, 'log4j2.yaml'), log4jConfig);
   if (!existsSync(join(options.dataDir, 'logs', 'meta.properties'))) {
-    // A Kafka cluster id is 16 random bytes in URL-safe base64.
+    // A Kafka cluster id is 16 random bytes in URL-safe base64; passed as `--cluster-id=…`
+    // because an id may start with "-", which the tool would otherwise read as an option.
     const clusterId = randomBytes(16).toString('base64url');
     const format = spawnSync(
       'java',
-      javaArgs(libs, options, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propertiesFile]),
+      javaArgs(libs, options, 'kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, '--config', propertiesFile]),
       { encoding: 'utf8' },
     );
     if (format.status !== 0) throw new Error(`formatting Kafka storage failed:\n${format.stderr}${format.stdout}`);

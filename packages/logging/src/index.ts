@@ -24,7 +24,8 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  if (process.stdout.isTTY && !process.env.CI) {
+  // `npm start` asks its children for pretty lines when it runs in a terminal itself.
+  if ((process.stdout.isTTY || process.env.FORCE_PRETTY_LOGS === '1') && !process.env.CI) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { singleLine: true } } });
   }
   return pino(options);

@@ -1,0 +1,61 @@
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPortOpen } from '../infra/kafka/broker';
+import { createIsolatedStack, type IsolatedStack } from './support/stack';
+import { eventually } from './support/wait';
+
+const run = promisify(execFile);
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** `npm start` as a user runs it: the printed snippet works, and Ctrl-C stops everything. */
+describe('npm start', () => {
+  let stack: IsolatedStack;
+  beforeAll(async () => { stack = await createIsolatedStack(); });
+  afterAll(async () => { await stack?.close(); }, 60_000);
+
+  it('prints working credentials and a signed curl, and stops cleanly on Ctrl-C', async () => {
+    const start = spawn(process.execPath, ['--import', 'tsx', 'infra/dev/start.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, ...stack.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    for (const stream of [start.stdout, start.stderr]) createInterface({ input: stream }).on('line', (line) => output.push(line));
+    const exited = new Promise<number | null>((resolve) => start.once('exit', (code) => resolve(code)));
+    try {
+      await eventually(async () => (output.some((line) => line.startsWith('Then list refund decisions')) ? true : undefined), {
+        timeoutMs: 120_000,
+        what: 'the start banner',
+      });
+      const text = output.join('\n');
+      const snippet = text.slice(text.indexOf('ts=$(date'), text.indexOf('\nThen list refund decisions'));
+      const financeKey = /API key \(finance\)\s+(\S+)/.exec(text)?.[1];
+      const consoleUrl = /Console\s+(http:\/\/\S+)\//.exec(text)?.[1];
+      const ingestUrl = /Ingest \(webhooks\)\s+(http:\/\/\S+)\/v1/.exec(text)?.[1];
+      expect(financeKey).toMatch(/^bsk_/);
+      expect(text).toMatch(/Webhook secret\s+whsec_/);
+
+      const first = await run('bash', ['-c', snippet]);
+      const second = await run('bash', ['-c', snippet]);
+      expect(JSON.parse(first.stdout)).toMatchObject({ status: 'accepted' });
+      expect(JSON.parse(second.stdout)).toMatchObject({ status: 'accepted' });
+
+      const decisions = await eventually(async () => {
+        const response = await fetch(`${consoleUrl}/v1/refunds`, { headers: { authorization: `Bearer ${financeKey}` } });
+        const body = (await response.json()) as { data: { flagType: string }[] };
+        return body.data.length > 0 ? body.data : undefined;
+      }, { what: 'the demo duplicate refund' });
+      expect(decisions[0]).toMatchObject({ flagType: 'duplicate.exact', status: 'approved' });
+
+      start.kill('SIGINT');
+      expect(await exited).toBe(0);
+      const ports = [ingestUrl, consoleUrl].map((url) => Number(new URL(url!).port));
+      for (const port of ports) expect(await isPortOpen(port)).toBe(false);
+    } finally {
+      if (start.exitCode === null) start.kill('SIGKILL');
+    }
+  }, 180_000);
+});
