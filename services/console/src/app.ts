@@ -1,18 +1,34 @@
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import fastifySse from '@fastify/sse';
+import fastifyStatic from '@fastify/static';
 import { createFastify, installProblemHandlers } from '@backstop/http';
 import type { Logger } from '@backstop/logging';
 import type { Pool } from '@backstop/postgres';
+import type { FlagNotifier } from './flags/flag-notifier';
+import { decisionRoutes } from './decisions/routes';
+import { flagRoutes } from './flags/routes';
 import { refundRoutes } from './refunds/routes';
 
 export interface ConsoleDeps {
   logger: Logger;
   pool: Pool;
+  notifier: FlagNotifier;
+  /** Live-feed heartbeat, so proxies and clients can tell a quiet feed from a dead one. */
+  heartbeatMs?: number;
 }
 
+const webRoot = fileURLToPath(new URL('../web', import.meta.url));
+
+/** Builds the console (API and web page) without listening, so tests can drive it. */
 export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   const app = createFastify(deps.logger);
   installProblemHandlers(app, () => undefined);
+  await app.register(fastifySse, { heartbeatInterval: deps.heartbeatMs ?? 15_000 });
+  await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: ['index.html'] });
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(refundRoutes, { pool: deps.pool });
+  await app.register(flagRoutes, { pool: deps.pool, notifier: deps.notifier });
+  await app.register(decisionRoutes, { pool: deps.pool });
   return app;
 }

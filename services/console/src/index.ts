@@ -4,15 +4,19 @@ import { createLogger } from '@backstop/logging';
 import { createPool } from '@backstop/postgres';
 import { buildApp } from './app';
 import { ConsoleConfig } from './config';
+import { FlagNotifier } from './flags/flag-notifier';
 
 const config = loadConfig(ConsoleConfig);
 const logger = createLogger('console', config.LOG_LEVEL);
 const pool = createPool(config.DATABASE_URL, 'backstop-console');
-const app = await buildApp({ logger, pool });
+const notifier = new FlagNotifier(config.DATABASE_URL, logger);
+await notifier.start();
+const app = await buildApp({ logger, pool, notifier });
 const address = await app.listen({ host: config.CONSOLE_HOST, port: config.CONSOLE_PORT });
 logger.info({ address }, 'console listening');
 
 stopOnSignals(logger, [
+  ['feed', () => notifier.close()],
   ['http', () => app.close()],
   ['postgres', () => pool.end()],
 ]);

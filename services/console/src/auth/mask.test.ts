@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { maskAccount, maskAccounts } from './mask';
+
+describe('account masking', () => {
+  it('keeps at most a quarter of an account visible, split between its ends', () => {
+    expect(maskAccount('8000123456')).toBe('80******56');
+    expect(maskAccount('6222021234567890123')).toBe('622*************123');
+    expect(maskAccount('abcd')).toBe('****');
+    expect(maskAccount('abcde')).toBe('a***e');
+  });
+
+  it('masks every account field at any depth for finance, none for ops', () => {
+    const evidence = {
+      payment: { recipientAccount: '8000123456', recipientVerified: false },
+      observed: { knownRecipients: ['8000654321'], previousAccount: '8000123465' },
+    };
+    const masked = maskAccounts(evidence, 'finance');
+    expect(JSON.stringify(masked)).not.toMatch(/8000123456|8000123465|8000654321/);
+    expect(masked.payment.recipientVerified).toBe(false);
+    expect(maskAccounts(evidence, 'ops')).toEqual(evidence);
+  });
+});

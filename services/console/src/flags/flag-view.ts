@@ -1,0 +1,56 @@
+import type { Evidence, FlagType, PaymentSnapshot, Severity } from '@backstop/contracts';
+
+/** A flags row joined with its payment's refund decision, as the queries select it. */
+export interface FlagRow {
+  seq: string;
+  xid: string;
+  tenant_id: string;
+  flag_id: string;
+  type: FlagType;
+  severity: Severity;
+  confidence: number;
+  payment_id: string;
+  payer_id: string;
+  amount: number;
+  currency: string;
+  payment: PaymentSnapshot;
+  evidence: Evidence;
+  received_at: Date;
+  flagged_at: Date;
+  decision_id: string | null;
+  decision_status: string | null;
+  decision_action: string | null;
+  decision_amount: number | null;
+}
+
+export const FLAG_COLUMNS = `
+  f.seq, f.xid, f.tenant_id, f.flag_id, f.type, f.severity, f.confidence, f.payment_id, f.payer_id,
+  f.amount, f.currency, f.payment, f.evidence, f.received_at, f.flagged_at,
+  d.decision_id, d.status AS decision_status, d.action AS decision_action, d.amount AS decision_amount`;
+
+export const FLAG_FROM = `
+  flags f LEFT JOIN refund_decisions d ON d.tenant_id = f.tenant_id AND d.payment_id = f.payment_id`;
+
+export function flagView(row: FlagRow, { withEvidence }: { withEvidence: boolean }) {
+  return {
+    flagId: row.flag_id,
+    tenantId: row.tenant_id,
+    type: row.type,
+    severity: row.severity,
+    confidence: row.confidence,
+    paymentId: row.payment_id,
+    payerId: row.payer_id,
+    orderId: row.payment.orderId,
+    amount: row.amount,
+    currency: row.currency,
+    summary: row.evidence.informationFlow.summary,
+    receivedAt: row.received_at.toISOString(),
+    flaggedAt: row.flagged_at.toISOString(),
+    detectionLatencyMs: row.flagged_at.getTime() - row.received_at.getTime(),
+    decision: row.decision_id
+      ? { decisionId: row.decision_id, status: row.decision_status, action: row.decision_action, amount: row.decision_amount }
+      : null,
+    ...(withEvidence ? { payment: row.payment, evidence: row.evidence } : {}),
+  };
+}
+export type FlagView = ReturnType<typeof flagView>;

@@ -1,0 +1,95 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Problem } from '@backstop/http';
+import type { Pool } from '@backstop/postgres';
+import type { Principal } from '@backstop/tenancy';
+import { requireRole } from '../auth/authenticate';
+import { maskAccounts } from '../auth/mask';
+import { parseQuery } from '../http/query';
+import { decodePosition, encodePosition, feedAfter, feedTail, type FeedPosition } from './flag-feed';
+import type { FlagNotifier } from './flag-notifier';
+import { flagStats } from './flag-stats';
+import { flagView, type FlagRow } from './flag-view';
+import { FlagFilters, getFlag, listFlags, ListFlagsQuery } from './list-flags';
+
+export interface FlagRouteOptions {
+  pool: Pool;
+  notifier: FlagNotifier;
+  /** How long a live-feed reader waits for a notification before looking anyway. */
+  pollMs?: number;
+}
+
+const readers = ['ops', 'admin', 'finance'] as const;
+
+/** Operators see every tenant, or one with `?tenant=`; everyone else only their own. */
+function scope(principal: Principal, requested?: string): string | null {
+  if (principal.role === 'operator') return requested ?? null;
+  return principal.tenantId;
+}
+
+const StreamQuery = FlagFilters.extend({ tenant: ListFlagsQuery.shape.tenant });
+
+export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions): Promise<void> {
+  const { pool, notifier } = options;
+  const pollMs = options.pollMs ?? 1_000;
+  const auth = { preHandler: requireRole(pool, readers) };
+  // Live streams never finish on their own; closing the server ends them.
+  const shuttingDown = new AbortController();
+  app.addHook('preClose', async () => shuttingDown.abort());
+  const view = (request: FastifyRequest, row: FlagRow, withEvidence: boolean) =>
+    maskAccounts(flagView(row, { withEvidence }), request.principal!.role);
+
+  app.get('/v1/flags', auth, async (request) => {
+    const { limit, cursor, tenant, ...filters } = parseQuery(ListFlagsQuery, request.query);
+    const page = await listFlags(pool, scope(request.principal!, tenant), filters, { limit, cursor });
+    return { data: page.rows.map((row) => view(request, row, false)), nextCursor: page.nextCursor };
+  });
+
+  app.get('/v1/flags/stats', auth, async (request) => {
+    const { tenant } = parseQuery(StreamQuery.pick({ tenant: true }), request.query);
+    return flagStats(pool, scope(request.principal!, tenant));
+  });
+
+  app.get('/v1/flags/stream', { ...auth, sse: 'only' }, async (request, reply) => {
+    const { tenant, ...filters } = parseQuery(StreamQuery, request.query);
+    const tenantId = scope(request.principal!, tenant);
+    const lastEventId = request.headers['last-event-id'];
+    let position: FeedPosition | null = null;
+    if (typeof lastEventId === 'string' && lastEventId.length > 0) {
+      position = decodePosition(lastEventId);
+      if (!position) throw new Problem(400, 'invalid-last-event-id', 'Invalid Last-Event-ID', 'Resume with the id of an event this stream sent.');
+    }
+    const closed = new AbortController();
+    reply.sse.onClose(() => closed.abort());
+    shuttingDown.signal.addEventListener('abort', () => closed.abort(), { once: true });
+
+    // Pulled one page at a time: the next query runs only after the previous rows were
+    // written, so a slow client holds a position, never a growing buffer.
+    async function* events() {
+      let after = position;
+      if (!after) {
+        const tail = await feedTail(pool, tenantId, filters, 50);
+        for (const row of tail) yield { id: encodePosition(row), event: 'flag', data: view(request, row, false) };
+        const last = tail.at(-1);
+        after = last ? { xid: last.xid, seq: last.seq } : { xid: '0', seq: '0' };
+      }
+      yield { event: 'ready', data: { position: encodePosition(after) } };
+      while (!closed.signal.aborted) {
+        const rows = await feedAfter(pool, tenantId, filters, after, 100);
+        for (const row of rows) {
+          yield { id: encodePosition(row), event: 'flag', data: view(request, row, false) };
+          after = { xid: row.xid, seq: row.seq };
+        }
+        if (rows.length < 100) await notifier.wait(pollMs, closed.signal);
+      }
+    }
+    await reply.sse.send(events());
+    reply.sse.close();
+  });
+
+  app.get('/v1/flags/:flagId', auth, async (request) => {
+    const { flagId } = request.params as { flagId: string };
+    const row = await getFlag(pool, scope(request.principal!, undefined), flagId);
+    if (!row) throw new Problem(404, 'not-found', 'No such flag');
+    return view(request, row, true);
+  });
+}

@@ -1,0 +1,277 @@
+// The console page: a live feed of flags (Server-Sent Events), the review queue, the evidence
+// of one flag as three flows side by side, and the finance view. No framework: the page is
+// small, and plain DOM keeps it fast to load and easy to read.
+import { messages } from './i18n.js';
+
+const state = {
+  apiKey: localStorage.getItem('backstop.apiKey') ?? '',
+  lang: localStorage.getItem('backstop.lang') ?? (navigator.language.startsWith('zh') ? 'zh' : 'en'),
+  tab: 'feed',
+  flags: new Map(),
+  stream: null,
+};
+
+const $ = (selector) => document.querySelector(selector);
+const t = (key) => messages[state.lang][key] ?? key;
+
+function money(amount, currency) {
+  const format = new Intl.NumberFormat(state.lang === 'zh' ? 'zh-CN' : 'en', { style: 'currency', currency });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(amount / 10 ** digits);
+}
+
+function time(iso) {
+  return new Date(iso).toLocaleString(state.lang === 'zh' ? 'zh-CN' : 'en', { hour12: false });
+}
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else if (value !== undefined && value !== null) node.setAttribute(name, value);
+  }
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child ?? '')));
+  return node;
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {
+    ...options,
+    headers: { authorization: `Bearer ${state.apiKey}`, ...(options.body ? { 'content-type': 'application/json' } : {}), ...options.headers },
+  });
+  if (response.status === 401) {
+    signOut();
+    throw new Error('unauthorized');
+  }
+  if (!response.ok) throw new Error((await response.json().catch(() => ({}))).title ?? response.statusText);
+  return response.json();
+}
+
+// ---- language -------------------------------------------------------------------------
+
+function applyLanguage() {
+  document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
+  $('#language').value = state.lang;
+  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+  const typeFilter = $('#filter-type');
+  const chosenType = typeFilter.value;
+  typeFilter.replaceChildren(element('option', { value: '' }, t('allTypes')),
+    ...['duplicate.exact', 'duplicate.suspected', 'amount.digit_slip', 'amount.outlier', 'recipient.near_miss', 'product.misselected', 'velocity.burst']
+      .map((type) => element('option', { value: type }, t(type))));
+  typeFilter.value = chosenType;
+  const severityFilter = $('#filter-severity');
+  const chosenSeverity = severityFilter.value;
+  severityFilter.replaceChildren(element('option', { value: '' }, t('allSeverities')),
+    ...['high', 'medium', 'low'].map((severity) => element('option', { value: severity }, t(severity))));
+  severityFilter.value = chosenSeverity;
+  renderFeed();
+  renderConnection();
+}
+
+// ---- live feed ------------------------------------------------------------------------
+
+function statusLabel(flag) {
+  return flag.decision ? t(flag.decision.status) : t('none');
+}
+
+function flagRow(flag, fresh) {
+  return element('tr', { class: `severity-${flag.severity}${fresh ? ' fresh' : ''}`, 'data-flag-id': flag.flagId, onclick: () => showEvidence(flag.flagId) },
+    element('td', {}, time(flag.flaggedAt)),
+    element('td', {}, t(flag.type)),
+    element('td', {}, element('span', { class: `badge ${flag.severity}` }, t(flag.severity))),
+    element('td', {}, flag.payerId),
+    element('td', {}, money(flag.amount, flag.currency)),
+    element('td', {}, flag.orderId),
+    element('td', { class: 'status' }, statusLabel(flag)),
+    element('td', {}, flag.summary));
+}
+
+let freshIds = new Set();
+function renderFeed() {
+  const rows = [...state.flags.values()].sort((a, b) => b.flaggedAt.localeCompare(a.flaggedAt)).slice(0, 500);
+  $('#feed tbody').replaceChildren(...rows.map((flag) => flagRow(flag, freshIds.has(flag.flagId))));
+  freshIds = new Set();
+  $('#feed-empty').hidden = rows.length > 0;
+}
+
+function renderConnection(live) {
+  if (live !== undefined) state.live = live;
+  $('#connection').textContent = state.apiKey ? (state.live ? `● ${t('live')}` : t('reconnecting')) : '';
+}
+
+/** Reads the SSE stream with fetch, so the API key travels in a header, and resumes after drops. */
+async function followStream() {
+  state.stream?.abort();
+  const controller = new AbortController();
+  state.stream = controller;
+  let lastEventId = '';
+  const query = new URLSearchParams();
+  if ($('#filter-type').value) query.set('type', $('#filter-type').value);
+  if ($('#filter-severity').value) query.set('severity', $('#filter-severity').value);
+  while (!controller.signal.aborted) {
+    try {
+      const response = await fetch(`/v1/flags/stream?${query}`, {
+        headers: { authorization: `Bearer ${state.apiKey}`, accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+        signal: controller.signal,
+      });
+      if (response.status === 401) return signOut();
+      if (!response.ok) throw new Error(response.statusText);
+      renderConnection(true);
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let boundary;
+        while ((boundary = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, boundary);
+          buffer = buffer.slice(boundary + 2);
+          const event = { event: 'message', data: '' };
+          for (const line of block.split('\n')) {
+            const colon = line.indexOf(':');
+            if (colon <= 0) continue;
+            const field = line.slice(0, colon);
+            const content = line.slice(colon + 1).replace(/^ /, '');
+            if (field === 'data') event.data += content;
+            else event[field] = content;
+          }
+          if (event.id) lastEventId = event.id;
+          if (event.event === 'flag') {
+            const flag = JSON.parse(event.data);
+            freshIds.add(flag.flagId);
+            state.flags.set(flag.flagId, flag);
+            renderFeed();
+            if (state.tab === 'review') void loadReviews();
+          }
+        }
+      }
+    } catch (error) {
+      if (controller.signal.aborted) return;
+    }
+    renderConnection(false);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+// ---- stats ----------------------------------------------------------------------------
+
+async function loadStats() {
+  const stats = await api('/v1/flags/stats');
+  const card = (title, window) => {
+    const counts = stats.counts.filter((c) => c.window === window);
+    return element('div', { class: 'card' }, element('h4', {}, title),
+      element('ul', {}, ...counts.map((c) => element('li', {}, `${t(c.type)} · ${t(c.severity)}: ${c.count}`))),
+      counts.length === 0 ? element('span', { class: 'muted' }, '0') : '');
+  };
+  const latency = stats.detectionLatencyMs;
+  $('#stats').replaceChildren(card(t('lastHour'), '1h'), card(t('lastDay'), '24h'),
+    element('div', { class: 'card' }, element('h4', {}, t('latency')),
+      element('span', {}, latency.samples > 0 ? `p50 ${latency.p50} ms · p99 ${latency.p99} ms` : '—')));
+}
+
+// ---- evidence -------------------------------------------------------------------------
+
+function describe(value) {
+  if (Array.isArray(value)) return value.map(describe).join('\n');
+  if (value && typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k}: ${describe(v)}`).join(', ');
+  return String(value);
+}
+
+function definitionList(entries) {
+  return element('dl', {}, ...entries.flatMap(([key, value]) => [element('dt', {}, key), element('dd', { style: 'white-space: pre-line' }, describe(value))]));
+}
+
+async function showEvidence(flagId) {
+  const flag = await api(`/v1/flags/${encodeURIComponent(flagId)}`);
+  const { fundFlow, orderFlow, informationFlow } = flag.evidence;
+  $('#evidence-title').textContent = `· ${t(flag.type)} · ${flag.paymentId}`;
+  $('#fund-flow').replaceChildren(...fundFlow.map((p) => definitionList([
+    ['paymentId', p.paymentId], [t('amount'), money(p.amount, p.currency)], ['channel', p.channel ?? '—'], [t('time'), time(p.occurredAt)]])));
+  $('#order-flow').replaceChildren(...orderFlow.map((o) => definitionList(Object.entries(o).filter(([, v]) => v !== undefined && v !== null))));
+  $('#information-flow').replaceChildren(element('p', {}, informationFlow.summary),
+    definitionList([...Object.entries(informationFlow.thresholds), ...Object.entries(informationFlow.observed)]));
+  $('#evidence').showModal();
+}
+
+// ---- review queue ---------------------------------------------------------------------
+
+async function review(decisionId, action, body) {
+  await api(`/v1/decisions/${decisionId}/${action}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
+  await loadReviews();
+}
+
+async function loadReviews() {
+  const { data } = await api('/v1/flags?status=pending_review&limit=200');
+  $('#review tbody').replaceChildren(...data.map((flag) => element('tr', { class: `severity-${flag.severity}`, 'data-flag-id': flag.flagId },
+    element('td', {}, time(flag.flaggedAt)),
+    element('td', {}, t(flag.type)),
+    element('td', {}, element('span', { class: `badge ${flag.severity}` }, t(flag.severity))),
+    element('td', {}, flag.payerId),
+    element('td', {}, money(flag.amount, flag.currency)),
+    element('td', { onclick: () => showEvidence(flag.flagId) }, flag.summary),
+    element('td', {},
+      element('button', { class: 'approve', onclick: () => review(flag.decision.decisionId, 'approve') }, t('approve')), ' ',
+      element('button', { class: 'reject', onclick: () => review(flag.decision.decisionId, 'reject', { reason: prompt(t('reasonPrompt')) ?? '' }) }, t('reject')), ' ',
+      element('button', { class: 'false-positive', onclick: () => review(flag.decision.decisionId, 'false-positive', { reason: prompt(t('reasonPrompt')) ?? '' }) }, t('falsePositive'))))));
+  $('#review-empty').hidden = data.length > 0;
+}
+
+// ---- finance --------------------------------------------------------------------------
+
+async function loadFinance() {
+  const { data } = await api('/v1/refunds?limit=200');
+  $('#decisions tbody').replaceChildren(...data.map((d) => element('tr', {},
+    element('td', {}, time(d.createdAt)), element('td', {}, t(d.flagType)), element('td', {}, money(d.amount, d.currency)),
+    element('td', {}, t(d.status)), element('td', {}, d.reason))));
+}
+
+// ---- shell ----------------------------------------------------------------------------
+
+function showTab(tab) {
+  state.tab = tab;
+  for (const button of document.querySelectorAll('.tab')) button.classList.toggle('active', button.dataset.tab === tab);
+  for (const name of ['feed', 'review', 'finance']) $(`#${name}-view`).hidden = name !== tab;
+  if (tab === 'review') void loadReviews().catch(() => undefined);
+  if (tab === 'finance') void loadFinance().catch(() => undefined);
+}
+
+function signOut() {
+  state.apiKey = '';
+  localStorage.removeItem('backstop.apiKey');
+  state.stream?.abort();
+  start();
+}
+
+function start() {
+  const signedIn = Boolean(state.apiKey);
+  $('#sign-in').hidden = signedIn;
+  $('#main').hidden = !signedIn;
+  $('#sign-out').hidden = !signedIn;
+  applyLanguage();
+  if (!signedIn) return;
+  state.flags.clear();
+  showTab(state.tab);
+  void followStream();
+  void loadStats().catch(() => undefined);
+}
+
+$('#language').addEventListener('change', (event) => {
+  state.lang = event.target.value;
+  localStorage.setItem('backstop.lang', state.lang);
+  applyLanguage();
+  void loadStats().catch(() => undefined);
+});
+$('#sign-in').addEventListener('submit', (event) => {
+  event.preventDefault();
+  state.apiKey = $('#api-key').value.trim();
+  localStorage.setItem('backstop.apiKey', state.apiKey);
+  start();
+});
+$('#sign-out').addEventListener('click', signOut);
+for (const button of document.querySelectorAll('.tab')) button.addEventListener('click', () => showTab(button.dataset.tab));
+for (const filter of ['#filter-type', '#filter-severity']) {
+  $(filter).addEventListener('change', () => { state.flags.clear(); renderFeed(); void followStream(); });
+}
+setInterval(() => { if (state.apiKey) void loadStats().catch(() => undefined); }, 10_000);
+start();

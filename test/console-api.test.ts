@@ -1,0 +1,210 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Flag } from '@backstop/contracts';
+import { createLogger } from '@backstop/logging';
+import { createApiKey, createTenant } from '@backstop/tenancy';
+import type { ServiceProcess } from '../infra/dev/service-process';
+import { buildApp } from '../services/console/src/app';
+import { FlagNotifier } from '../services/console/src/flags/flag-notifier';
+import { makeFlag, publishFlags } from './support/flags';
+import { startServices, stopServices } from './support/services';
+import { openEventStream } from './support/sse';
+import { createIsolatedStack, type IsolatedStack } from './support/stack';
+import { eventually } from './support/wait';
+
+type FlagJson = { flagId: string; tenantId: string; type: string; severity: string; payerId: string; flaggedAt: string; decision: { decisionId: string; status: string } | null; evidence?: unknown; payment?: { recipientAccount?: string } };
+
+describe('console API: flags feed, review actions, roles and tenant isolation', () => {
+  let stack: IsolatedStack;
+  let services: ServiceProcess[];
+  let app: FastifyInstance;
+  let notifier: FlagNotifier;
+  let baseUrl: string;
+  const keys: Record<string, string> = {};
+  const sent: Flag[] = [];
+  const start = Date.now() - 60 * 60_000;
+  const at = (minutes: number) => new Date(start + minutes * 60_000);
+
+  const get = async (path: string, key: string | undefined) => {
+    const response = await app.inject({ method: 'GET', url: path, headers: key ? { authorization: `Bearer ${key}` } : {} });
+    return { status: response.statusCode, body: response.json() as Record<string, unknown>, type: response.headers['content-type'] };
+  };
+  const listA = async (query: string) => ((await get(`/v1/flags?limit=500&${query}`, keys.opsA)).body.data as FlagJson[]);
+  const ids = (flags: { flagId: string }[]) => flags.map((f) => f.flagId).sort();
+
+  beforeAll(async () => {
+    stack = await createIsolatedStack();
+    await createTenant(stack.pool, { tenantId: 'shop-a', name: 'Shop A' });
+    await createTenant(stack.pool, { tenantId: 'shop-b', name: 'Shop B' });
+    keys.opsA = (await createApiKey(stack.pool, 'shop-a', 'ops')).apiKey;
+    keys.financeA = (await createApiKey(stack.pool, 'shop-a', 'finance')).apiKey;
+    keys.opsB = (await createApiKey(stack.pool, 'shop-b', 'ops')).apiKey;
+    keys.operator = (await createApiKey(stack.pool, null, 'operator')).apiKey;
+    services = await startServices(stack, ['refund-worker']);
+    notifier = new FlagNotifier(stack.databaseUrl, createLogger('console-test', 'warn'));
+    await notifier.start();
+    app = await buildApp({ logger: createLogger('console-test', 'warn'), pool: stack.pool, notifier, heartbeatMs: 1_000 });
+    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+
+    sent.push(
+      makeFlag('shop-a', { type: 'duplicate.exact', severity: 'high', payerId: 'u_alice', flaggedAt: at(1) }),
+      makeFlag('shop-a', { type: 'amount.digit_slip', severity: 'medium', payerId: 'u_alice', flaggedAt: at(2) }),
+      makeFlag('shop-a', { type: 'recipient.near_miss', severity: 'high', payerId: 'u_bob', recipientAccount: '8000123465', flaggedAt: at(3) }),
+      makeFlag('shop-a', { type: 'velocity.burst', severity: 'low', payerId: 'u_bob', flaggedAt: at(4) }),
+      makeFlag('shop-a', { type: 'amount.outlier', severity: 'low', payerId: 'u_carol', flaggedAt: at(5) }),
+      makeFlag('shop-b', { type: 'duplicate.exact', severity: 'high', payerId: 'u_zed', flaggedAt: at(2) }),
+      makeFlag('shop-b', { type: 'amount.digit_slip', severity: 'medium', payerId: 'u_zed', flaggedAt: at(3) }),
+    );
+    await publishFlags(stack.kafka, stack.topicPrefix, sent);
+    await eventually(async () => {
+      const all = (await get('/v1/flags?limit=500', keys.operator)).body.data as FlagJson[];
+      return all.length === sent.length ? all : undefined;
+    }, { what: 'every flag recorded' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await notifier?.close();
+    await stopServices(services ?? []);
+    await stack?.close();
+  }, 60_000);
+
+  const sentA = () => sent.filter((f) => f.tenantId === 'shop-a');
+
+  it('refuses a missing, malformed or unknown key with 401 problem+json', async () => {
+    for (const key of [undefined, 'nonsense', 'bsk_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', `${keys.opsA}x`]) {
+      const response = await get('/v1/flags', key);
+      expect(response.status, String(key)).toBe(401);
+      expect(response.type).toContain('application/problem+json');
+    }
+  });
+
+  it('lets each role do only its job', async () => {
+    expect((await get('/v1/flags', keys.financeA)).status).toBe(200);
+    expect((await get('/v1/refunds', keys.opsA)).status).toBe(403);
+    const decisionId = (await listA('status=pending_review'))[0]!.decision!.decisionId;
+    const response = await app.inject({ method: 'POST', url: `/v1/decisions/${decisionId}/approve`, headers: { authorization: `Bearer ${keys.financeA}` } });
+    expect(response.statusCode).toBe(403);
+  });
+
+  it('masks account numbers for finance and shows them whole to ops', async () => {
+    const nearMiss = sentA().find((f) => f.type === 'recipient.near_miss')!;
+    const forOps = (await get(`/v1/flags/${nearMiss.flagId}`, keys.opsA)).body as FlagJson;
+    const forFinance = (await get(`/v1/flags/${nearMiss.flagId}`, keys.financeA)).body as FlagJson;
+    expect(forOps.payment?.recipientAccount).toBe('8000123465');
+    expect(JSON.stringify(forFinance)).not.toContain('8000123465');
+    // Enough to recognise an account, not enough to use it: a few characters at each end.
+    expect(forFinance.payment?.recipientAccount).toMatch(/^80\*{6}65$/);
+  });
+
+  it('filters by type, severity, payer, status and time range', async () => {
+    const expectFilter = async (query: string, predicate: (f: Flag) => boolean) => {
+      expect(ids(await listA(query)), query).toEqual(ids(sentA().filter(predicate)));
+    };
+    await expectFilter('type=amount.digit_slip', (f) => f.type === 'amount.digit_slip');
+    await expectFilter('severity=low', (f) => f.severity === 'low');
+    await expectFilter('payer=u_bob', (f) => f.payment.payerId === 'u_bob');
+    await expectFilter(`from=${at(2).toISOString()}&to=${at(4).toISOString()}`, (f) => f.flaggedAt >= at(2).toISOString() && f.flaggedAt < at(4).toISOString());
+    // The built-in policy: duplicates are refunded automatically, bursts only flagged, the rest reviewed.
+    await expectFilter('status=approved', (f) => f.type === 'duplicate.exact');
+    await expectFilter('status=none', (f) => f.type === 'velocity.burst');
+    await expectFilter('status=pending_review', (f) => !['duplicate.exact', 'velocity.burst'].includes(f.type));
+  });
+
+  it('pages newest first with a cursor, without overlap or gaps', async () => {
+    const seen: FlagJson[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await get(`/v1/flags?limit=2${cursor ? `&cursor=${cursor}` : ''}`, keys.opsA)).body as { data: FlagJson[]; nextCursor: string | null };
+      expect(page.data.length).toBeLessThanOrEqual(2);
+      seen.push(...page.data);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.map((f) => f.flagId)).toEqual([...new Set(seen.map((f) => f.flagId))]);
+    expect(ids(seen)).toEqual(ids(sentA()));
+  });
+
+  it('rejects bad query parameters with the parameter named', async () => {
+    for (const query of ['limit=0', 'limit=abc', 'type=bogus', 'severity=urgent', 'from=yesterday', 'cursor=-1', 'colour=red']) {
+      const response = await get(`/v1/flags?${query}`, keys.opsA);
+      expect(response.status, query).toBe(400);
+      expect(response.body.type).toBe('https://backstop.dev/problems/invalid-query');
+      expect((response.body.errors as { path: string }[])[0]!.path).toBe(`$.${query.split('=')[0]}`);
+    }
+  });
+
+  it('keeps tenants apart: another tenant\'s flag is 404, and only operators see across tenants', async () => {
+    const flagOfB = sent.find((f) => f.tenantId === 'shop-b')!;
+    expect((await get(`/v1/flags/${flagOfB.flagId}`, keys.opsA)).status).toBe(404);
+    expect((await listA('')).every((f) => f.tenantId === 'shop-a')).toBe(true);
+    const forOperator = (await get('/v1/flags?limit=500&tenant=shop-b', keys.operator)).body.data as FlagJson[];
+    expect(ids(forOperator)).toEqual(ids(sent.filter((f) => f.tenantId === 'shop-b')));
+    const decisionOfB = ((await get('/v1/flags?status=pending_review', keys.opsB)).body.data as FlagJson[])[0]!.decision!.decisionId;
+    const response = await app.inject({ method: 'POST', url: `/v1/decisions/${decisionOfB}/approve`, headers: { authorization: `Bearer ${keys.opsA}` } });
+    expect(response.statusCode).toBe(404);
+  });
+
+  it('approves a pending decision once, and wants a reason to reject', async () => {
+    const [first, second] = await listA('status=pending_review');
+    const post = (decisionId: string, action: string, body?: object) =>
+      app.inject({ method: 'POST', url: `/v1/decisions/${decisionId}/${action}`, headers: { authorization: `Bearer ${keys.opsA}` }, ...(body ? { payload: body } : {}) });
+    const approved = await post(first!.decision!.decisionId, 'approve');
+    expect(approved.statusCode).toBe(200);
+    expect(approved.json()).toMatchObject({ status: 'approved' });
+    expect((await post(first!.decision!.decisionId, 'approve')).statusCode).toBe(409);
+    expect((await post(second!.decision!.decisionId, 'reject')).statusCode).toBe(400);
+    expect((await post(second!.decision!.decisionId, 'false-positive', { reason: 'customer meant it' })).json()).toMatchObject({ status: 'rejected' });
+    const after = (await get(`/v1/flags/${first!.flagId}`, keys.opsA)).body as FlagJson;
+    expect(after.decision?.status).toBe('approved');
+  });
+
+  it('streams the tenant\'s flags live and resumes after Last-Event-ID', async () => {
+    const auth = { authorization: `Bearer ${keys.opsA}` };
+    const stream = await openEventStream(`${baseUrl}/v1/flags/stream`, auth);
+    try {
+      expect(stream.status).toBe(200);
+      expect(stream.contentType).toContain('text/event-stream');
+      await eventually(async () => (stream.events.some((e) => e.event === 'ready') ? true : undefined), { what: 'the ready event' });
+      const tail = stream.events.filter((e) => e.event === 'flag').map((e) => JSON.parse(e.data) as FlagJson);
+      expect(ids(tail)).toEqual(ids(sentA()));
+
+      // B's new flag goes first, A's after it: once A's arrives, B's would have too.
+      const newForB = makeFlag('shop-b', { payerId: 'u_zed' });
+      const newForA = makeFlag('shop-a', { payerId: 'u_dave' });
+      await publishFlags(stack.kafka, stack.topicPrefix, [newForB]);
+      await publishFlags(stack.kafka, stack.topicPrefix, [newForA]);
+      sent.push(newForB, newForA);
+      await eventually(async () => (stream.events.some((e) => e.data.includes(newForA.flagId)) ? true : undefined), { what: 'the live flag' });
+      expect(stream.events.some((e) => e.data.includes(newForB.flagId))).toBe(false);
+
+      const flagEvents = stream.events.filter((e) => e.event === 'flag');
+      const resumeFrom = flagEvents[flagEvents.length - 3]!;
+      const resumed = await openEventStream(`${baseUrl}/v1/flags/stream`, { ...auth, 'last-event-id': resumeFrom.id! });
+      try {
+        await eventually(async () => (resumed.events.some((e) => e.event === 'ready') ? true : undefined), { what: 'the resumed stream' });
+        expect(resumed.events.filter((e) => e.event === 'flag').map((e) => e.id)).toEqual(flagEvents.slice(-2).map((e) => e.id));
+      } finally {
+        await resumed.close();
+      }
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it('refuses a Last-Event-ID it never sent', async () => {
+    for (const lastEventId of ['abc', '1', '1.2.3', '-1.5', '99999999999999999999999.1']) {
+      const stream = await openEventStream(`${baseUrl}/v1/flags/stream`, { authorization: `Bearer ${keys.opsA}`, 'last-event-id': lastEventId });
+      expect(stream.status, lastEventId).toBe(400);
+      expect((await stream.problem()).type).toBe('https://backstop.dev/problems/invalid-last-event-id');
+      await stream.close();
+    }
+  });
+
+  it('counts flags per type and severity and reports detection latency', async () => {
+    const stats = (await get('/v1/flags/stats', keys.opsA)).body as { counts: { window: string; type: string; severity: string; count: number }[]; detectionLatencyMs: { samples: number } };
+    const lastDay = stats.counts.filter((c) => c.window === '24h');
+    const total = lastDay.reduce((sum, c) => sum + c.count, 0);
+    expect(total).toBe(sent.filter((f) => f.tenantId === 'shop-a').length);
+    expect(stats.detectionLatencyMs.samples).toBeGreaterThan(0);
+  });
+});
