@@ -1,0 +1,121 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey, createTenant } from '@backstop/tenancy';
+import type { ServiceProcess } from '../infra/dev/service-process';
+import { makeFlag, publishFlags } from './support/flags';
+import { startServices, stopServices } from './support/services';
+import { createIsolatedStack, type IsolatedStack } from './support/stack';
+import { eventually } from './support/wait';
+import { paymentEvent, postWebhook, uniqueId } from './support/webhooks';
+
+const screenshotDir = fileURLToPath(new URL('../test-results/', import.meta.url));
+
+/** Debian's Chromium, headless, with its background traffic off (this machine has no internet). */
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+describe('console web page in a real browser', () => {
+  let stack: IsolatedStack;
+  let services: ServiceProcess[];
+  let browser: Browser;
+  let page: Page;
+  let ingestUrl: string;
+  const secrets: Record<string, string> = {};
+
+  async function payTwice(tenantId: string) {
+    const orderId = uniqueId('ord');
+    const payerId = uniqueId('u');
+    for (const offset of [1000, 0]) {
+      const response = await postWebhook(ingestUrl, tenantId, secrets[tenantId]!, paymentEvent({ orderId, payerId }, new Date(Date.now() - offset)));
+      expect(response.status).toBe(202);
+    }
+    return orderId;
+  }
+
+  const feedRow = (text: string) => page.locator('#feed tbody tr', { hasText: text });
+
+  beforeAll(async () => {
+    stack = await createIsolatedStack();
+    secrets['shop-a'] = (await createTenant(stack.pool, { tenantId: 'shop-a', name: 'Shop A' })).webhookSecret;
+    secrets['shop-b'] = (await createTenant(stack.pool, { tenantId: 'shop-b', name: 'Shop B' })).webhookSecret;
+    const opsKey = (await createApiKey(stack.pool, 'shop-a', 'ops')).apiKey;
+    services = await startServices(stack, ['ingest', 'detector', 'refund-worker', 'console']);
+    ingestUrl = services.find((s) => s.name === 'ingest')!.address!;
+    const consoleUrl = services.find((s) => s.name === 'console')!.address!;
+
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+    await page.goto(consoleUrl);
+    await page.fill('#api-key', opsKey);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('#connection:has-text("live")');
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopServices(services ?? []);
+    await stack?.close();
+  }, 60_000);
+
+  it('shows a duplicate payment posted as a webhook without a reload, and writes a screenshot of it', async () => {
+    const orderId = await payTwice('shop-a');
+    const postedAt = Date.now();
+    await feedRow(orderId).waitFor({ state: 'visible', timeout: 30_000 });
+    console.log(`flag visible in the page ${Date.now() - postedAt} ms after the second webhook was accepted`);
+    expect(await feedRow(orderId).locator('.badge.high').isVisible()).toBe(true);
+
+    expect(await feedRow(orderId).isVisible()).toBe(true);
+    mkdirSync(screenshotDir, { recursive: true });
+    await page.screenshot({ path: `${screenshotDir}console-feed.png`, fullPage: true });
+  }, 60_000);
+
+  it('never shows another tenant\'s flags', async () => {
+    const orderOfB = await payTwice('shop-b');
+    await eventually(async () => {
+      const result = await stack.pool.query("SELECT 1 FROM flags WHERE tenant_id = 'shop-b' AND payment->>'orderId' = $1", [orderOfB]);
+      return result.rowCount ? true : undefined;
+    }, { what: "shop-b's flag recorded" });
+    // The marker: A's flag comes after B's; once it shows, B's would have shown too.
+    const marker = await payTwice('shop-a');
+    await feedRow(marker).waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await page.locator('#feed').textContent()).not.toContain(orderOfB);
+  }, 60_000);
+
+  it('approves a refund from the review queue and the decision changes', async () => {
+    const flag = makeFlag('shop-a', { type: 'amount.digit_slip', severity: 'medium' });
+    await publishFlags(stack.kafka, stack.topicPrefix, [flag]);
+    await page.click('.tab[data-tab="review"]');
+    const row = page.locator('#review tbody tr', { hasText: flag.payment.payerId });
+    await eventually(async () => {
+      await page.click('.tab[data-tab="review"]');
+      return (await row.count()) > 0 ? true : undefined;
+    }, { what: 'the flag in the review queue' });
+    await row.locator('button.approve').click();
+    const decision = await eventually(async () => {
+      const result = await stack.pool.query<{ status: string; decided_by: string }>(
+        "SELECT status, decided_by FROM refund_decisions WHERE tenant_id = 'shop-a' AND payment_id = $1", [flag.payment.paymentId]);
+      return result.rows[0]?.status === 'approved' ? result.rows[0] : undefined;
+    }, { what: 'the approved decision' });
+    expect(decision.decided_by).toMatch(/^ops:/);
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.click('.tab[data-tab="feed"]');
+  }, 60_000);
+
+  it('switches to Chinese, and remembers it', async () => {
+    expect(await page.locator('.tab[data-tab="feed"]').textContent()).toBe('Live feed');
+    await page.selectOption('#language', 'zh');
+    expect(await page.locator('.tab[data-tab="feed"]').textContent()).toBe('实时告警');
+    expect(await page.locator('#feed thead th').first().textContent()).toBe('时间');
+    await page.reload();
+    await page.waitForSelector('#connection:has-text("实时")');
+    expect(await page.locator('.tab[data-tab="review"]').textContent()).toBe('人工审核');
+    expect(await page.locator('#feed tbody tr .badge').first().textContent()).toMatch(/^[高中低]$/);
+    await page.screenshot({ path: `${screenshotDir}console-feed-zh.png`, fullPage: true });
+  }, 60_000);
+});
