@@ -1,3 +1,4 @@
 export * from './tenants';
 export * from './api-keys';
 export * from './webhook-secrets';
+export * from './secret-rotation';

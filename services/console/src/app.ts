@@ -6,6 +6,7 @@ import { createFastify, installProblemHandlers } from '@backstop/http';
 import type { Logger } from '@backstop/logging';
 import type { Pool } from '@backstop/postgres';
 import type { FlagNotifier } from './flags/flag-notifier';
+import { adminRoutes } from './admin/routes';
 import { decisionRoutes } from './decisions/routes';
 import { flagRoutes } from './flags/routes';
 import { refundRoutes } from './refunds/routes';
@@ -30,5 +31,6 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(refundRoutes, { pool: deps.pool });
   await app.register(flagRoutes, { pool: deps.pool, notifier: deps.notifier });
   await app.register(decisionRoutes, { pool: deps.pool });
+  await app.register(adminRoutes, { pool: deps.pool });
   return app;
 }

@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@backstop/logging';
+import { activeWebhookSecrets, authenticateApiKey, createApiKey, createTenant } from '@backstop/tenancy';
+import { buildApp } from '../services/console/src/app';
+import { FlagNotifier } from '../services/console/src/flags/flag-notifier';
+import { createIsolatedStack, type IsolatedStack } from './support/stack';
+
+const run = promisify(execFile);
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+describe('tenant administration: the CLI and the admin API', () => {
+  let stack: IsolatedStack;
+  let app: FastifyInstance;
+  let notifier: FlagNotifier;
+
+  const cli = async (...args: string[]) => {
+    try {
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'services/console/src/cli/index.ts', ...args], {
+        cwd: repoRoot, env: { ...process.env, DATABASE_URL: stack.databaseUrl },
+      });
+      return { code: 0, output: JSON.parse(stdout) as Record<string, unknown>, stderr: '' };
+    } catch (error) {
+      const failure = error as { code: number; stderr: string };
+      return { code: failure.code, output: {}, stderr: failure.stderr };
+    }
+  };
+  const call = (method: 'POST' | 'DELETE', url: string, key: string, payload?: object) =>
+    app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload ? { payload } : {}) });
+
+  beforeAll(async () => {
+    stack = await createIsolatedStack();
+    notifier = new FlagNotifier(stack.databaseUrl, createLogger('admin-test', 'warn'));
+    app = await buildApp({ logger: createLogger('admin-test', 'warn'), pool: stack.pool, notifier });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await stack?.close();
+  }, 60_000);
+
+  it('creates a tenant and keys from the CLI; a revoked key stops working', async () => {
+    const tenant = await cli('tenant', 'create', 'acme', '--name', 'Acme Cards', '--time-zone', 'Asia/Shanghai');
+    expect(tenant.code).toBe(0);
+    expect(tenant.output.webhookSecret).toMatch(/^whsec_/);
+    const key = await cli('key', 'create', '--tenant', 'acme', '--role', 'finance');
+    expect(key.code).toBe(0);
+    expect(await authenticateApiKey(stack.pool, key.output.apiKey as string)).toMatchObject({ tenantId: 'acme', role: 'finance' });
+    expect((await cli('key', 'revoke', key.output.keyId as string)).output).toMatchObject({ revoked: true });
+    expect(await authenticateApiKey(stack.pool, key.output.apiKey as string)).toBeNull();
+  });
+
+  it('rotates webhook secrets from the CLI: two at most, then the old one retires', async () => {
+    await cli('tenant', 'create', 'rotor');
+    const [original] = await activeWebhookSecrets(stack.pool, 'rotor');
+    const rotated = await cli('secret', 'rotate', '--tenant', 'rotor');
+    expect(await activeWebhookSecrets(stack.pool, 'rotor')).toEqual([rotated.output.webhookSecret, original]);
+    const again = await cli('secret', 'rotate', '--tenant', 'rotor');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('retire the old one first');
+    await cli('secret', 'retire-old', '--tenant', 'rotor');
+    expect(await activeWebhookSecrets(stack.pool, 'rotor')).toEqual([rotated.output.webhookSecret]);
+  });
+
+  it('answers bad CLI arguments with a usage error and changes nothing', async () => {
+    for (const args of [[], ['tenant'], ['tenant', 'create'], ['tenant', 'create', 'Bad Name'], ['key', 'create', '--tenant', 'acme'],
+      ['key', 'create', '--tenant', 'acme', '--role', 'root'], ['key', 'create', '--tenant', 'ghost', '--role', 'ops'], ['key', 'revoke', 'xyz'],
+      ['secret', 'rotate'], ['tenant', 'create', 'x', '--colour', 'red']]) {
+      const result = await cli(...args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr.length, args.join(' ')).toBeGreaterThan(0);
+    }
+    const tenants = await stack.pool.query('SELECT tenant_id FROM tenants ORDER BY tenant_id');
+    expect(tenants.rows.map((r) => r.tenant_id)).toEqual(['acme', 'rotor']);
+  });
+
+  it('offers the same operations in the admin API, each to the right role and tenant', async () => {
+    const operator = (await createApiKey(stack.pool, null, 'operator')).apiKey;
+    const created = await call('POST', '/v1/admin/tenants', operator, { tenantId: 'globex', name: 'Globex' });
+    expect(created.statusCode).toBe(201);
+    expect((await call('POST', '/v1/admin/tenants', operator, { tenantId: 'globex', name: 'Globex' })).statusCode).toBe(409);
+    await createTenant(stack.pool, { tenantId: 'initech', name: 'Initech' });
+    const admin = (await createApiKey(stack.pool, 'globex', 'admin')).apiKey;
+    const ops = (await createApiKey(stack.pool, 'globex', 'ops')).apiKey;
+
+    expect((await call('POST', '/v1/admin/tenants', admin, { tenantId: 'x1', name: 'x' })).statusCode).toBe(403);
+    expect((await call('POST', '/v1/admin/keys', ops, { role: 'ops' })).statusCode).toBe(403);
+    const newKey = await call('POST', '/v1/admin/keys', admin, { role: 'finance' });
+    expect(newKey.statusCode).toBe(201);
+    expect(newKey.json()).toMatchObject({ tenantId: 'globex', role: 'finance' });
+    expect((await call('POST', '/v1/admin/keys', admin, { tenantId: 'initech', role: 'ops' })).statusCode).toBe(404);
+    expect((await call('POST', '/v1/admin/keys', admin, { role: 'operator' })).statusCode).toBe(403);
+
+    const initechKey = (await createApiKey(stack.pool, 'initech', 'ops')).keyId;
+    expect((await call('DELETE', `/v1/admin/keys/${initechKey}`, admin)).statusCode).toBe(404);
+    expect((await call('DELETE', `/v1/admin/keys/${newKey.json().keyId}`, admin)).statusCode).toBe(204);
+
+    expect((await call('POST', '/v1/admin/secrets/rotate', admin, {})).statusCode).toBe(201);
+    expect((await call('POST', '/v1/admin/secrets/rotate', admin, {})).statusCode).toBe(409);
+    expect((await call('POST', '/v1/admin/secrets/retire-old', admin, {})).json()).toMatchObject({ retired: 1 });
+    expect((await call('POST', '/v1/admin/keys', admin, { role: 'ops', extra: 1 })).statusCode).toBe(400);
+  });
+});
