@@ -4,6 +4,8 @@ import type { Consumer, Kafka } from 'kafkajs';
 export interface ReadMessage {
   key: string | null;
   value: string;
+  /** The value's exact bytes, for messages that are not text. */
+  valueBytes: Buffer | null;
   partition: number;
   offset: string;
 }
@@ -19,7 +21,7 @@ export async function readTopic(kafka: Kafka, topic: string): Promise<{ messages
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message, partition }) => {
-      messages.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', partition, offset: message.offset });
+      messages.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', valueBytes: message.value, partition, offset: message.offset });
     },
   });
   return { messages, stop: () => consumer.disconnect() };
