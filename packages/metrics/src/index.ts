@@ -1,2 +1,3 @@
 export * from './metrics-server';
 export * from './consumer-lag';
+export * from './names';

@@ -1,0 +1,10 @@
+/**
+ * The metrics alerting depends on, by name. Services register them under these names and
+ * infra/alerts/backstop.rules.yml refers to them; a test keeps the two in step.
+ */
+export const alertedMetrics = {
+  consumerLag: 'backstop_consumer_lag_messages',
+  deadLetters: 'backstop_dead_letters_total',
+  detectionLatency: 'backstop_detection_latency_seconds',
+  refundsPastSla: 'backstop_refunds_unconfirmed_past_sla',
+} as const;
