@@ -35,10 +35,13 @@ process.once('SIGTERM', () => void shutdown(0));
 
 try {
   const brokerOptions = defaultBrokerOptions();
-  const brokersConfigured = process.env.KAFKA_BROKERS !== undefined;
-  if (!brokersConfigured && !(await isPortOpen(brokerOptions.port))) {
-    process.stdout.write(`Starting Kafka on 127.0.0.1:${brokerOptions.port}...\n`);
-    broker = await startBroker(brokerOptions);
+  const brokersConfigured = Boolean(process.env.KAFKA_BROKERS);
+  if (!brokersConfigured) {
+    config.KAFKA_BROKERS = [`127.0.0.1:${brokerOptions.port}`];
+    if (!(await isPortOpen(brokerOptions.port))) {
+      process.stdout.write(`Starting Kafka on 127.0.0.1:${brokerOptions.port}...\n`);
+      broker = await startBroker(brokerOptions);
+    }
   }
   await bootstrap({ brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger });
 
