@@ -92,6 +92,10 @@ function serverProperties(options: BrokerOptions): string {
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
     'default.replication.factor=1',
+    // Fifty offset partitions (the default) take a single node tens of seconds to load after a
+    // restart, during which consumer groups cannot join; a handful is plenty for one machine.
+    'offsets.topic.num.partitions=4',
+    'transaction.state.log.num.partitions=4',
     'min.insync.replicas=1',
     'num.partitions=1',
     // Consumers join at once instead of waiting for more members that never come.
