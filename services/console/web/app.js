@@ -198,7 +198,14 @@ async function showEvidence(flagId) {
 
 async function review(decisionId, action, body) {
   await api(`/v1/decisions/${decisionId}/${action}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
-  await loadReviews();
+  await Promise.all([loadReviews(), refreshStatuses()]);
+}
+
+/** Decisions change without a new flag (a reviewer, the platform's confirmation): refresh what is shown. */
+async function refreshStatuses() {
+  const { data } = await api('/v1/flags?limit=200');
+  for (const flag of data) if (state.flags.has(flag.flagId)) state.flags.set(flag.flagId, flag);
+  renderFeed();
 }
 
 async function loadReviews() {
@@ -219,11 +226,48 @@ async function loadReviews() {
 
 // ---- finance --------------------------------------------------------------------------
 
+/** CSV comes through fetch (the key travels in a header), then is saved from a blob. */
+async function downloadCsv(path, filename) {
+  const response = await fetch(path, { headers: { authorization: `Bearer ${state.apiKey}` } });
+  if (!response.ok) return;
+  const url = URL.createObjectURL(await response.blob());
+  element('a', { href: url, download: filename }).click();
+  URL.revokeObjectURL(url);
+}
+
+function sumCell(entry, currency) {
+  return entry ? `${entry.count} · ${money(entry.amount, currency)}` : '0';
+}
+
 async function loadFinance() {
   const { data } = await api('/v1/refunds?limit=200');
   $('#decisions tbody').replaceChildren(...data.map((d) => element('tr', {},
     element('td', {}, time(d.createdAt)), element('td', {}, t(d.flagType)), element('td', {}, money(d.amount, d.currency)),
     element('td', {}, t(d.status)), element('td', {}, d.reason))));
+  const to = new Date();
+  const from = new Date(to.getTime() - 6 * 86_400_000);
+  const day = (date) => date.toISOString().slice(0, 10);
+  const [reconciliation, mismatches] = await Promise.all([
+    api(`/v1/finance/reconciliation?from=${day(from)}&to=${day(to)}`).catch(() => ({ data: [] })),
+    api('/v1/finance/mismatches').catch(() => ({ data: [] })),
+  ]);
+  $('#reconciliation').replaceChildren(
+    element('h2', {}, t('reconciliation')),
+    element('p', {}, element('a', { href: '#', onclick: (event) => { event.preventDefault(); void downloadCsv(`/v1/finance/reconciliation.csv?from=${day(from)}&to=${day(to)}`, 'reconciliation.csv'); } }, t('downloadCsv'))),
+    element('table', { class: 'flags', id: 'reconciliation-table' },
+      element('thead', {}, element('tr', {}, ...['day', 'currency', 'decided', 'sent', 'confirmed', 'failedLabel'].map((key) => element('th', {}, t(key))))),
+      element('tbody', {}, ...reconciliation.data.map((row) => element('tr', {},
+        element('td', {}, row.day), element('td', {}, row.currency),
+        element('td', {}, sumCell(row.decided, row.currency)), element('td', {}, sumCell(row.sent, row.currency)),
+        element('td', {}, sumCell(row.confirmed, row.currency)), element('td', {}, sumCell(row.failed, row.currency)))))),
+    element('h2', {}, t('mismatches')),
+    mismatches.data.length === 0 ? element('p', { class: 'muted' }, t('noMismatches')) :
+      element('table', { class: 'flags', id: 'mismatches-table' },
+        element('thead', {}, element('tr', {}, ...['kind', 'payment', 'amount', 'time'].map((key) => element('th', {}, t(key))))),
+        element('tbody', {}, ...mismatches.data.map((m) => element('tr', {},
+          element('td', {}, t(m.kind)), element('td', {}, m.paymentId ?? '—'),
+          element('td', {}, m.decidedAmount != null ? money(m.decidedAmount, m.currency) : (m.reportedAmount != null ? money(m.reportedAmount, m.currency) : '—')),
+          element('td', {}, m.at ? time(m.at) : '—'))))));
 }
 
 // ---- shell ----------------------------------------------------------------------------
@@ -273,5 +317,9 @@ for (const button of document.querySelectorAll('.tab')) button.addEventListener(
 for (const filter of ['#filter-type', '#filter-severity']) {
   $(filter).addEventListener('change', () => { state.flags.clear(); renderFeed(); void followStream(); });
 }
-setInterval(() => { if (state.apiKey) void loadStats().catch(() => undefined); }, 10_000);
+setInterval(() => {
+  if (!state.apiKey) return;
+  void loadStats().catch(() => undefined);
+  void refreshStatuses().catch(() => undefined);
+}, 10_000);
 start();
