@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { KAFKA_VERSION } from '../../infra/kafka/broker';
+
+function version(command: string, args: string[], pattern: RegExp): string {
+  try {
+    const output = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return pattern.exec(output)?.[1] ?? output.trim().split('\n')[0] ?? 'unknown';
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    return pattern.exec(stderr)?.[1] ?? 'unknown';
+  }
+}
+
+/** What the numbers were measured on: they mean little without it. */
+export function describeMachine() {
+  const cpu = cpus();
+  return {
+    cores: cpu.length,
+    cpuModel: cpu[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    kafka: KAFKA_VERSION,
+    java: version('java', ['-version'], /version "([^"]+)"/),
+    redis: version('redis-server', ['--version'], /v=(\S+)/),
+    postgres: version('psql', ['--version'], /PostgreSQL\)\s+(\S+)/),
+  };
+}
