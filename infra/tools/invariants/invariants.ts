@@ -1,0 +1,138 @@
+/**
+ * Backstop's two promises, checked from the outside: every accepted event is processed, and
+ * no charge is ever refunded twice. Compares what a sender says it sent (its own record) with
+ * what came out of the system (topics and Postgres), so neither side grades its own work.
+ */
+
+/** One event as the sender recorded it. `mistake` names what it planted, if anything. */
+export interface SentEvent {
+  tenantId: string;
+  eventId: string;
+  type: string;
+  paymentId?: string;
+  amount?: number;
+  mistake?: 'duplicate' | 'amount' | 'recipient' | 'product';
+  /** The final HTTP status the sender got: only 200/202 mean Backstop accepted the event. */
+  status: number;
+}
+
+export interface ObservedFlag {
+  tenantId: string;
+  flagId: string;
+  type: string;
+  paymentId: string;
+}
+
+export interface ObservedDecision {
+  tenantId: string;
+  paymentId: string;
+  flagId: string;
+  status: string;
+  amount: number;
+  capturedAmount: number | null;
+}
+
+export interface Observed {
+  /** Event ids found on the events topic, per tenant. */
+  eventIds: Set<string>;
+  /** Whether every consumer group had committed everything on its topic when observed. */
+  lagByGroup: Record<string, number>;
+  flags: ObservedFlag[];
+  decisions: ObservedDecision[];
+}
+
+/** Which flag types count as catching each planted mistake. */
+export const CAUGHT_BY: Record<NonNullable<SentEvent['mistake']>, string[]> = {
+  duplicate: ['duplicate.exact', 'duplicate.suspected'],
+  amount: ['amount.digit_slip', 'amount.outlier'],
+  recipient: ['recipient.near_miss'],
+  product: ['product.misselected'],
+};
+
+export interface Violation {
+  invariant: string;
+  detail: string;
+}
+
+export interface InvariantReport {
+  accepted: number;
+  consumed: number;
+  planted: number;
+  caught: number;
+  distinctFlags: number;
+  decisions: number;
+  refundedTotal: Record<string, number>;
+  violations: Violation[];
+}
+
+const key = (tenantId: string, id: string) => `${tenantId}\u0000${id}`;
+const REFUNDING = new Set(['approved', 'sent', 'succeeded']);
+
+export function checkInvariants(sent: SentEvent[], observed: Observed): InvariantReport {
+  const violations: Violation[] = [];
+  const accepted = sent.filter((event) => event.status === 200 || event.status === 202);
+  const acceptedIds = new Set(accepted.map((event) => key(event.tenantId, event.eventId)));
+
+  let consumed = 0;
+  for (const id of acceptedIds) {
+    if (observed.eventIds.has(id)) consumed += 1;
+    else violations.push({ invariant: 'every accepted event reached Kafka', detail: `event ${id.replace('\u0000', '/')} is missing from the events topic` });
+  }
+  for (const [group, lag] of Object.entries(observed.lagByGroup)) {
+    if (lag > 0) violations.push({ invariant: 'every accepted event was consumed', detail: `group ${group} has ${lag} messages left` });
+  }
+
+  const flagsByPayment = new Map<string, ObservedFlag[]>();
+  const distinctFlags = new Map<string, ObservedFlag>();
+  for (const flag of observed.flags) {
+    distinctFlags.set(key(flag.tenantId, flag.flagId), flag);
+    const list = flagsByPayment.get(key(flag.tenantId, flag.paymentId)) ?? [];
+    list.push(flag);
+    flagsByPayment.set(key(flag.tenantId, flag.paymentId), list);
+  }
+  const planted = accepted.filter((event) => event.mistake && event.paymentId);
+  let caught = 0;
+  for (const event of planted) {
+    const types = CAUGHT_BY[event.mistake!];
+    const flags = flagsByPayment.get(key(event.tenantId, event.paymentId!)) ?? [];
+    if (flags.some((flag) => types.includes(flag.type))) caught += 1;
+    else violations.push({ invariant: 'every planted mistake was flagged', detail: `${event.mistake} on payment ${event.paymentId} (${event.tenantId}) has no ${types.join(' or ')} flag` });
+  }
+
+  const decisionsPerCharge = new Map<string, number>();
+  const refundedTotal: Record<string, number> = {};
+  for (const decision of observed.decisions) {
+    const charge = key(decision.tenantId, decision.paymentId);
+    decisionsPerCharge.set(charge, (decisionsPerCharge.get(charge) ?? 0) + 1);
+    if (!distinctFlags.has(key(decision.tenantId, decision.flagId))) {
+      violations.push({ invariant: 'no refund without a flag', detail: `decision on ${decision.paymentId} names flag ${decision.flagId}, which does not exist` });
+    }
+    if (REFUNDING.has(decision.status)) {
+      refundedTotal[decision.tenantId] = (refundedTotal[decision.tenantId] ?? 0) + decision.amount;
+      if (decision.capturedAmount !== null && decision.amount > decision.capturedAmount) {
+        violations.push({ invariant: 'a refund never exceeds the captured amount', detail: `payment ${decision.paymentId}: ${decision.amount} > ${decision.capturedAmount}` });
+      }
+    }
+  }
+  for (const [charge, count] of decisionsPerCharge) {
+    if (count > 1) violations.push({ invariant: 'one decision per flagged charge', detail: `${charge.replace('\u0000', '/')} has ${count} decisions` });
+  }
+  const sentAmounts = new Map(accepted.filter((e) => e.paymentId && e.amount !== undefined).map((e) => [key(e.tenantId, e.paymentId!), e.amount!]));
+  for (const decision of observed.decisions) {
+    const charged = sentAmounts.get(key(decision.tenantId, decision.paymentId));
+    if (REFUNDING.has(decision.status) && charged !== undefined && decision.amount > charged) {
+      violations.push({ invariant: 'sums reconcile with what was sent', detail: `payment ${decision.paymentId} was charged ${charged} but ${decision.amount} is refunded` });
+    }
+  }
+
+  return {
+    accepted: acceptedIds.size,
+    consumed,
+    planted: planted.length,
+    caught,
+    distinctFlags: distinctFlags.size,
+    decisions: observed.decisions.length,
+    refundedTotal,
+    violations,
+  };
+}
