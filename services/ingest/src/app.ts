@@ -4,6 +4,8 @@ import type { DeliveryMemory } from './delivery-memory';
 import type { EventPublisher } from './event-publisher';
 import { createFastify, installProblemHandlers } from '@backstop/http';
 import type { IngestMetrics } from './metrics';
+import type { TenantRateLimit } from './rate-limit';
+import { registerDocs } from './openapi';
 import { webhookRoutes } from './webhook/routes';
 
 export interface IngestDeps {
@@ -11,6 +13,7 @@ export interface IngestDeps {
   memory: DeliveryMemory;
   publisher: EventPublisher;
   metrics: IngestMetrics;
+  rateLimit: TenantRateLimit;
   secretsFor: (tenantId: string) => Promise<string[]>;
   /** Resolves when Kafka and Redis answer; rejects with the reason otherwise. */
   checkReady: () => Promise<void>;
@@ -44,6 +47,7 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
 
+  await registerDocs(app);
   await app.register(webhookRoutes, deps);
   return app;
 }

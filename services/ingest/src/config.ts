@@ -11,6 +11,17 @@ export const IngestConfig = z.object({
   INGEST_SIGNATURE_TOLERANCE_S: z.coerce.number().int().positive().default(300),
   /** How long an accepted event id is remembered to answer retries, in seconds. */
   INGEST_DEDUPE_WINDOW_S: z.coerce.number().int().positive().default(86_400),
+  /**
+   * Hashes per time slice that a tenant's remembered ids are spread over. Redis keeps a hash
+   * compact (listpack) up to 512 entries, so a tenant sending R events/s stays compact with
+   * about R × window / 12 / 400 shards; the default suits up to ~270 events/s per tenant and
+   * costs little below that.
+   */
+  INGEST_DEDUPE_SHARDS: z.coerce.number().int().min(1).max(65_536).default(4096),
+  /** Sustained events per second a tenant may send. */
+  INGEST_RATE_PER_S: z.coerce.number().positive().default(5_000),
+  /** Events a tenant may send at once above the sustained rate: at least one full batch. */
+  INGEST_RATE_BURST: z.coerce.number().int().min(500).default(10_000),
   /** Oldest occurredAt accepted, in seconds before now. */
   INGEST_MAX_EVENT_AGE_S: z.coerce.number().int().positive().default(7 * 86_400),
   /** How long to gather concurrent requests' events into one Kafka send, in milliseconds. */

@@ -11,6 +11,7 @@ import { IngestConfig } from './config';
 import { DeliveryMemory } from './delivery-memory';
 import { EventPublisher } from './event-publisher';
 import { createIngestMetrics } from './metrics';
+import { TenantRateLimit } from './rate-limit';
 
 const config = loadConfig(IngestConfig);
 const logger = createLogger('ingest', config.LOG_LEVEL);
@@ -27,7 +28,16 @@ const publisher = new EventPublisher(producer, topicName('paymentEvents', config
 const secrets = new WebhookSecretCache(pool);
 const app = await buildApp({
   logger,
-  memory: new DeliveryMemory(redis, config.REDIS_KEY_PREFIX, config.INGEST_DEDUPE_WINDOW_S),
+  memory: new DeliveryMemory(redis, {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    windowSeconds: config.INGEST_DEDUPE_WINDOW_S,
+    shards: config.INGEST_DEDUPE_SHARDS,
+  }),
+  rateLimit: new TenantRateLimit(redis, {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    eventsPerSecond: config.INGEST_RATE_PER_S,
+    burst: config.INGEST_RATE_BURST,
+  }),
   publisher,
   metrics: createIngestMetrics(),
   secretsFor: (tenantId) => secrets.secretsFor(tenantId),

@@ -1,5 +1,5 @@
-import { amountMismatch, currencyExponent, WebhookEvent, type EventMark } from '@backstop/contracts';
-import type { z } from 'zod';
+import { amountMismatch, currencyExponent, MAX_BATCH_EVENTS, WebhookEvent, type EventMark } from '@backstop/contracts';
+import { z } from 'zod';
 import { jsonPath, Problem, type FieldError } from '@backstop/http';
 
 export interface Bounds {
@@ -23,6 +23,19 @@ export function parseJson(rawBody: Buffer): unknown {
   } catch (error) {
     throw new Problem(400, 'malformed-json', 'Malformed JSON', (error as Error).message);
   }
+}
+
+/** Only the batch's shape: each event in it is validated, and answered, on its own. */
+const BatchEnvelope = z.strictObject({ events: z.array(z.unknown()).min(1).max(MAX_BATCH_EVENTS) });
+
+export function parseBatchEnvelope(body: unknown): unknown[] {
+  const parsed = BatchEnvelope.safeParse(body);
+  if (!parsed.success) {
+    throw new Problem(422, 'invalid-batch', 'Batch does not match the contract', `Send {"events": [...]} with 1 to ${MAX_BATCH_EVENTS} events.`, {
+      errors: fieldErrors(parsed.error),
+    });
+  }
+  return parsed.data.events;
 }
 
 /** The largest amount a single payment may carry: a trillion major units of its currency. */
