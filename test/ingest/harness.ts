@@ -104,8 +104,8 @@ export function postEvent(app: FastifyInstance, tenantId: string, secret: string
 }
 
 /** Everything on the stack's events topic, read from the beginning and kept up to date. */
-export async function watchEvents(stack: IsolatedStack) {
-  const reader = await readTopic(stack.kafka, topicName('paymentEvents', stack.topicPrefix));
+export async function watchEvents(stack: IsolatedStack, kafka: Kafka = stack.kafka) {
+  const reader = await readTopic(kafka, topicName('paymentEvents', stack.topicPrefix));
   const events = () => reader.messages.map((message: ReadMessage) => JSON.parse(message.value) as IngestedEvent);
   return {
     events,
