@@ -19,10 +19,12 @@ declare module 'ioredis' {
  * treated as abandoned after a while; the retry is then published again, and every consumer
  * downstream is idempotent on the event id.
  *
- * Compact on purpose: an id is remembered as 12 bytes of its SHA-256 inside a per-tenant hash
- * (one per time slice and shard), not as a key of its own. Small hashes use Redis's listpack
- * encoding, where an entry costs a few dozen bytes instead of a key's ~150. Whole slices
- * expire, so an id is remembered for between the window and the window plus one slice.
+ * Compact on purpose: an id is remembered as 8 bytes of its SHA-256 inside a per-tenant hash
+ * (one per time slice and shard), not as a key of its own; the shard comes from 4 further
+ * bytes, so two ids collide only if 76 bits of their hashes do. Small hashes use Redis's
+ * listpack encoding, where an id costs 42–45 bytes instead of a key's ~200
+ * (`npm run bench:dedupe-memory`). Whole slices expire, so an id is remembered for between
+ * the window and the window plus two slices.
  */
 export type PriorDelivery =
   | { state: 'new' }
@@ -44,7 +46,7 @@ const claimScript = readFileSync(new URL(`./lua/claim-delivery-${DEDUPE_SLICES}.
 
 /** A fingerprint of an event's content, insensitive to the whitespace around its JSON. */
 export function eventFingerprint(parsedEvent: unknown): string {
-  return createHash('sha256').update(JSON.stringify(parsedEvent)).digest('base64url').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify(parsedEvent)).digest('base64url').slice(0, 11);
 }
 
 export interface DeliveryMemoryOptions {
@@ -69,13 +71,13 @@ export class DeliveryMemory {
 
   private locate(tenantId: string, eventId: string, nowMs: number): { keys: string[]; field: Buffer } {
     const digest = createHash('sha256').update(eventId).digest();
-    const shard = digest.readUInt32BE(12) % this.options.shards;
+    const shard = digest.readUInt32BE(8) % this.options.shards;
     const slice = Math.floor(nowMs / this.sliceMs);
     const keys: string[] = [];
     for (let back = 0; back < DEDUPE_SLICES; back += 1) {
       keys.push(`${this.options.keyPrefix}:ingest:seen:{${tenantId}:${shard}}:${slice - back}`);
     }
-    return { keys, field: digest.subarray(0, 12) };
+    return { keys, field: digest.subarray(0, 8) };
   }
 
   /** Claims each id for this delivery, or reports what an earlier delivery of it left; one round trip. */
@@ -83,7 +85,7 @@ export class DeliveryMemory {
     const located = items.map((item) => ({ ...this.locate(tenantId, item.eventId, nowMs), fingerprint: item.fingerprint }));
     const pipeline = this.redis.pipeline();
     for (const { keys, field, fingerprint } of located) {
-      pipeline.claimDelivery(...keys, field, fingerprint, nowMs, PENDING_HOLD_MS, this.sliceTtlSeconds);
+      pipeline.claimDelivery(...keys, field, fingerprint, nowMs, nowMs.toString(36), PENDING_HOLD_MS, this.sliceTtlSeconds);
     }
     const replies = (await pipeline.exec()) ?? [];
     return located.map(({ keys, field, fingerprint }, index) => {
@@ -93,7 +95,7 @@ export class DeliveryMemory {
       const claim = { key: keys[0]!, field, fingerprint };
       if (state === 'new') return { prior: { state: 'new' }, claim };
       if (state === 'in-flight') return { prior: { state: 'in-flight' }, claim };
-      return { prior: { state: 'accepted', sameBody: priorFingerprint === fingerprint, receivedAt: new Date(Number(ms)).toISOString() }, claim };
+      return { prior: { state: 'accepted', sameBody: priorFingerprint === fingerprint, receivedAt: new Date(parseInt(ms ?? '0', 36)).toISOString() }, claim };
     });
   }
 
@@ -101,7 +103,7 @@ export class DeliveryMemory {
     if (accepted.length === 0) return;
     const pipeline = this.redis.pipeline();
     for (const { claim, receivedAtMs } of accepted) {
-      pipeline.hset(claim.key, claim.field, `a|${claim.fingerprint}|${receivedAtMs}`);
+      pipeline.hset(claim.key, claim.field, `a|${claim.fingerprint}|${receivedAtMs.toString(36)}`);
     }
     await pipeline.exec();
   }

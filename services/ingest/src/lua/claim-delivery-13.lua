@@ -6,28 +6,30 @@
 
   KEYS[1]      hash  the current slice of this id's shard: id hash -> entry
   KEYS[2..13]  hash  the twelve earlier slices of the same shard, newest first
-  An entry is "<state>|<body fingerprint>|<ms since the epoch>", state "p" (being published,
-  claimed at ms) or "a" (accepted at ms).
+  An entry is "<state>|<body fingerprint>|<ms since the epoch, base 36>", state "p" (being
+  published, claimed at that time) or "a" (accepted at that time).
 
   ARGV[1] the event id's hash (binary)
   ARGV[2] the body fingerprint
   ARGV[3] now, ms since the epoch
-  ARGV[4] how long a pending claim holds before it counts as abandoned, ms
-  ARGV[5] time to live of a slice, seconds (set when the slice is created)
+  ARGV[4] now, ms since the epoch in base 36 (as stored)
+  ARGV[5] how long a pending claim holds before it counts as abandoned, ms
+  ARGV[6] time to live of a slice, seconds (set when the slice is created)
 
-  Returns {"new"}, {"accepted", fingerprint, acceptedAtMs} or {"in-flight", fingerprint, claimedAtMs}.
+  Returns {"new"}, {"accepted", fingerprint, acceptedAt} or {"in-flight", fingerprint, claimedAt},
+  times as stored (ms, base 36).
 ]]
 local now = tonumber(ARGV[3])
 for i = 1, #KEYS do
   local prior = redis.call('HGET', KEYS[i], ARGV[1])
   if prior then
-    local state, fingerprint, ms = string.match(prior, '^(%a)|([^|]*)|(%d+)$')
-    if state == 'a' then return {'accepted', fingerprint, ms} end
-    if tonumber(ms) + tonumber(ARGV[4]) > now then return {'in-flight', fingerprint, ms} end
+    local state, fingerprint, at = string.match(prior, '^(%a)|([^|]*)|(%w+)$')
+    if state == 'a' then return {'accepted', fingerprint, at} end
+    if tonumber(at, 36) + tonumber(ARGV[5]) > now then return {'in-flight', fingerprint, at} end
     -- A claim whose delivery died before publishing or releasing it.
     redis.call('HDEL', KEYS[i], ARGV[1])
   end
 end
-redis.call('HSET', KEYS[1], ARGV[1], 'p|' .. ARGV[2] .. '|' .. ARGV[3])
-redis.call('EXPIRE', KEYS[1], ARGV[5], 'NX')
+redis.call('HSET', KEYS[1], ARGV[1], 'p|' .. ARGV[2] .. '|' .. ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[6], 'NX')
 return {'new'}
