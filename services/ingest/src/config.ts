@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonEnv, port } from '@backstop/config';
+import { SourceTopics } from './source/mapping';
 
 export const IngestConfig = z.object({
   ...commonEnv,
@@ -24,6 +25,24 @@ export const IngestConfig = z.object({
   INGEST_RATE_BURST: z.coerce.number().int().min(500).default(10_000),
   /** Oldest occurredAt accepted, in seconds before now. */
   INGEST_MAX_EVENT_AGE_S: z.coerce.number().int().positive().default(7 * 86_400),
+  /**
+   * Platform topics to consume, as JSON: [{"tenantId", "topic", "mapping"?}], see
+   * source/mapping.ts. Empty: ingest takes webhooks only.
+   */
+  INGEST_SOURCES: z
+    .string()
+    .default('[]')
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be a JSON array' });
+        return z.NEVER;
+      }
+    })
+    .pipe(SourceTopics),
+  /** Consumer group for the platform topics (prefixed with KAFKA_TOPIC_PREFIX). */
+  INGEST_SOURCE_GROUP_ID: z.string().min(1).default('backstop-ingest-sources'),
   /** How long to gather concurrent requests' events into one Kafka send, in milliseconds. */
   INGEST_LINGER_MS: z.coerce.number().min(0).max(50).default(1),
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Result } from 'ioredis';
+import type { WebhookEvent } from '@backstop/contracts';
 import type { Redis } from '@backstop/redis';
 
 declare module 'ioredis' {
@@ -44,9 +45,23 @@ const PENDING_HOLD_MS = 30_000;
 
 const claimScript = readFileSync(new URL(`./lua/claim-delivery-${DEDUPE_SLICES}.lua`, import.meta.url), 'utf8');
 
-/** A fingerprint of an event's content, insensitive to the whitespace around its JSON. */
-export function eventFingerprint(parsedEvent: unknown): string {
-  return createHash('sha256').update(JSON.stringify(parsedEvent)).digest('base64url').slice(0, 11);
+/** JSON with every object's keys in order, so equal content always gives equal text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * A fingerprint of a validated event's content: the same event sent again with other
+ * whitespace, another key order, or through the other door (webhook or platform topic) is
+ * recognised as the same; 64 bits, as it only tells a retry from a reused id.
+ */
+export function eventFingerprint(event: WebhookEvent): string {
+  return createHash('sha256').update(canonicalJson(event)).digest('base64url').slice(0, 11);
 }
 
 export interface DeliveryMemoryOptions {

@@ -45,7 +45,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     const { headers, body, nowMs } = await authenticate(request);
     await options.rateLimit.take(headers.tenantId, 1, nowMs);
     const { event, marks } = validateEvent(body, headers.eventId, bounds(nowMs));
-    const [outcome] = await acceptEvents(options, headers.tenantId, [{ event, marks, fingerprint: eventFingerprint(body) }], nowMs);
+    const [outcome] = await acceptEvents(options, headers.tenantId, [{ event, marks, fingerprint: eventFingerprint(event) }], nowMs);
     if (!outcome || outcome.status === 'rejected') throw outcome?.problem ?? new Problem(500, 'internal', 'Internal error');
     count(outcome, event.type);
     return reply.status(outcome.status === 'duplicate' ? 200 : 202).send(outcome);
@@ -65,7 +65,8 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     const positions: number[] = [];
     items.forEach((item, index) => {
       try {
-        candidates.push({ ...validateEvent(item, undefined, bounds(nowMs)), fingerprint: eventFingerprint(item) });
+        const { event, marks } = validateEvent(item, undefined, bounds(nowMs));
+        candidates.push({ event, marks, fingerprint: eventFingerprint(event) });
         positions.push(index);
       } catch (error) {
         if (!(error instanceof Problem)) throw error;
