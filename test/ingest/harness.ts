@@ -4,7 +4,6 @@ import { expect } from 'vitest';
 import { topicName, type IngestedEvent, type WebhookEvent } from '@backstop/contracts';
 import { createIdempotentProducer } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
-import { createRedis } from '@backstop/redis';
 import { signedHeaders } from '@backstop/signing';
 import { activeWebhookSecrets } from '@backstop/tenancy';
 import { buildApp, type IngestDeps } from '../../services/ingest/src/app';
@@ -12,6 +11,7 @@ import { DeliveryMemory } from '../../services/ingest/src/delivery-memory';
 import { EventPublisher } from '../../services/ingest/src/event-publisher';
 import { createIngestMetrics, type IngestMetrics } from '../../services/ingest/src/metrics';
 import { TenantRateLimit } from '../../services/ingest/src/rate-limit';
+import { createIngestRedis } from '../../services/ingest/src/redis-client';
 import type { IsolatedStack } from '../support/stack';
 import { readTopic, type ReadMessage } from '../support/topic-reader';
 import { eventually } from '../support/wait';
@@ -25,6 +25,7 @@ export interface IngestUnderTest {
 
 export interface IngestSettings {
   kafka?: Kafka;
+  redisUrl?: string;
   bodyLimit?: number;
   eventsPerSecond?: number;
   burst?: number;
@@ -39,7 +40,7 @@ export async function startIngest(stack: IsolatedStack, settings: IngestSettings
   const kafka = settings.kafka ?? stack.kafka;
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
-  const redis = createRedis(stack.redisUrl, 'ingest-test');
+  const redis = createIngestRedis(settings.redisUrl ?? stack.redisUrl, 'ingest-test', () => undefined);
   const publisher = new EventPublisher(producer, topicName('paymentEvents', stack.topicPrefix), 1);
   const metrics = createIngestMetrics();
   const deps: IngestDeps = {
@@ -68,7 +69,7 @@ export async function startIngest(stack: IsolatedStack, settings: IngestSettings
       await app.close();
       await publisher.drain();
       await producer.disconnect();
-      await redis.quit();
+      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

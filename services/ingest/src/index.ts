@@ -4,7 +4,6 @@ import { createKafka, createIdempotentProducer } from '@backstop/kafka';
 import { stopOnSignals } from '@backstop/lifecycle';
 import { createLogger } from '@backstop/logging';
 import { createPool } from '@backstop/postgres';
-import { createRedis } from '@backstop/redis';
 import { WebhookSecretCache } from '@backstop/tenancy';
 import { buildApp } from './app';
 import { IngestConfig } from './config';
@@ -12,13 +11,14 @@ import { DeliveryMemory } from './delivery-memory';
 import { EventPublisher } from './event-publisher';
 import { createIngestMetrics } from './metrics';
 import { TenantRateLimit } from './rate-limit';
+import { createIngestRedis } from './redis-client';
 import { startSourceConsumer } from './source/source-consumer';
 
 const config = loadConfig(IngestConfig);
 const logger = createLogger('ingest', config.LOG_LEVEL);
 
 const pool = createPool(config.DATABASE_URL, 'backstop-ingest');
-const redis = createRedis(config.REDIS_URL, 'backstop-ingest');
+const redis = createIngestRedis(config.REDIS_URL, 'backstop-ingest', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
 const kafka = createKafka(config.KAFKA_BROKERS, 'backstop-ingest', logger);
 const producer = createIdempotentProducer(kafka);
 await producer.connect();

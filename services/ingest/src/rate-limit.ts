@@ -34,7 +34,9 @@ export class TenantRateLimit {
   /** Takes `events` tokens or throws 429 with the seconds until they will be there. */
   async take(tenantId: string, events: number, nowMs = Date.now()): Promise<void> {
     const key = `${this.options.keyPrefix}:ingest:rate:{${tenantId}}`;
-    const [taken, waitMs] = await this.redis.takeTokens(key, nowMs, this.options.eventsPerSecond, this.options.burst, events);
+    const [taken, waitMs] = await this.redis.takeTokens(key, nowMs, this.options.eventsPerSecond, this.options.burst, events).catch(() => {
+      throw new Problem(503, 'rate-limit-unavailable', 'Rate limiter unavailable', 'Nothing was recorded; retry later.', { retryAfterSeconds: 2 });
+    });
     if (taken === 1) return;
     throw new Problem(429, 'rate-limited', 'Too many events', `This tenant may send ${this.options.eventsPerSecond} events per second (bursts up to ${this.options.burst}).`, {
       retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),

@@ -24,6 +24,8 @@ const idReused = () =>
   new Problem(409, 'event-id-reused', 'Event id reused with a different body', 'An event with this id and a different body was already accepted.');
 const inFlight = () =>
   new Problem(503, 'delivery-in-flight', 'This event is being accepted', 'Another delivery of this event id is in progress; retry shortly.', { retryAfterSeconds: 1 });
+const memoryUnavailable = () =>
+  new Problem(503, 'dedupe-unavailable', 'Delivery memory unavailable', 'The event was not recorded; retry later.', { retryAfterSeconds: 2 });
 export const brokerUnavailable = () =>
   new Problem(503, 'broker-unavailable', 'Event store unavailable', 'The event was not recorded; retry later.', { retryAfterSeconds: 5 });
 
@@ -44,11 +46,15 @@ export async function acceptEvents(deps: AcceptDeps, tenantId: string, candidate
     }
   });
 
-  const claims = await deps.memory.claim(
-    tenantId,
-    distinct.map((index) => ({ eventId: candidates[index]!.event.id, fingerprint: candidates[index]!.fingerprint })),
-    nowMs,
-  );
+  const claims = await deps.memory
+    .claim(
+      tenantId,
+      distinct.map((index) => ({ eventId: candidates[index]!.event.id, fingerprint: candidates[index]!.fingerprint })),
+      nowMs,
+    )
+    .catch(() => {
+      throw memoryUnavailable();
+    });
   const receivedAt = new Date(nowMs).toISOString();
   const toPublish: { index: number; claim: Claim }[] = [];
   claims.forEach(({ prior, claim }, position) => {
@@ -73,7 +79,10 @@ export async function acceptEvents(deps: AcceptDeps, tenantId: string, candidate
       for (const { index } of toPublish) outcomes[index] = { status: 'rejected', eventId: candidates[index]!.event.id, problem: brokerUnavailable() };
       return followFirst(candidates, outcomes, firstIndex);
     }
-    await deps.memory.markAccepted(toPublish.map(({ claim }) => ({ claim, receivedAtMs: nowMs })));
+    // The events are durable in Kafka now, so they are accepted whatever happens next. Should
+    // the mark fail, the claim stays pending until it counts as abandoned; a retry after that
+    // is published again, and every consumer downstream is idempotent on the event id.
+    await deps.memory.markAccepted(toPublish.map(({ claim }) => ({ claim, receivedAtMs: nowMs }))).catch(() => undefined);
     for (const { index } of toPublish) {
       const { event, marks } = candidates[index]!;
       outcomes[index] = { status: 'accepted', eventId: event.id, receivedAt, marks };
