@@ -203,6 +203,11 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
     }
   });
 
+  it('reports itself live and ready', async () => {
+    expect((await ingest.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await ingest.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
+  });
+
   it('serves its OpenAPI document, generated from the contract schemas, at /docs', async () => {
     const page = await ingest.app.inject({ method: 'GET', url: '/docs' });
     expect(page.statusCode).toBeLessThan(400);
@@ -218,6 +223,7 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
     expect(text).toMatch(/backstop_ingest_events_accepted_total\{type="payment.succeeded"\} [1-9]/);
     expect(text).toMatch(/backstop_ingest_rejected_total\{reason="invalid-signature"\} [1-9]/);
     expect(text).toMatch(/backstop_ingest_duplicate_deliveries_total [1-9]/);
-    expect(text).toMatch(/backstop_ingest_request_duration_seconds_bucket/);
+    expect(text).toMatch(/backstop_ingest_request_duration_seconds_bucket\{le="[^"]+",route="\/v1\/webhooks\/payments",status="202"\}/);
+    expect(text).toMatch(/backstop_ingest_request_duration_seconds_count\{route="\/v1\/webhooks\/payments:batch",status="200"\} [1-9]/);
   });
 });

@@ -39,7 +39,8 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
 
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.latency.observe(
-      { route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      // Routes are registered with "::" for a literal colon; report the path as clients see it.
+      { route: request.routeOptions.url?.replaceAll('::', ':') ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
   });
