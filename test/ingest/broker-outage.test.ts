@@ -30,7 +30,7 @@ describe('the broker goes away while platforms keep posting', () => {
     await admin.connect();
     await ensureTopics(admin, [{ topic: topicName('paymentEvents', stack.topicPrefix), numPartitions: 1 }]);
     await admin.disconnect();
-    ingest = await startIngest(stack, { kafka });
+    ingest = await startIngest(stack, { brokers: [`127.0.0.1:${brokerOptions.port}`] });
   }, 180_000);
 
   afterAll(async () => {

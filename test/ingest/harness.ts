@@ -10,6 +10,7 @@ import { buildApp, type IngestDeps } from '../../services/ingest/src/app';
 import { DeliveryMemory } from '../../services/ingest/src/delivery-memory';
 import { EventPublisher } from '../../services/ingest/src/event-publisher';
 import { createIngestMetrics, type IngestMetrics } from '../../services/ingest/src/metrics';
+import { createIngestKafka } from '../../services/ingest/src/kafka-client';
 import { TenantRateLimit } from '../../services/ingest/src/rate-limit';
 import { createIngestRedis } from '../../services/ingest/src/redis-client';
 import type { IsolatedStack } from '../support/stack';
@@ -24,7 +25,8 @@ export interface IngestUnderTest {
 }
 
 export interface IngestSettings {
-  kafka?: Kafka;
+  /** Another broker than the stack's, e.g. a private one a test stops. */
+  brokers?: string[];
   redisUrl?: string;
   bodyLimit?: number;
   eventsPerSecond?: number;
@@ -37,7 +39,7 @@ export interface IngestSettings {
  */
 export async function startIngest(stack: IsolatedStack, settings: IngestSettings = {}): Promise<IngestUnderTest> {
   const logger = createLogger('ingest', process.env.TEST_LOG_LEVEL ?? 'silent');
-  const kafka = settings.kafka ?? stack.kafka;
+  const kafka = createIngestKafka(settings.brokers ?? stack.brokers, 'ingest-test', logger);
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
   const redis = createIngestRedis(settings.redisUrl ?? stack.redisUrl, 'ingest-test', () => undefined);

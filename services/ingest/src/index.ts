@@ -1,12 +1,13 @@
 import { topicName } from '@backstop/contracts';
 import { loadConfig } from '@backstop/config';
-import { createKafka, createIdempotentProducer } from '@backstop/kafka';
+import { createIdempotentProducer } from '@backstop/kafka';
 import { stopOnSignals } from '@backstop/lifecycle';
 import { createLogger } from '@backstop/logging';
 import { createPool } from '@backstop/postgres';
 import { WebhookSecretCache } from '@backstop/tenancy';
 import { buildApp } from './app';
 import { IngestConfig } from './config';
+import { createIngestKafka } from './kafka-client';
 import { DeliveryMemory } from './delivery-memory';
 import { EventPublisher } from './event-publisher';
 import { createIngestMetrics } from './metrics';
@@ -19,7 +20,7 @@ const logger = createLogger('ingest', config.LOG_LEVEL);
 
 const pool = createPool(config.DATABASE_URL, 'backstop-ingest');
 const redis = createIngestRedis(config.REDIS_URL, 'backstop-ingest', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
-const kafka = createKafka(config.KAFKA_BROKERS, 'backstop-ingest', logger);
+const kafka = createIngestKafka(config.KAFKA_BROKERS, 'backstop-ingest', logger);
 const producer = createIdempotentProducer(kafka);
 await producer.connect();
 const admin = kafka.admin();

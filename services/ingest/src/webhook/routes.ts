@@ -30,7 +30,10 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     const rawBody = request.body as Buffer;
     const headers = readWebhookHeaders(request.headers);
     checkTimestamp(headers.timestamp, options.signatureToleranceSeconds);
-    checkSignature(await options.secretsFor(headers.tenantId), headers, rawBody);
+    const secrets = await options.secretsFor(headers.tenantId).catch(() => {
+      throw new Problem(503, 'secrets-unavailable', 'Cannot verify signatures right now', 'Nothing was recorded; retry later.', { retryAfterSeconds: 2 });
+    });
+    checkSignature(secrets, headers, rawBody);
     return { headers, body: parseJson(rawBody), nowMs: Date.now() };
   }
 
