@@ -31,6 +31,7 @@ export interface IngestSettings {
   bodyLimit?: number;
   eventsPerSecond?: number;
   burst?: number;
+  rateOverrides?: Record<string, { eventsPerSecond: number; burst: number }>;
 }
 
 /**
@@ -52,6 +53,7 @@ export async function startIngest(stack: IsolatedStack, settings: IngestSettings
       keyPrefix: stack.redisPrefix,
       eventsPerSecond: settings.eventsPerSecond ?? 100_000,
       burst: settings.burst ?? 100_000,
+      overrides: settings.rateOverrides,
     }),
     publisher,
     metrics,

@@ -184,7 +184,7 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
   });
 
   it('answers 429 with Retry-After once a tenant spends its token bucket', async () => {
-    const limited = await startIngest(stack, { eventsPerSecond: 1, burst: 500 });
+    const limited = await startIngest(stack, { rateOverrides: { [tenantId]: { eventsPerSecond: 1, burst: 500 } } });
     try {
       const body = JSON.stringify({ events: Array.from({ length: 500 }, () => paymentEvent()) });
       const first = await limited.app.inject(signedRequest({ tenantId: 'ratelimited', secret, body, id: 'b1', url: '/v1/webhooks/payments:batch' }));

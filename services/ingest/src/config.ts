@@ -1,6 +1,23 @@
 import { z } from 'zod';
 import { commonEnv, port } from '@backstop/config';
+import { TenantRate } from './rate-limit';
 import { SourceTopics } from './source/mapping';
+
+/** A setting written as JSON, parsed and then checked against its schema. */
+function jsonSetting<T extends z.ZodType>(schema: T, fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
 
 export const IngestConfig = z.object({
   ...commonEnv,
@@ -23,24 +40,15 @@ export const IngestConfig = z.object({
   INGEST_RATE_PER_S: z.coerce.number().positive().default(5_000),
   /** Events a tenant may send at once above the sustained rate: at least one full batch. */
   INGEST_RATE_BURST: z.coerce.number().int().min(500).default(10_000),
+  /** Tenants with a rate of their own, as JSON: {"<tenant>": {"eventsPerSecond": n, "burst": n}}. */
+  INGEST_RATE_OVERRIDES: jsonSetting(z.record(z.string(), TenantRate), '{}'),
   /** Oldest occurredAt accepted, in seconds before now. */
   INGEST_MAX_EVENT_AGE_S: z.coerce.number().int().positive().default(7 * 86_400),
   /**
    * Platform topics to consume, as JSON: [{"tenantId", "topic", "mapping"?}], see
    * source/mapping.ts. Empty: ingest takes webhooks only.
    */
-  INGEST_SOURCES: z
-    .string()
-    .default('[]')
-    .transform((text, context) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        context.addIssue({ code: 'custom', message: 'must be a JSON array' });
-        return z.NEVER;
-      }
-    })
-    .pipe(SourceTopics),
+  INGEST_SOURCES: jsonSetting(SourceTopics, '[]'),
   /** Consumer group for the platform topics (prefixed with KAFKA_TOPIC_PREFIX). */
   INGEST_SOURCE_GROUP_ID: z.string().min(1).default('backstop-ingest-sources'),
   /** How long to gather concurrent requests' events into one Kafka send, in milliseconds. */

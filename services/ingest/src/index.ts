@@ -41,6 +41,7 @@ const app = await buildApp({
     keyPrefix: config.REDIS_KEY_PREFIX,
     eventsPerSecond: config.INGEST_RATE_PER_S,
     burst: config.INGEST_RATE_BURST,
+    overrides: config.INGEST_RATE_OVERRIDES,
   }),
   publisher,
   metrics,
