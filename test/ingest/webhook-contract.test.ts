@@ -169,6 +169,19 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
     expect(topic.events().filter((message) => message.event.id === alreadyAccepted.id)).toHaveLength(1);
   });
 
+  it('answers the same event twice in one batch as one event, and a reused id in it as a conflict', async () => {
+    const event = paymentEvent();
+    const reused = { ...event, data: { ...event.data, amount: 9000, unitPrice: 9000 } };
+    const body = JSON.stringify({ events: [event, event, reused] });
+    const response = await ingest.app.inject(signedRequest({ tenantId, secret, body, id: `batch_${randomUUID()}`, url: '/v1/webhooks/payments:batch' }));
+    const { results } = response.json();
+    expect(results.map((result: { status: string }) => result.status)).toEqual(['accepted', 'duplicate', 'rejected']);
+    expect(results[1].receivedAt).toBe(results[0].receivedAt);
+    expect(results[2].problem.type).toBe(`${PROBLEM_BASE}event-id-reused`);
+    await topic.expectNothingBefore(ingest.app, tenantId, secret, () => false);
+    expect(topic.events().filter((message) => message.event.id === event.id)).toHaveLength(1);
+  });
+
   it('rejects a batch over 500 events as a whole', async () => {
     const events = Array.from({ length: 501 }, () => paymentEvent());
     const body = JSON.stringify({ events });
