@@ -36,6 +36,7 @@ describe('graceful shutdown of a real ingest process', () => {
     const exitCode = await ingest!.stop('SIGTERM');
     const results = await Promise.all(deliveries);
     expect(exitCode).toBe(0);
+    expect(ingest!.lines.filter((line) => line.includes(webhookSecret) || line.includes('8000123456'))).toEqual([]);
 
     const accepted = results.filter((result) => result.status === 202).map((result) => result.id);
     const unknown = results.filter((result) => result.status === 0).map((result) => result.id);

@@ -51,6 +51,7 @@ describe('platform topics: the second door', () => {
           'data.sku': 'order.sku',
           'data.amount': 'payment.fen',
           'data.currency': 'payment.currency',
+          'data.recipientAccount': 'user.account',
         },
       },
       { tenantId, topic: `${stack.topicPrefix}platform.contract-events` },
@@ -80,7 +81,8 @@ describe('platform topics: the second door', () => {
   it('republishes valid records once, dead-letters invalid ones with the reason without stopping, and commits after', async () => {
     const [mapped, contract] = sources.map((source) => source.topic) as [string, string];
     const good = platformRecord();
-    const badCurrency = platformRecord({ payment: { no: 'pay_bad', fen: 3000, currency: 'ABC' } });
+    const accountNumber = '6222020000001234567';
+    const badCurrency = platformRecord({ payment: { no: 'pay_bad', fen: 3000, currency: 'ABC' }, user: { uid: 10042, account: accountNumber } });
     const later = platformRecord();
     const direct = paymentEvent({ payerId: '10042' });
     await publish(mapped, [good, good, '{"eventNo": "evt_broken"', badCurrency, later]);
@@ -122,6 +124,9 @@ describe('platform topics: the second door', () => {
       const invalid = letters.find((letter) => letter.reason.startsWith('invalid-event'))!;
       expect(invalid).toMatchObject({ sourceTopic: mapped, consumer: 'ingest-source' });
       expect(invalid.reason).toContain('$.data.currency');
+      expect(invalid.reason).not.toContain(accountNumber);
+      expect(services[0]!.lines.some((line) => line.includes('dead-letter'))).toBe(true);
+      expect(services[0]!.lines.filter((line) => line.includes(accountNumber) || line.includes(secret))).toEqual([]);
       expect(JSON.parse(Buffer.from(invalid.valueBase64!, 'base64').toString())).toEqual(badCurrency);
 
       const admin = stack.kafka.admin();
