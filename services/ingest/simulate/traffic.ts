@@ -87,7 +87,8 @@ export class TrafficGenerator {
     let threshold = 0;
     for (const mistake of Object.keys(this.mix.mistakes) as Mistake[]) {
       threshold += this.mix.mistakes[mistake] ?? 0;
-      if (roll < threshold) return this.mistaken(mistake);
+      // A mistake repeats or resembles an earlier payment; until there is one, pay normally.
+      if (roll < threshold && (mistake === 'amount' || this.recent.length > 0)) return this.mistaken(mistake);
     }
     return this.remember({ kind: 'payment', event: this.payment() });
   }
