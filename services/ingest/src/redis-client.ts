@@ -10,6 +10,8 @@ export function createIngestRedis(url: string, connectionName: string, onError: 
     connectionName,
     commandTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 1,
+    // Concurrent requests' commands share one write to the socket instead of one each.
+    enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
   });
   redis.on('error', onError);
