@@ -32,7 +32,7 @@ export const IngestConfig = z.object({
   /**
    * Hashes per time slice that a tenant's remembered ids are spread over. Redis keeps a hash
    * compact (listpack) up to 512 entries, so a tenant sending R events/s stays compact with
-   * about R × window / 12 / 400 shards; the default suits up to ~270 events/s per tenant and
+   * about R × window / 12 / 400 shards; the default suits up to ~230 events/s per tenant and
    * costs little below that.
    */
   INGEST_DEDUPE_SHARDS: z.coerce.number().int().min(1).max(65_536).default(4096),
