@@ -82,6 +82,15 @@ export type WebhookEvent = z.infer<typeof WebhookEvent>;
 export type WebhookEventType = WebhookEvent['type'];
 export const webhookEventTypes = WebhookEvent.options.map((option) => option.shape.type.value);
 
+/** Most events in one batch request. */
+export const MAX_BATCH_EVENTS = 500;
+
+/** The body of `POST /v1/webhooks/payments:batch`: events are answered one by one. */
+export const WebhookBatch = z.strictObject({
+  events: z.array(WebhookEvent).min(1).max(MAX_BATCH_EVENTS),
+});
+export type WebhookBatch = z.infer<typeof WebhookBatch>;
+
 /** The payer every event belongs to: the Kafka key keeps one payer's events in order. */
 export function payerOf(event: WebhookEvent): string {
   return event.data.payerId;

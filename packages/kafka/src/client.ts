@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type logCreator, type RetryOptions } from 'kafkajs';
 import type { Logger } from '@backstop/logging';
 
 // KafkaJS 2.x warns on every producer about a partitioner change that does not concern a new project.
@@ -16,12 +16,19 @@ function pinoLogCreator(logger: Logger): logCreator {
   };
 }
 
-export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
+export interface KafkaClientOptions {
+  /** Overrides the default retry policy, e.g. to answer a caller quickly while the broker is away. */
+  retry?: RetryOptions;
+  requestTimeoutMs?: number;
+}
+
+export function createKafka(brokers: string[], clientId: string, logger: Logger, options: KafkaClientOptions = {}): Kafka {
   return new Kafka({
     clientId,
     brokers,
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(logger),
-    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+    retry: options.retry ?? { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeout: options.requestTimeoutMs } : {}),
   });
 }

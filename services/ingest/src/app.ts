@@ -4,6 +4,8 @@ import type { DeliveryMemory } from './delivery-memory';
 import type { EventPublisher } from './event-publisher';
 import { createFastify, installProblemHandlers } from '@backstop/http';
 import type { IngestMetrics } from './metrics';
+import type { TenantRateLimit } from './rate-limit';
+import { registerDocs } from './openapi';
 import { webhookRoutes } from './webhook/routes';
 
 export interface IngestDeps {
@@ -11,6 +13,7 @@ export interface IngestDeps {
   memory: DeliveryMemory;
   publisher: EventPublisher;
   metrics: IngestMetrics;
+  rateLimit: TenantRateLimit;
   secretsFor: (tenantId: string) => Promise<string[]>;
   /** Resolves when Kafka and Redis answer; rejects with the reason otherwise. */
   checkReady: () => Promise<void>;
@@ -24,9 +27,20 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
   const app = createFastify(deps.logger, { bodyLimit: deps.bodyLimit });
   installProblemHandlers(app, (reason) => deps.metrics.rejected.inc({ reason }));
 
+  // A keep-alive connection would hold close() open until the platform hangs up; once closing
+  // starts, each answer in flight tells the client to close it, so close() ends with them.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.latency.observe(
-      { route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      // Routes are registered with "::" for a literal colon; report the path as clients see it.
+      { route: request.routeOptions.url?.replaceAll('::', ':') ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
   });
@@ -44,6 +58,7 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
 
+  await registerDocs(app);
   await app.register(webhookRoutes, deps);
   return app;
 }

@@ -1,5 +1,23 @@
 import { z } from 'zod';
 import { commonEnv, port } from '@backstop/config';
+import { TenantRate } from './rate-limit';
+import { SourceTopics } from './source/mapping';
+
+/** A setting written as JSON, parsed and then checked against its schema. */
+function jsonSetting<T extends z.ZodType>(schema: T, fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
 
 export const IngestConfig = z.object({
   ...commonEnv,
@@ -11,8 +29,28 @@ export const IngestConfig = z.object({
   INGEST_SIGNATURE_TOLERANCE_S: z.coerce.number().int().positive().default(300),
   /** How long an accepted event id is remembered to answer retries, in seconds. */
   INGEST_DEDUPE_WINDOW_S: z.coerce.number().int().positive().default(86_400),
+  /**
+   * Hashes per time slice that a tenant's remembered ids are spread over. Redis keeps a hash
+   * compact (listpack) up to 512 entries, so a tenant sending R events/s stays compact with
+   * about R × window / 12 / 400 shards; the default suits up to ~230 events/s per tenant and
+   * costs little below that.
+   */
+  INGEST_DEDUPE_SHARDS: z.coerce.number().int().min(1).max(65_536).default(4096),
+  /** Sustained events per second a tenant may send. */
+  INGEST_RATE_PER_S: z.coerce.number().positive().default(5_000),
+  /** Events a tenant may send at once above the sustained rate: at least one full batch. */
+  INGEST_RATE_BURST: z.coerce.number().int().min(500).default(10_000),
+  /** Tenants with a rate of their own, as JSON: {"<tenant>": {"eventsPerSecond": n, "burst": n}}. */
+  INGEST_RATE_OVERRIDES: jsonSetting(z.record(z.string(), TenantRate), '{}'),
   /** Oldest occurredAt accepted, in seconds before now. */
   INGEST_MAX_EVENT_AGE_S: z.coerce.number().int().positive().default(7 * 86_400),
+  /**
+   * Platform topics to consume, as JSON: [{"tenantId", "topic", "mapping"?}], see
+   * source/mapping.ts. Empty: ingest takes webhooks only.
+   */
+  INGEST_SOURCES: jsonSetting(SourceTopics, '[]'),
+  /** Consumer group for the platform topics (prefixed with KAFKA_TOPIC_PREFIX). */
+  INGEST_SOURCE_GROUP_ID: z.string().min(1).default('backstop-ingest-sources'),
   /** How long to gather concurrent requests' events into one Kafka send, in milliseconds. */
   INGEST_LINGER_MS: z.coerce.number().min(0).max(50).default(1),
 });

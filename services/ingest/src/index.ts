@@ -1,23 +1,26 @@
 import { topicName } from '@backstop/contracts';
 import { loadConfig } from '@backstop/config';
-import { createKafka, createIdempotentProducer } from '@backstop/kafka';
+import { createIdempotentProducer } from '@backstop/kafka';
 import { stopOnSignals } from '@backstop/lifecycle';
 import { createLogger } from '@backstop/logging';
 import { createPool } from '@backstop/postgres';
-import { createRedis } from '@backstop/redis';
 import { WebhookSecretCache } from '@backstop/tenancy';
 import { buildApp } from './app';
 import { IngestConfig } from './config';
+import { createIngestKafka } from './kafka-client';
 import { DeliveryMemory } from './delivery-memory';
 import { EventPublisher } from './event-publisher';
 import { createIngestMetrics } from './metrics';
+import { TenantRateLimit } from './rate-limit';
+import { createIngestRedis } from './redis-client';
+import { startSourceConsumer } from './source/source-consumer';
 
 const config = loadConfig(IngestConfig);
 const logger = createLogger('ingest', config.LOG_LEVEL);
 
 const pool = createPool(config.DATABASE_URL, 'backstop-ingest');
-const redis = createRedis(config.REDIS_URL, 'backstop-ingest');
-const kafka = createKafka(config.KAFKA_BROKERS, 'backstop-ingest', logger);
+const redis = createIngestRedis(config.REDIS_URL, 'backstop-ingest', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
+const kafka = createIngestKafka(config.KAFKA_BROKERS, 'backstop-ingest', logger);
 const producer = createIdempotentProducer(kafka);
 await producer.connect();
 const admin = kafka.admin();
@@ -25,11 +28,23 @@ await admin.connect();
 
 const publisher = new EventPublisher(producer, topicName('paymentEvents', config.KAFKA_TOPIC_PREFIX), config.INGEST_LINGER_MS);
 const secrets = new WebhookSecretCache(pool);
+const memory = new DeliveryMemory(redis, {
+  keyPrefix: config.REDIS_KEY_PREFIX,
+  windowSeconds: config.INGEST_DEDUPE_WINDOW_S,
+  shards: config.INGEST_DEDUPE_SHARDS,
+});
+const metrics = createIngestMetrics();
 const app = await buildApp({
   logger,
-  memory: new DeliveryMemory(redis, config.REDIS_KEY_PREFIX, config.INGEST_DEDUPE_WINDOW_S),
+  memory,
+  rateLimit: new TenantRateLimit(redis, {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    eventsPerSecond: config.INGEST_RATE_PER_S,
+    burst: config.INGEST_RATE_BURST,
+    overrides: config.INGEST_RATE_OVERRIDES,
+  }),
   publisher,
-  metrics: createIngestMetrics(),
+  metrics,
   secretsFor: (tenantId) => secrets.secretsFor(tenantId),
   checkReady: async () => {
     await redis.ping();
@@ -40,11 +55,29 @@ const app = await buildApp({
   maxEventAgeSeconds: config.INGEST_MAX_EVENT_AGE_S,
 });
 
+const sourceConsumer =
+  config.INGEST_SOURCES.length > 0
+    ? await startSourceConsumer({
+        kafka,
+        producer,
+        publisher,
+        memory,
+        metrics,
+        logger,
+        sources: config.INGEST_SOURCES,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        groupId: `${config.KAFKA_TOPIC_PREFIX}${config.INGEST_SOURCE_GROUP_ID}`,
+        maxEventAgeSeconds: config.INGEST_MAX_EVENT_AGE_S,
+      })
+    : undefined;
+if (sourceConsumer) logger.info({ topics: config.INGEST_SOURCES.map((source) => source.topic) }, 'consuming platform topics');
+
 const address = await app.listen({ host: config.INGEST_HOST, port: config.INGEST_PORT });
 logger.info({ address }, 'ingest listening');
 
 stopOnSignals(logger, [
   ['http', () => app.close()],
+  ['platform topics', async () => { await sourceConsumer?.disconnect(); }],
   ['publisher', () => publisher.drain()],
   ['kafka', async () => { await producer.disconnect(); await admin.disconnect(); }],
   ['redis', () => redis.quit()],

@@ -1,46 +1,108 @@
 import { partitionKey, payerOf, type EventMark, type IngestedEvent, type WebhookEvent } from '@backstop/contracts';
-import type { DeliveryMemory } from '../delivery-memory';
-import type { EventPublisher } from '../event-publisher';
 import { Problem } from '@backstop/http';
+import type { Claim, DeliveryMemory } from '../delivery-memory';
+import type { EventPublisher } from '../event-publisher';
 
-export type Acceptance =
-  | { status: 'accepted'; eventId: string; receivedAt: string }
-  | { status: 'duplicate'; eventId: string; receivedAt: string };
+/** A validated event ready to be accepted. */
+export interface Candidate {
+  event: WebhookEvent;
+  marks: EventMark[];
+  fingerprint: string;
+}
+
+export type Outcome =
+  | { status: 'accepted'; eventId: string; receivedAt: string; marks: EventMark[] }
+  | { status: 'duplicate'; eventId: string; receivedAt: string }
+  | { status: 'rejected'; eventId: string; problem: Problem };
 
 export interface AcceptDeps {
   memory: DeliveryMemory;
   publisher: EventPublisher;
 }
 
+const idReused = () =>
+  new Problem(409, 'event-id-reused', 'Event id reused with a different body', 'An event with this id and a different body was already accepted.');
+const inFlight = () =>
+  new Problem(503, 'delivery-in-flight', 'This event is being accepted', 'Another delivery of this event id is in progress; retry shortly.', { retryAfterSeconds: 1 });
+const memoryUnavailable = () =>
+  new Problem(503, 'dedupe-unavailable', 'Delivery memory unavailable', 'The event was not recorded; retry later.', { retryAfterSeconds: 2 });
+export const brokerUnavailable = () =>
+  new Problem(503, 'broker-unavailable', 'Event store unavailable', 'The event was not recorded; retry later.', { retryAfterSeconds: 5 });
+
 /**
- * Publishes one validated event unless an earlier delivery of its id was accepted. Answers
- * only after Kafka acknowledged it; a failed publish leaves nothing recorded.
+ * Publishes each event unless an earlier delivery of its id was accepted, and answers only
+ * after Kafka acknowledged them. A failed publish releases the claims, so nothing stays
+ * half-recorded and the retry is accepted normally.
  */
-export async function acceptEvent(
-  deps: AcceptDeps,
-  tenantId: string,
-  event: WebhookEvent,
-  marks: EventMark[],
-  fingerprint: string,
-): Promise<Acceptance> {
-  const prior = await deps.memory.claim(tenantId, event.id, fingerprint);
-  if (prior.state === 'accepted') {
-    if (!prior.sameBody) {
-      throw new Problem(409, 'event-id-reused', 'Event id reused with a different body', 'An event with this id and a different body was already accepted.');
+export async function acceptEvents(deps: AcceptDeps, tenantId: string, candidates: Candidate[], nowMs = Date.now()): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array(candidates.length);
+  // The same id twice in one request: the later copies follow the first one's fate.
+  const firstIndex = new Map<string, number>();
+  const distinct: number[] = [];
+  candidates.forEach((candidate, index) => {
+    if (!firstIndex.has(candidate.event.id)) {
+      firstIndex.set(candidate.event.id, index);
+      distinct.push(index);
     }
-    return { status: 'duplicate', eventId: event.id, receivedAt: prior.receivedAt };
+  });
+
+  const claims = await deps.memory
+    .claim(
+      tenantId,
+      distinct.map((index) => ({ eventId: candidates[index]!.event.id, fingerprint: candidates[index]!.fingerprint })),
+      nowMs,
+    )
+    .catch(() => {
+      throw memoryUnavailable();
+    });
+  const receivedAt = new Date(nowMs).toISOString();
+  const toPublish: { index: number; claim: Claim }[] = [];
+  claims.forEach(({ prior, claim }, position) => {
+    const index = distinct[position]!;
+    const eventId = candidates[index]!.event.id;
+    if (prior.state === 'new') toPublish.push({ index, claim });
+    else if (prior.state === 'in-flight') outcomes[index] = { status: 'rejected', eventId, problem: inFlight() };
+    else if (!prior.sameBody) outcomes[index] = { status: 'rejected', eventId, problem: idReused() };
+    else outcomes[index] = { status: 'duplicate', eventId, receivedAt: prior.receivedAt };
+  });
+
+  if (toPublish.length > 0) {
+    const messages = toPublish.map(({ index }) => {
+      const { event, marks } = candidates[index]!;
+      const value: IngestedEvent = { v: 1, tenantId, receivedAt, marks, event };
+      return { key: partitionKey(tenantId, payerOf(event)), value: JSON.stringify(value) };
+    });
+    try {
+      await deps.publisher.publish(messages);
+    } catch {
+      await deps.memory.release(toPublish.map(({ claim }) => claim)).catch(() => undefined);
+      for (const { index } of toPublish) outcomes[index] = { status: 'rejected', eventId: candidates[index]!.event.id, problem: brokerUnavailable() };
+      return followFirst(candidates, outcomes, firstIndex);
+    }
+    // The events are durable in Kafka now, so they are accepted whatever happens next. Should
+    // the mark fail, the claim stays pending until it counts as abandoned; a retry after that
+    // is published again, and every consumer downstream is idempotent on the event id.
+    await deps.memory.markAccepted(toPublish.map(({ claim }) => ({ claim, receivedAtMs: nowMs }))).catch(() => undefined);
+    for (const { index } of toPublish) {
+      const { event, marks } = candidates[index]!;
+      outcomes[index] = { status: 'accepted', eventId: event.id, receivedAt, marks };
+    }
   }
-  if (prior.state === 'in-flight') {
-    throw new Problem(503, 'delivery-in-flight', 'This event is being accepted', 'Another delivery of this event id is in progress; retry shortly.', { retryAfterSeconds: 1 });
-  }
-  const receivedAt = new Date().toISOString();
-  const message: IngestedEvent = { v: 1, tenantId, receivedAt, marks, event };
-  try {
-    await deps.publisher.publish([{ key: partitionKey(tenantId, payerOf(event)), value: JSON.stringify(message) }]);
-  } catch (error) {
-    await deps.memory.release(tenantId, event.id).catch(() => undefined);
-    throw new Problem(503, 'broker-unavailable', 'Event store unavailable', 'The event was not recorded; retry later.', { retryAfterSeconds: 5, cause: undefined });
-  }
-  await deps.memory.markAccepted(tenantId, event.id, fingerprint, receivedAt);
-  return { status: 'accepted', eventId: event.id, receivedAt };
+  return followFirst(candidates, outcomes, firstIndex);
+}
+
+function followFirst(candidates: Candidate[], outcomes: Outcome[], firstIndex: Map<string, number>): Outcome[] {
+  candidates.forEach((candidate, index) => {
+    const first = firstIndex.get(candidate.event.id)!;
+    if (first === index) return;
+    const original = outcomes[first]!;
+    if (candidate.fingerprint !== candidates[first]!.fingerprint) {
+      outcomes[index] = { status: 'rejected', eventId: candidate.event.id, problem: idReused() };
+    } else if (original.status === 'rejected') {
+      outcomes[index] = original;
+    } else {
+      outcomes[index] = { status: 'duplicate', eventId: candidate.event.id, receivedAt: original.receivedAt };
+    }
+  });
+  return outcomes;
 }

@@ -1,15 +1,18 @@
-import type { FastifyInstance } from 'fastify';
-import { bodyFingerprint, type DeliveryMemory } from '../delivery-memory';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Problem } from '@backstop/http';
+import { eventFingerprint, type DeliveryMemory } from '../delivery-memory';
 import type { EventPublisher } from '../event-publisher';
 import type { IngestMetrics } from '../metrics';
-import { acceptEvent } from './accept';
-import { checkSignature, checkTimestamp, readWebhookHeaders } from './authenticate';
-import { parseJson, validateEvent } from './validate';
+import type { TenantRateLimit } from '../rate-limit';
+import { acceptEvents, type Candidate, type Outcome } from './accept';
+import { checkSignature, checkTimestamp, readWebhookHeaders, type WebhookHeaders } from './authenticate';
+import { parseBatchEnvelope, parseJson, validateEvent, type Bounds } from './validate';
 
 export interface WebhookRouteOptions {
   memory: DeliveryMemory;
   publisher: EventPublisher;
   metrics: IngestMetrics;
+  rateLimit: TenantRateLimit;
   secretsFor: (tenantId: string) => Promise<string[]>;
   signatureToleranceSeconds: number;
   maxEventAgeSeconds: number;
@@ -18,25 +21,94 @@ export interface WebhookRouteOptions {
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
-  // The signature covers the exact bytes sent, so the body is kept raw until it is verified.
+  // The signature covers the exact bytes sent, so the body is kept raw until it is verified;
+  // Fastify's own parsers go, so that only JSON reaches the handlers (anything else is 415).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.post('/v1/webhooks/payments', async (request, reply) => {
+  async function authenticate(request: FastifyRequest): Promise<{ headers: WebhookHeaders; body: unknown; nowMs: number }> {
     const rawBody = request.body as Buffer;
     const headers = readWebhookHeaders(request.headers);
     checkTimestamp(headers.timestamp, options.signatureToleranceSeconds);
-    checkSignature(await options.secretsFor(headers.tenantId), headers, rawBody);
-    const { event, marks } = validateEvent(parseJson(rawBody), headers.eventId, {
-      nowMs: Date.now(),
-      maxFutureSkewMs: MAX_FUTURE_SKEW_MS,
-      maxAgeMs: options.maxEventAgeSeconds * 1000,
+    const secrets = await options.secretsFor(headers.tenantId).catch(() => {
+      throw new Problem(503, 'secrets-unavailable', 'Cannot verify signatures right now', 'Nothing was recorded; retry later.', { retryAfterSeconds: 2 });
     });
-    const acceptance = await acceptEvent(options, headers.tenantId, event, marks, bodyFingerprint(rawBody));
-    if (acceptance.status === 'duplicate') {
-      options.metrics.duplicates.inc();
-      return reply.status(200).send(acceptance);
-    }
-    options.metrics.accepted.inc({ type: event.type });
-    return reply.status(202).send({ ...acceptance, marks });
+    checkSignature(secrets, headers, rawBody);
+    return { headers, body: parseJson(rawBody), nowMs: Date.now() };
+  }
+
+  const bounds = (nowMs: number): Bounds => ({ nowMs, maxFutureSkewMs: MAX_FUTURE_SKEW_MS, maxAgeMs: options.maxEventAgeSeconds * 1000 });
+
+  function count(outcome: Outcome, type: string | undefined): void {
+    if (outcome.status === 'accepted') options.metrics.accepted.inc({ type: type ?? 'unknown' });
+    else if (outcome.status === 'duplicate') options.metrics.duplicates.inc();
+  }
+
+  app.post('/v1/webhooks/payments', async (request, reply) => {
+    const { headers, body, nowMs } = await authenticate(request);
+    await options.rateLimit.take(headers.tenantId, 1, nowMs);
+    const { event, marks } = validateEvent(body, headers.eventId, bounds(nowMs));
+    const [outcome] = await acceptEvents(options, headers.tenantId, [{ event, marks, fingerprint: eventFingerprint(event) }], nowMs);
+    if (!outcome || outcome.status === 'rejected') throw outcome?.problem ?? new Problem(500, 'internal', 'Internal error');
+    count(outcome, event.type);
+    return reply.status(outcome.status === 'duplicate' ? 200 : 202).send(outcome);
   });
+
+  // "::" is Fastify's escape for a literal colon; a single one would start a path parameter.
+  app.post('/v1/webhooks/payments::batch', async (request, reply) => {
+    const { headers, body, nowMs } = await authenticate(request);
+    const items = parseBatchEnvelope(body);
+    await options.rateLimit.take(headers.tenantId, items.length, nowMs);
+    return answerBatch(reply, await acceptBatch(headers.tenantId, items, nowMs));
+  });
+
+  async function acceptBatch(tenantId: string, items: unknown[], nowMs: number): Promise<BatchResult[]> {
+    const results: BatchResult[] = new Array(items.length);
+    const candidates: Candidate[] = [];
+    const positions: number[] = [];
+    items.forEach((item, index) => {
+      try {
+        const { event, marks } = validateEvent(item, undefined, bounds(nowMs));
+        candidates.push({ event, marks, fingerprint: eventFingerprint(event) });
+        positions.push(index);
+      } catch (error) {
+        if (!(error instanceof Problem)) throw error;
+        options.metrics.rejected.inc({ reason: error.reason });
+        const id = (item as { id?: unknown } | null)?.id;
+        results[index] = { index, ...(typeof id === 'string' ? { eventId: id } : {}), status: 'rejected', problem: error.toJSON() };
+      }
+    });
+    const outcomes = candidates.length > 0 ? await acceptEvents(options, tenantId, candidates, nowMs) : [];
+    outcomes.forEach((outcome, position) => {
+      const index = positions[position]!;
+      if (outcome.status === 'rejected') {
+        options.metrics.rejected.inc({ reason: outcome.problem.reason });
+        results[index] = { index, eventId: outcome.eventId, status: 'rejected', problem: outcome.problem.toJSON() };
+      } else {
+        count(outcome, candidates[position]!.event.type);
+        results[index] = { index, ...outcome };
+      }
+    });
+    return results;
+  }
+}
+
+type BatchResult =
+  | ({ index: number } & Exclude<Outcome, { status: 'rejected' }>)
+  | { index: number; eventId?: string; status: 'rejected'; problem: ReturnType<Problem['toJSON']> };
+
+/**
+ * 200 with one result per event. When any event could not be recorded for a reason that
+ * passes (the broker is away), the whole answer is 503 with Retry-After and the same results:
+ * retrying the whole batch is safe, as the events already accepted come back as duplicates.
+ */
+function answerBatch(reply: FastifyReply, results: BatchResult[]) {
+  const retryable = results.filter((result) => result.status === 'rejected' && result.problem.status === 503);
+  if (retryable.length === 0) return reply.status(200).send({ results });
+  const retryAfter = Math.max(...retryable.map((result) => Number((result as { problem: { retryAfterSeconds?: number } }).problem.retryAfterSeconds ?? 1)));
+  const problem = new Problem(503, 'batch-partly-unrecorded', 'Some events were not recorded', `${retryable.length} of ${results.length} events were not recorded; retry the batch later.`, {
+    retryAfterSeconds: retryAfter,
+    results,
+  });
+  return reply.status(503).header('retry-after', String(retryAfter)).type('application/problem+json').send(problem.toJSON());
 }

@@ -1,5 +1,5 @@
-import { amountMismatch, currencyExponent, WebhookEvent, type EventMark } from '@backstop/contracts';
-import type { z } from 'zod';
+import { amountMismatch, currencyExponent, MAX_BATCH_EVENTS, WebhookEvent, type EventMark } from '@backstop/contracts';
+import { z } from 'zod';
 import { jsonPath, Problem, type FieldError } from '@backstop/http';
 
 export interface Bounds {
@@ -25,9 +25,31 @@ export function parseJson(rawBody: Buffer): unknown {
   }
 }
 
-/** The largest amount a single payment may carry: a trillion major units of its currency. */
+/** Only the batch's shape: each event in it is validated, and answered, on its own. */
+const BatchEnvelope = z.strictObject({ events: z.array(z.unknown()).min(1).max(MAX_BATCH_EVENTS) });
+
+export function parseBatchEnvelope(body: unknown): unknown[] {
+  const parsed = BatchEnvelope.safeParse(body);
+  if (!parsed.success) {
+    throw new Problem(422, 'invalid-batch', 'Batch does not match the contract', `Send {"events": [...]} with 1 to ${MAX_BATCH_EVENTS} events.`, {
+      errors: fieldErrors(parsed.error),
+    });
+  }
+  return parsed.data.events;
+}
+
+/**
+ * The largest amount a single payment may carry: a trillion major units of its currency.
+ * Kept per currency, as asking ICU for an exponent costs tens of microseconds.
+ */
+const minorUnitLimits = new Map<string, number>();
 function maxMinorUnits(currency: string): number {
-  return 10 ** (12 + currencyExponent(currency));
+  let limit = minorUnitLimits.get(currency);
+  if (limit === undefined) {
+    limit = 10 ** (12 + currencyExponent(currency));
+    minorUnitLimits.set(currency, limit);
+  }
+  return limit;
 }
 
 /**

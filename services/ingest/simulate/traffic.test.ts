@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { amountMismatch, WebhookEvent } from '@backstop/contracts';
+import { parseMistakes, TrafficGenerator, type SentKind } from './traffic';
+
+describe('TrafficGenerator', () => {
+  const generate = (count: number, generator: TrafficGenerator) => Array.from({ length: count }, () => generator.next());
+
+  it('only produces events the contract accepts', () => {
+    const generator = new TrafficGenerator({ mistakes: { duplicate: 0.1, amount: 0.1, recipient: 0.1, product: 0.1 }, delivered: 0.5, retry: 0.05 }, 200);
+    for (const { event } of generate(2_000, generator)) expect(WebhookEvent.safeParse(event).success).toBe(true);
+  });
+
+  it('mixes in each mistake at about its share', () => {
+    const generator = new TrafficGenerator({ mistakes: { duplicate: 0.2, amount: 0.1 }, delivered: 0, retry: 0 }, 200);
+    const kinds = new Map<SentKind, number>();
+    for (const { kind } of generate(5_000, generator)) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    expect(kinds.get('duplicate')! / 5_000).toBeGreaterThan(0.15);
+    expect(kinds.get('duplicate')! / 5_000).toBeLessThan(0.25);
+    expect(kinds.get('amount')! / 5_000).toBeGreaterThan(0.06);
+    expect(kinds.get('amount')! / 5_000).toBeLessThan(0.14);
+    expect(kinds.has('recipient')).toBe(false);
+  });
+
+  it('makes each mistake look like the real one', () => {
+    const generator = new TrafficGenerator({ mistakes: { duplicate: 0.25, amount: 0.25, recipient: 0.25, product: 0.25 }, delivered: 0, retry: 0 }, 50);
+    const sent = generate(400, generator);
+    const payments = sent.map(({ event }) => event).filter((event) => event.type === 'payment.succeeded');
+    for (const { kind, event } of sent) {
+      if (event.type !== 'payment.succeeded') continue;
+      const { data } = event;
+      if (kind === 'amount') expect(amountMismatch(data)).toBe(true);
+      if (kind === 'duplicate') {
+        const original = payments.find((other) => other.id !== event.id && other.data.orderId === data.orderId);
+        expect(original?.data.amount).toBe(data.amount);
+      }
+      if (kind === 'recipient') expect(data.recipientVerified).toBe(false);
+    }
+  });
+
+  it('re-sends an earlier event unchanged as a retry', () => {
+    const generator = new TrafficGenerator({ mistakes: {}, delivered: 0, retry: 0.3 }, 50);
+    const sent = generate(300, generator);
+    const retries = sent.filter(({ kind }) => kind === 'retry');
+    expect(retries.length).toBeGreaterThan(0);
+    for (const retry of retries) expect(sent.find(({ kind, event }) => kind !== 'retry' && event.id === retry.event.id)?.event).toEqual(retry.event);
+  });
+});
+
+describe('parseMistakes', () => {
+  it('reads shares and refuses unknown names or shares outside 0..1', () => {
+    expect(parseMistakes('duplicate=0.02,amount=0.01')).toEqual({ duplicate: 0.02, amount: 0.01 });
+    expect(() => parseMistakes('typo=0.1')).toThrow(/unknown mistake/);
+    expect(() => parseMistakes('duplicate=2')).toThrow(/between 0 and 1/);
+  });
+});

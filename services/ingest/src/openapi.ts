@@ -1,0 +1,105 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { EventMark, MAX_BATCH_EVENTS, WebhookBatch, WebhookEvent } from '@backstop/contracts';
+import { PROBLEM_BASE } from '@backstop/http';
+
+/** What ingest answers, described with zod like the requests, so the document cannot drift. */
+const Accepted = z.object({
+  status: z.literal('accepted'),
+  eventId: z.string(),
+  receivedAt: z.iso.datetime(),
+  marks: z.array(EventMark).describe('Observations that are not reasons to reject, e.g. amount ≠ unitPrice × quantity.'),
+});
+const Duplicate = z.object({
+  status: z.literal('duplicate').describe('This event id was accepted before; nothing new was recorded.'),
+  eventId: z.string(),
+  receivedAt: z.iso.datetime().describe('When the first delivery was accepted.'),
+});
+const ProblemDetails = z
+  .object({
+    type: z.string().describe(`A stable URI per kind of rejection, ${PROBLEM_BASE}<reason>`),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ path: z.string().describe('JSON path, e.g. $.data.amount'), message: z.string() })).optional(),
+  })
+  .catchall(z.unknown());
+const BatchResult = z.union([
+  Accepted.extend({ index: z.int() }),
+  Duplicate.extend({ index: z.int() }),
+  z.object({ index: z.int(), eventId: z.string().optional(), status: z.literal('rejected'), problem: ProblemDetails }),
+]);
+const BatchAnswer = z.object({ results: z.array(BatchResult) });
+
+const schema = (type: z.ZodType) => z.toJSONSchema(type, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' });
+const json = (type: z.ZodType) => ({ 'application/json': { schema: schema(type) } });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: schema(ProblemDetails) } } });
+
+const signatureHeaders = [
+  { name: 'x-tenant-id', in: 'header', required: true, schema: { type: 'string' }, description: 'Your tenant id.' },
+  { name: 'webhook-id', in: 'header', required: true, schema: { type: 'string' }, description: 'The event id (single event) or a request id (batch).' },
+  { name: 'webhook-timestamp', in: 'header', required: true, schema: { type: 'string' }, description: 'Unix seconds; must be within 5 minutes of now.' },
+  {
+    name: 'webhook-signature', in: 'header', required: true, schema: { type: 'string' },
+    description: 'v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{raw body}">; several space-separated during a secret rotation.',
+  },
+];
+
+const rejections = {
+  400: problem('Malformed JSON.'),
+  401: problem('Missing or invalid signature, unknown tenant, or a timestamp outside the 5-minute tolerance.'),
+  413: problem('Body over the size limit.'),
+  415: problem('Content type is not application/json.'),
+  422: problem('The event does not match the contract or the sanity bounds; `errors` lists the offending fields.'),
+  429: problem('Over the tenant\'s rate limit; see Retry-After.'),
+  503: problem('The event store is unreachable; nothing was recorded. Retry after Retry-After seconds.'),
+};
+
+export function openApiDocument() {
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'Backstop ingest',
+      version: '1',
+      description: 'Webhooks from card and virtual-goods platforms. Requests are signed with Standard Webhooks (https://www.standardwebhooks.com).',
+    },
+    paths: {
+      '/v1/webhooks/payments': {
+        post: {
+          summary: 'Deliver one event',
+          parameters: signatureHeaders,
+          requestBody: { required: true, content: json(WebhookEvent) },
+          responses: {
+            202: { description: 'Accepted: Kafka acknowledged the event.', content: json(Accepted) },
+            200: { description: 'A retry of an event already accepted.', content: json(Duplicate) },
+            409: problem('This event id was accepted with a different body.'),
+            ...rejections,
+          },
+        },
+      },
+      '/v1/webhooks/payments:batch': {
+        post: {
+          summary: `Deliver up to ${MAX_BATCH_EVENTS} events; each is answered on its own`,
+          parameters: signatureHeaders,
+          requestBody: { required: true, content: json(WebhookBatch) },
+          responses: {
+            200: { description: 'One result per event, in order.', content: json(BatchAnswer) },
+            ...rejections,
+            503: {
+              description: 'Some events could not be recorded (broker away). Retry the whole batch: accepted events come back as duplicates.',
+              content: { 'application/problem+json': { schema: schema(ProblemDetails.extend({ results: z.array(BatchResult) })) } },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** Serves the document at /docs/json and a browsable rendering of it at /docs. */
+export async function registerDocs(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, { mode: 'static', specification: { document: openApiDocument() as never } });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+}

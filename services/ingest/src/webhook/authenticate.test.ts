@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { generateWebhookSecret, sign } from '@backstop/signing';
+import { checkSignature, checkTimestamp, readWebhookHeaders } from './authenticate';
+
+describe('checkTimestamp', () => {
+  const now = 1_770_000_000_000;
+  it('accepts a timestamp within the tolerance either side', () => {
+    expect(() => checkTimestamp(String(now / 1000 - 300), 300, now)).not.toThrow();
+    expect(() => checkTimestamp(String(now / 1000 + 300), 300, now)).not.toThrow();
+  });
+  it.each(['1769999699', '1770000301', 'abc', '-5', '1.5e9', ''])('refuses %s as stale', (timestamp) => {
+    expect(() => checkTimestamp(timestamp, 300, now)).toThrow(expect.objectContaining({ reason: 'stale-timestamp' }));
+  });
+});
+
+describe('checkSignature', () => {
+  const secret = generateWebhookSecret();
+  const body = Buffer.from('{"id":"evt_1"}');
+  const headers = (signature: string) => ({ tenantId: 't', eventId: 'evt_1', timestamp: '1770000000', signature });
+
+  it('accepts any matching v1 signature against any active secret', () => {
+    const old = generateWebhookSecret();
+    const signature = `v1,bm90IGEgc2lnbmF0dXJl ${sign(old, 'evt_1', 1_770_000_000, body)}`;
+    expect(() => checkSignature([secret, old], headers(signature), body)).not.toThrow();
+  });
+
+  it('refuses a signature over other bytes, another id, or no secrets at all', () => {
+    const signature = sign(secret, 'evt_1', 1_770_000_000, body);
+    expect(() => checkSignature([secret], headers(signature), Buffer.from('{"id":"evt_1" }'))).toThrow(expect.objectContaining({ status: 401 }));
+    expect(() => checkSignature([secret], { ...headers(signature), eventId: 'evt_2' }, body)).toThrow(expect.objectContaining({ status: 401 }));
+    expect(() => checkSignature([], headers(signature), body)).toThrow(expect.objectContaining({ reason: 'invalid-signature' }));
+  });
+});
+
+describe('readWebhookHeaders', () => {
+  it('answers a malformed tenant id exactly like a bad signature', () => {
+    const headers = { 'webhook-id': 'evt_1', 'webhook-timestamp': '1', 'webhook-signature': 'v1,x', 'x-tenant-id': 'Not A Tenant' };
+    expect(() => readWebhookHeaders(headers)).toThrow(expect.objectContaining({ reason: 'invalid-signature' }));
+  });
+});

@@ -1,0 +1,136 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { Kafka } from 'kafkajs';
+import { expect } from 'vitest';
+import { topicName, type IngestedEvent, type WebhookEvent } from '@backstop/contracts';
+import { createIdempotentProducer } from '@backstop/kafka';
+import { createLogger } from '@backstop/logging';
+import { signedHeaders } from '@backstop/signing';
+import { activeWebhookSecrets } from '@backstop/tenancy';
+import { buildApp, type IngestDeps } from '../../services/ingest/src/app';
+import { DeliveryMemory } from '../../services/ingest/src/delivery-memory';
+import { EventPublisher } from '../../services/ingest/src/event-publisher';
+import { createIngestMetrics, type IngestMetrics } from '../../services/ingest/src/metrics';
+import { createIngestKafka } from '../../services/ingest/src/kafka-client';
+import { TenantRateLimit } from '../../services/ingest/src/rate-limit';
+import { createIngestRedis } from '../../services/ingest/src/redis-client';
+import type { IsolatedStack } from '../support/stack';
+import { readTopic, type ReadMessage } from '../support/topic-reader';
+import { eventually } from '../support/wait';
+import { paymentEvent } from '../support/webhooks';
+
+export interface IngestUnderTest {
+  app: FastifyInstance;
+  metrics: IngestMetrics;
+  close(): Promise<void>;
+}
+
+export interface IngestSettings {
+  /** Another broker than the stack's, e.g. a private one a test stops. */
+  brokers?: string[];
+  redisUrl?: string;
+  bodyLimit?: number;
+  eventsPerSecond?: number;
+  burst?: number;
+  rateOverrides?: Record<string, { eventsPerSecond: number; burst: number }>;
+}
+
+/**
+ * The ingest app in this process, wired like services/ingest/src/index.ts to the stack's real
+ * Kafka, Redis and Postgres, so tests can drive it with `inject`.
+ */
+export async function startIngest(stack: IsolatedStack, settings: IngestSettings = {}): Promise<IngestUnderTest> {
+  const logger = createLogger('ingest', process.env.TEST_LOG_LEVEL ?? 'silent');
+  const kafka = createIngestKafka(settings.brokers ?? stack.brokers, 'ingest-test', logger);
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  const redis = createIngestRedis(settings.redisUrl ?? stack.redisUrl, 'ingest-test', () => undefined);
+  const publisher = new EventPublisher(producer, topicName('paymentEvents', stack.topicPrefix), 1);
+  const metrics = createIngestMetrics();
+  const deps: IngestDeps = {
+    logger,
+    memory: new DeliveryMemory(redis, { keyPrefix: stack.redisPrefix, windowSeconds: 86_400, shards: 64 }),
+    rateLimit: new TenantRateLimit(redis, {
+      keyPrefix: stack.redisPrefix,
+      eventsPerSecond: settings.eventsPerSecond ?? 100_000,
+      burst: settings.burst ?? 100_000,
+      overrides: settings.rateOverrides,
+    }),
+    publisher,
+    metrics,
+    secretsFor: (tenantId) => activeWebhookSecrets(stack.pool, tenantId),
+    checkReady: async () => {
+      await redis.ping();
+    },
+    bodyLimit: settings.bodyLimit ?? 1_048_576,
+    signatureToleranceSeconds: 300,
+    maxEventAgeSeconds: 7 * 86_400,
+  };
+  const app = await buildApp(deps);
+  return {
+    app,
+    metrics,
+    async close() {
+      await app.close();
+      await publisher.drain();
+      await producer.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+export interface SignedPost {
+  tenantId: string;
+  secret: string;
+  body: string;
+  id?: string;
+  url?: string;
+  headers?: Record<string, string>;
+  timestamp?: Date;
+}
+
+export function signedRequest(post: SignedPost): InjectOptions {
+  const id = post.id ?? 'req_unnamed';
+  return {
+    method: 'POST',
+    url: post.url ?? '/v1/webhooks/payments',
+    headers: {
+      'content-type': 'application/json',
+      'x-tenant-id': post.tenantId,
+      ...signedHeaders(post.secret, id, post.body, post.timestamp),
+      ...post.headers,
+    },
+    payload: post.body,
+  };
+}
+
+export function postEvent(app: FastifyInstance, tenantId: string, secret: string, event: WebhookEvent | Record<string, unknown>, extra: Partial<SignedPost> = {}) {
+  const body = JSON.stringify(event);
+  return app.inject(signedRequest({ tenantId, secret, body, id: String(event.id), ...extra }));
+}
+
+/** Everything on the stack's events topic, read from the beginning and kept up to date. */
+export async function watchEvents(stack: IsolatedStack, kafka: Kafka = stack.kafka) {
+  const reader = await readTopic(kafka, topicName('paymentEvents', stack.topicPrefix));
+  const events = () => reader.messages.map((message: ReadMessage) => JSON.parse(message.value) as IngestedEvent);
+  return {
+    events,
+    stop: reader.stop,
+    /** Waits until an accepted event with this id is on the topic. */
+    async arrival(eventId: string): Promise<IngestedEvent> {
+      return eventually(async () => events().find((message) => message.event.id === eventId), { what: `event ${eventId} on Kafka` });
+    },
+    /**
+     * Proves that nothing matching `unwanted` reached Kafka: posts a marker and waits for it.
+     * The topic has one partition and ingest answers only after the broker acknowledged, so
+     * anything an earlier request published sits before the marker.
+     */
+    async expectNothingBefore(app: FastifyInstance, tenantId: string, secret: string, unwanted: (event: IngestedEvent, raw: string) => boolean) {
+      const marker = paymentEvent();
+      const response = await postEvent(app, tenantId, secret, marker);
+      expect(response.statusCode).toBe(202);
+      await this.arrival(marker.id);
+      const raws = reader.messages.map((message) => message.value);
+      expect(raws.filter((raw) => unwanted(JSON.parse(raw) as IngestedEvent, raw))).toEqual([]);
+    },
+  };
+}
