@@ -68,6 +68,7 @@ try {
     `Backstop is up (${((Date.now() - startedAt) / 1000).toFixed(1)} s). Ctrl-C stops everything.`,
     '',
     `  Ingest (webhooks)   ${ingestUrl}/v1/webhooks/payments   health ${ingestUrl}/healthz   metrics ${ingestUrl}/metrics`,
+    `  API docs (OpenAPI)  ${ingestUrl}/docs`,
     `  Console             ${consoleUrl}/   refunds API ${consoleUrl}/v1/refunds`,
     `  Kafka               ${config.KAFKA_BROKERS.join(',')}${broker ? ' (started by npm start)' : ''}`,
     `  Postgres            ${config.DATABASE_URL}`,
@@ -85,6 +86,9 @@ try {
     '',
     'Then list refund decisions:',
     `  curl -sS ${consoleUrl}/v1/refunds -H 'authorization: Bearer ${demo.apiKeys.finance}'`,
+    '',
+    'Or play a whole card platform, mistakes included, and watch the console:',
+    `  BACKSTOP_WEBHOOK_SECRET='${demo.webhookSecret}' npm run simulate -- --url ${ingestUrl} --tenant ${demo.tenantId} --rate 20 --duration 60`,
     '',
   ].join('\n') + '\n');
 } catch (error) {

@@ -11,7 +11,7 @@
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { WebhookClient, type Delivery } from './client';
-import { DEFAULT_MIX, parseMistakes, TrafficGenerator, type Generated, type SentKind } from './traffic';
+import { DEFAULT_MIX, MISTAKES, parseMistakes, TrafficGenerator, type Generated, type SentKind } from './traffic';
 
 const { values: args } = parseArgs({
   options: {
@@ -54,12 +54,20 @@ const tally = (map: Map<string, number>, key: string, by = 1) => map.set(key, (m
 
 function record(items: Generated[], delivery: Delivery): void {
   retries += delivery.attempts - 1;
-  const results = (delivery.body as { results?: { status: string }[] } | undefined)?.results;
+  const results = (delivery.body as { results?: { status: string; problem?: { status: number } }[] } | undefined)?.results;
   items.forEach((item, index) => {
     tally(sentByKind as Map<string, number>, item.kind);
-    const answer = results?.[index] ? `${delivery.status} ${results[index]!.status}` : String(delivery.status || 'no answer');
+    const result = results?.[index];
+    const answer = result ? `${delivery.status} ${result.status}` : String(delivery.status || 'no answer');
     tally(answers, answer);
-    log?.write(`${JSON.stringify({ kind: item.kind, status: answer, eventId: item.event.id, type: item.event.type })}\n`);
+    // One line per event in the invariant checker's format: the sender's own record.
+    const status = !result ? delivery.status : result.status === 'accepted' ? 202 : result.status === 'duplicate' ? 200 : (result.problem?.status ?? 400);
+    const payment = item.event.type === 'payment.succeeded' ? item.event.data : undefined;
+    log?.write(`${JSON.stringify({
+      tenantId: args.tenant, eventId: item.event.id, type: item.event.type, kind: item.kind, status, answer,
+      ...(payment ? { paymentId: payment.paymentId, amount: payment.amount } : {}),
+      ...((MISTAKES as readonly string[]).includes(item.kind) ? { mistake: item.kind } : {}),
+    })}\n`);
   });
 }
 
