@@ -12,5 +12,15 @@ export const DetectorConfig = z.object({
   /** Most event ids remembered per payer for redelivery, and for how many hours of event time. */
   DETECTOR_SEEN_CAP: z.coerce.number().int().positive().default(500),
   DETECTOR_SEEN_HOURS: z.coerce.number().positive().default(48),
+  /** Most recipient accounts and categories remembered per payer. */
+  DETECTOR_RECIPIENT_CAP: z.coerce.number().int().positive().default(20),
+  DETECTOR_CATEGORY_CAP: z.coerce.number().int().positive().default(30),
+  /** Unit prices remembered per sku across all payers, and how long a read summary is trusted (ms). */
+  DETECTOR_SKU_SAMPLE_CAP: z.coerce.number().int().positive().default(200),
+  DETECTOR_SKU_CACHE_MS: z.coerce.number().int().nonnegative().default(10_000),
+  /** How long a tenant's rule settings are cached (ms). */
+  DETECTOR_RULES_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /** Events this far (event time) behind their payer's newest are counted as late; they are still evaluated. */
+  DETECTOR_ALLOWED_LATENESS_SECONDS: z.coerce.number().nonnegative().default(300),
 });
 export type DetectorConfig = z.infer<typeof DetectorConfig>;

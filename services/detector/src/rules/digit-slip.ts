@@ -1,0 +1,84 @@
+import type { PaymentSnapshot, Severity } from '@backstop/contracts';
+import { median, powerOfTenOff, summarizeLog } from '../stats/robust';
+import { defineRule, historyFor, thresholdsOf, type RuleContext } from './rule';
+
+interface Comparison {
+  basis: 'unitPrice×quantity' | 'payer.sku' | 'payer.category' | 'sku';
+  usual: number;
+  exponent: number;
+  samples: number;
+}
+
+/** What the payment paid per unit: the amount spread over the quantity, whatever unitPrice claims. */
+const paidPerUnit = (p: PaymentSnapshot) => p.amount / p.quantity;
+
+function comparisons(context: RuleContext, settings: { toleranceLog10: number; exponents: number[]; minPayerSamples: number; minSkuSamples: number; maxSkuLogMad: number }): Comparison[] {
+  const { payment, before } = context;
+  const off = (ratio: number) => powerOfTenOff(ratio, settings.exponents, settings.toleranceLog10);
+  const paid = paidPerUnit(payment);
+  const found: Comparison[] = [];
+
+  if (payment.unitPrice !== undefined && payment.unitPrice > 0) {
+    const exponent = off(payment.amount / (payment.unitPrice * payment.quantity));
+    if (exponent !== undefined) found.push({ basis: 'unitPrice×quantity', usual: payment.unitPrice * payment.quantity, exponent, samples: 1 });
+  }
+
+  const history = historyFor(context);
+  const sameSku = payment.sku === undefined ? [] : history.filter((p) => p.sku === payment.sku).map(paidPerUnit);
+  if (sameSku.length >= settings.minPayerSamples) {
+    const usual = median(sameSku);
+    const exponent = off(paid / usual);
+    if (exponent !== undefined) found.push({ basis: 'payer.sku', usual, exponent, samples: sameSku.length });
+  } else if (payment.category !== undefined) {
+    // A category mixes price points (a 68 and a 648 pack), so it is a baseline only when the
+    // payer's own purchases in it are tightly priced.
+    const sameCategory = history.filter((p) => p.category === payment.category).map(paidPerUnit);
+    const spread = summarizeLog(sameCategory);
+    if (sameCategory.length >= settings.minPayerSamples && spread && spread.logMad <= settings.maxSkuLogMad) {
+      const usual = median(sameCategory);
+      const exponent = off(paid / usual);
+      if (exponent !== undefined) found.push({ basis: 'payer.category', usual, exponent, samples: sameCategory.length });
+    }
+  }
+
+  const sku = before.sku;
+  if (sku && sku.count >= settings.minSkuSamples && sku.logMad <= settings.maxSkuLogMad) {
+    const exponent = off(paid / sku.medianUnitPrice);
+    if (exponent !== undefined) found.push({ basis: 'sku', usual: sku.medianUnitPrice, exponent, samples: sku.count });
+  }
+  return found;
+}
+
+/**
+ * amount.digit_slip: a payment a power of ten away from what it should have been — the
+ * amount against unitPrice × quantity, the price per unit against what this payer usually
+ * pays for the sku (or a tightly priced category), or against the sku's usual price across
+ * all payers. Ten cards at the usual unit price are a bulk purchase: the price per unit is
+ * what is compared, never the total.
+ */
+export const digitSlip = defineRule('amount.digit_slip', (context, settings) => {
+  const { payment } = context;
+  const found = comparisons(context, settings);
+  if (found.length === 0) return [];
+  const strongest = found.find((c) => c.basis !== 'payer.category') ?? found[0]!;
+  const severity: Severity = strongest.basis === 'payer.category' && found.length === 1 ? 'medium' : 'high';
+  const confidence = Math.min(0.99, 0.8 + 0.06 * found.length);
+  const factor = 10 ** strongest.exponent;
+  return [
+    {
+      type: 'amount.digit_slip',
+      severity,
+      confidence,
+      flagged: payment,
+      involved: [payment],
+      informationFlow: {
+        summary: `Paid ${paidPerUnit(payment)} ${payment.currency} per unit, ${factor >= 1 ? `${factor}×` : `1/${Math.round(1 / factor)} of`} the usual ${strongest.usual} (${strongest.basis}).`,
+        thresholds: thresholdsOf(settings),
+        observed: {
+          paidPerUnit: paidPerUnit(payment),
+          comparisons: found.map((c) => ({ basis: c.basis, usual: c.usual, factor: 10 ** c.exponent, samples: c.samples })),
+        },
+      },
+    },
+  ];
+});
