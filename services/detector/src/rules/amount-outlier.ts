@@ -1,5 +1,5 @@
 import { robustZ, summarizeLog } from '../stats/robust';
-import { unitPriceOf } from '../state/sku-prices';
+import { isCataloguePrice, unitPriceOf } from '../state/sku-prices';
 import { defineRule, historyFor, thresholdsOf } from './rule';
 
 /** Within this distance of a fixed-price sku's usual price (log scale, about ±10 %), the price is the catalogue's. */
@@ -18,8 +18,7 @@ export const amountOutlier = defineRule('amount.outlier', (context, settings) =>
   const history = historyFor(context).slice(-settings.lookback);
   const sku = before.sku;
   const unitPrice = unitPriceOf(payment);
-  const fixedPriceSku = sku !== undefined && sku.count >= settings.minSkuSamples && sku.logMad <= CATALOGUE_PRICE_LOG_DISTANCE;
-  const atCataloguePrice = fixedPriceSku && Math.abs(Math.log(unitPrice) - sku.logMedian) <= CATALOGUE_PRICE_LOG_DISTANCE;
+  const atCataloguePrice = isCataloguePrice(sku, unitPrice, settings.minSkuSamples, CATALOGUE_PRICE_LOG_DISTANCE);
 
   let basis: 'payer' | 'sku';
   let z: number;

@@ -1,5 +1,6 @@
 import type { PaymentSnapshot, Severity } from '@backstop/contracts';
-import { median, powerOfTenOff, summarizeLog } from '../stats/robust';
+import { isCataloguePrice } from '../state/sku-prices';
+import { median, powerOfTenOff } from '../stats/robust';
 import { defineRule, historyFor, thresholdsOf, type RuleContext } from './rule';
 
 interface Comparison {
@@ -23,7 +24,10 @@ function comparisons(context: RuleContext, settings: { toleranceLog10: number; e
     if (exponent !== undefined) found.push({ basis: 'unitPrice×quantity', usual: payment.unitPrice * payment.quantity, exponent, samples: 1 });
   }
 
-  const history = historyFor(context);
+  // The payer's habits are no baseline for a price that is simply the sku's catalogue price:
+  // a 648 pack after two 68 packs is a bigger purchase, not a slip.
+  const catalogue = isCataloguePrice(before.sku, paid, settings.minSkuSamples, settings.maxSkuLogMad);
+  const history = catalogue ? [] : historyFor(context);
   const sameSku = payment.sku === undefined ? [] : history.filter((p) => p.sku === payment.sku).map(paidPerUnit);
   if (sameSku.length >= settings.minPayerSamples) {
     const usual = median(sameSku);
@@ -31,10 +35,10 @@ function comparisons(context: RuleContext, settings: { toleranceLog10: number; e
     if (exponent !== undefined) found.push({ basis: 'payer.sku', usual, exponent, samples: sameSku.length });
   } else if (payment.category !== undefined) {
     // A category mixes price points (a 68 and a 648 pack), so it is a baseline only when the
-    // payer's own purchases in it are tightly priced.
+    // payer's own purchases in it all cost about the same.
     const sameCategory = history.filter((p) => p.category === payment.category).map(paidPerUnit);
-    const spread = summarizeLog(sameCategory);
-    if (sameCategory.length >= settings.minPayerSamples && spread && spread.logMad <= settings.maxSkuLogMad) {
+    const tight = sameCategory.length > 0 && Math.log(Math.max(...sameCategory) / Math.min(...sameCategory)) <= 2 * settings.maxSkuLogMad;
+    if (sameCategory.length >= settings.minPayerSamples && tight) {
       const usual = median(sameCategory);
       const exponent = off(paid / usual);
       if (exponent !== undefined) found.push({ basis: 'payer.category', usual, exponent, samples: sameCategory.length });

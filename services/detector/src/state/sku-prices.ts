@@ -20,6 +20,15 @@ export function unitPriceOf(payment: PaymentSnapshot): number {
 }
 
 /**
+ * Whether `unitPrice` is a fixed-price sku's catalogue price: the sku has enough samples,
+ * they barely vary (MAD of log prices at most `maxLogMad`), and the price is within that
+ * distance of their median. A top-up, whose price varies by payer, never qualifies.
+ */
+export function isCataloguePrice(sku: SkuSummary | undefined, unitPrice: number, minSamples: number, maxLogMad: number): boolean {
+  return sku !== undefined && sku.count >= minSamples && sku.logMad <= maxLogMad && Math.abs(Math.log(unitPrice) - sku.logMedian) <= maxLogMad;
+}
+
+/**
  * The unit prices of each sku across all payers, kept in Redis (one sorted set per sku and
  * currency, member `<unit price>:<payment id>` so a redelivered event adds nothing) and read
  * through a short-lived in-process cache: a sku's usual price moves slowly, and a cached
