@@ -12,6 +12,11 @@ export const DetectorConfig = z.object({
   /** Most event ids remembered per payer for redelivery, and for how many hours of event time. */
   DETECTOR_SEEN_CAP: z.coerce.number().int().positive().default(500),
   DETECTOR_SEEN_HOURS: z.coerce.number().positive().default(48),
+  /**
+   * How long the group waits for a silent instance before handing its partitions to others:
+   * after a crash, its partitions are idle this long.
+   */
+  DETECTOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
   /** Most recipient accounts and categories remembered per payer. */
   DETECTOR_RECIPIENT_CAP: z.coerce.number().int().positive().default(20),
   DETECTOR_CATEGORY_CAP: z.coerce.number().int().positive().default(30),

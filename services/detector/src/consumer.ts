@@ -32,7 +32,13 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
   const flagsTopic = topicName('flags', prefix);
   const deadLetterTopic = topicName('deadLetter', prefix);
 
-  const consumer = kafka.consumer({ groupId: `${prefix}${config.DETECTOR_GROUP_ID}`, allowAutoTopicCreation: false });
+  const sessionTimeout = config.DETECTOR_SESSION_TIMEOUT_MS;
+  const consumer = kafka.consumer({
+    groupId: `${prefix}${config.DETECTOR_GROUP_ID}`,
+    allowAutoTopicCreation: false,
+    sessionTimeout,
+    heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: eventsTopic, fromBeginning: true });
   await consumer.run({
