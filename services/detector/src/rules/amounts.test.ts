@@ -18,6 +18,14 @@ describe('amount.digit_slip', () => {
     expect(finding!.informationFlow.observed).toMatchObject({ comparisons: [{ basis: 'payer.sku', usual: 10000, factor: 10 }] });
   });
 
+  it('compares against each amount the payer repeatedly chose, not their average', () => {
+    const mixed = [10000, 20000, 20000, 10000].map((amount, i) => payment(i * 3600, { kind: 'topup', sku: 'topup', unitPrice: amount, amount }));
+    const slipped = payment(86_400, { kind: 'topup', sku: 'topup', unitPrice: 100000, amount: 100000 });
+    expect(digitSlip.evaluate(contextFor(slipped, mixed), slip)[0]!.informationFlow.observed).toMatchObject({ comparisons: [{ basis: 'payer.sku', usual: 10000, factor: 10 }] });
+    const usual = payment(86_400, { kind: 'topup', sku: 'topup', unitPrice: 30000, amount: 30000 });
+    expect(digitSlip.evaluate(contextFor(usual, mixed), slip)).toEqual([]);
+  });
+
   it('catches an amount that is not unitPrice × quantity', () => {
     const slipped = payment(0, { unitPrice: 3000, quantity: 1, amount: 30000 });
     const [finding] = digitSlip.evaluate(contextFor(slipped, []), slip);

@@ -13,6 +13,18 @@ interface Comparison {
 /** What the payment paid per unit: the amount spread over the quantity, whatever unitPrice claims. */
 const paidPerUnit = (p: PaymentSnapshot) => p.amount / p.quantity;
 
+/**
+ * What a payer "usually pays" for a sku whose price they choose (a top-up of 100 one day and
+ * 200 the next): every price they paid at least `minRepeats` times, most frequent first, then
+ * the median. A slip is ten times one of the amounts they meant, not ten times an average.
+ */
+function usualPrices(prices: readonly number[], minRepeats: number): { price: number; samples: number }[] {
+  const counts = new Map<number, number>();
+  for (const price of prices) counts.set(price, (counts.get(price) ?? 0) + 1);
+  const repeated = [...counts].filter(([, count]) => count >= minRepeats).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  return [...repeated.map(([price, samples]) => ({ price, samples })), { price: median(prices), samples: prices.length }];
+}
+
 function comparisons(context: RuleContext, settings: { toleranceLog10: number; exponents: number[]; minPayerSamples: number; minSkuSamples: number; maxSkuLogMad: number }): Comparison[] {
   const { payment, before } = context;
   const off = (ratio: number) => powerOfTenOff(ratio, settings.exponents, settings.toleranceLog10);
@@ -30,9 +42,10 @@ function comparisons(context: RuleContext, settings: { toleranceLog10: number; e
   const history = catalogue ? [] : historyFor(context);
   const sameSku = payment.sku === undefined ? [] : history.filter((p) => p.sku === payment.sku).map(paidPerUnit);
   if (sameSku.length >= settings.minPayerSamples) {
-    const usual = median(sameSku);
-    const exponent = off(paid / usual);
-    if (exponent !== undefined) found.push({ basis: 'payer.sku', usual, exponent, samples: sameSku.length });
+    const hit = usualPrices(sameSku, settings.minPayerSamples)
+      .map(({ price, samples }) => ({ price, samples, exponent: off(paid / price) }))
+      .find((candidate) => candidate.exponent !== undefined);
+    if (hit) found.push({ basis: 'payer.sku', usual: hit.price, exponent: hit.exponent!, samples: hit.samples });
   } else if (payment.category !== undefined) {
     // A category mixes price points (a 68 and a 648 pack), so it is a baseline only when the
     // payer's own purchases in it all cost about the same.
