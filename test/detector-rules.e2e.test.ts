@@ -5,6 +5,7 @@ import type { ServiceProcess } from '../infra/dev/service-process';
 import { detectorHarness, newPayer, verdicts, type DetectorHarness } from './support/detector';
 import { startServices, stopServices } from './support/services';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
+import { eventually } from './support/wait';
 import { paymentEvent, uniqueId } from './support/webhooks';
 
 /**
@@ -13,6 +14,8 @@ import { paymentEvent, uniqueId } from './support/webhooks';
  * processed before the verdict is read.
  */
 const tenantId = 'cardshop';
+const quietTenantId = 'quietshop';
+const allowlistedPayer = newPayer();
 const hour = 3_600_000;
 const base = Date.now() - 30 * 24 * hour;
 const at = (offsetMs: number) => new Date(base + offsetMs);
@@ -105,6 +108,11 @@ describe('the detector rules on real Kafka and Redis', () => {
   beforeAll(async () => {
     stack = await createIsolatedStack();
     await createTenant(stack.pool, { tenantId, name: 'Card shop' });
+    await createTenant(stack.pool, { tenantId: quietTenantId, name: 'Quiet shop' });
+    await stack.pool.query('INSERT INTO detector_rules (tenant_id, config) VALUES ($1, $2)', [
+      quietTenantId,
+      { 'duplicate.suspected': { enabled: false }, 'duplicate.exact': { allowlist: { payers: [allowlistedPayer] } } },
+    ]);
     services = await startServices(stack, ['detector'], { DETECTOR_SKU_CACHE_MS: '0' });
     detector = await detectorHarness(stack, tenantId);
   }, 120_000);
@@ -125,6 +133,25 @@ describe('the detector rules on real Kafka and Redis', () => {
       expect(verdicts(detector.flagsOfPayer(c.payerId), [markers[index]!]), c.name).toEqual(expected);
     }
   }, 120_000);
+
+  it("follows a tenant's stored settings: a rule switched off, a payer allowlisted", async () => {
+    const quiet = await detectorHarness(stack, quietTenantId);
+    try {
+      const doubleClicker = newPayer();
+      const orderId = uniqueId('ord');
+      await quiet.publish([pay(doubleClicker, 0), pay(doubleClicker, 3000), pay(allowlistedPayer, 0, { orderId }), pay(allowlistedPayer, 2000, { orderId })]);
+      const marker = await quiet.marker(doubleClicker, at(40 * 24 * hour));
+      expect(verdicts(quiet.flagsOfPayer(doubleClicker), [marker])).toEqual([]);
+      // A duplicate marker would be allowlisted too, so the allowlisted payer's marker is a
+      // rule that still applies to them: a burst.
+      const burst = Array.from({ length: 6 }, (_, i) => pay(allowlistedPayer, hour + i * 1000, { sku: `gift-${i}`, unitPrice: 500 + i, amount: 500 + i }));
+      await quiet.publish(burst);
+      await eventually(async () => (quiet.flagsOfPayer(allowlistedPayer).some((f) => f.type === 'velocity.burst') ? true : undefined), { what: 'the burst flag' });
+      expect(verdicts(quiet.flagsOfPayer(allowlistedPayer))).toEqual([['velocity.burst', paymentIdOf(burst[5]!)]]);
+    } finally {
+      await quiet.close();
+    }
+  }, 90_000);
 
   it('explains every flag: fund flow, order flow, information flow and the times to measure latency', async () => {
     const u = newPayer();
