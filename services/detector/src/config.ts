@@ -12,6 +12,9 @@ export const DetectorConfig = z.object({
   /** Most event ids remembered per payer for redelivery, and for how many hours of event time. */
   DETECTOR_SEEN_CAP: z.coerce.number().int().positive().default(500),
   DETECTOR_SEEN_HOURS: z.coerce.number().positive().default(48),
+  /** Orders remembered per payer (a later payment of one is a duplicate), and for how many days of event time. */
+  DETECTOR_ORDER_CAP: z.coerce.number().int().positive().default(100),
+  DETECTOR_ORDER_DAYS: z.coerce.number().positive().default(30),
   /**
    * How long the group waits for a silent instance before handing its partitions to others:
    * after a crash, its partitions are idle this long.

@@ -37,7 +37,7 @@ export function skuSummary(unitPrices: number[]): SkuSummary {
   return { ...summary, medianUnitPrice: Math.round(Math.exp(summary.logMedian)) };
 }
 
-/** The payer's state before `current`, as observe-payment-6.lua builds it from `history`. */
+/** The payer's state before `current`, as observe-payment-7.lua builds it from `history`. */
 export function contextFor(current: PaymentSnapshot, history: PaymentSnapshot[], sku?: SkuSummary): RuleContext {
   const ms = (p: PaymentSnapshot) => Date.parse(p.occurredAt);
   const ordered = [...history].sort((a, b) => ms(a) - ms(b));

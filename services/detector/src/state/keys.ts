@@ -9,7 +9,8 @@ export function payerKeys(prefix: string, tenantId: string, payerId: string) {
     seen: `${tag}:seen`,
     seenAt: `${tag}:seen-at`,
     payments: (currency: string) => `${tag}:payments:${currency}`,
-    order: (orderId: string) => `${tag}:order:${orderId}`,
+    orders: `${tag}:orders`,
+    ordersAt: `${tag}:orders-at`,
     recipients: `${tag}:recipients`,
     categories: `${tag}:categories`,
   };

@@ -17,7 +17,7 @@ const lua = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, import.
 
 /** Registered once per client; ioredis reloads them by EVAL if Redis restarted and lost its script cache. */
 export function defineDetectorScripts(redis: Redis): void {
-  redis.defineCommand('observePayment', { numberOfKeys: 6, lua: lua('observe-payment-6') });
+  redis.defineCommand('observePayment', { numberOfKeys: 7, lua: lua('observe-payment-7') });
   redis.defineCommand('recordFlags', { numberOfKeys: 2, lua: lua('record-flags-2') });
 }
 
@@ -32,9 +32,11 @@ export interface StateLimits {
   /** Most event ids remembered per payer, and for how long (ms of event time). */
   seenCap: number;
   seenHorizonMs: number;
+  /** Most orders remembered per payer, and for how long (ms of event time), for duplicate.exact. */
+  orderCap: number;
+  orderHorizonMs: number;
   /** Idle payers' keys expire after this many seconds. */
   payerTtlSeconds: number;
-  orderTtlSeconds: number;
 }
 
 /** What the payer's state looked like just before an event. */
@@ -120,10 +122,10 @@ export class PayerStateStore<Stored> {
       const category = payment.kind === 'purchase' && payment.category !== undefined ? payment.category : '';
       const sku = this.skuPrices.summaryFor(tenantId, payment);
       pipeline.observePayment(
-        keys.seen, keys.seenAt, keys.payments(payment.currency), keys.order(payment.orderId), keys.recipients, keys.categories,
-        payment.eventId, Date.parse(payment.occurredAt), payment.paymentId, toCompact(payment),
+        keys.seen, keys.seenAt, keys.payments(payment.currency), keys.orders, keys.ordersAt, keys.recipients, keys.categories,
+        payment.eventId, Date.parse(payment.occurredAt), payment.orderId, toCompact(payment),
         this.limits.historyHorizonMs, this.limits.historyCap, this.limits.seenCap, this.limits.seenHorizonMs,
-        this.limits.payerTtlSeconds, this.limits.orderTtlSeconds,
+        this.limits.payerTtlSeconds, this.limits.orderCap, this.limits.orderHorizonMs,
         payment.recipientAccount ?? '', this.limits.recipientCap, category, this.limits.categoryCap,
         JSON.stringify(sku ? { sku } : {}),
       );
