@@ -133,7 +133,9 @@ function regularBuyer(t: PayerTimeline): void {
   const favourite = random.pick([catalogue.welkin, catalogue.pass, catalogue.pack328]);
   const account = `8${random.digits(9)}`;
   const purchases = random.int(6, 18);
-  for (let i = 0; i < purchases; i += 1) t.buy(t.advance(20 * minute, 20 * hour), favourite, account);
+  // Habits are not absolute: now and then another card of the same game.
+  const everyday = [catalogue.welkin, catalogue.pass, catalogue.pack328];
+  for (let i = 0; i < purchases; i += 1) t.buy(t.advance(20 * minute, 20 * hour), random.chance(0.8) ? favourite : random.pick(everyday), account);
   t.advance(2 * hour, 6 * hour);
 
   const at = t.cursorMs;
@@ -187,7 +189,8 @@ function topUpUser(t: PayerTimeline): void {
   const topup = (atMs: number, amount: number, expected: FlagType[] = [], hardNegative?: HardNegative) =>
     t.pay(atMs, { kind: 'topup', sku: 'wallet-topup', category: 'wallet', unitPrice: amount, amount, recipientAccount: account, recipientVerified: true }, expected, hardNegative);
   const count = random.int(6, 14);
-  for (let i = 0; i < count; i += 1) topup(t.advance(2 * hour, 30 * hour), random.chance(0.7) ? usual : usual * 2);
+  // Mostly the usual amount or twice it; once in a while a deliberately big top-up.
+  for (let i = 0; i < count; i += 1) topup(t.advance(2 * hour, 30 * hour), random.chance(0.05) ? usual * 5 : random.chance(0.7) ? usual : usual * 2);
   const at = t.advance(2 * hour, 6 * hour);
   const scenario = random.next();
   if (scenario < 0.2) topup(at, usual * 10, ['amount.digit_slip']);
@@ -206,7 +209,12 @@ function transferrer(t: PayerTimeline): void {
   const send = (atMs: number, account: string, value: number, verified: boolean, expected: FlagType[] = [], hardNegative?: HardNegative) =>
     t.pay(atMs, { kind: 'transfer', amount: value, recipientAccount: account, recipientVerified: verified, merchantId: 'm_wallet' }, expected, hardNegative);
   const count = random.int(7, 14);
-  for (let i = 0; i < count; i += 1) send(t.advance(3 * hour, 30 * hour), random.pick(accounts), amount(), true);
+  // Some transfers go to someone new: the set of known recipients keeps growing.
+  for (let i = 0; i < count; i += 1) {
+    const recipient = random.chance(0.1) ? `62${random.digits(10)}` : random.pick(accounts);
+    if (!accounts.includes(recipient)) accounts.push(recipient);
+    send(t.advance(3 * hour, 30 * hour), recipient, amount(), true);
+  }
   const at = t.advance(2 * hour, 6 * hour);
   const scenario = random.next();
   if (scenario < 0.25) send(at, oneEditFrom(random, random.pick(accounts)), amount(), random.chance(0.5), ['recipient.near_miss']);

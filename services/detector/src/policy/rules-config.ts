@@ -55,6 +55,11 @@ export const RulesConfig = z.strictObject({
       threshold: z.number().positive().default(3.5),
       /** Smallest MAD of log amounts used, so a payer who always pays alike is not flagged for small changes. */
       madFloor: z.number().positive().default(0.25),
+      /**
+       * The amount must also be this many times the largest payment in the baseline: a payer
+       * who sometimes pays double is not startled by five times.
+       */
+      minTimesLargest: z.number().min(1).default(3),
       /** Sku-wide samples needed to judge a payer without history. */
       minSkuSamples: z.int().min(3).default(20),
     })

@@ -7,7 +7,8 @@ const CATALOGUE_PRICE_LOG_DISTANCE = 0.1;
 
 /**
  * amount.outlier: an amount far above the payer's own recent payments in the currency
- * (modified z-score of log amounts over the last N, given a minimum history); a payer without
+ * (modified z-score of log amounts over the last N, given a minimum history, and several
+ * times the largest of them); a payer without
  * that history is judged against the sku's prices across all payers. A large amount whose
  * unit price is exactly a fixed-price sku's catalogue price is a deliberate purchase (a big
  * pack, or several cards at once), not an outlier. Only the high side is flagged: paying
@@ -26,6 +27,8 @@ export const amountOutlier = defineRule('amount.outlier', (context, settings) =>
   if (history.length >= settings.minHistory) {
     if (atCataloguePrice) return [];
     const summary = summarizeLog(history.map((p) => p.amount))!;
+    const largest = Math.max(...history.map((p) => p.amount));
+    if (payment.amount < settings.minTimesLargest * largest) return [];
     basis = 'payer';
     z = robustZ(payment.amount, summary, settings.madFloor);
     baseline = { count: summary.count, median: Math.round(Math.exp(summary.logMedian)), logMad: summary.logMad };

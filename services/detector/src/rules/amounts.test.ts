@@ -64,6 +64,12 @@ describe('amount.outlier', () => {
     expect((finding!.informationFlow.observed as { robustZ: number }).robustZ).toBeGreaterThan(outlier.threshold);
   });
 
+  it('stays silent for a payer whose history already holds large jumps', () => {
+    const jumpy = [...history(), payment(40_000, { kind: 'transfer', sku: undefined, category: undefined, unitPrice: undefined, amount: 30000 })];
+    const big = payment(86_400, { kind: 'transfer', sku: undefined, category: undefined, unitPrice: undefined, amount: 70000 });
+    expect(amountOutlier.evaluate(contextFor(big, jumpy), outlier)).toEqual([]);
+  });
+
   it('stays silent below the threshold, or without enough history', () => {
     const usual = payment(86_400, { kind: 'transfer', sku: undefined, category: undefined, unitPrice: undefined, amount: 9000 });
     expect(amountOutlier.evaluate(contextFor(usual, history()), outlier)).toEqual([]);

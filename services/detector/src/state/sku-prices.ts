@@ -12,6 +12,9 @@ export interface SkuPriceLimits {
   cacheMs: number;
 }
 
+/** Samples after which a sku's summary is trusted for the whole cache period. */
+const MATURE_SAMPLES = 50;
+
 /** What all payers recently paid per unit for one sku in one currency. */
 export type SkuSummary = LogSummary & { medianUnitPrice: number };
 
@@ -49,6 +52,14 @@ export class SkuPriceBook {
     return payment.sku === undefined ? undefined : skuPricesKey(this.prefix, tenantId, payment.sku, payment.currency);
   }
 
+  /**
+   * A summary of a sku with few samples changes with every sale and is re-read sooner: a new
+   * sku's first prices must not be judged for a whole cache period against an empty summary.
+   */
+  private trustMs(summary: SkuSummary | undefined): number {
+    return this.limits.cacheMs * Math.min(1, (summary?.count ?? 0) / MATURE_SAMPLES);
+  }
+
   /** Reads the summaries of the batch's skus that are missing or stale, in one pipeline. */
   async refresh(requests: readonly { tenantId: string; payment: PaymentSnapshot }[]): Promise<void> {
     const now = this.clock();
@@ -56,7 +67,7 @@ export class SkuPriceBook {
     for (const { tenantId, payment } of requests) {
       const key = this.keyOf(tenantId, payment);
       const cached = key === undefined ? undefined : this.cache.get(key);
-      if (key !== undefined && (!cached || now - cached.readAt > this.limits.cacheMs)) stale.add(key);
+      if (key !== undefined && (!cached || now - cached.readAt > this.trustMs(cached.summary))) stale.add(key);
     }
     if (stale.size === 0) return;
     const keys = [...stale];
