@@ -39,8 +39,8 @@ export const RulesConfig = z.strictObject({
       exponents: z.array(z.int().min(-3).max(4).refine((e) => e !== 0)).default([1, 2, 3, -1]),
       /** Earlier payments of the same sku (or category) before the payer has a "usual" price. */
       minPayerSamples: z.int().min(1).default(2),
-      /** Payments of a sku across all payers before it has a usual price. */
-      minSkuSamples: z.int().min(1).default(8),
+      /** Payments of a sku across all payers before it has a usual price; fewer, and a top-up's first few amounts could pass for a fixed price. */
+      minSkuSamples: z.int().min(1).default(30),
       /** A sku's price counts as fixed when the MAD of its log prices is at most this. */
       maxSkuLogMad: z.number().nonnegative().default(0.1),
     })
@@ -61,7 +61,7 @@ export const RulesConfig = z.strictObject({
        */
       minTimesLargest: z.number().min(1).default(3),
       /** Sku-wide samples needed to judge a payer without history. */
-      minSkuSamples: z.int().min(3).default(20),
+      minSkuSamples: z.int().min(3).default(50),
     })
     .prefault({}),
   'recipient.near_miss': z

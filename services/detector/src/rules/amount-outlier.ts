@@ -4,6 +4,8 @@ import { defineRule, historyFor, thresholdsOf } from './rule';
 
 /** Within this distance of a fixed-price sku's usual price (log scale, about ±10 %), the price is the catalogue's. */
 const CATALOGUE_PRICE_LOG_DISTANCE = 0.1;
+/** Samples before a sku's price counts as its catalogue price. */
+const CATALOGUE_MIN_SAMPLES = 20;
 
 /**
  * amount.outlier: an amount far above the payer's own recent payments in the currency
@@ -19,7 +21,7 @@ export const amountOutlier = defineRule('amount.outlier', (context, settings) =>
   const history = historyFor(context).slice(-settings.lookback);
   const sku = before.sku;
   const unitPrice = unitPriceOf(payment);
-  const atCataloguePrice = isCataloguePrice(sku, unitPrice, settings.minSkuSamples, CATALOGUE_PRICE_LOG_DISTANCE);
+  const atCataloguePrice = isCataloguePrice(sku, unitPrice, CATALOGUE_MIN_SAMPLES, CATALOGUE_PRICE_LOG_DISTANCE);
 
   let basis: 'payer' | 'sku';
   let z: number;
