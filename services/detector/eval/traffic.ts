@@ -204,6 +204,7 @@ function topUpUser(t: PayerTimeline): void {
 function transferrer(t: PayerTimeline): void {
   const { random } = t;
   const accounts = Array.from({ length: random.int(1, 3) }, () => `62${random.digits(10)}`);
+  const used: string[] = [];
   const habit = random.int(30, 500) * 100;
   const amount = () => Math.round((habit * random.between(0.8, 1.25)) / 100) * 100;
   const send = (atMs: number, account: string, value: number, verified: boolean, expected: FlagType[] = [], hardNegative?: HardNegative) =>
@@ -213,14 +214,15 @@ function transferrer(t: PayerTimeline): void {
   for (let i = 0; i < count; i += 1) {
     const recipient = random.chance(0.1) ? `62${random.digits(10)}` : random.pick(accounts);
     if (!accounts.includes(recipient)) accounts.push(recipient);
+    if (!used.includes(recipient)) used.push(recipient);
     send(t.advance(3 * hour, 30 * hour), recipient, amount(), true);
   }
   const at = t.advance(2 * hour, 6 * hour);
   const scenario = random.next();
-  if (scenario < 0.25) send(at, oneEditFrom(random, random.pick(accounts)), amount(), random.chance(0.5), ['recipient.near_miss']);
-  else if (scenario < 0.45) send(at, random.pick(accounts), Math.round((habit * random.between(5, 7.5)) / 100) * 100, true, ['amount.outlier']);
+  if (scenario < 0.25) send(at, oneEditFrom(random, random.pick(used)), amount(), random.chance(0.5), ['recipient.near_miss']);
+  else if (scenario < 0.45) send(at, random.pick(used), Math.round((habit * random.between(5, 7.5)) / 100) * 100, true, ['amount.outlier']);
   else if (scenario < 0.7) send(at, `62${random.digits(10)}`, amount(), random.chance(0.5), [], 'genuinely-new-recipient');
-  else send(at, random.pick(accounts), amount(), true);
+  else send(at, random.pick(used), amount(), true);
 }
 
 function whale(t: PayerTimeline): void {

@@ -48,10 +48,14 @@ function comparisons(context: RuleContext, settings: { toleranceLog10: number; e
     if (hit) found.push({ basis: 'payer.sku', usual: hit.price, exponent: hit.exponent!, samples: hit.samples });
   } else if (payment.category !== undefined) {
     // A category mixes price points (a 68 and a 648 pack), so it is a baseline only when the
-    // payer's own purchases in it all cost about the same.
+    // payer's own purchases in it all cost about the same, and only when the sku's prices
+    // across payers show this price is unusual for it: a sku nobody has bought enough yet may
+    // simply cost ten times the payer's usual card.
     const sameCategory = history.filter((p) => p.category === payment.category).map(paidPerUnit);
     const tight = sameCategory.length > 0 && Math.log(Math.max(...sameCategory) / Math.min(...sameCategory)) <= 2 * settings.maxSkuLogMad;
-    if (sameCategory.length >= settings.minPayerSamples && tight) {
+    const sku = before.sku;
+    const unusualForSku = sku !== undefined && sku.count >= settings.minSkuSamples && Math.abs(Math.log(paid) - sku.logMedian) > 3 * Math.max(sku.logMad, settings.maxSkuLogMad);
+    if (sameCategory.length >= settings.minPayerSamples && tight && unusualForSku) {
       const usual = median(sameCategory);
       const exponent = off(paid / usual);
       if (exponent !== undefined) found.push({ basis: 'payer.category', usual, exponent, samples: sameCategory.length });
