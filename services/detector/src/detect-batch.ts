@@ -58,7 +58,13 @@ export async function detectBatch(
     try {
       ingested = decode(message);
     } catch (error) {
-      const reason = error instanceof z.ZodError ? `invalid event: ${z.prettifyError(error)}` : error instanceof Error ? error.message : String(error);
+      // Reasons name what is wrong, never quote the bytes: they are logged, and the original
+      // message (account numbers and all) stays only in the dead letter itself.
+      const reason =
+        error instanceof z.ZodError ? `invalid event: ${z.prettifyError(error)}`
+        : error instanceof SyntaxError ? 'not valid JSON'
+        : error instanceof Error ? error.message
+        : String(error);
       outcome.deadLetters.push(deadLetterFor(message, source, 'detector', reason));
       continue;
     }
