@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -8,6 +8,9 @@ import { DetectorConfig } from '../config';
 import { payment } from '../rules/rule-fixtures';
 import { createPayerStateStore } from './create-store';
 import { payerKeys } from './keys';
+
+// Machines that get Redis from a container have no redis-server binary to start a private one.
+const redisServerInstalled = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** The observe script on a real Redis: what it returns, what it keeps, and its bounds. */
 describe('payer state in Redis', () => {
@@ -65,7 +68,7 @@ describe('payer state in Redis', () => {
     expect(await redis.ttl(keys.payments('CNY'))).toBeGreaterThan(0);
   });
 
-  it('keeps working after Redis restarts and forgets the script', async () => {
+  it.skipIf(!redisServerInstalled)('keeps working after Redis restarts and forgets the script', async () => {
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, () => {
         const { port: free } = probe.address() as { port: number };
