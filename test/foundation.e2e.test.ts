@@ -37,9 +37,9 @@ describe('one mistake caught end to end: the same order paid twice', () => {
     return ((await response.json()) as { data: RefundDecision[] }).data;
   }
 
-  async function payTwice(orderId: string, payerId: string) {
-    const first = paymentEvent({ orderId, payerId, amount: 3000, unitPrice: 3000 }, new Date(Date.now() - 1500));
-    const second = paymentEvent({ orderId, payerId, amount: 3000, unitPrice: 3000 }, new Date());
+  async function payTwice(orderId: string, payerId: string, sku = 'genshin-welkin-30d') {
+    const first = paymentEvent({ orderId, payerId, sku, amount: 3000, unitPrice: 3000 }, new Date(Date.now() - 1500));
+    const second = paymentEvent({ orderId, payerId, sku, amount: 3000, unitPrice: 3000 }, new Date());
     expect((await postWebhook(ingestUrl, tenantId, secret, first)).status).toBe(202);
     expect((await postWebhook(ingestUrl, tenantId, secret, second)).status).toBe(202);
     return { first, second };
@@ -76,8 +76,9 @@ describe('one mistake caught end to end: the same order paid twice', () => {
     expect(secondDelivery.body).toMatchObject({ status: 'duplicate', eventId: retried.id, receivedAt: firstDelivery.body.receivedAt });
 
     // The marker: a real duplicate posted afterwards. Once its refund exists, anything the retry
-    // could have caused would have been processed before it on the same pipeline.
-    const marker = await payTwice(uniqueId('ord'), retried.type === 'payment.succeeded' ? retried.data.payerId : '');
+    // could have caused would have been processed before it on the same pipeline. Another sku,
+    // so the marker is not itself a suspected duplicate of the retried purchase.
+    const marker = await payTwice(uniqueId('ord'), retried.type === 'payment.succeeded' ? retried.data.payerId : '', 'genshin-welkin-90d');
     const markerPaymentId = marker.second.type === 'payment.succeeded' ? marker.second.data.paymentId : '';
     await eventually(async () => (await refunds()).find((d) => d.paymentId === markerPaymentId), { what: 'the marker refund' });
 

@@ -4,7 +4,9 @@ import { faultPoint } from '@backstop/lifecycle';
 import type { Logger } from '@backstop/logging';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { DetectorConfig } from './config';
-import { detectBatch, StoredFlags } from './detect-batch';
+import { detectBatch, type StoredFlags } from './detect-batch';
+import type { DetectorMetrics } from './metrics';
+import type { RulesConfigSource } from './policy/tenant-rules';
 import type { PayerStateStore } from './state/payer-state';
 
 export interface DetectorDeps {
@@ -12,6 +14,8 @@ export interface DetectorDeps {
   kafka: Kafka;
   producer: Producer;
   store: PayerStateStore<StoredFlags>;
+  rulesConfig: RulesConfigSource;
+  metrics: DetectorMetrics;
   logger: Logger;
 }
 
@@ -21,13 +25,20 @@ export interface DetectorDeps {
  * for Kafka's acknowledgement, remember the flags per event, and only then commit the offsets.
  */
 export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
-  const { config, kafka, producer, store, logger } = deps;
+  const { config, kafka, producer, store, rulesConfig, metrics, logger } = deps;
+  const allowedLatenessMs = config.DETECTOR_ALLOWED_LATENESS_SECONDS * 1000;
   const prefix = config.KAFKA_TOPIC_PREFIX;
   const eventsTopic = topicName('paymentEvents', prefix);
   const flagsTopic = topicName('flags', prefix);
   const deadLetterTopic = topicName('deadLetter', prefix);
 
-  const consumer = kafka.consumer({ groupId: `${prefix}${config.DETECTOR_GROUP_ID}`, allowAutoTopicCreation: false });
+  const sessionTimeout = config.DETECTOR_SESSION_TIMEOUT_MS;
+  const consumer = kafka.consumer({
+    groupId: `${prefix}${config.DETECTOR_GROUP_ID}`,
+    allowAutoTopicCreation: false,
+    sessionTimeout,
+    heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: eventsTopic, fromBeginning: true });
   await consumer.run({
@@ -36,7 +47,7 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const source = { topic: batch.topic, partition: batch.partition };
-      const outcome = await detectBatch(batch.messages, source, store);
+      const outcome = await detectBatch(batch.messages, source, { store, rulesConfig, allowedLatenessMs });
       faultPoint('detector.after-redis-update');
       if (outcome.flags.length > 0) {
         await producer.send({
@@ -47,6 +58,11 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
       }
       await sendDeadLetters(producer, deadLetterTopic, outcome.deadLetters);
       for (const letter of outcome.deadLetters) logger.warn({ offset: letter.sourceOffset, reason: letter.reason }, 'message sent to dead-letter topic');
+      metrics.deadLetters.inc(outcome.deadLetters.length);
+      metrics.late.inc(outcome.late);
+      metrics.redelivered.inc(outcome.redelivered);
+      for (const flag of outcome.flags) metrics.flags.inc({ type: flag.type });
+      if (outcome.late > 0) logger.info({ late: outcome.late, partition: batch.partition }, 'late events evaluated against the remaining state');
       faultPoint('detector.after-flags-sent');
       await store.record(outcome.records);
       const last = batch.messages[batch.messages.length - 1]!;

@@ -3,7 +3,8 @@ import { deadLetterFor, type DeadLetter } from '@backstop/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
 import { buildFlag } from './flag-builder';
-import { rules } from './rules';
+import type { RulesConfigSource } from './policy/tenant-rules';
+import { evaluateRules } from './rules';
 import type { PayerStateStore } from './state/payer-state';
 
 export const StoredFlags = z.array(Flag);
@@ -14,6 +15,18 @@ export interface BatchOutcome {
   deadLetters: DeadLetter[];
   /** What to remember per event once the flags are acknowledged. */
   records: { tenantId: string; payment: PaymentSnapshot; stored: string }[];
+  /** Events answered from what their first delivery produced. */
+  redelivered: number;
+  /** Events older than their payer's newest by more than the allowed lateness. */
+  late: number;
+}
+
+export interface DetectDeps {
+  store: PayerStateStore<StoredFlags>;
+  rulesConfig: RulesConfigSource;
+  /** Event-time lateness (ms) beyond which an event is counted as late; it is evaluated all the same. */
+  allowedLatenessMs: number;
+  now?: () => Date;
 }
 
 function snapshotOf(ingested: IngestedEvent): PaymentSnapshot | undefined {
@@ -29,38 +42,52 @@ function decode(message: KafkaMessage): IngestedEvent {
 
 /**
  * Runs one batch of one partition through the payers' state and the rules. Messages that
- * cannot be decoded become dead letters; they never stop the partition.
+ * cannot be decoded become dead letters; they never stop the partition. A redelivered event
+ * yields exactly the flags its first delivery produced: the stored flags once they were
+ * recorded, otherwise the rules rerun on the snapshot the first delivery stored.
  */
 export async function detectBatch(
   messages: KafkaMessage[],
   source: { topic: string; partition: number },
-  store: PayerStateStore<StoredFlags>,
-  now: () => Date = () => new Date(),
+  deps: DetectDeps,
 ): Promise<BatchOutcome> {
-  const outcome: BatchOutcome = { flags: [], deadLetters: [], records: [] };
+  const outcome: BatchOutcome = { flags: [], deadLetters: [], records: [], redelivered: 0, late: 0 };
   const requests: { ingested: IngestedEvent; payment: PaymentSnapshot }[] = [];
   for (const message of messages) {
     let ingested: IngestedEvent;
     try {
       ingested = decode(message);
     } catch (error) {
-      outcome.deadLetters.push(deadLetterFor(message, source, 'detector', error instanceof Error ? error.message : String(error)));
+      // Reasons name what is wrong, never quote the bytes: they are logged, and the original
+      // message (account numbers and all) stays only in the dead letter itself.
+      const reason =
+        error instanceof z.ZodError ? `invalid event: ${z.prettifyError(error)}`
+        : error instanceof SyntaxError ? 'not valid JSON'
+        : error instanceof Error ? error.message
+        : String(error);
+      outcome.deadLetters.push(deadLetterFor(message, source, 'detector', reason));
       continue;
     }
     const payment = snapshotOf(ingested);
     if (payment) requests.push({ ingested, payment });
   }
+  if (requests.length === 0) return outcome;
 
-  const observations = await store.observe(requests.map(({ ingested, payment }) => ({ tenantId: ingested.tenantId, payment })));
-  const flaggedAt = now().toISOString();
+  const configs = await deps.rulesConfig.forTenants(requests.map((r) => r.ingested.tenantId));
+  const observations = await deps.store.observe(requests.map(({ ingested, payment }) => ({ tenantId: ingested.tenantId, payment })));
+  const flaggedAt = (deps.now?.() ?? new Date()).toISOString();
   observations.forEach((observation, index) => {
     const { ingested, payment } = requests[index]!;
     if (observation.kind === 'redelivered') {
+      outcome.redelivered += 1;
       outcome.flags.push(...observation.stored);
       return;
     }
-    const context = { tenantId: ingested.tenantId, payment, marks: ingested.marks, before: observation.snapshot };
-    const flags = rules.flatMap((rule) => rule(context)).map((finding) => buildFlag(ingested.tenantId, finding, ingested.receivedAt, flaggedAt));
+    if (observation.kind === 'redelivered-before-flags') outcome.redelivered += 1;
+    const before = observation.snapshot;
+    if (before.newestMs - Date.parse(payment.occurredAt) > deps.allowedLatenessMs) outcome.late += 1;
+    const context = { tenantId: ingested.tenantId, payment, marks: ingested.marks, before };
+    const flags = evaluateRules(context, configs.get(ingested.tenantId)!).map((finding) => buildFlag(ingested.tenantId, finding, ingested.receivedAt, flaggedAt));
     outcome.flags.push(...flags);
     outcome.records.push({ tenantId: ingested.tenantId, payment, stored: JSON.stringify(flags) });
   });

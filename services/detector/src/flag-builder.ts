@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Flag } from '@backstop/contracts';
 import type { Finding } from './rules';
 
-/** Deterministic: the same rule over the same payments always yields the same id. */
+/**
+ * Deterministic: the same rule over the same payments always yields the same id. Parts are
+ * joined by newlines, which no id may contain, so different lists never share material.
+ */
 export function flagIdFor(type: string, tenantId: string, paymentIds: readonly string[]): string {
-  const material = `${type}|${tenantId}|${[...paymentIds].sort().join(',')}`;
+  const material = [type, tenantId, ...[...paymentIds].sort()].join('\n');
   return `flg_${createHash('sha256').update(material).digest('hex').slice(0, 32)}`;
 }
 

@@ -1,5 +1,5 @@
 import type { PaymentSnapshot } from '@backstop/contracts';
-import { byOccurredAt, type Finding, type Rule } from './rule';
+import { byOccurredAt, defineRule, msOf, type Finding } from './rule';
 
 /**
  * duplicate.exact: one order paid more than once. Payments of an order are summed in
@@ -7,7 +7,7 @@ import { byOccurredAt, type Finding, type Rule } from './rule';
  * charge (split payments that add up to the amount are not). A payment reported twice under
  * the same payment id is one charge, not two.
  */
-export const duplicateExact: Rule = ({ payment, before }) => {
+export const duplicateExact = defineRule('duplicate.exact', ({ payment, before }) => {
   const byId = new Map<string, PaymentSnapshot>();
   for (const earlier of before.order) if (earlier.currency === payment.currency) byId.set(earlier.paymentId, earlier);
   if (byId.has(payment.paymentId)) return [];
@@ -18,12 +18,12 @@ export const duplicateExact: Rule = ({ payment, before }) => {
   const orderAmount = Math.max(...payments.map((p) => p.orderAmount ?? p.amount));
   const findings: Finding[] = [];
   let paid = 0;
-  const currentMs = Date.parse(payment.occurredAt);
+  const currentMs = msOf(payment);
   for (const [index, candidate] of payments.entries()) {
     paid += candidate.amount;
     const overpaid = paid > orderAmount;
     // Payments before the current one were judged when they arrived; their verdict is unchanged.
-    const affected = candidate === payment || Date.parse(candidate.occurredAt) > currentMs;
+    const affected = candidate === payment || msOf(candidate) > currentMs;
     if (!overpaid || !affected || index === 0) continue;
     const involved = payments.slice(0, index + 1);
     const exactRepeat = involved.some((p) => p !== candidate && p.amount === candidate.amount);
@@ -45,4 +45,4 @@ export const duplicateExact: Rule = ({ payment, before }) => {
     });
   }
   return findings;
-};
+});

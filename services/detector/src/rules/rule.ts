@@ -1,4 +1,5 @@
 import type { EventMark, Evidence, FlagType, PaymentSnapshot, Severity } from '@backstop/contracts';
+import type { RulesConfig } from '../policy/rules-config';
 import type { PayerSnapshot } from '../state/payer-state';
 
 /** Everything a rule may look at for one payment: the payment and its payer's state before it. */
@@ -21,8 +22,43 @@ export interface Finding {
   informationFlow: Omit<Evidence['informationFlow'], 'rule'>;
 }
 
-export type Rule = (context: RuleContext) => Finding[];
+/** One rule: a pure function of the context and the tenant's settings for it. */
+export interface Rule<T extends FlagType = FlagType> {
+  type: T;
+  evaluate(context: RuleContext, settings: RulesConfig[T]): Finding[];
+}
+
+export function defineRule<T extends FlagType>(type: T, evaluate: Rule<T>['evaluate']): Rule<T> {
+  return { type, evaluate };
+}
 
 export function byOccurredAt(a: PaymentSnapshot, b: PaymentSnapshot): number {
   return Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || a.paymentId.localeCompare(b.paymentId);
+}
+
+export const msOf = (payment: PaymentSnapshot): number => Date.parse(payment.occurredAt);
+
+/**
+ * The payer's history as it matters for one payment: same currency, other payments, oldest
+ * first, each payment once even if the platform reported it under two event ids.
+ */
+export function historyFor(context: RuleContext): PaymentSnapshot[] {
+  const { payment, before } = context;
+  const seen = new Set<string>([payment.paymentId]);
+  return before.payments.filter((p) => {
+    if (p.currency !== payment.currency || seen.has(p.paymentId)) return false;
+    seen.add(p.paymentId);
+    return true;
+  });
+}
+
+/** Thresholds travel as flat records of numbers, strings and booleans. */
+export function thresholdsOf(settings: object): Record<string, number | string | boolean> {
+  const flat: Record<string, number | string | boolean> = {};
+  for (const [name, value] of Object.entries(settings)) {
+    if (name === 'allowlist' || name === 'enabled') continue;
+    if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') flat[name] = value;
+    else if (Array.isArray(value)) flat[name] = value.join(',');
+  }
+  return flat;
 }

@@ -1,13 +1,21 @@
 /**
  * Every Redis key the detector uses. A payer's keys share the hash tag `{tenant:payer}`, so
- * the per-event script touches one slot and runs unchanged on Redis Cluster.
+ * the per-event script touches one slot and runs unchanged on Redis Cluster. Statistics of a
+ * sku across all payers live under their own tag.
  */
 export function payerKeys(prefix: string, tenantId: string, payerId: string) {
   const tag = `${prefix}:det:{${tenantId}:${payerId}}`;
   return {
     seen: `${tag}:seen`,
     seenAt: `${tag}:seen-at`,
-    payments: `${tag}:payments`,
-    order: (orderId: string) => `${tag}:order:${orderId}`,
+    payments: (currency: string) => `${tag}:payments:${currency}`,
+    orders: `${tag}:orders`,
+    ordersAt: `${tag}:orders-at`,
+    recipients: `${tag}:recipients`,
+    categories: `${tag}:categories`,
   };
+}
+
+export function skuPricesKey(prefix: string, tenantId: string, sku: string, currency: string): string {
+  return `${prefix}:det:sku:{${tenantId}:${sku}}:${currency}`;
 }

@@ -1,0 +1,262 @@
+import type { FlagType, PaymentData, PaymentSucceeded, WebhookEvent } from '@backstop/contracts';
+import { Random } from './random';
+
+/**
+ * Labelled traffic for the detector benchmark: many payers with realistic habits, each
+ * kind of mistake mixed in, and the hard negatives that look like mistakes but are not.
+ * Labels come from how an event was made (this one was made by adding a digit), never from
+ * what the detector says.
+ */
+
+export type HardNegative =
+  | 'repeat-minutes-apart'
+  | 'gift-to-another-account'
+  | 'legitimately-large'
+  | 'new-payer-expensive-first'
+  | 'genuinely-new-recipient'
+  | 'webhook-retry'
+  | 'bulk-purchase'
+  | 'new-category-kept'
+  | 'split-payment';
+
+export interface LabelledEvent {
+  event: WebhookEvent;
+  /** The flags this payment should get (empty for a legitimate one). */
+  expected: FlagType[];
+  hardNegative?: HardNegative;
+}
+
+interface Sku {
+  sku: string;
+  category: string;
+  price: number;
+  merchantId: string;
+}
+
+const catalogue = {
+  welkin: { sku: 'welkin-30d', category: 'game-card', price: 3000, merchantId: 'm_cards' },
+  pass: { sku: 'battle-pass-68', category: 'game-card', price: 6800, merchantId: 'm_cards' },
+  pack328: { sku: 'crystal-pack-328', category: 'game-card', price: 32800, merchantId: 'm_cards' },
+  pack648: { sku: 'crystal-pack-648', category: 'game-card', price: 64800, merchantId: 'm_cards' },
+  skinSmall: { sku: 'skin-crimson', category: 'skin', price: 3200, merchantId: 'm_cards' },
+  skinLarge: { sku: 'skin-aurora', category: 'skin', price: 7200, merchantId: 'm_cards' },
+  gift300: { sku: 'gift-card-300', category: 'gift-card', price: 30000, merchantId: 'm_cards' },
+} satisfies Record<string, Sku>;
+
+/** A card in another category at about the price of each everyday card: the mistaken pick. */
+const lookalike: Record<string, Sku> = {
+  [catalogue.welkin.sku]: catalogue.skinSmall,
+  [catalogue.pass.sku]: catalogue.skinLarge,
+  [catalogue.pack328.sku]: catalogue.gift300,
+};
+
+const minute = 60_000;
+const hour = 60 * minute;
+const day = 24 * hour;
+
+export interface TrafficOptions {
+  seed: number;
+  payers: number;
+  /** Event time of the first payment (ms); history spans about two weeks from there. */
+  startMs: number;
+}
+
+class PayerTimeline {
+  readonly events: LabelledEvent[] = [];
+  cursorMs: number;
+
+  constructor(
+    readonly random: Random,
+    readonly payerId: string,
+    startMs: number,
+  ) {
+    this.cursorMs = startMs;
+  }
+
+  /** Moves event time on by at least `minMs`, up to `maxMs`. */
+  advance(minMs: number, maxMs: number): number {
+    this.cursorMs += Math.round(this.random.between(minMs, maxMs));
+    return this.cursorMs;
+  }
+
+  pay(atMs: number, data: Partial<PaymentData> & Pick<PaymentData, 'kind' | 'amount'>, expected: FlagType[] = [], hardNegative?: HardNegative): PaymentSucceeded {
+    const event: PaymentSucceeded = {
+      id: this.random.id('evt'),
+      type: 'payment.succeeded',
+      occurredAt: new Date(atMs).toISOString(),
+      data: {
+        paymentId: this.random.id('pay'),
+        orderId: this.random.id('ord'),
+        payerId: this.payerId,
+        merchantId: 'm_cards',
+        quantity: 1,
+        currency: 'CNY',
+        channel: this.random.pick(['alipay', 'wechat', 'card']),
+        ...data,
+      },
+    };
+    this.events.push({ event, expected, ...(hardNegative ? { hardNegative } : {}) });
+    return event;
+  }
+
+  buy(atMs: number, item: Sku, account: string, extra: Partial<PaymentData> = {}, expected: FlagType[] = [], hardNegative?: HardNegative): PaymentSucceeded {
+    const quantity = extra.quantity ?? 1;
+    return this.pay(
+      atMs,
+      { kind: 'purchase', sku: item.sku, category: item.category, merchantId: item.merchantId, unitPrice: item.price, quantity, amount: item.price * quantity, recipientAccount: account, recipientVerified: true, ...extra },
+      expected,
+      hardNegative,
+    );
+  }
+}
+
+function oneEditFrom(random: Random, account: string): string {
+  const at = random.int(1, account.length - 2);
+  switch (random.int(0, 3)) {
+    case 0: {
+      const digit = String((Number(account[at]) + random.int(1, 9)) % 10);
+      return account.slice(0, at) + digit + account.slice(at + 1);
+    }
+    case 1:
+      return account.slice(0, at) + account.slice(at + 1);
+    case 2:
+      return account.slice(0, at) + random.int(0, 9) + account.slice(at);
+    default: {
+      const swapped = account.slice(0, at) + account[at + 1] + account[at] + account.slice(at + 2);
+      return swapped === account ? account.slice(0, at) + String((Number(account[at]) + 1) % 10) + account.slice(at + 1) : swapped;
+    }
+  }
+}
+
+function regularBuyer(t: PayerTimeline): void {
+  const { random } = t;
+  const favourite = random.pick([catalogue.welkin, catalogue.pass, catalogue.pack328]);
+  const account = `8${random.digits(9)}`;
+  const purchases = random.int(6, 18);
+  // Habits are not absolute: now and then another card of the same game.
+  const everyday = [catalogue.welkin, catalogue.pass, catalogue.pack328];
+  for (let i = 0; i < purchases; i += 1) t.buy(t.advance(20 * minute, 20 * hour), random.chance(0.8) ? favourite : random.pick(everyday), account);
+  t.advance(2 * hour, 6 * hour);
+
+  const at = t.cursorMs;
+  const scenario = random.next();
+  if (scenario < 0.08) {
+    const first = t.buy(at, favourite, account);
+    t.buy(at + random.int(2_000, 30_000), favourite, account, { orderId: first.data.orderId }, ['duplicate.exact']);
+  } else if (scenario < 0.16) {
+    t.buy(at, favourite, account);
+    t.buy(at + random.int(1_000, 90_000), favourite, account, {}, ['duplicate.suspected']);
+  } else if (scenario < 0.22) {
+    t.buy(at, lookalike[favourite.sku]!, account, {}, ['product.misselected']);
+    t.buy(at + random.int(30_000, 8 * minute), favourite, account);
+  } else if (scenario < 0.28) {
+    t.buy(at, favourite, account, { amount: favourite.price * 10 }, ['amount.digit_slip']);
+  } else if (scenario < 0.33) {
+    let burstMs = at;
+    for (let q = 1; q <= 6; q += 1) {
+      t.buy(burstMs, favourite, account, { quantity: q }, q === 6 ? ['velocity.burst'] : []);
+      burstMs += random.int(3_000, 8_000);
+    }
+  } else if (scenario < 0.41) {
+    t.buy(at, favourite, account);
+    t.buy(at + random.int(4 * minute, 40 * minute), favourite, account, {}, [], 'repeat-minutes-apart');
+  } else if (scenario < 0.49) {
+    t.buy(at, favourite, account);
+    t.buy(at + random.int(5_000, 60_000), favourite, `8${random.digits(9)}`, {}, [], 'gift-to-another-account');
+  } else if (scenario < 0.56) {
+    t.buy(at, catalogue.pack648, account, {}, [], 'legitimately-large');
+  } else if (scenario < 0.63) {
+    t.buy(at, favourite, account, { quantity: 10 }, [], 'bulk-purchase');
+  } else if (scenario < 0.69) {
+    t.buy(at, lookalike[favourite.sku]!, account, {}, [], 'new-category-kept');
+  } else if (scenario < 0.75) {
+    const orderId = random.id('ord');
+    const parts = { orderId, quantity: 2, amount: favourite.price, orderAmount: favourite.price * 2 };
+    t.buy(at, favourite, account, parts, [], 'split-payment');
+    t.buy(at + random.int(5_000, 60_000), favourite, account, parts, [], 'split-payment');
+  } else if (scenario < 0.82) {
+    const retried = t.buy(at, favourite, account, {}, [], 'webhook-retry');
+    t.events.push({ event: retried, expected: [], hardNegative: 'webhook-retry' });
+  } else {
+    t.buy(at, favourite, account);
+  }
+}
+
+function topUpUser(t: PayerTimeline): void {
+  const { random } = t;
+  const usual = random.pick([5000, 10000, 20000]);
+  const account = `7${random.digits(9)}`;
+  const topup = (atMs: number, amount: number, expected: FlagType[] = [], hardNegative?: HardNegative) =>
+    t.pay(atMs, { kind: 'topup', sku: 'wallet-topup', category: 'wallet', unitPrice: amount, amount, recipientAccount: account, recipientVerified: true }, expected, hardNegative);
+  const count = random.int(6, 14);
+  // Mostly the usual amount or twice it; once in a while a deliberately big top-up.
+  for (let i = 0; i < count; i += 1) topup(t.advance(2 * hour, 30 * hour), random.chance(0.05) ? usual * 5 : random.chance(0.7) ? usual : usual * 2);
+  const at = t.advance(2 * hour, 6 * hour);
+  const scenario = random.next();
+  if (scenario < 0.2) topup(at, usual * 10, ['amount.digit_slip']);
+  else if (scenario < 0.25) topup(at, usual / 10, ['amount.digit_slip']);
+  else if (scenario < 0.35) {
+    const retried = topup(at, usual, [], 'webhook-retry');
+    t.events.push({ event: retried, expected: [], hardNegative: 'webhook-retry' });
+  } else topup(at, usual);
+}
+
+function transferrer(t: PayerTimeline): void {
+  const { random } = t;
+  const accounts = Array.from({ length: random.int(1, 3) }, () => `62${random.digits(10)}`);
+  const used: string[] = [];
+  const habit = random.int(30, 500) * 100;
+  const amount = () => Math.round((habit * random.between(0.8, 1.25)) / 100) * 100;
+  const send = (atMs: number, account: string, value: number, verified: boolean, expected: FlagType[] = [], hardNegative?: HardNegative) =>
+    t.pay(atMs, { kind: 'transfer', amount: value, recipientAccount: account, recipientVerified: verified, merchantId: 'm_wallet' }, expected, hardNegative);
+  const count = random.int(7, 14);
+  // Some transfers go to someone new: the set of known recipients keeps growing.
+  for (let i = 0; i < count; i += 1) {
+    const recipient = random.chance(0.1) ? `62${random.digits(10)}` : random.pick(accounts);
+    if (!accounts.includes(recipient)) accounts.push(recipient);
+    if (!used.includes(recipient)) used.push(recipient);
+    send(t.advance(3 * hour, 30 * hour), recipient, amount(), true);
+  }
+  const at = t.advance(2 * hour, 6 * hour);
+  const scenario = random.next();
+  if (scenario < 0.25) send(at, oneEditFrom(random, random.pick(used)), amount(), random.chance(0.5), ['recipient.near_miss']);
+  else if (scenario < 0.45) send(at, random.pick(used), Math.round((habit * random.between(5, 7.5)) / 100) * 100, true, ['amount.outlier']);
+  else if (scenario < 0.7) send(at, `62${random.digits(10)}`, amount(), random.chance(0.5), [], 'genuinely-new-recipient');
+  else send(at, random.pick(used), amount(), true);
+}
+
+function whale(t: PayerTimeline): void {
+  const { random } = t;
+  const account = `9${random.digits(9)}`;
+  const count = random.int(8, 20);
+  for (let i = 0; i < count; i += 1) t.buy(t.advance(1 * hour, 20 * hour), catalogue.pack648, account, { quantity: random.int(1, 3) });
+  const at = t.advance(2 * hour, 6 * hour);
+  if (random.chance(0.4)) t.buy(at, catalogue.pack648, account, { quantity: 10 }, [], 'bulk-purchase');
+}
+
+function newPayer(t: PayerTimeline): void {
+  const { random } = t;
+  const at = t.advance(10 * day, 13 * day);
+  if (random.chance(0.6)) t.buy(at, catalogue.pack648, `8${random.digits(9)}`, {}, [], 'new-payer-expensive-first');
+  else t.buy(at, random.pick([catalogue.welkin, catalogue.pass]), `8${random.digits(9)}`);
+}
+
+/** Every payer's events, merged in event-time order (a webhook retry right after its original). */
+export function generateTraffic(options: TrafficOptions): LabelledEvent[] {
+  const random = new Random(options.seed);
+  const all: LabelledEvent[] = [];
+  for (let i = 0; i < options.payers; i += 1) {
+    const timeline = new PayerTimeline(random, `u_${i.toString(36)}_${random.digits(4)}`, options.startMs + random.int(0, 2 * day));
+    const kind = random.next();
+    if (kind < 0.5) regularBuyer(timeline);
+    else if (kind < 0.7) topUpUser(timeline);
+    else if (kind < 0.88) transferrer(timeline);
+    else if (kind < 0.94) whale(timeline);
+    else newPayer(timeline);
+    all.push(...timeline.events);
+  }
+  return all
+    .map((labelled, index) => ({ labelled, index }))
+    .sort((a, b) => Date.parse(a.labelled.event.occurredAt) - Date.parse(b.labelled.event.occurredAt) || a.index - b.index)
+    .map(({ labelled }) => labelled);
+}

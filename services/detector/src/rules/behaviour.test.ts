@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRulesConfig, RulesConfig } from '../policy/rules-config';
+import { evaluateRules } from './index';
+import { productMisselected } from './product-misselected';
+import { recipientNearMiss } from './recipient-near-miss';
+import { contextFor, payment } from './rule-fixtures';
+import { velocityBurst } from './velocity-burst';
+
+const nearMiss = defaultRulesConfig['recipient.near_miss'];
+const misselected = defaultRulesConfig['product.misselected'];
+const burst = defaultRulesConfig['velocity.burst'];
+const transfer = (at: number, account: string, verified = true) =>
+  payment(at, { kind: 'transfer', sku: undefined, category: undefined, unitPrice: undefined, amount: 20000, recipientAccount: account, recipientVerified: verified });
+
+describe('recipient.near_miss', () => {
+  const history = () => [transfer(0, '6217001234'), transfer(3600, 'Alice-88')];
+
+  it('flags a never-used account one digit away from a used one, with higher severity when unverified', () => {
+    const [verified] = recipientNearMiss.evaluate(contextFor(transfer(7200, '6217001235'), history()), nearMiss);
+    expect(verified).toMatchObject({ severity: 'medium' });
+    expect(verified!.informationFlow.observed).toMatchObject({ probablyMeant: '6217001234', edit: 'substituted' });
+    const [unverified] = recipientNearMiss.evaluate(contextFor(transfer(7200, '6217010234', false), history()), nearMiss);
+    expect(unverified).toMatchObject({ severity: 'high' });
+    expect(unverified!.informationFlow.observed).toMatchObject({ edit: 'swapped' });
+  });
+
+  it('recognises confused letter case', () => {
+    expect(recipientNearMiss.evaluate(contextFor(transfer(7200, 'alice-88'), history()), nearMiss)[0]!.informationFlow.observed).toMatchObject({ edit: 'case' });
+  });
+
+  it('stays silent for a used account, a genuinely new one, and purchases by default', () => {
+    expect(recipientNearMiss.evaluate(contextFor(transfer(7200, '6217001234'), history()), nearMiss)).toEqual([]);
+    expect(recipientNearMiss.evaluate(contextFor(transfer(7200, '6230559871'), history()), nearMiss)).toEqual([]);
+    expect(recipientNearMiss.evaluate(contextFor(payment(7200, { recipientAccount: '6217001235' }), history()), nearMiss)).toEqual([]);
+  });
+});
+
+describe('product.misselected', () => {
+  const usual = () => [0, 86_400, 172_800].map((at) => payment(at, { sku: 'welkin-30d', category: 'game-card', amount: 3000 }));
+
+  it('flags a first purchase in a new category followed by a similar purchase in the usual one', () => {
+    const mistake = payment(200_000, { sku: 'skin-crimson', category: 'skin', unitPrice: 3200, amount: 3200 });
+    const correction = payment(200_120, { sku: 'welkin-30d', category: 'game-card', amount: 3000 });
+    const [finding] = productMisselected.evaluate(contextFor(correction, [...usual(), mistake]), misselected);
+    expect(finding).toMatchObject({ flagged: { paymentId: mistake.paymentId } });
+    expect(finding!.involved.map((p) => p.paymentId)).toEqual([mistake.paymentId, correction.paymentId]);
+    expect(finding!.informationFlow.observed).toMatchObject({ usualCategory: 'game-card', usualCategoryPurchases: 3, gapSeconds: 120 });
+  });
+
+  it('judges the mistake when it arrives after its correction', () => {
+    const mistake = payment(200_000, { sku: 'skin-crimson', category: 'skin', unitPrice: 3200, amount: 3200 });
+    const correction = payment(200_120, { sku: 'welkin-30d', category: 'game-card', amount: 3000 });
+    expect(productMisselected.evaluate(contextFor(mistake, [...usual(), correction]), misselected)[0]!.flagged.paymentId).toBe(mistake.paymentId);
+  });
+
+  it('stays silent for a new category kept, a different amount, a late follow-up, or a category bought before', () => {
+    const mistake = payment(200_000, { sku: 'skin-crimson', category: 'skin', unitPrice: 3200, amount: 3200 });
+    expect(productMisselected.evaluate(contextFor(payment(200_120, { amount: 30000, unitPrice: 30000 }), [...usual(), mistake]), misselected)).toEqual([]);
+    expect(productMisselected.evaluate(contextFor(payment(201_000), [...usual(), mistake]), misselected)).toEqual([]);
+    const earlierSkin = payment(100_000, { sku: 'skin-blue', category: 'skin', amount: 3200 });
+    expect(productMisselected.evaluate(contextFor(payment(200_120), [...usual(), earlierSkin, mistake]), misselected)).toEqual([]);
+  });
+});
+
+describe('velocity.burst', () => {
+  it('flags once, on the payment that takes the count past the limit', () => {
+    const payments = Array.from({ length: 7 }, (_, i) => payment(i * 5, { sku: `sku-${i}`, amount: 1000 + i, unitPrice: 1000 + i }));
+    const verdicts = payments.map((p, i) => velocityBurst.evaluate(contextFor(p, payments.slice(0, i)), burst).length);
+    expect(verdicts).toEqual([0, 0, 0, 0, 0, 1, 0]);
+    const [finding] = velocityBurst.evaluate(contextFor(payments[5]!, payments.slice(0, 5)), burst);
+    expect(finding!.involved).toHaveLength(6);
+  });
+
+  it('ignores payments outside the window', () => {
+    const spread = Array.from({ length: 6 }, (_, i) => payment(i * 30));
+    expect(velocityBurst.evaluate(contextFor(spread[5]!, spread.slice(0, 5)), burst)).toEqual([]);
+  });
+});
+
+describe('tenant settings', () => {
+  it('switch a rule off, and leave allowlisted payers and merchants alone', () => {
+    const first = payment(0, { orderId: 'ord_y' });
+    const second = payment(3, { orderId: 'ord_y' });
+    const context = contextFor(second, [first]);
+    expect(evaluateRules(context, defaultRulesConfig).map((f) => f.type)).toEqual(['duplicate.exact']);
+    expect(evaluateRules(context, RulesConfig.parse({ 'duplicate.exact': { enabled: false } }))).toEqual([]);
+    expect(evaluateRules(context, RulesConfig.parse({ 'duplicate.exact': { allowlist: { payers: ['u_1'] } } }))).toEqual([]);
+    expect(evaluateRules(context, RulesConfig.parse({ 'duplicate.exact': { allowlist: { merchants: ['m_cardshop'] } } }))).toEqual([]);
+  });
+
+  it('reject unknown rules and out-of-range thresholds', () => {
+    expect(RulesConfig.safeParse({ 'duplicate.maybe': {} }).success).toBe(false);
+    expect(RulesConfig.safeParse({ 'velocity.burst': { maxPayments: 0 } }).success).toBe(false);
+  });
+});

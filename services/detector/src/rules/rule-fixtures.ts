@@ -1,0 +1,64 @@
+import type { PaymentSnapshot } from '@backstop/contracts';
+import type { PayerSnapshot } from '../state/payer-state';
+import type { SkuSummary } from '../state/sku-prices';
+import { summarizeLog } from '../stats/robust';
+import type { RuleContext } from './rule';
+
+/** Builders for rule unit tests: payments at given seconds, and the state the Lua script would return. */
+
+const epochMs = Date.parse('2026-03-01T12:00:00.000Z');
+let sequence = 0;
+
+export function payment(atSeconds: number, overrides: Partial<PaymentSnapshot> = {}): PaymentSnapshot {
+  sequence += 1;
+  return {
+    eventId: `evt_${sequence}`,
+    paymentId: `pay_${sequence}`,
+    orderId: `ord_${sequence}`,
+    payerId: 'u_1',
+    merchantId: 'm_cardshop',
+    kind: 'purchase',
+    sku: 'welkin-30d',
+    category: 'game-card',
+    quantity: 1,
+    unitPrice: 3000,
+    amount: 3000,
+    currency: 'CNY',
+    recipientAccount: '8000123456',
+    recipientVerified: true,
+    channel: 'alipay',
+    occurredAt: new Date(epochMs + atSeconds * 1000).toISOString(),
+    ...overrides,
+  };
+}
+
+export function skuSummary(unitPrices: number[]): SkuSummary {
+  const summary = summarizeLog(unitPrices)!;
+  return { ...summary, medianUnitPrice: Math.round(Math.exp(summary.logMedian)) };
+}
+
+/** The payer's state before `current`, as observe-payment-7.lua builds it from `history`. */
+export function contextFor(current: PaymentSnapshot, history: PaymentSnapshot[], sku?: SkuSummary): RuleContext {
+  const ms = (p: PaymentSnapshot) => Date.parse(p.occurredAt);
+  const ordered = [...history].sort((a, b) => ms(a) - ms(b));
+  const recipients = new Map<string, number>();
+  const categories = new Map<string, number>();
+  const firstInCategory = new Set<string>();
+  for (const p of history) {
+    if (p.recipientAccount) recipients.set(p.recipientAccount, Math.max(recipients.get(p.recipientAccount) ?? 0, ms(p)));
+    if (p.kind === 'purchase' && p.category) {
+      if (!categories.has(p.category)) firstInCategory.add(p.paymentId);
+      categories.set(p.category, Math.max(categories.get(p.category) ?? 0, ms(p)));
+    }
+  }
+  const before: PayerSnapshot = {
+    newestMs: Math.max(0, ...history.map(ms)),
+    payments: ordered.filter((p) => p.currency === current.currency),
+    firstInCategory,
+    order: ordered.filter((p) => p.orderId === current.orderId),
+    recipients,
+    categories,
+    sku,
+  };
+  return { tenantId: 'cardshop', payment: current, marks: [], before };
+}

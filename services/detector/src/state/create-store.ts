@@ -1,0 +1,35 @@
+import type { Redis } from '@backstop/redis';
+import type { DetectorConfig } from '../config';
+import { StoredFlags } from '../detect-batch';
+import { defineDetectorScripts, PayerStateStore } from './payer-state';
+import { SkuPriceBook } from './sku-prices';
+
+const hourMs = 3_600_000;
+
+/** The detector's Redis state with the limits the configuration names. */
+export function createPayerStateStore(redis: Redis, config: DetectorConfig): PayerStateStore<StoredFlags> {
+  defineDetectorScripts(redis);
+  const historyHorizonMs = config.DETECTOR_HISTORY_DAYS * 24 * hourMs;
+  const skuPrices = new SkuPriceBook(redis, config.REDIS_KEY_PREFIX, {
+    cap: config.DETECTOR_SKU_SAMPLE_CAP,
+    ttlSeconds: 30 * 86_400,
+    cacheMs: config.DETECTOR_SKU_CACHE_MS,
+  });
+  return new PayerStateStore(
+    redis,
+    config.REDIS_KEY_PREFIX,
+    {
+      historyHorizonMs,
+      historyCap: config.DETECTOR_HISTORY_CAP,
+      recipientCap: config.DETECTOR_RECIPIENT_CAP,
+      categoryCap: config.DETECTOR_CATEGORY_CAP,
+      seenCap: config.DETECTOR_SEEN_CAP,
+      seenHorizonMs: config.DETECTOR_SEEN_HOURS * hourMs,
+      orderCap: config.DETECTOR_ORDER_CAP,
+      orderHorizonMs: config.DETECTOR_ORDER_DAYS * 24 * hourMs,
+      payerTtlSeconds: Math.ceil(historyHorizonMs / 1000),
+    },
+    skuPrices,
+    (json) => StoredFlags.parse(JSON.parse(json)),
+  );
+}

@@ -1,0 +1,98 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { PaymentSnapshot } from '@backstop/contracts';
+import { createRedis, type Redis } from '@backstop/redis';
+import { DetectorConfig } from '../config';
+import { payment } from '../rules/rule-fixtures';
+import { createPayerStateStore } from './create-store';
+import { payerKeys } from './keys';
+
+// Machines that get Redis from a container have no redis-server binary to start a private one.
+const redisServerInstalled = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** The observe script on a real Redis: what it returns, what it keeps, and its bounds. */
+describe('payer state in Redis', () => {
+  let redis: Redis;
+  const prefix = `test-state-${randomBytes(3).toString('hex')}`;
+  const config = DetectorConfig.parse({ REDIS_KEY_PREFIX: prefix, DETECTOR_ORDER_CAP: '3', DETECTOR_SEEN_CAP: '4', DETECTOR_HISTORY_CAP: '5', DETECTOR_RECIPIENT_CAP: '2' });
+  const tenantId = 'cardshop';
+
+  beforeAll(() => {
+    redis = createRedis(inject('redisUrl'), 'backstop-test-state');
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const observe = (store: ReturnType<typeof createPayerStateStore>, p: PaymentSnapshot) => store.observe([{ tenantId, payment: p }]).then(([o]) => o!);
+
+  it('returns the state before each payment, and the same snapshot again on redelivery until the flags are recorded', async () => {
+    const store = createPayerStateStore(redis, config);
+    const payerId = `u_${randomBytes(4).toString('hex')}`;
+    const first = payment(0, { payerId, recipientAccount: '8000000001' });
+    const second = payment(10, { payerId, orderId: first.orderId, recipientAccount: '8000000002', category: 'skin' });
+
+    const fresh = await observe(store, first);
+    expect(fresh).toMatchObject({ kind: 'fresh', snapshot: { newestMs: 0, payments: [], order: [] } });
+
+    const next = await observe(store, second);
+    if (next.kind !== 'fresh') throw new Error(`expected fresh, got ${next.kind}`);
+    expect(next.snapshot.payments).toEqual([first]);
+    expect(next.snapshot.order).toEqual([first]);
+    expect(next.snapshot.firstInCategory).toEqual(new Set([first.paymentId]));
+    expect([...next.snapshot.recipients.keys()]).toEqual(['8000000001']);
+    expect([...next.snapshot.categories.keys()]).toEqual(['game-card']);
+    expect(next.snapshot.newestMs).toBe(Date.parse(first.occurredAt));
+
+    const again = await observe(store, second);
+    expect(again).toEqual({ kind: 'redelivered-before-flags', snapshot: next.snapshot });
+    await store.record([{ tenantId, payment: second, stored: '[]' }]);
+    expect(await observe(store, second)).toEqual({ kind: 'redelivered', stored: [] });
+  });
+
+  it('keeps every collection within its cap', async () => {
+    const store = createPayerStateStore(redis, config);
+    const payerId = `u_${randomBytes(4).toString('hex')}`;
+    for (let i = 0; i < 12; i += 1) await observe(store, payment(i * 60, { payerId, recipientAccount: `80000000${10 + i}` }));
+    const keys = payerKeys(prefix, tenantId, payerId);
+    expect(await redis.zcard(keys.payments('CNY'))).toBe(5);
+    expect(await redis.hlen(keys.orders)).toBe(3);
+    expect(await redis.zcard(keys.recipients)).toBe(2);
+    expect(await redis.zcard(keys.seenAt)).toBe(4);
+    expect(await redis.hlen(keys.seen)).toBe(4 + 1); // and the payer's newest event time
+    expect(await redis.ttl(keys.payments('CNY'))).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!redisServerInstalled)('keeps working after Redis restarts and forgets the script', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    const start = () => spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    let server: ChildProcess = start();
+    const own = createRedis(`redis://127.0.0.1:${port}`, 'backstop-test-restart');
+    // Refused connections while the server is down are expected; the client retries.
+    own.on('error', () => undefined);
+    try {
+      const store = createPayerStateStore(own, config);
+      const payerId = `u_${randomBytes(4).toString('hex')}`;
+      expect((await observe(store, payment(0, { payerId }))).kind).toBe('fresh');
+      server.kill('SIGKILL');
+      await new Promise((resolve) => server.once('exit', resolve));
+      server = start();
+      // The restarted server has neither the data nor the script; the command still works.
+      expect((await observe(store, payment(10, { payerId }))).kind).toBe('fresh');
+      expect(await own.hlen(payerKeys(prefix, tenantId, payerId).seen)).toBe(2);
+    } finally {
+      own.disconnect();
+      server.kill('SIGKILL');
+    }
+  });
+});
