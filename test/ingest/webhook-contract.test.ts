@@ -101,6 +101,14 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
       { name: 'a body id that differs from webhook-id', status: 422, reason: 'event-id-mismatch', field: '$.id', request: signedEvent((event) => { event.id = `${event.id}_other`; }) },
       { name: 'a body over the size limit', status: 413, reason: 'body-too-large', request: signedEvent((event) => { event.data.channel = 'x'.repeat(70 * 1024); }) },
       { name: 'a wrong content type', status: 415, reason: 'unsupported-media-type', request: signedBody((marker) => JSON.stringify(paymentEvent({ payerId: marker })), { 'content-type': 'text/plain' }) },
+      {
+        name: 'an empty body without a content type', status: 415, reason: 'unsupported-media-type',
+        request: (marker): InjectOptions => {
+          const signed = signedBody(() => '')(marker);
+          const { 'content-type': _dropped, ...headers } = signed.headers as Record<string, string>;
+          return { ...signed, headers };
+        },
+      },
     ];
 
     it.each(cases)('$name → $status $reason', async ({ status, reason, request, field }) => {

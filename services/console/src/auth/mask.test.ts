@@ -19,4 +19,14 @@ describe('account masking', () => {
     expect(masked.payment.recipientVerified).toBe(false);
     expect(maskAccounts(evidence, 'ops')).toEqual(evidence);
   });
+
+  it('masks account numbers where a summary quotes them', () => {
+    const flag = {
+      summary: 'Paid to 8000123465, never used before, one edit (transposition) from 8000123456.',
+      evidence: { observed: { recipient: '8000123465', probablyMeant: '8000123456' } },
+    };
+    const masked = maskAccounts(flag, 'finance');
+    expect(masked.summary).toBe('Paid to 80******65, never used before, one edit (transposition) from 80******56.');
+    expect(JSON.stringify(masked)).not.toMatch(/8000123456|8000123465/);
+  });
 });

@@ -9,19 +9,35 @@ export function maskAccount(account: string): string {
   return account.slice(0, keep) + '*'.repeat(account.length - 2 * keep) + account.slice(-keep);
 }
 
-/** Field names that hold account numbers, alone or in lists (`recipientAccount`, `knownRecipients`…). */
-const ACCOUNT_FIELD = /account|recipient/i;
+/** Field names that hold account numbers, alone or in lists (`recipientAccount`, `probablyMeant`…). */
+const ACCOUNT_FIELD = /account|recipient|probablyMeant/i;
 
-/** Copies a value with every account number in it masked, unless the role needs them whole. */
+/**
+ * Copies a value with every account number in it masked, unless the role needs them whole.
+ * Account numbers are found in account fields, then masked wherever else they appear too,
+ * such as inside a rule's human-readable summary.
+ */
 export function maskAccounts<T>(value: T, role: Role): T {
   if (seesAccounts.has(role)) return value;
-  const walk = (node: unknown, sensitive: boolean): unknown => {
-    if (typeof node === 'string') return sensitive ? maskAccount(node) : node;
-    if (Array.isArray(node)) return node.map((item) => walk(item, sensitive));
-    if (node && typeof node === 'object') {
-      return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child, sensitive || ACCOUNT_FIELD.test(key))]));
+  const accounts = new Set<string>();
+  const collect = (node: unknown, sensitive: boolean): void => {
+    if (typeof node === 'string') {
+      if (sensitive && node.length > 0) accounts.add(node);
+    } else if (Array.isArray(node)) {
+      for (const item of node) collect(item, sensitive);
+    } else if (node && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) collect(child, sensitive || ACCOUNT_FIELD.test(key));
     }
+  };
+  collect(value, false);
+  // Longest first, so an account that contains another is replaced whole.
+  const ordered = [...accounts].sort((a, b) => b.length - a.length);
+  const mask = (text: string): string => ordered.reduce((masked, account) => masked.split(account).join(maskAccount(account)), text);
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return mask(node);
+    if (Array.isArray(node)) return node.map(walk);
+    if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child)]));
     return node;
   };
-  return walk(value, false) as T;
+  return walk(value) as T;
 }

@@ -27,7 +27,11 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
   app.addContentTypeParser(['application/json'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   async function authenticate(request: FastifyRequest): Promise<{ headers: WebhookHeaders; body: unknown; nowMs: number }> {
-    const rawBody = request.body as Buffer;
+    // Fastify skips the parsers for a body-less request without a content type.
+    if (!Buffer.isBuffer(request.body)) {
+      throw new Problem(415, 'unsupported-media-type', 'Unsupported content type', 'Send the event as application/json.');
+    }
+    const rawBody = request.body;
     const headers = readWebhookHeaders(request.headers);
     checkTimestamp(headers.timestamp, options.signatureToleranceSeconds);
     const secrets = await options.secretsFor(headers.tenantId).catch(() => {
