@@ -3,8 +3,11 @@ import { ExternalId, TenantId, Timestamp } from './ids';
 import { CurrencyCode, MinorUnits } from './money';
 import { FlagType } from './flag';
 
-/** pending_review → approved → sent → succeeded | failed; or pending_review → rejected. */
-export const DecisionStatus = z.enum(['pending_review', 'approved', 'sent', 'succeeded', 'failed', 'rejected']);
+/**
+ * pending_review → approved → sent → succeeded | failed; or pending_review → rejected.
+ * `shadowed` records what a shadow rule would have done; nothing is ever sent for it.
+ */
+export const DecisionStatus = z.enum(['pending_review', 'approved', 'sent', 'succeeded', 'failed', 'rejected', 'shadowed']);
 export type DecisionStatus = z.infer<typeof DecisionStatus>;
 
 /** What the tenant's policy says to do with a flag. */

@@ -1,0 +1,50 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Flag, type FlagType, type PaymentSnapshot, type Severity } from '@backstop/contracts';
+
+export interface FlagOptions {
+  type?: FlagType;
+  severity?: Severity;
+  payment?: Partial<PaymentSnapshot>;
+  observed?: Record<string, unknown>;
+  flaggedAt?: Date;
+}
+
+/** A valid flag as the detector would publish it, for feeding the refund worker directly. */
+export function buildFlag(tenantId: string, options: FlagOptions = {}): Flag {
+  const type = options.type ?? 'duplicate.exact';
+  const at = options.flaggedAt ?? new Date();
+  const suffix = randomUUID().slice(0, 12);
+  const payment: PaymentSnapshot = {
+    eventId: `evt_${suffix}`,
+    paymentId: `pay_${suffix}`,
+    orderId: `ord_${suffix}`,
+    payerId: `u_${suffix}`,
+    merchantId: 'm_cardshop',
+    kind: 'purchase',
+    sku: 'genshin-welkin-30d',
+    category: 'game-card',
+    quantity: 1,
+    unitPrice: 3000,
+    amount: 3000,
+    currency: 'CNY',
+    channel: 'alipay',
+    occurredAt: at.toISOString(),
+    ...options.payment,
+  };
+  return Flag.parse({
+    v: 1,
+    flagId: `flg_${createHash('sha256').update(`${type}|${tenantId}|${payment.paymentId}`).digest('hex').slice(0, 32)}`,
+    tenantId,
+    type,
+    severity: options.severity ?? 'high',
+    confidence: 0.99,
+    payment,
+    evidence: {
+      fundFlow: [{ paymentId: payment.paymentId, amount: payment.amount, currency: payment.currency, channel: payment.channel, occurredAt: payment.occurredAt }],
+      orderFlow: [{ orderId: payment.orderId, paymentId: payment.paymentId, merchantId: payment.merchantId, kind: payment.kind, quantity: payment.quantity }],
+      informationFlow: { rule: type, summary: `${type} on ${payment.paymentId}`, thresholds: {}, observed: options.observed ?? {} },
+    },
+    receivedAt: at.toISOString(),
+    flaggedAt: at.toISOString(),
+  });
+}
