@@ -4,5 +4,7 @@ import { commonEnv } from '@backstop/config';
 export const RefundWorkerConfig = z.object({
   ...commonEnv,
   REFUND_WORKER_GROUP_ID: z.string().min(1).default('backstop-refund-worker'),
+  /** How often the outbox relay looks for commands nobody woke it for (console approvals, retries). */
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
 });
 export type RefundWorkerConfig = z.infer<typeof RefundWorkerConfig>;

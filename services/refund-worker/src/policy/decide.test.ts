@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { RefundPolicy } from '@backstop/contracts';
 import { buildFlag } from '../../../../test/support/flags';
 import { decide, type DecisionContext } from './decide';
 import { tenantDay } from './tenant-day';
 
-const context = (overrides: Partial<DecisionContext> & { policy?: Partial<RefundPolicy> } = {}): DecisionContext => ({
+const context = (overrides: Omit<Partial<DecisionContext>, 'policy'> & { policy?: Partial<z.input<typeof RefundPolicy>> } = {}): DecisionContext => ({
   delivered: false,
   refundedElsewhere: 0,
   autoRefundedToday: 0,

@@ -1,0 +1,5 @@
+export * from './audit-chain';
+export * from './verify-chain';
+export * from './transitions';
+export * from './outbox';
+export * from './policies';
