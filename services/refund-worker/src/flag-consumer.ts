@@ -26,7 +26,7 @@ export async function startFlagConsumer(deps: RefundWorkerDeps): Promise<Consume
   const { config, kafka, producer, pool, logger, onApproved } = deps;
   const prefix = config.KAFKA_TOPIC_PREFIX;
   const deadLetterTopic = topicName('deadLetter', prefix);
-  const consumer = kafka.consumer({ groupId: `${prefix}${config.REFUND_WORKER_GROUP_ID}`, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId: `${prefix}${config.REFUND_WORKER_GROUP_ID}`, allowAutoTopicCreation: false, sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS });
   await consumer.connect();
   await consumer.subscribe({ topic: topicName('flags', prefix), fromBeginning: true });
   await consumer.run({

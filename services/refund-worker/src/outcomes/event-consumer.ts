@@ -16,7 +16,7 @@ const relevant = /"type":"(order\.delivered|refund\.succeeded|refund\.failed)"/;
 export async function startEventConsumer(deps: { config: RefundWorkerConfig; kafka: Kafka; producer: Producer; pool: Pool; logger: Logger }): Promise<Consumer> {
   const { config, kafka, producer, pool, logger } = deps;
   const prefix = config.KAFKA_TOPIC_PREFIX;
-  const consumer = kafka.consumer({ groupId: `${prefix}${config.REFUND_WORKER_GROUP_ID}-events`, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId: `${prefix}${config.REFUND_WORKER_GROUP_ID}-events`, allowAutoTopicCreation: false, sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS });
   await consumer.connect();
   await consumer.subscribe({ topic: topicName('paymentEvents', prefix), fromBeginning: true });
   await consumer.run({
