@@ -8,6 +8,8 @@ import type { Producer } from 'kafkajs';
 export interface OutboxRelay {
   /** Asks for a pass now, e.g. after a batch approved refunds. */
   wake(): void;
+  /** Counters since start, for logs and tests. */
+  stats(): { published: number; failedPasses: number };
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export function startOutboxRelay({ pool, producer, topic, logger, pollMs = 1_000
   let running = true;
   let wakeUp: () => void = () => undefined;
   let failures = 0;
+  const totals = { published: 0, failedPasses: 0 };
 
   const pass = () => inTransaction(pool, async (client) => {
     const rows = await client.query<OutboxRow>(
@@ -68,9 +71,11 @@ export function startOutboxRelay({ pool, producer, topic, logger, pollMs = 1_000
         published = await pass();
         if (failures > 0) logger.info({ failures }, 'outbox relay recovered');
         failures = 0;
+        totals.published += published;
         if (published > 0) logger.info({ published }, 'refund commands published');
       } catch (error) {
         failures += 1;
+        totals.failedPasses += 1;
         logger.warn({ err: error, failures }, 'outbox relay pass failed; retrying');
       }
       if (published > 0 && failures === 0) continue;
@@ -86,6 +91,7 @@ export function startOutboxRelay({ pool, producer, topic, logger, pollMs = 1_000
 
   return {
     wake: () => { if (failures === 0) wakeUp(); },
+    stats: () => ({ ...totals }),
     async stop() {
       running = false;
       wakeUp();
