@@ -25,6 +25,8 @@ ALTER TABLE refund_decisions
 
 -- Finance filters and the day-by-day reconciliation read decisions by tenant and time.
 CREATE INDEX refund_decisions_by_status ON refund_decisions (tenant_id, status, created_at DESC, decision_id);
+-- Mismatch: a platform refund of a charge Backstop flagged.
+CREATE INDEX flags_by_payment ON flags (tenant_id, payment_id);
 -- Mismatch: approved or sent, still unconfirmed past the SLA.
 CREATE INDEX refund_decisions_unconfirmed ON refund_decisions (tenant_id, approved_at)
   WHERE status IN ('approved', 'sent');
@@ -115,6 +117,7 @@ DROP TABLE refund_outcomes;
 DROP TABLE order_deliveries;
 DROP TABLE refund_policies;
 DROP INDEX refund_decisions_unconfirmed;
+DROP INDEX flags_by_payment;
 DROP INDEX refund_decisions_by_status;
 ALTER TABLE refund_decisions
   DROP CONSTRAINT refund_within_capture,

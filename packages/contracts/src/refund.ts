@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ExternalId, TenantId, Timestamp } from './ids';
 import { CurrencyCode, MinorUnits } from './money';
-import { FlagType } from './flag';
+import { Evidence, FlagType, Severity } from './flag';
 
 /**
  * pending_review → approved → sent → succeeded | failed; or pending_review → rejected.
@@ -30,6 +30,23 @@ export const RefundDecision = z.strictObject({
   decidedBy: z.string(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  severity: Severity.nullable(),
+  orderId: ExternalId.nullable(),
+  merchantId: ExternalId.nullable(),
+  channel: z.string().nullable(),
+  /** The charge's captured amount: the refund never exceeds it. */
+  capturedAmount: MinorUnits.nullable(),
+  advice: z.string().nullable(),
+  revokeGoodsFirst: z.boolean(),
+  /** For a shadow decision: what the rule would have done. */
+  shadowAction: PolicyAction.nullable(),
+  approvedAt: Timestamp.nullable(),
+  sentAt: Timestamp.nullable(),
+  confirmedAt: Timestamp.nullable(),
+  /** What the platform reported refunding (refund.succeeded / refund.failed). */
+  confirmedAmount: MinorUnits.nullable(),
+  /** The flag's evidence: fund flow, order flow and why the rule fired. */
+  evidence: Evidence.nullable(),
 });
 export type RefundDecision = z.infer<typeof RefundDecision>;
 
