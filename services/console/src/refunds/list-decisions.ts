@@ -93,23 +93,30 @@ export interface DecisionPage {
   next: Cursor | null;
 }
 
+/** The page query; parameters in the order listDecisions passes them. */
+export function decisionListSql(withEvidence: boolean): string {
+  // The page is cut first and only its rows fetch their evidence.
+  return `SELECT d.*, ${withEvidence ? 'f.evidence' : 'NULL'} AS evidence
+       FROM (SELECT d.*, (extract(epoch FROM d.created_at) * 1000000)::bigint::text AS created_us
+               FROM refund_decisions d
+              WHERE ($1::text IS NULL OR d.tenant_id = $1)
+                AND ($2::text IS NULL OR d.status = $2)
+                AND ($3::text IS NULL OR d.flag_type = $3)
+                AND ($4::text IS NULL OR d.currency = $4)
+                AND ($5::timestamptz IS NULL OR d.created_at >= $5)
+                AND ($6::timestamptz IS NULL OR d.created_at < $6)
+                AND ($10::uuid IS NULL OR d.decision_id = $10)
+                AND ($7::bigint IS NULL OR (d.created_at, d.decision_id) < ('epoch'::timestamptz + $7::bigint * interval '1 microsecond', $8::uuid))
+              ORDER BY d.created_at DESC, d.decision_id DESC
+              LIMIT $9) d
+       ${withEvidence ? 'LEFT JOIN flags f ON f.tenant_id = d.tenant_id AND f.flag_id = d.flag_id' : ''}
+      ORDER BY d.created_at DESC, d.decision_id DESC`;
+}
+
 /** One page of decisions, newest first, keyset-paginated on (created_at, decision_id). */
 export async function listDecisions(pool: Pool, filter: DecisionFilter, options: { limit: number; after: Cursor | null; withEvidence?: boolean; decisionId?: string }): Promise<DecisionPage> {
   const result = await pool.query<DecisionRow>(
-    `SELECT d.*, ${options.withEvidence === false ? 'NULL' : 'f.evidence'} AS evidence,
-            (extract(epoch FROM d.created_at) * 1000000)::bigint::text AS created_us
-       FROM refund_decisions d
-       ${options.withEvidence === false ? '' : 'LEFT JOIN flags f ON f.tenant_id = d.tenant_id AND f.flag_id = d.flag_id'}
-      WHERE ($1::text IS NULL OR d.tenant_id = $1)
-        AND ($2::text IS NULL OR d.status = $2)
-        AND ($3::text IS NULL OR d.flag_type = $3)
-        AND ($4::text IS NULL OR d.currency = $4)
-        AND ($5::timestamptz IS NULL OR d.created_at >= $5)
-        AND ($6::timestamptz IS NULL OR d.created_at < $6)
-        AND ($10::uuid IS NULL OR d.decision_id = $10)
-        AND ($7::bigint IS NULL OR (d.created_at, d.decision_id) < ('epoch'::timestamptz + $7::bigint * interval '1 microsecond', $8::uuid))
-      ORDER BY d.created_at DESC, d.decision_id DESC
-      LIMIT $9`,
+    decisionListSql(options.withEvidence !== false),
     [
       filter.tenant ?? null, filter.status ?? null, filter.flagType ?? null, filter.currency ?? null, filter.from ?? null, filter.to ?? null,
       options.after?.[0] ?? null, options.after?.[1] ?? null, options.limit, options.decisionId ?? null,
