@@ -78,6 +78,14 @@ CREATE TABLE auto_refund_usage (
   PRIMARY KEY (tenant_id, currency, day)
 );
 
+-- Where a tenant wants refund commands posted, signed the Standard Webhooks way.
+CREATE TABLE refund_webhooks (
+  tenant_id   text PRIMARY KEY REFERENCES tenants ON DELETE CASCADE,
+  url         text NOT NULL CHECK (url ~ '^https?://'),
+  secret      text NOT NULL CHECK (secret LIKE 'whsec\_%'),
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+
 -- Transactional outbox: written with the decision, relayed to Kafka (or a webhook) afterwards.
 CREATE TABLE refund_outbox (
   outbox_id        bigserial PRIMARY KEY,
@@ -116,6 +124,7 @@ CREATE TABLE audit_heads (
 DROP TABLE audit_heads;
 DROP TABLE decision_audit;
 DROP TABLE refund_outbox;
+DROP TABLE refund_webhooks;
 DROP TABLE auto_refund_usage;
 DROP TABLE refund_outcomes;
 DROP TABLE order_deliveries;

@@ -3,3 +3,4 @@ export * from './verify-chain';
 export * from './transitions';
 export * from './outbox';
 export * from './policies';
+export * from './refund-webhooks';

@@ -69,6 +69,10 @@ export async function enqueueRefundCommands(client: PoolClient, decisionIds: rea
     `INSERT INTO refund_outbox (tenant_id, decision_id, destination, message_key, payload)
      SELECT t.tenant_id, t.decision_id, 'kafka', t.message_key, t.payload
        FROM unnest($1::text[], $2::uuid[], $3::text[], $4::jsonb[]) AS t(tenant_id, decision_id, message_key, payload)
+     UNION ALL
+     SELECT t.tenant_id, t.decision_id, 'webhook', t.message_key, t.payload
+       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::jsonb[]) AS t(tenant_id, decision_id, message_key, payload)
+       JOIN refund_webhooks w ON w.tenant_id = t.tenant_id
      ON CONFLICT (decision_id, destination) DO NOTHING`,
     [
       commands.map((c) => c.tenantId), commands.map((c) => c.decisionId),

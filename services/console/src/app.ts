@@ -4,6 +4,7 @@ import type { Logger } from '@backstop/logging';
 import type { Pool } from '@backstop/postgres';
 import { financeRoutes } from './finance/routes';
 import { policyRoutes } from './policies-routes';
+import { refundWebhookRoutes } from './refund-webhook-routes';
 import { refundRoutes } from './refunds/routes';
 
 export interface ConsoleDeps {
@@ -18,5 +19,6 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(refundRoutes, { pool: deps.pool });
   await app.register(financeRoutes, { pool: deps.pool });
   await app.register(policyRoutes, { pool: deps.pool });
+  await app.register(refundWebhookRoutes, { pool: deps.pool });
   return app;
 }

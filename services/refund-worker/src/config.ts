@@ -7,6 +7,8 @@ export const RefundWorkerConfig = z.object({
   /** How long the group waits for a silent member before handing its partitions to others. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   /** How often the outbox relay looks for commands nobody woke it for (console approvals, retries). */
+  /** First retry delay of a failed refund webhook; later ones double, up to an hour. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
 });
 export type RefundWorkerConfig = z.infer<typeof RefundWorkerConfig>;
