@@ -148,6 +148,21 @@ describe('refund worker: one decision per charge, on real Kafka and Postgres', (
     }
   }, 60_000);
 
+  it('reviews a mis-selected product once its order was delivered, refunds it automatically before', async () => {
+    const payerId = 'u_delivered';
+    const delivered = buildFlag('cap', { type: 'product.misselected', payment: { payerId } });
+    const undelivered = buildFlag('cap', { type: 'product.misselected', payment: { payerId } });
+    const delivery: WebhookEvent = {
+      id: `evt_delivered_${delivered.payment.orderId}`, type: 'order.delivered', occurredAt: new Date().toISOString(),
+      data: { orderId: delivered.payment.orderId, payerId, paymentId: delivered.payment.paymentId },
+    };
+    await publishEvents(producer, eventsTopic, 'cap', [delivery]);
+    await eventually(async () => ((await stack.pool.query('SELECT 1 FROM order_deliveries WHERE tenant_id = $1 AND order_id = $2', ['cap', delivered.payment.orderId])).rowCount === 1 ? true : undefined), { what: 'the delivery recorded' });
+    await publishFlags(producer, flagsTopic, [delivered, undelivered]);
+    expect(await decisionFor('cap', delivered.payment.paymentId)).toMatchObject({ action: 'review', status: 'pending_review' });
+    expect(await decisionFor('cap', undelivered.payment.paymentId)).toMatchObject({ action: 'auto_refund' });
+  });
+
   it('never decides more than the platform left unrefunded of the captured amount', async () => {
     const payerId = 'u_capped';
     const partly = buildFlag('cap', { payment: { payerId, amount: 3000 } });

@@ -40,7 +40,8 @@ export async function transitionDecisions(client: PoolClient, transitions: reado
        SELECT d.decision_id, d.status AS from_status, w.to_status, w.actor, w.confirmed_amount
          FROM refund_decisions d JOIN wanted w ON w.decision_id = d.decision_id AND w.tenant_id = d.tenant_id
         WHERE d.status = ANY (string_to_array(w.from_list, ','))
-        FOR UPDATE OF d
+        -- Not FOR UPDATE: outcome and outbox rows referencing a decision hold KEY SHARE on it.
+        FOR NO KEY UPDATE OF d
      )
      UPDATE refund_decisions d
         SET status = c.to_status,

@@ -52,7 +52,13 @@ export async function recordFlags(client: PoolClient, flags: readonly Flag[], no
   outcome.flagsInserted = fresh.length;
 
   // The first flag on a charge decides it; later ones are kept as evidence only.
-  const firstPerCharge = [...new Map(fresh.reverse().map((f) => [chargeKey(f.tenantId, f.payment.paymentId), f])).values()].reverse();
+  const firstPerCharge: Flag[] = [];
+  const charges = new Set<string>();
+  for (const flag of fresh) {
+    const charge = chargeKey(flag.tenantId, flag.payment.paymentId);
+    if (!charges.has(charge)) firstPerCharge.push(flag);
+    charges.add(charge);
+  }
   const keys: ChargeKey[] = firstPerCharge.map((f) => ({ tenantId: f.tenantId, paymentId: f.payment.paymentId, orderId: f.payment.orderId, currency: f.payment.currency, day: tenants.get(f.tenantId)!.day }));
   const facts = await loadChargeFacts(client, keys);
 
