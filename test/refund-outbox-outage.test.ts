@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RefundCommand, topicName } from '@backstop/contracts';
-import { createIdempotentProducer, ensureTopics } from '@backstop/kafka';
+import { createIdempotentProducer, createKafka, ensureTopics } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { inTransaction } from '@backstop/postgres';
 import { createTenant } from '@backstop/tenancy';
@@ -72,9 +72,10 @@ describe('the outbox while Kafka is down', () => {
       return row.rows[0]?.status === 'sent' ? true : undefined;
     }, { what: 'the decision to be sent', timeoutMs: 90_000 });
 
-    const commands = await readTopic(kafka, topic);
+    // A reader with the usual retries: the restarted broker takes a moment to serve consumer groups.
+    const commands = await readTopic(createKafka(broker.brokers, 'outage-reader', createLogger('outage-test', 'silent')), topic);
     try {
-      const received = await eventually(async () => (commands.messages.length > 0 ? commands.messages : undefined), { what: 'the command on the topic' });
+      const received = await eventually(async () => (commands.messages.length > 0 ? commands.messages : undefined), { what: 'the command on the topic', timeoutMs: 90_000 });
       expect(received.map((m) => RefundCommand.parse(JSON.parse(m.value)).idempotencyKey)).toEqual([`refund:outage:${flag.payment.paymentId}`]);
     } finally {
       await commands.stop();
