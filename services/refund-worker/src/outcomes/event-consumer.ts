@@ -7,7 +7,7 @@ import type { RefundWorkerConfig } from '../config';
 import { recordEvents } from './record-events';
 
 /** Events that concern refunds; payments themselves arrive as flag evidence. */
-const relevant = /"type":"(order\.delivered|refund\.succeeded|refund\.failed)"/;
+const relevant = /"type"\s*:\s*"(order\.delivered|refund\.succeeded|refund\.failed)"/;
 
 /**
  * Reads payment events in its own consumer group (beside the detector's) for deliveries
