@@ -60,6 +60,33 @@ describe('refund worker: one decision per charge, on real Kafka and Postgres', (
   /** A later flag from the same payer: same partition, so once it is decided, everything before it was processed. */
   const markerAfter = (flag: Flag) => buildFlag(flag.tenantId, { payment: { payerId: flag.payment.payerId } });
 
+  it('a worker killed after publishing a command, before recording it, publishes it again under the same idempotency key', async () => {
+    await stack.pool.query("INSERT INTO tenants (tenant_id, name) VALUES ('resend', 'resend')");
+    const flag = buildFlag('resend');
+    const commands = await readTopic(stack.kafka, topicName('refundCommands', stack.topicPrefix));
+    try {
+      const doomed = start({ FAULT_KILL_AT: 'refund-worker.after-command-sent', KAFKA_SESSION_TIMEOUT_MS: '6000' });
+      await doomed.ready;
+      await publishFlags(producer, flagsTopic, [flag]);
+      await eventually(async () => (doomed.child.signalCode === 'SIGKILL' ? true : undefined), { what: 'the worker to die after sending' });
+      expect((await decisionsOf('resend')).map((d) => d.status)).toEqual(['approved']);
+
+      const successor = start();
+      await successor.ready;
+      const sent = await decisionFor('resend', flag.payment.paymentId, 'sent');
+      const copies = await eventually(async () => {
+        const found = commands.messages.filter((m) => m.value.includes(sent.decision_id));
+        return found.length === 2 ? found : undefined;
+      }, { what: 'the command published twice' });
+      expect(new Set(copies.map((m) => RefundCommand.parse(JSON.parse(m.value)).idempotencyKey))).toEqual(new Set([`refund:resend:${flag.payment.paymentId}`]));
+      expect(await decisionsOf('resend')).toHaveLength(1);
+      // The crash test below needs the group to itself.
+      await successor.stop('SIGTERM');
+    } finally {
+      await commands.stop();
+    }
+  }, 90_000);
+
   it('a worker killed between its database commit and its offset commit leaves exactly one decision', async () => {
     const flag = buildFlag('crash');
     // A short session, so the group hands the dead member's partitions over sooner.
