@@ -45,6 +45,7 @@ describe('the decision audit chain', () => {
   it('verifies when untouched: one chain per tenant, every state change in it', async () => {
     const report = await verifyAuditChains(pool);
     expect(report.breaks).toEqual([]);
+    expect(report.drifts).toEqual([]);
     expect(report.tenantsChecked).toBe(2);
     // 4 decisions created + 2 sent for the tenant, 1 created for the other.
     expect(pristine).toHaveLength(6);
@@ -75,6 +76,18 @@ describe('the decision audit chain', () => {
       await pool.query('UPDATE decision_audit SET seq = $3 WHERE tenant_id = $1 AND seq = $2', [tenantId, from, to]);
     }
     expect((await verifyAuditChains(pool)).breaks).toEqual([{ tenantId, seq: 2, problem: expect.any(String) }]);
+  });
+
+  it('names a decision edited behind the ledger\'s back', async () => {
+    const victim = pristine.find((r) => (r.content as AuditContent).to === 'sent')!;
+    await pool.query("UPDATE refund_decisions SET amount = amount - 1 WHERE decision_id = $1", [victim.decision_id]);
+    try {
+      const report = await verifyAuditChains(pool);
+      expect(report.breaks).toEqual([]);
+      expect(report.drifts).toEqual([{ tenantId, decisionId: victim.decision_id, problem: expect.stringContaining('audit trail last recorded sent') }]);
+    } finally {
+      await pool.query('UPDATE refund_decisions SET amount = amount + 1 WHERE decision_id = $1', [victim.decision_id]);
+    }
   });
 
   it('npm run audit:verify reports the break and fails', () => {

@@ -113,6 +113,8 @@ CREATE TABLE decision_audit (
   hash         bytea NOT NULL,
   PRIMARY KEY (tenant_id, seq)
 );
+-- A decision's own trail, to check its current state against the chain.
+CREATE INDEX decision_audit_by_decision ON decision_audit (tenant_id, decision_id, seq DESC);
 -- The chain's tip; locking it serialises appends, so a tenant's chain never forks.
 CREATE TABLE audit_heads (
   tenant_id  text PRIMARY KEY,

@@ -14,8 +14,12 @@ try {
     const where = broken.seq === null ? 'at its end' : `at row ${broken.seq}`;
     process.stdout.write(`BROKEN tenant ${broken.tenantId} ${where}: ${broken.problem}\n`);
   }
-  process.stdout.write(`${report.breaks.length === 0 ? 'OK' : 'FAILED'}: ${report.tenantsChecked} chains, ${report.rowsChecked} rows checked\n`);
-  process.exitCode = report.breaks.length === 0 ? 0 : 1;
+  for (const drift of report.drifts) {
+    process.stdout.write(`DRIFT tenant ${drift.tenantId} decision ${drift.decisionId}: ${drift.problem}\n`);
+  }
+  const clean = report.breaks.length === 0 && report.drifts.length === 0;
+  process.stdout.write(`${clean ? 'OK' : 'FAILED'}: ${report.tenantsChecked} chains, ${report.rowsChecked} rows checked\n`);
+  process.exitCode = clean ? 0 : 1;
 } finally {
   await pool.end();
 }

@@ -8,10 +8,18 @@ export interface ChainBreak {
   problem: string;
 }
 
+/** A decision whose stored state is not what its audit trail last recorded. */
+export interface DecisionDrift {
+  tenantId: string;
+  decisionId: string;
+  problem: string;
+}
+
 export interface ChainReport {
   tenantsChecked: number;
   rowsChecked: number;
   breaks: ChainBreak[];
+  drifts: DecisionDrift[];
 }
 
 interface AuditRow {
@@ -28,7 +36,7 @@ interface AuditRow {
  * link); a removed or reordered row breaks the sequence and the link to its predecessor.
  */
 export async function verifyAuditChains(pool: Pool, pageSize = 5_000): Promise<ChainReport> {
-  const report: ChainReport = { tenantsChecked: 0, rowsChecked: 0, breaks: [] };
+  const report: ChainReport = { tenantsChecked: 0, rowsChecked: 0, breaks: [], drifts: [] };
   const heads = await pool.query<{ tenant_id: string; seq: number; hash: Buffer }>('SELECT tenant_id, seq, hash FROM audit_heads ORDER BY tenant_id');
   for (const head of heads.rows) {
     report.tenantsChecked += 1;
@@ -56,7 +64,32 @@ export async function verifyAuditChains(pool: Pool, pageSize = 5_000): Promise<C
     }
     if (broken) report.breaks.push(broken);
   }
+  report.drifts = await findDrifts(pool);
   return report;
+}
+
+/**
+ * Decisions edited behind the ledger's back: the chain can be intact while the decision row
+ * itself was changed, so each decision's status and amount are held against its last audit
+ * row (and a decision without any audit row is reported too).
+ */
+async function findDrifts(pool: Pool, limit = 1_000): Promise<DecisionDrift[]> {
+  const result = await pool.query<{ tenant_id: string; decision_id: string; status: string; amount: number; audited_status: string | null; audited_amount: number | null }>(
+    `SELECT d.tenant_id, d.decision_id, d.status, d.amount, last.content->>'to' AS audited_status, (last.content->>'amount')::bigint AS audited_amount
+       FROM refund_decisions d
+       LEFT JOIN LATERAL (SELECT a.content FROM decision_audit a WHERE a.tenant_id = d.tenant_id AND a.decision_id = d.decision_id ORDER BY a.seq DESC LIMIT 1) last ON true
+      WHERE last.content IS NULL OR last.content->>'to' <> d.status OR (last.content->>'amount')::bigint <> d.amount
+      ORDER BY d.tenant_id, d.created_at
+      LIMIT $1`,
+    [limit],
+  );
+  return result.rows.map((row) => ({
+    tenantId: row.tenant_id,
+    decisionId: row.decision_id,
+    problem: row.audited_status === null
+      ? 'the decision has no audit trail'
+      : `the decision says ${row.status}, ${row.amount} but its audit trail last recorded ${row.audited_status}, ${row.audited_amount}`,
+  }));
 }
 
 function checkRow(row: AuditRow, expectedSeq: number, expectedPrev: Buffer): ChainBreak | null {
