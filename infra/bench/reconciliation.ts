@@ -7,6 +7,7 @@
  *   npm run bench:reconciliation -- [decisions=1000000]
  */
 import { decisionListSql } from '../../services/console/src/refunds/list-decisions';
+import { findMismatches, mismatchSql } from '../../services/console/src/finance/mismatches';
 import { reconcile, reconciliationSql } from '../../services/console/src/finance/reconciliation';
 import { benchDatabase } from './isolated-database';
 
@@ -64,11 +65,13 @@ try {
   await time('reconciliation, all 10 tenants, one day', () => reconcile(pool, { from: '2026-11-10', to: '2026-11-10' }));
   const pageParams = ['tenant-3', 'failed', null, 'USD', null, null, null, null, 100, null];
   await time('decision page: tenant + status + currency, 100 rows', () => pool.query(decisionListSql(true), pageParams));
+  await time('mismatches, one tenant, 100 per kind', () => findMismatches(pool, { tenant: 'tenant-2', slaHours: 24, limit: 100 }, new Date('2026-11-26T00:00:00Z')));
 
   await explain('reconciliation, one tenant, one day', reconciliationSql(undefined), ['tenant-2', '2026-11-10', '2026-11-10']);
   await explain('reconciliation, one tenant, 30 days', reconciliationSql(undefined), ['tenant-2', '2026-10-27', '2026-11-25']);
   await explain('reconciliation, all tenants, one day', reconciliationSql(undefined), [null, '2026-11-10', '2026-11-10']);
   await explain('decision page with filters', decisionListSql(true), pageParams);
+  await explain('mismatches, one tenant', mismatchSql, ['tenant-2', new Date('2026-11-26T00:00:00Z'), 24, 100]);
 } finally {
   await database.drop();
 }

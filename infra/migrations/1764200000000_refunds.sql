@@ -29,6 +29,9 @@ DROP INDEX refund_decisions_by_time;
 CREATE INDEX refund_decisions_by_time ON refund_decisions (tenant_id, created_at DESC, decision_id)
   INCLUDE (currency, status, amount, confirmed_amount, merchant_id, channel);
 CREATE INDEX refund_decisions_by_status ON refund_decisions (tenant_id, status, created_at DESC, decision_id);
+-- Mismatch: confirmed for another amount than decided (rare, so the index stays small).
+CREATE INDEX refund_decisions_amount_mismatch ON refund_decisions (tenant_id, confirmed_at)
+  WHERE status = 'succeeded' AND confirmed_amount <> amount;
 -- Mismatch: a platform refund of a charge Backstop flagged.
 CREATE INDEX flags_by_payment ON flags (tenant_id, payment_id);
 -- Mismatch: approved or sent, still unconfirmed past the SLA.
@@ -132,6 +135,7 @@ DROP TABLE refund_outcomes;
 DROP TABLE order_deliveries;
 DROP TABLE refund_policies;
 DROP INDEX refund_decisions_unconfirmed;
+DROP INDEX refund_decisions_amount_mismatch;
 DROP INDEX flags_by_payment;
 DROP INDEX refund_decisions_by_status;
 DROP INDEX refund_decisions_by_time;

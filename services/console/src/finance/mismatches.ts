@@ -47,9 +47,8 @@ interface MismatchRow {
  * naming a decision Backstop does not have; and refunds the platform made on its own of a
  * charge Backstop had flagged.
  */
-export async function findMismatches(pool: Pool, query: MismatchQuery, now: Date): Promise<Mismatch[]> {
-  const result = await pool.query<MismatchRow>(
-    `(SELECT 'unconfirmed_past_sla' AS kind, tenant_id, payment_id, decision_id, status, amount AS decided_amount, NULL::bigint AS reported_amount,
+/** The four kinds in one statement; $1 tenant (or null), $2 now, $3 SLA hours, $4 limit per kind. */
+export const mismatchSql = `(SELECT 'unconfirmed_past_sla' AS kind, tenant_id, payment_id, decision_id, status, amount AS decided_amount, NULL::bigint AS reported_amount,
              currency::text AS currency, approved_at AS at, NULL AS event_id
         FROM refund_decisions
        WHERE status IN ('approved', 'sent') AND ($1::text IS NULL OR tenant_id = $1) AND approved_at < $2::timestamptz - $3 * interval '1 hour'
@@ -70,9 +69,10 @@ export async function findMismatches(pool: Pool, query: MismatchQuery, now: Date
         LEFT JOIN refund_decisions d ON d.tenant_id = r.tenant_id AND d.payment_id = r.payment_id
        WHERE r.outcome = 'succeeded' AND r.claimed_decision_id IS NULL AND ($1::text IS NULL OR r.tenant_id = $1)
          AND EXISTS (SELECT 1 FROM flags f WHERE f.tenant_id = r.tenant_id AND f.payment_id = r.payment_id)
-       ORDER BY r.occurred_at LIMIT $4)`,
-    [query.tenant ?? null, now, query.slaHours, query.limit],
-  );
+       ORDER BY r.occurred_at LIMIT $4)`;
+
+export async function findMismatches(pool: Pool, query: MismatchQuery, now: Date): Promise<Mismatch[]> {
+  const result = await pool.query<MismatchRow>(mismatchSql, [query.tenant ?? null, now, query.slaHours, query.limit]);
   return result.rows.map((row) => ({
     kind: row.kind, tenantId: row.tenant_id, paymentId: row.payment_id, decisionId: row.decision_id, status: row.status,
     decidedAmount: row.decided_amount, reportedAmount: row.reported_amount, currency: row.currency, at: row.at.toISOString(), eventId: row.event_id,
