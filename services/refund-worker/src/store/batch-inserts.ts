@@ -50,3 +50,29 @@ export async function insertDecisions(client: PoolClient, planned: readonly Plan
   const inserted = new Set(result.rows.map((row) => row.decision_id));
   return planned.filter((p) => inserted.has(p.decisionId));
 }
+
+/** Turns shadow decisions into the real ones planned for their charges; returns those changed. */
+export async function promoteShadowDecisions(client: PoolClient, planned: readonly PlannedDecision[], now: Date): Promise<PlannedDecision[]> {
+  if (planned.length === 0) return [];
+  const column = <T>(pick: (p: PlannedDecision) => T) => planned.map(pick);
+  const result = await client.query<{ decision_id: string }>(
+    `UPDATE refund_decisions d
+        SET flag_id = t.flag_id, flag_type = t.flag_type, action = t.action, status = t.status, amount = t.amount, reason = t.reason,
+            decided_by = t.decided_by, severity = t.severity, captured_amount = t.captured_amount, advice = t.advice,
+            revoke_goods_first = t.revoke_goods_first, shadow_action = NULL,
+            approved_at = CASE WHEN t.status = 'approved' THEN $13::timestamptz END, created_at = $13, updated_at = $13
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[],
+                   $10::bigint[], $11::text[], $12::boolean[])
+            AS t(decision_id, flag_id, flag_type, action, status, amount, reason, decided_by, severity, captured_amount, advice, revoke_goods_first)
+      WHERE d.decision_id = t.decision_id AND d.status = 'shadowed'
+     RETURNING d.decision_id`,
+    [
+      column((p) => p.decisionId), column((p) => p.flag.flagId), column((p) => p.flag.type), column((p) => p.decision.action),
+      column((p) => p.decision.status), column((p) => p.decision.amount), column((p) => p.decision.reason), column((p) => p.decision.decidedBy),
+      column((p) => p.flag.severity), column((p) => p.decision.capturedAmount), column((p) => p.decision.advice),
+      column((p) => p.decision.revokeGoodsFirst), now,
+    ],
+  );
+  const promoted = new Set(result.rows.map((row) => row.decision_id));
+  return planned.filter((p) => promoted.has(p.decisionId));
+}

@@ -11,20 +11,21 @@ export interface ChargeKey {
 
 /** What the database knows about flagged charges, keyed by "tenant\0payment" (or order, or currency). */
 export interface ChargeFacts {
-  decided: Set<string>;
+  /** The decision each already-decided charge has. */
+  decided: Map<string, { decisionId: string; status: string }>;
   delivered: Set<string>;
   refundedElsewhere: Map<string, number>;
   autoRefundedToday: Map<string, number>;
 }
 
 export async function loadChargeFacts(client: PoolClient, keys: readonly ChargeKey[]): Promise<ChargeFacts> {
-  const facts: ChargeFacts = { decided: new Set(), delivered: new Set(), refundedElsewhere: new Map(), autoRefundedToday: new Map() };
+  const facts: ChargeFacts = { decided: new Map(), delivered: new Set(), refundedElsewhere: new Map(), autoRefundedToday: new Map() };
   if (keys.length === 0) return facts;
   const tenants = keys.map((k) => k.tenantId);
   const payments = keys.map((k) => k.paymentId);
   // One client runs one query at a time, so these go in sequence.
-  const decided = await client.query<{ tenant_id: string; payment_id: string }>(
-    `SELECT d.tenant_id, d.payment_id FROM refund_decisions d
+  const decided = await client.query<{ tenant_id: string; payment_id: string; decision_id: string; status: string }>(
+    `SELECT d.tenant_id, d.payment_id, d.decision_id, d.status FROM refund_decisions d
        JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, payment_id) USING (tenant_id, payment_id)`,
     [tenants, payments],
   );
@@ -45,7 +46,7 @@ export async function loadChargeFacts(client: PoolClient, keys: readonly ChargeK
        JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[], $3::date[])) AS k(tenant_id, currency, day) USING (tenant_id, currency, day)`,
     [tenants, keys.map((k) => k.currency), keys.map((k) => k.day)],
   );
-  for (const row of decided.rows) facts.decided.add(`${row.tenant_id}\u0000${row.payment_id}`);
+  for (const row of decided.rows) facts.decided.set(`${row.tenant_id}\u0000${row.payment_id}`, { decisionId: row.decision_id, status: row.status });
   for (const row of delivered.rows) facts.delivered.add(`${row.tenant_id}\u0000${row.order_id}`);
   for (const row of refunded.rows) facts.refundedElsewhere.set(`${row.tenant_id}\u0000${row.payment_id}`, row.amount);
   for (const row of usage.rows) facts.autoRefundedToday.set(`${row.tenant_id}\u0000${row.currency}`, row.amount);

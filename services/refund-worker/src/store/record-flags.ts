@@ -4,12 +4,13 @@ import { appendAudit, enqueueRefundCommands, lockChainHeads, parseStoredPolicy }
 import type { PoolClient } from '@backstop/postgres';
 import { decide, type Decision } from '../policy/decide';
 import { tenantDay } from '../policy/tenant-day';
-import { insertDecisions, insertFlags } from './batch-inserts';
+import { insertDecisions, insertFlags, promoteShadowDecisions } from './batch-inserts';
 import { loadChargeFacts, type ChargeKey } from './charge-facts';
 
 export interface RecordOutcome {
   flagsInserted: number;
   decisionsInserted: number;
+  shadowsReplaced: number;
   approved: number;
   /** Flags whose tenant Backstop does not know. */
   orphaned: Flag[];
@@ -21,6 +22,8 @@ export interface PlannedDecision {
   decisionId: string;
   flag: Flag;
   decision: Decision;
+  /** The charge has a shadow decision that this real one takes the place of. */
+  replacesShadow: boolean;
 }
 
 const chargeKey = (tenantId: string, paymentId: string) => `${tenantId}\u0000${paymentId}`;
@@ -32,7 +35,7 @@ const chargeKey = (tenantId: string, paymentId: string) => `${tenantId}\u0000${p
  * flags on it race in from other workers, whose batches queue on the tenant's chain lock.
  */
 export async function recordFlags(client: PoolClient, flags: readonly Flag[], now: Date): Promise<RecordOutcome> {
-  const outcome: RecordOutcome = { flagsInserted: 0, decisionsInserted: 0, approved: 0, orphaned: [], invalidPolicies: [] };
+  const outcome: RecordOutcome = { flagsInserted: 0, decisionsInserted: 0, shadowsReplaced: 0, approved: 0, orphaned: [], invalidPolicies: [] };
   const tenantRows = await client.query<{ tenant_id: string; time_zone: string; document: unknown }>(
     `SELECT t.tenant_id, t.time_zone, p.document FROM tenants t LEFT JOIN refund_policies p USING (tenant_id)
       WHERE t.tenant_id = ANY($1::text[])`,
@@ -51,21 +54,18 @@ export async function recordFlags(client: PoolClient, flags: readonly Flag[], no
   const fresh = await insertFlags(client, known);
   outcome.flagsInserted = fresh.length;
 
-  // The first flag on a charge decides it; later ones are kept as evidence only.
-  const firstPerCharge: Flag[] = [];
-  const charges = new Set<string>();
-  for (const flag of fresh) {
-    const charge = chargeKey(flag.tenantId, flag.payment.paymentId);
-    if (!charges.has(charge)) firstPerCharge.push(flag);
-    charges.add(charge);
-  }
-  const keys: ChargeKey[] = firstPerCharge.map((f) => ({ tenantId: f.tenantId, paymentId: f.payment.paymentId, orderId: f.payment.orderId, currency: f.payment.currency, day: tenants.get(f.tenantId)!.day }));
+  const keys: ChargeKey[] = fresh.map((f) => ({ tenantId: f.tenantId, paymentId: f.payment.paymentId, orderId: f.payment.orderId, currency: f.payment.currency, day: tenants.get(f.tenantId)!.day }));
   const facts = await loadChargeFacts(client, keys);
 
-  const planned: PlannedDecision[] = [];
-  for (const flag of firstPerCharge) {
+  // A charge's first flag with a real decision decides it; later flags stay evidence. A shadow
+  // decision only records what a rule on trial would have done, so a later flag with a real
+  // decision replaces it (in place: the charge keeps one decision row and one audit trail).
+  const plans = new Map<string, PlannedDecision>();
+  for (const flag of fresh) {
     const charge = chargeKey(flag.tenantId, flag.payment.paymentId);
-    if (facts.decided.has(charge)) continue;
+    const existing = facts.decided.get(charge);
+    const holder = plans.get(charge)?.decision.status ?? existing?.status;
+    if (holder !== undefined && holder !== 'shadowed') continue;
     const budgetKey = `${flag.tenantId}\u0000${flag.payment.currency}`;
     const decision = decide(flag, {
       policy: tenants.get(flag.tenantId)!.policy,
@@ -73,19 +73,22 @@ export async function recordFlags(client: PoolClient, flags: readonly Flag[], no
       refundedElsewhere: facts.refundedElsewhere.get(charge) ?? 0,
       autoRefundedToday: facts.autoRefundedToday.get(budgetKey) ?? 0,
     });
-    if (!decision) continue;
+    if (!decision || (holder === 'shadowed' && decision.status === 'shadowed')) continue;
     if (decision.status === 'approved') facts.autoRefundedToday.set(budgetKey, (facts.autoRefundedToday.get(budgetKey) ?? 0) + decision.amount);
-    planned.push({ decisionId: randomUUID(), flag, decision });
+    plans.set(charge, { decisionId: existing?.decisionId ?? randomUUID(), flag, decision, replacesShadow: existing !== undefined });
   }
 
-  const inserted = await insertDecisions(client, planned, now);
+  const planned = [...plans.values()];
+  const inserted = await insertDecisions(client, planned.filter((p) => !p.replacesShadow), now);
+  const promoted = await promoteShadowDecisions(client, planned.filter((p) => p.replacesShadow), now);
   outcome.decisionsInserted = inserted.length;
-  await appendAudit(client, heads, inserted.map(({ decisionId, flag, decision }) => ({
-    tenantId: flag.tenantId, decisionId, paymentId: flag.payment.paymentId, from: null, to: decision.status,
+  outcome.shadowsReplaced = promoted.length;
+  await appendAudit(client, heads, [...inserted, ...promoted].map(({ decisionId, flag, decision, replacesShadow }) => ({
+    tenantId: flag.tenantId, decisionId, paymentId: flag.payment.paymentId, from: replacesShadow ? 'shadowed' : null, to: decision.status,
     amount: decision.amount, currency: flag.payment.currency, actor: decision.decidedBy, at: now.toISOString(),
   })));
 
-  const automatic = inserted.filter((p) => p.decision.status === 'approved');
+  const automatic = [...inserted, ...promoted].filter((p) => p.decision.status === 'approved');
   outcome.approved = automatic.length;
   if (automatic.length > 0) {
     await client.query(
