@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ExternalId, TenantId, Timestamp } from './ids';
 import { CurrencyCode, MinorUnits } from './money';
 import { Evidence, FlagType, Severity } from './flag';
+import { RefundAdvice } from './refund-command';
 
 /**
  * pending_review → approved → sent → succeeded | failed; or pending_review → rejected.
@@ -36,7 +37,7 @@ export const RefundDecision = z.strictObject({
   channel: z.string().nullable(),
   /** The charge's captured amount: the refund never exceeds it. */
   capturedAmount: MinorUnits.nullable(),
-  advice: z.string().nullable(),
+  advice: RefundAdvice.nullable(),
   revokeGoodsFirst: z.boolean(),
   /** For a shadow decision: what the rule would have done. */
   shadowAction: PolicyAction.nullable(),

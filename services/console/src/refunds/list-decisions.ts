@@ -22,7 +22,7 @@ interface DecisionRow {
   merchant_id: string | null;
   channel: string | null;
   captured_amount: number | null;
-  advice: string | null;
+  advice: RefundDecision['advice'];
   revoke_goods_first: boolean;
   shadow_action: RefundDecision['shadowAction'];
   approved_at: Date | null;

@@ -65,13 +65,12 @@ export function startWebhookRelay({ pool, logger, pollMs = 1_000, retryBaseMs = 
         ORDER BY o.next_attempt_at, o.outbox_id LIMIT $1 FOR UPDATE OF o SKIP LOCKED`,
       [batchSize],
     );
-    const delivered: DueRow[] = [];
-    for (const row of due.rows) {
-      const failure = await attempt(row);
-      if (failure === null) {
-        delivered.push(row);
-        continue;
-      }
+    // Endpoints are tried side by side, so one slow endpoint holds the batch for one timeout at most.
+    const failures = await Promise.all(due.rows.map(attempt));
+    const delivered = due.rows.filter((_, index) => failures[index] === null);
+    for (const [index, row] of due.rows.entries()) {
+      const failure = failures[index];
+      if (!failure) continue;
       totals.failedAttempts += 1;
       const delay = retryDelayMs(row.attempts + 1, { baseMs: retryBaseMs, capMs: retryCapMs });
       logger.warn({ tenantId: row.tenant_id, decisionId: row.decision_id, attempts: row.attempts + 1, retryInMs: delay, failure }, 'refund webhook delivery failed');
