@@ -6,7 +6,7 @@ import { createApiKey, createTenant } from '@backstop/tenancy';
 import type { ServiceProcess } from '../infra/dev/service-process';
 import { buildApp } from '../services/console/src/app';
 import { FlagNotifier } from '../services/console/src/flags/flag-notifier';
-import { makeFlag, publishFlags } from './support/flags';
+import { makeFlag, sendFlags } from './support/flags';
 import { startServices, stopServices } from './support/services';
 import { openEventStream } from './support/sse';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
@@ -55,7 +55,7 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
       makeFlag('shop-b', { type: 'duplicate.exact', severity: 'high', payerId: 'u_zed', flaggedAt: at(2) }),
       makeFlag('shop-b', { type: 'amount.digit_slip', severity: 'medium', payerId: 'u_zed', flaggedAt: at(3) }),
     );
-    await publishFlags(stack.kafka, stack.topicPrefix, sent);
+    await sendFlags(stack.kafka, stack.topicPrefix, sent);
     await eventually(async () => {
       const all = (await get('/v1/flags?limit=500', keys.operator)).body.data as FlagJson[];
       return all.length === sent.length ? all : undefined;
@@ -82,8 +82,7 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
   it('lets each role do only its job', async () => {
     expect((await get('/v1/flags', keys.financeA)).status).toBe(200);
     expect((await get('/v1/refunds', keys.opsA)).status).toBe(403);
-    const decisionId = (await listA('status=pending_review'))[0]!.decision!.decisionId;
-    const response = await app.inject({ method: 'POST', url: `/v1/decisions/${decisionId}/approve`, headers: { authorization: `Bearer ${keys.financeA}` } });
+    const response = await app.inject({ method: 'POST', url: '/v1/admin/keys', payload: { role: 'ops' }, headers: { authorization: `Bearer ${keys.opsA}` } });
     expect(response.statusCode).toBe(403);
   });
 
@@ -106,7 +105,9 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
     await expectFilter('payer=u_bob', (f) => f.payment.payerId === 'u_bob');
     await expectFilter(`from=${at(2).toISOString()}&to=${at(4).toISOString()}`, (f) => f.flaggedAt >= at(2).toISOString() && f.flaggedAt < at(4).toISOString());
     // The built-in policy: duplicates are refunded automatically, bursts only flagged, the rest reviewed.
-    await expectFilter('status=approved', (f) => f.type === 'duplicate.exact');
+    // An auto-refund moves from approved to sent as soon as the outbox relays it.
+    const autoRefunded = [...(await listA('status=approved')), ...(await listA('status=sent'))];
+    expect(ids(autoRefunded)).toEqual(ids(sentA().filter((f) => f.type === 'duplicate.exact')));
     await expectFilter('status=none', (f) => f.type === 'velocity.burst');
     await expectFilter('status=pending_review', (f) => !['duplicate.exact', 'velocity.burst'].includes(f.type));
   });
@@ -140,22 +141,24 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
     const forOperator = (await get('/v1/flags?limit=500&tenant=shop-b', keys.operator)).body.data as FlagJson[];
     expect(ids(forOperator)).toEqual(ids(sent.filter((f) => f.tenantId === 'shop-b')));
     const decisionOfB = ((await get('/v1/flags?status=pending_review', keys.opsB)).body.data as FlagJson[])[0]!.decision!.decisionId;
-    const response = await app.inject({ method: 'POST', url: `/v1/decisions/${decisionOfB}/approve`, headers: { authorization: `Bearer ${keys.opsA}` } });
+    const response = await app.inject({ method: 'POST', url: `/v1/refunds/${decisionOfB}/approve`, headers: { authorization: `Bearer ${keys.opsA}` } });
     expect(response.statusCode).toBe(404);
   });
 
   it('approves a pending decision once, and wants a reason to reject', async () => {
     const [first, second] = await listA('status=pending_review');
     const post = (decisionId: string, action: string, body?: object) =>
-      app.inject({ method: 'POST', url: `/v1/decisions/${decisionId}/${action}`, headers: { authorization: `Bearer ${keys.opsA}` }, ...(body ? { payload: body } : {}) });
+      app.inject({ method: 'POST', url: `/v1/refunds/${decisionId}/${action}`, headers: { authorization: `Bearer ${keys.opsA}` }, ...(body ? { payload: body } : {}) });
     const approved = await post(first!.decision!.decisionId, 'approve');
     expect(approved.statusCode).toBe(200);
-    expect(approved.json()).toMatchObject({ status: 'approved' });
+    expect(approved.json()).toMatchObject({ data: { status: 'approved' } });
     expect((await post(first!.decision!.decisionId, 'approve')).statusCode).toBe(409);
     expect((await post(second!.decision!.decisionId, 'reject')).statusCode).toBe(400);
-    expect((await post(second!.decision!.decisionId, 'false-positive', { reason: 'customer meant it' })).json()).toMatchObject({ status: 'rejected' });
+    expect((await post(second!.decision!.decisionId, 'false-positive', { reason: 'customer meant it' })).json()).toMatchObject({ data: { status: 'rejected' } });
+    const marked = await stack.pool.query('SELECT f.false_positive, d.review_note FROM flags f JOIN refund_decisions d ON d.flag_id = f.flag_id WHERE d.decision_id = $1', [second!.decision!.decisionId]);
+    expect(marked.rows[0]).toEqual({ false_positive: true, review_note: 'customer meant it' });
     const after = (await get(`/v1/flags/${first!.flagId}`, keys.opsA)).body as FlagJson;
-    expect(after.decision?.status).toBe('approved');
+    expect(['approved', 'sent']).toContain(after.decision?.status);
   });
 
   it('streams the tenant\'s flags live and resumes after Last-Event-ID', async () => {
@@ -171,8 +174,8 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
       // B's new flag goes first, A's after it: once A's arrives, B's would have too.
       const newForB = makeFlag('shop-b', { payerId: 'u_zed' });
       const newForA = makeFlag('shop-a', { payerId: 'u_dave' });
-      await publishFlags(stack.kafka, stack.topicPrefix, [newForB]);
-      await publishFlags(stack.kafka, stack.topicPrefix, [newForA]);
+      await sendFlags(stack.kafka, stack.topicPrefix, [newForB]);
+      await sendFlags(stack.kafka, stack.topicPrefix, [newForA]);
       sent.push(newForB, newForA);
       await eventually(async () => (stream.events.some((e) => e.data.includes(newForA.flagId)) ? true : undefined), { what: 'the live flag' });
       expect(stream.events.some((e) => e.data.includes(newForB.flagId))).toBe(false);

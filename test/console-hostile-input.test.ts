@@ -55,7 +55,7 @@ describe('console under hostile input (property-based)', () => {
         const flag = await app.inject({ method: 'GET', url: `/v1/flags/${encodeURIComponent(id)}`, headers: { authorization: `Bearer ${opsKey}` } });
         expect(flag.statusCode).toBeLessThan(500);
         const review = await app.inject({
-          method: 'POST', url: `/v1/decisions/${encodeURIComponent(id)}/${action}`, payload: body,
+          method: 'POST', url: `/v1/refunds/${encodeURIComponent(id)}/${action}`, payload: body,
           headers: { authorization: `Bearer ${opsKey}`, 'content-type': 'application/json' },
         });
         expect(review.statusCode, `${id} ${action} ${body}`).toBeLessThan(500);

@@ -1,61 +1,82 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { partitionKey, topicName, type Flag, type FlagType, type Severity } from '@backstop/contracts';
-import { ACKS_ALL } from '@backstop/kafka';
+import { Flag, topicName, type FlagType, type PaymentSnapshot, type Severity } from '@backstop/contracts';
 import type { Kafka } from 'kafkajs';
-import { uniqueId } from './webhooks';
+import { publishFlags } from './kafka';
 
-/** A valid flag as the detector would publish it, for tests of what comes after the detector. */
+export interface FlagOptions {
+  type?: FlagType;
+  severity?: Severity;
+  payment?: Partial<PaymentSnapshot>;
+  observed?: Record<string, unknown>;
+  flaggedAt?: Date;
+}
+
+/** A valid flag as the detector would publish it, for feeding the refund worker directly. */
+export function buildFlag(tenantId: string, options: FlagOptions = {}): Flag {
+  const type = options.type ?? 'duplicate.exact';
+  const at = options.flaggedAt ?? new Date();
+  const suffix = randomUUID().slice(0, 12);
+  const payment: PaymentSnapshot = {
+    eventId: `evt_${suffix}`,
+    paymentId: `pay_${suffix}`,
+    orderId: `ord_${suffix}`,
+    payerId: `u_${suffix}`,
+    merchantId: 'm_cardshop',
+    kind: 'purchase',
+    sku: 'genshin-welkin-30d',
+    category: 'game-card',
+    quantity: 1,
+    unitPrice: 3000,
+    amount: 3000,
+    currency: 'CNY',
+    channel: 'alipay',
+    occurredAt: at.toISOString(),
+    ...options.payment,
+  };
+  return Flag.parse({
+    v: 1,
+    flagId: `flg_${createHash('sha256').update(`${type}|${tenantId}|${payment.paymentId}`).digest('hex').slice(0, 32)}`,
+    tenantId,
+    type,
+    severity: options.severity ?? 'high',
+    confidence: 0.99,
+    payment,
+    evidence: {
+      fundFlow: [{ paymentId: payment.paymentId, amount: payment.amount, currency: payment.currency, channel: payment.channel, occurredAt: payment.occurredAt }],
+      orderFlow: [{ orderId: payment.orderId, paymentId: payment.paymentId, merchantId: payment.merchantId, kind: payment.kind, quantity: payment.quantity }],
+      informationFlow: { rule: type, summary: `${type} on ${payment.paymentId}`, thresholds: {}, observed: options.observed ?? {} },
+    },
+    receivedAt: at.toISOString(),
+    flaggedAt: at.toISOString(),
+  });
+}
+
+/** A flag with the few details the console's tests vary. */
 export function makeFlag(
   tenantId: string,
   options: { type?: FlagType; severity?: Severity; payerId?: string; amount?: number; recipientAccount?: string; flaggedAt?: Date } = {},
 ): Flag {
-  const flaggedAt = options.flaggedAt ?? new Date();
-  const payment = {
-    eventId: uniqueId('evt'),
-    paymentId: uniqueId('pay'),
-    orderId: uniqueId('ord'),
-    payerId: options.payerId ?? uniqueId('u'),
-    merchantId: 'm_cardshop',
-    kind: 'purchase' as const,
-    sku: 'genshin-welkin-30d',
-    category: 'game-card',
-    quantity: 1,
-    unitPrice: options.amount ?? 3000,
-    amount: options.amount ?? 3000,
-    currency: 'CNY',
-    recipientAccount: options.recipientAccount ?? '8000123456',
-    recipientVerified: true,
-    channel: 'alipay',
-    occurredAt: new Date(flaggedAt.getTime() - 1000).toISOString(),
-  };
-  const type = options.type ?? 'duplicate.exact';
-  return {
-    v: 1,
-    flagId: `flg_${createHash('sha256').update(randomUUID()).digest('hex').slice(0, 32)}`,
-    tenantId,
-    type,
-    severity: options.severity ?? 'high',
-    confidence: 0.95,
-    payment,
-    evidence: {
-      fundFlow: [{ paymentId: payment.paymentId, amount: payment.amount, currency: 'CNY', channel: 'alipay', occurredAt: payment.occurredAt }],
-      orderFlow: [{ orderId: payment.orderId, paymentId: payment.paymentId, merchantId: payment.merchantId, kind: 'purchase', quantity: 1, recipientAccount: payment.recipientAccount }],
-      informationFlow: { rule: type, summary: `test ${type}`, thresholds: {}, observed: { recipientAccount: payment.recipientAccount } },
+  const recipientAccount = options.recipientAccount ?? '8000123456';
+  return buildFlag(tenantId, {
+    ...(options.type ? { type: options.type } : {}),
+    ...(options.severity ? { severity: options.severity } : {}),
+    ...(options.flaggedAt ? { flaggedAt: options.flaggedAt } : {}),
+    payment: {
+      ...(options.payerId ? { payerId: options.payerId } : {}),
+      ...(options.amount ? { amount: options.amount, unitPrice: options.amount } : {}),
+      recipientAccount,
+      recipientVerified: true,
     },
-    receivedAt: new Date(flaggedAt.getTime() - 20).toISOString(),
-    flaggedAt: flaggedAt.toISOString(),
-  };
+    observed: { recipientAccount },
+  });
 }
 
-export async function publishFlags(kafka: Kafka, topicPrefix: string, flags: Flag[]): Promise<void> {
+/** Publishes flags to a stack's flags topic, as the detector would. */
+export async function sendFlags(kafka: Kafka, topicPrefix: string, flags: Flag[]): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
   try {
-    await producer.send({
-      topic: topicName('flags', topicPrefix),
-      acks: ACKS_ALL,
-      messages: flags.map((flag) => ({ key: partitionKey(flag.tenantId, flag.payment.payerId), value: JSON.stringify(flag) })),
-    });
+    await publishFlags(producer, topicName('flags', topicPrefix), flags);
   } finally {
     await producer.disconnect();
   }

@@ -5,3 +5,5 @@ export * from './ingested-event';
 export * from './flag';
 export * from './refund';
 export * from './topics';
+export * from './refund-policy';
+export * from './refund-command';

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { ExternalId, TenantId, Timestamp } from './ids';
 import { CurrencyCode, MinorUnits } from './money';
-import { FlagType } from './flag';
+import { Evidence, FlagType, Severity } from './flag';
+import { RefundAdvice } from './refund-command';
 
-/** pending_review → approved → sent → succeeded | failed; or pending_review → rejected. */
-export const DecisionStatus = z.enum(['pending_review', 'approved', 'sent', 'succeeded', 'failed', 'rejected']);
+/**
+ * pending_review → approved → sent → succeeded | failed; or pending_review → rejected.
+ * `shadowed` records what a shadow rule would have done; nothing is ever sent for it.
+ */
+export const DecisionStatus = z.enum(['pending_review', 'approved', 'sent', 'succeeded', 'failed', 'rejected', 'shadowed']);
 export type DecisionStatus = z.infer<typeof DecisionStatus>;
 
 /** What the tenant's policy says to do with a flag. */
@@ -27,6 +31,23 @@ export const RefundDecision = z.strictObject({
   decidedBy: z.string(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  severity: Severity.nullable(),
+  orderId: ExternalId.nullable(),
+  merchantId: ExternalId.nullable(),
+  channel: z.string().nullable(),
+  /** The charge's captured amount: the refund never exceeds it. */
+  capturedAmount: MinorUnits.nullable(),
+  advice: RefundAdvice.nullable(),
+  revokeGoodsFirst: z.boolean(),
+  /** For a shadow decision: what the rule would have done. */
+  shadowAction: PolicyAction.nullable(),
+  approvedAt: Timestamp.nullable(),
+  sentAt: Timestamp.nullable(),
+  confirmedAt: Timestamp.nullable(),
+  /** What the platform reported refunding (refund.succeeded / refund.failed). */
+  confirmedAmount: MinorUnits.nullable(),
+  /** The flag's evidence: fund flow, order flow and why the rule fired. */
+  evidence: Evidence.nullable(),
 });
 export type RefundDecision = z.infer<typeof RefundDecision>;
 

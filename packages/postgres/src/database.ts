@@ -31,11 +31,23 @@ export async function ensureDatabase(connectionString: string): Promise<void> {
   }
 }
 
-export async function dropDatabase(connectionString: string): Promise<void> {
+/**
+ * Drops the database. A pool's `end()` resolves before its connections are gone on the
+ * server, and forcing them closed then surfaces as an uncaught error in their clients; so
+ * it waits (briefly) for connections that are already closing, then forces the rest.
+ */
+export async function dropDatabase(connectionString: string, graceMs = 5_000): Promise<void> {
   const admin = new pg.Client({ connectionString: withDatabase(connectionString, 'postgres') });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(databaseName(connectionString))} WITH (FORCE)`);
+    const name = databaseName(connectionString);
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline) {
+      const open = await admin.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      if (open.rowCount === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
   } finally {
     await admin.end();
   }

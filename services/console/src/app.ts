@@ -7,8 +7,10 @@ import type { Logger } from '@backstop/logging';
 import type { Pool } from '@backstop/postgres';
 import type { FlagNotifier } from './flags/flag-notifier';
 import { adminRoutes } from './admin/routes';
-import { decisionRoutes } from './decisions/routes';
 import { flagRoutes } from './flags/routes';
+import { financeRoutes } from './finance/routes';
+import { policyRoutes } from './policies-routes';
+import { refundWebhookRoutes } from './refund-webhook-routes';
 import { refundRoutes } from './refunds/routes';
 
 export interface ConsoleDeps {
@@ -30,7 +32,9 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(refundRoutes, { pool: deps.pool });
   await app.register(flagRoutes, { pool: deps.pool, notifier: deps.notifier });
-  await app.register(decisionRoutes, { pool: deps.pool });
   await app.register(adminRoutes, { pool: deps.pool });
+  await app.register(financeRoutes, { pool: deps.pool });
+  await app.register(policyRoutes, { pool: deps.pool });
+  await app.register(refundWebhookRoutes, { pool: deps.pool });
   return app;
 }

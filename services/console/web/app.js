@@ -197,7 +197,7 @@ async function showEvidence(flagId) {
 // ---- review queue ---------------------------------------------------------------------
 
 async function review(decisionId, action, body) {
-  await api(`/v1/decisions/${decisionId}/${action}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
+  await api(`/v1/refunds/${decisionId}/${action}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
   await Promise.all([loadReviews(), refreshStatuses()]);
 }
 

@@ -4,5 +4,11 @@ import { commonEnv } from '@backstop/config';
 export const RefundWorkerConfig = z.object({
   ...commonEnv,
   REFUND_WORKER_GROUP_ID: z.string().min(1).default('backstop-refund-worker'),
+  /** How long the group waits for a silent member before handing its partitions to others. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  /** How often the outbox relay looks for commands nobody woke it for (console approvals, retries). */
+  /** First retry delay of a failed refund webhook; later ones double, up to an hour. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
 });
 export type RefundWorkerConfig = z.infer<typeof RefundWorkerConfig>;

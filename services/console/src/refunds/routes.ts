@@ -1,31 +1,57 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { jsonPath, Problem } from '@backstop/http';
+import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import { requireRole } from '../auth/authenticate';
-import { decodeCursor, encodeCursor, listDecisions } from './list-decisions';
+import { sendCsv } from '../csv';
+import { parseQuery, scopedTenant } from '../query';
+import { DecisionFilter, DecisionListQuery } from './decision-filter';
+import { allDecisions, decodeCursor, encodeCursor, listDecisions } from './list-decisions';
+import { reviewDecision, type Verdict } from './review';
 
-const ListQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(200).optional(),
-});
+const DecisionParams = z.strictObject({ decisionId: z.uuid() });
+const ReviewBody = z.strictObject({ reason: z.string().trim().max(500).optional() });
+
+const csvColumns = [
+  'decisionId', 'tenantId', 'paymentId', 'orderId', 'merchantId', 'channel', 'flagId', 'flagType', 'severity', 'action', 'status',
+  'amount', 'currency', 'capturedAmount', 'confirmedAmount', 'reason', 'advice', 'revokeGoodsFirst', 'idempotencyKey', 'decidedBy',
+  'createdAt', 'approvedAt', 'sentAt', 'confirmedAt',
+] as const;
 
 export async function refundRoutes(app: FastifyInstance, { pool }: { pool: Pool }): Promise<void> {
-  app.get('/v1/refunds', { preHandler: requireRole(pool, ['finance', 'admin']) }, async (request) => {
-    const query = ListQuery.safeParse(request.query);
-    if (!query.success) {
-      throw new Problem(400, 'invalid-query', 'Invalid query parameters', undefined, {
-        errors: query.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message })),
-      });
-    }
-    const after = query.data.cursor ? decodeCursor(query.data.cursor) : null;
-    if (query.data.cursor && !after) throw new Problem(400, 'invalid-cursor', 'Invalid cursor');
-    const principal = request.principal!;
-    const decisions = await listDecisions(pool, principal.role === 'operator' ? null : principal.tenantId, {
-      limit: query.data.limit,
-      after,
-    });
-    const last = decisions.at(-1);
-    return { data: decisions, nextCursor: decisions.length === query.data.limit && last ? encodeCursor(last) : null };
+  const finance = requireRole(pool, ['finance', 'admin']);
+
+  app.get('/v1/refunds', { preHandler: finance }, async (request) => {
+    const { limit, cursor, ...filter } = parseQuery(DecisionListQuery, request);
+    const after = cursor ? decodeCursor(cursor) : null;
+    if (cursor && !after) throw new Problem(400, 'invalid-cursor', 'Invalid cursor');
+    const page = await listDecisions(pool, { ...filter, tenant: scopedTenant(request, filter.tenant) }, { limit, after });
+    return { data: page.decisions, nextCursor: page.next ? encodeCursor(page.next) : null };
   });
+
+  app.get('/v1/refunds.csv', { preHandler: finance }, async (request, reply) => {
+    const filter = parseQuery(DecisionFilter, request);
+    return sendCsv(reply, 'refund-decisions.csv', csvColumns, allDecisions(pool, { ...filter, tenant: scopedTenant(request, filter.tenant) }));
+  });
+
+  const review = (verdict: Verdict) => async (request: FastifyRequest) => {
+    const params = DecisionParams.safeParse(request.params);
+    if (!params.success) throw new Problem(404, 'decision-not-found', 'No such decision');
+    const body = ReviewBody.safeParse(request.body ?? {});
+    if (!body.success) {
+      throw new Problem(400, 'invalid-body', 'Invalid body', undefined, { errors: [{ path: '$.reason', message: 'a string of at most 500 characters' }] });
+    }
+    const reason = body.data.reason || undefined;
+    if (verdict !== 'approve' && !reason) {
+      throw new Problem(400, 'reason-required', 'A reason is required', 'Say why the refund is rejected.', { errors: [{ path: '$.reason', message: 'required to reject' }] });
+    }
+    const principal = request.principal!;
+    await reviewDecision(pool, principal.role === 'operator' ? null : principal.tenantId, params.data.decisionId, verdict, `key:${principal.keyId}`, reason);
+    const page = await listDecisions(pool, { tenant: principal.tenantId ?? undefined }, { limit: 1, after: null, decisionId: params.data.decisionId });
+    return { data: page.decisions[0] };
+  };
+  const reviewer = requireRole(pool, ['ops', 'finance', 'admin']);
+  app.post('/v1/refunds/:decisionId/approve', { preHandler: reviewer }, review('approve'));
+  app.post('/v1/refunds/:decisionId/reject', { preHandler: reviewer }, review('reject'));
+  app.post('/v1/refunds/:decisionId/false-positive', { preHandler: reviewer }, review('false-positive'));
 }

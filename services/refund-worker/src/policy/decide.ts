@@ -1,32 +1,112 @@
-import type { Flag, PolicyAction } from '@backstop/contracts';
+import type { Flag, PolicyAction, RefundAdvice, RefundPolicy } from '@backstop/contracts';
+import { ruleFor } from './defaults';
+
+/** What the worker knows about a flagged charge besides the flag itself. */
+export interface DecisionContext {
+  policy: RefundPolicy;
+  /** `order.delivered` was seen for the charge's order. */
+  delivered: boolean;
+  /** What the platform already refunded of this charge on its own, in minor units. */
+  refundedElsewhere: number;
+  /** Automatic refunds already granted today in the flag's currency, in minor units. */
+  autoRefundedToday: number;
+}
+
+export type DecisionStatusAtStart = 'approved' | 'pending_review' | 'shadowed';
 
 export interface Decision {
-  action: PolicyAction;
+  action: Exclude<PolicyAction, 'notify'>;
+  status: DecisionStatusAtStart;
   amount: number;
+  capturedAmount: number;
   reason: string;
+  advice: RefundAdvice | null;
+  revokeGoodsFirst: boolean;
+  /** For a shadow decision: what the rule would have done. */
+  shadowAction: Exclude<PolicyAction, 'shadow'> | null;
+  decidedBy: string;
+}
+
+/** The amount the payer meant to pay, when the flag's evidence shows it. */
+export function intendedAmount(flag: Flag): number | undefined {
+  const observed = flag.evidence.informationFlow.observed.intendedAmount;
+  if (typeof observed === 'number' && Number.isSafeInteger(observed) && observed >= 0) return observed;
+  const { unitPrice, quantity, orderAmount, amount } = flag.payment;
+  if (unitPrice !== undefined && unitPrice * quantity < amount) return unitPrice * quantity;
+  if (orderAmount !== undefined && orderAmount < amount) return orderAmount;
+  return undefined;
+}
+
+/** The whole charge, except a digit slip where the tenant allows partial refunds: then the excess. */
+function proposedAmount(flag: Flag, policy: RefundPolicy): number {
+  if (flag.type === 'amount.digit_slip' && policy.partialRefunds) {
+    const intended = intendedAmount(flag);
+    if (intended !== undefined) return flag.payment.amount - intended;
+  }
+  return flag.payment.amount;
+}
+
+function adviceFor(flag: Flag): RefundAdvice | null {
+  if (flag.type.startsWith('amount.')) return 'hold_delivery';
+  if (flag.type === 'recipient.near_miss') return 'freeze_recipient_balance';
+  return null;
+}
+
+/** The action the rule picks before guards: severity first, then delivery. */
+export function ruleAction(flag: Flag, policy: RefundPolicy, delivered: boolean): PolicyAction {
+  const rule = ruleFor(policy, flag.type);
+  const action = rule.bySeverity?.[flag.severity] ?? rule.action;
+  return delivered && rule.whenDelivered ? rule.whenDelivered : action;
+}
+
+/** Why an automatic refund of `amount` must go to a reviewer instead, if it must. */
+export function guardAgainstAuto(amount: number, currency: string, context: DecisionContext): string | null {
+  const { policy } = context;
+  if (policy.killSwitch) return 'the kill switch is on';
+  const max = policy.maxAutoRefund[currency];
+  if (max !== undefined && amount > max) return `${amount} exceeds the single auto-refund limit of ${max} ${currency}`;
+  const budget = policy.dailyAutoBudget[currency];
+  if (budget !== undefined && context.autoRefundedToday + amount > budget) {
+    return `today's auto-refund budget of ${budget} ${currency} would be exceeded (${context.autoRefundedToday} used)`;
+  }
+  return null;
 }
 
 /**
- * The built-in policy. A duplicate charge of an order is refunded in full, automatically;
- * everything else waits for a reviewer until tenant policies say otherwise.
+ * Applies the tenant's policy to a flag. Returns null when there is nothing to decide: the
+ * rule only notifies, or the platform already refunded the whole charge.
  */
-export function decide(flag: Flag): Decision {
-  switch (flag.type) {
-    case 'duplicate.exact':
-      return {
-        action: 'auto_refund',
-        amount: flag.payment.amount,
-        reason: `Duplicate payment of order ${flag.payment.orderId}: refund the later charge in full.`,
-      };
-    case 'velocity.burst':
-      return { action: 'notify', amount: flag.payment.amount, reason: 'Burst of payments: flagged for attention only.' };
-    default:
-      return { action: 'review', amount: flag.payment.amount, reason: `${flag.type}: a reviewer decides.` };
-  }
-}
+export function decide(flag: Flag, context: DecisionContext): Decision | null {
+  const capturedAmount = flag.payment.amount;
+  const refundable = capturedAmount - Math.min(context.refundedElsewhere, capturedAmount);
+  const amount = Math.min(proposedAmount(flag, context.policy), refundable);
+  const picked = ruleAction(flag, context.policy, context.delivered);
+  if (picked === 'notify' || amount <= 0) return null;
 
-export function initialStatus(action: PolicyAction): 'approved' | 'pending_review' | null {
-  if (action === 'auto_refund') return 'approved';
-  if (action === 'review') return 'pending_review';
-  return null;
+  const base = {
+    amount,
+    capturedAmount,
+    advice: adviceFor(flag),
+    // Purchases and top-ups hand something over, often instantly; it is voided before the money goes back.
+    revokeGoodsFirst: flag.payment.kind !== 'transfer' && (flag.type.startsWith('duplicate.') || flag.type === 'product.misselected' || context.delivered),
+  };
+  const what = `${flag.type} on payment ${flag.payment.paymentId} (order ${flag.payment.orderId})`;
+
+  if (picked === 'shadow') {
+    const trying = ruleFor(context.policy, flag.type).trying;
+    const guarded = trying === 'auto_refund' ? guardAgainstAuto(amount, flag.payment.currency, context) : null;
+    const wouldDo = trying === 'notify' ? 'notify' : guarded ? 'review' : trying;
+    return {
+      ...base, action: 'shadow', status: 'shadowed', shadowAction: wouldDo, decidedBy: 'policy:shadow',
+      reason: `Shadow: would have chosen ${wouldDo} for ${what}${guarded ? ` because ${guarded}` : ''}.`,
+    };
+  }
+  if (picked === 'auto_refund') {
+    const guarded = guardAgainstAuto(amount, flag.payment.currency, context);
+    if (!guarded) {
+      return { ...base, action: 'auto_refund', status: 'approved', shadowAction: null, decidedBy: 'policy:auto', reason: `Automatic refund: ${what}.` };
+    }
+    return { ...base, action: 'review', status: 'pending_review', shadowAction: null, decidedBy: 'policy:review', reason: `Review: ${what}; not automatic because ${guarded}.` };
+  }
+  return { ...base, action: 'review', status: 'pending_review', shadowAction: null, decidedBy: 'policy:review', reason: `Review: ${what}.` };
 }

@@ -13,6 +13,8 @@ export interface RefundWorkerDeps {
   producer: Producer;
   pool: Pool;
   logger: Logger;
+  /** Called after a batch committed approved decisions: their commands wait in the outbox. */
+  onApproved: () => void;
 }
 
 /**
@@ -20,11 +22,11 @@ export interface RefundWorkerDeps {
  * transaction, and the offsets are committed only after it committed. A crash in between
  * redelivers the batch, which the database's unique keys turn into no-ops.
  */
-export async function startRefundWorker(deps: RefundWorkerDeps): Promise<Consumer> {
-  const { config, kafka, producer, pool, logger } = deps;
+export async function startFlagConsumer(deps: RefundWorkerDeps): Promise<Consumer> {
+  const { config, kafka, producer, pool, logger, onApproved } = deps;
   const prefix = config.KAFKA_TOPIC_PREFIX;
   const deadLetterTopic = topicName('deadLetter', prefix);
-  const consumer = kafka.consumer({ groupId: `${prefix}${config.REFUND_WORKER_GROUP_ID}`, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId: `${prefix}${config.REFUND_WORKER_GROUP_ID}`, allowAutoTopicCreation: false, sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS });
   await consumer.connect();
   await consumer.subscribe({ topic: topicName('flags', prefix), fromBeginning: true });
   await consumer.run({
@@ -42,8 +44,10 @@ export async function startRefundWorker(deps: RefundWorkerDeps): Promise<Consume
           deadLetters.push(deadLetterFor(message, source, 'refund-worker', error instanceof Error ? error.message : String(error)));
         }
       }
-      const outcome = await inTransaction(pool, (client) => recordFlags(client, flags));
+      const outcome = await inTransaction(pool, (client) => recordFlags(client, flags, new Date()));
       faultPoint('refund-worker.after-db-commit');
+      if (outcome.approved > 0) onApproved();
+      if (outcome.invalidPolicies.length > 0) logger.error({ tenants: outcome.invalidPolicies }, 'stored refund policy is invalid; nothing is refunded automatically for these tenants');
       for (const orphan of outcome.orphaned) {
         const message = batch.messages.find((m) => m.value?.toString('utf8').includes(orphan.flagId));
         if (message) deadLetters.push(deadLetterFor(message, source, 'refund-worker', `unknown tenant ${orphan.tenantId}`));
@@ -53,7 +57,7 @@ export async function startRefundWorker(deps: RefundWorkerDeps): Promise<Consume
       resolveOffset(last.offset);
       await consumer.commitOffsets([{ ...source, offset: (BigInt(last.offset) + 1n).toString() }]);
       await heartbeat();
-      if (outcome.decisionsInserted > 0) logger.info({ decisions: outcome.decisionsInserted }, 'refund decisions recorded');
+      if (outcome.decisionsInserted > 0) logger.info({ decisions: outcome.decisionsInserted, approved: outcome.approved }, 'refund decisions recorded');
     },
   });
   return consumer;

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { canonicalize } from 'json-canonicalize';
+import type { DecisionStatus } from '@backstop/contracts';
+import type { PoolClient } from '@backstop/postgres';
+
+/** What one audit row says happened to a decision; its canonical JSON (RFC 8785) is hashed. */
+export interface AuditContent {
+  tenantId: string;
+  seq: number;
+  decisionId: string;
+  paymentId: string;
+  from: DecisionStatus | null;
+  to: DecisionStatus;
+  amount: number;
+  currency: string;
+  actor: string;
+  at: string;
+}
+
+export type AuditChange = Omit<AuditContent, 'seq' | 'tenantId'>;
+
+/** The hash a tenant's first row chains to. */
+export const GENESIS_HASH = Buffer.alloc(32);
+
+export function auditHash(prevHash: Buffer, content: AuditContent): Buffer {
+  return createHash('sha256').update(prevHash).update(canonicalize(content)).digest();
+}
+
+export interface ChainHead {
+  seq: number;
+  hash: Buffer;
+}
+
+/**
+ * Locks the chain tips of these tenants (creating missing ones) in a fixed order, so
+ * concurrent writers queue up instead of deadlocking. Every writer of decisions takes these
+ * locks first; a tenant's appends, and the decisions behind them, are thereby serialised.
+ */
+export async function lockChainHeads(client: PoolClient, tenantIds: Iterable<string>): Promise<Map<string, ChainHead>> {
+  const ids = [...new Set(tenantIds)].sort();
+  const heads = new Map<string, ChainHead>();
+  if (ids.length === 0) return heads;
+  await client.query(
+    `INSERT INTO audit_heads (tenant_id, seq, hash) SELECT unnest($1::text[]), 0, $2 ON CONFLICT (tenant_id) DO NOTHING`,
+    [ids, GENESIS_HASH],
+  );
+  const locked = await client.query<{ tenant_id: string; seq: number; hash: Buffer }>(
+    'SELECT tenant_id, seq, hash FROM audit_heads WHERE tenant_id = ANY($1::text[]) ORDER BY tenant_id FOR UPDATE',
+    [ids],
+  );
+  for (const row of locked.rows) heads.set(row.tenant_id, { seq: row.seq, hash: row.hash });
+  return heads;
+}
+
+/** Appends changes to their tenants' chains; `heads` must come from lockChainHeads in this transaction. */
+export async function appendAudit(
+  client: PoolClient,
+  heads: Map<string, ChainHead>,
+  changes: readonly (AuditChange & { tenantId: string })[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  const rows: { tenantId: string; seq: number; decisionId: string; content: AuditContent; prevHash: Buffer; hash: Buffer }[] = [];
+  for (const { tenantId, ...change } of changes) {
+    const head = heads.get(tenantId);
+    if (!head) throw new Error(`audit chain of tenant ${tenantId} is not locked`);
+    const content: AuditContent = { tenantId, seq: head.seq + 1, ...change };
+    const hash = auditHash(head.hash, content);
+    rows.push({ tenantId, seq: content.seq, decisionId: change.decisionId, content, prevHash: head.hash, hash });
+    heads.set(tenantId, { seq: content.seq, hash });
+  }
+  await client.query(
+    `INSERT INTO decision_audit (tenant_id, seq, decision_id, content, prev_hash, hash)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::jsonb[], $5::bytea[], $6::bytea[])`,
+    [
+      rows.map((r) => r.tenantId), rows.map((r) => r.seq), rows.map((r) => r.decisionId),
+      rows.map((r) => JSON.stringify(r.content)), rows.map((r) => r.prevHash), rows.map((r) => r.hash),
+    ],
+  );
+  const touched = [...new Set(rows.map((r) => r.tenantId))];
+  await client.query(
+    `UPDATE audit_heads h SET seq = t.seq, hash = t.hash
+       FROM unnest($1::text[], $2::bigint[], $3::bytea[]) AS t(tenant_id, seq, hash)
+      WHERE h.tenant_id = t.tenant_id`,
+    [touched, touched.map((id) => heads.get(id)!.seq), touched.map((id) => heads.get(id)!.hash)],
+  );
+}

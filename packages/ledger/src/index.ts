@@ -1,0 +1,6 @@
+export * from './audit-chain';
+export * from './verify-chain';
+export * from './transitions';
+export * from './outbox';
+export * from './policies';
+export * from './refund-webhooks';

@@ -1,0 +1,18 @@
+import { pipeline, Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import { stringify } from 'csv-stringify';
+
+/**
+ * Streams records as CSV: rows are produced, encoded and sent one by one, never all held.
+ * A failure while reading (the database going away mid-export) destroys the response, so
+ * the client sees a cut transfer rather than a file that looks complete.
+ */
+export function sendCsv<T extends Record<string, unknown>>(reply: FastifyReply, filename: string, columns: readonly (keyof T & string)[], records: AsyncIterable<T> | Iterable<T>) {
+  const csv = pipeline(Readable.from(records), stringify({ header: true, columns: [...columns] }), (error) => {
+    if (error) reply.log.error({ err: error, filename }, 'CSV export failed');
+  });
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .send(csv);
+}

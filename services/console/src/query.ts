@@ -1,0 +1,22 @@
+import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { jsonPath, Problem } from '@backstop/http';
+
+/** Parses a request's query string, or answers 400 naming every bad parameter. */
+export function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.infer<T> {
+  const parsed = schema.safeParse(request.query);
+  if (parsed.success) return parsed.data;
+  throw new Problem(400, 'invalid-query', 'Invalid query parameters', undefined, {
+    errors: parsed.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message })),
+  });
+}
+
+/** The tenant a request may see: its key's own, or for operators the one asked for (or all). */
+export function scopedTenant(request: FastifyRequest, requested: string | undefined): string | undefined {
+  const principal = request.principal!;
+  if (principal.role === 'operator') return requested;
+  if (requested !== undefined && requested !== principal.tenantId) {
+    throw new Problem(403, 'forbidden-tenant', 'Not your tenant', 'This key only sees its own tenant.');
+  }
+  return principal.tenantId ?? undefined;
+}

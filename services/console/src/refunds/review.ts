@@ -1,0 +1,50 @@
+import { enqueueRefundCommands, transitionDecisions } from '@backstop/ledger';
+import { Problem } from '@backstop/http';
+import { inTransaction, type Pool } from '@backstop/postgres';
+
+/**
+ * A reviewer approves or rejects a pending decision. Approval re-checks the captured-amount
+ * cap (the platform may have refunded on its own meanwhile) and writes the refund command to
+ * the outbox in the same transaction.
+ */
+export type Verdict = 'approve' | 'reject' | 'false-positive';
+
+export async function reviewDecision(
+  pool: Pool,
+  tenantId: string | null,
+  decisionId: string,
+  verdict: Verdict,
+  actor: string,
+  note?: string,
+): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    const found = await client.query<{ tenant_id: string; status: string; amount: number; captured_amount: number | null; refunded_elsewhere: number }>(
+      `SELECT d.tenant_id, d.status, d.amount, d.captured_amount,
+              coalesce((SELECT sum(r.amount) FROM refund_outcomes r
+                         WHERE r.tenant_id = d.tenant_id AND r.payment_id = d.payment_id AND r.outcome = 'succeeded' AND r.decision_id IS NULL), 0)::bigint AS refunded_elsewhere
+         FROM refund_decisions d WHERE d.decision_id = $1 AND ($2::text IS NULL OR d.tenant_id = $2)`,
+      [decisionId, tenantId],
+    );
+    const decision = found.rows[0];
+    if (!decision) throw new Problem(404, 'decision-not-found', 'No such decision');
+    if (decision.status !== 'pending_review') {
+      throw new Problem(409, 'decision-not-pending', 'Decision is not pending review', `It is ${decision.status}.`);
+    }
+    if (verdict === 'approve' && decision.captured_amount !== null && decision.amount + decision.refunded_elsewhere > decision.captured_amount) {
+      throw new Problem(409, 'exceeds-captured', 'Refund would exceed the captured amount',
+        `The platform already refunded ${decision.refunded_elsewhere} of ${decision.captured_amount}; reject this decision.`);
+    }
+    const applied = await transitionDecisions(client, [{
+      tenantId: decision.tenant_id, decisionId, from: ['pending_review'], to: verdict === 'approve' ? 'approved' : 'rejected', actor,
+    }], new Date());
+    if (applied.length === 0) throw new Problem(409, 'decision-not-pending', 'Decision is not pending review');
+    if (verdict === 'approve') await enqueueRefundCommands(client, [decisionId]);
+    if (note) await client.query('UPDATE refund_decisions SET review_note = $2 WHERE decision_id = $1', [decisionId, note]);
+    if (verdict === 'false-positive') {
+      await client.query(
+        'UPDATE flags f SET false_positive = true FROM refund_decisions d WHERE d.decision_id = $1 AND f.tenant_id = d.tenant_id AND f.flag_id = d.flag_id',
+        [decisionId],
+      );
+    }
+  });
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { RefundPolicy } from '@backstop/contracts';
+import { buildFlag } from '../../../../test/support/flags';
+import { decide, type DecisionContext } from './decide';
+import { tenantDay } from './tenant-day';
+
+const context = (overrides: Omit<Partial<DecisionContext>, 'policy'> & { policy?: Partial<z.input<typeof RefundPolicy>> } = {}): DecisionContext => ({
+  delivered: false,
+  refundedElsewhere: 0,
+  autoRefundedToday: 0,
+  ...overrides,
+  policy: RefundPolicy.parse({ v: 1, ...overrides.policy }),
+});
+
+describe('default policy', () => {
+  it('refunds an exact duplicate in full, automatically, revoking the goods first', () => {
+    const decision = decide(buildFlag('t', { type: 'duplicate.exact', payment: { amount: 4200, unitPrice: 4200 } }), context());
+    expect(decision).toMatchObject({ action: 'auto_refund', status: 'approved', amount: 4200, capturedAmount: 4200, revokeGoodsFirst: true });
+  });
+
+  it('auto-refunds a suspected duplicate only at high severity', () => {
+    expect(decide(buildFlag('t', { type: 'duplicate.suspected', severity: 'high' }), context())?.status).toBe('approved');
+    expect(decide(buildFlag('t', { type: 'duplicate.suspected', severity: 'medium' }), context())?.status).toBe('pending_review');
+  });
+
+  it('sends amount flags to review with "hold delivery" advice', () => {
+    for (const type of ['amount.digit_slip', 'amount.outlier'] as const) {
+      expect(decide(buildFlag('t', { type }), context())).toMatchObject({ status: 'pending_review', advice: 'hold_delivery' });
+    }
+  });
+
+  it('sends a near-miss recipient to review with "freeze the recipient\'s balance" advice', () => {
+    const decision = decide(buildFlag('t', { type: 'recipient.near_miss', payment: { kind: 'transfer' } }), context());
+    expect(decision).toMatchObject({ status: 'pending_review', advice: 'freeze_recipient_balance', revokeGoodsFirst: false });
+  });
+
+  it('auto-refunds a mis-selected product before delivery, reviews it after', () => {
+    const flag = buildFlag('t', { type: 'product.misselected' });
+    expect(decide(flag, context())?.status).toBe('approved');
+    expect(decide(flag, context({ delivered: true }))?.status).toBe('pending_review');
+  });
+
+  it('only notifies on a velocity burst: no decision', () => {
+    expect(decide(buildFlag('t', { type: 'velocity.burst' }), context())).toBeNull();
+  });
+});
+
+describe('amounts', () => {
+  it('refunds only the excess of a digit slip when partial refunds are allowed', () => {
+    const flag = buildFlag('t', { type: 'amount.digit_slip', payment: { amount: 30000, unitPrice: 3000 }, observed: { intendedAmount: 3000 } });
+    expect(decide(flag, context())?.amount).toBe(30000 - 3000);
+    expect(decide(flag, context({ policy: { partialRefunds: false } }))?.amount).toBe(30000);
+  });
+
+  it('falls back to unit price × quantity for the intended amount', () => {
+    const flag = buildFlag('t', { type: 'amount.digit_slip', payment: { amount: 6000, unitPrice: 600, quantity: 1 } });
+    expect(decide(flag, context())?.amount).toBe(6000 - 600);
+  });
+
+  it('never refunds more than what the platform left unrefunded of the capture', () => {
+    const flag = buildFlag('t', { payment: { amount: 5000, unitPrice: 5000 } });
+    expect(decide(flag, context({ refundedElsewhere: 1200 }))?.amount).toBe(5000 - 1200);
+    expect(decide(flag, context({ refundedElsewhere: 5000 }))).toBeNull();
+    expect(decide(flag, context({ refundedElsewhere: 9000 }))).toBeNull();
+  });
+});
+
+describe('guards on automatic refunds', () => {
+  const flag = buildFlag('t', { payment: { amount: 5000, unitPrice: 5000 } });
+
+  it('reviews a refund above the single auto-refund limit', () => {
+    expect(decide(flag, context({ policy: { maxAutoRefund: { CNY: 4999 } } }))?.status).toBe('pending_review');
+    expect(decide(flag, context({ policy: { maxAutoRefund: { CNY: 5000 } } }))?.status).toBe('approved');
+    expect(decide(flag, context({ policy: { maxAutoRefund: { USD: 1 } } }))?.status).toBe('approved');
+  });
+
+  it('reviews a refund that would overrun the daily budget', () => {
+    const policy = { dailyAutoBudget: { CNY: 10000 } };
+    expect(decide(flag, context({ policy, autoRefundedToday: 5000 }))?.status).toBe('approved');
+    expect(decide(flag, context({ policy, autoRefundedToday: 5001 }))?.status).toBe('pending_review');
+  });
+
+  it('turns every automatic refund into a review under the kill switch', () => {
+    const decision = decide(flag, context({ policy: { killSwitch: true } }));
+    expect(decision).toMatchObject({ action: 'review', status: 'pending_review' });
+    expect(decision?.reason).toContain('kill switch');
+  });
+});
+
+describe('tenant rules', () => {
+  it('replace the default for their flag type only', () => {
+    const policy = { rules: { 'duplicate.exact': { action: 'review' as const } } };
+    expect(decide(buildFlag('t', { type: 'duplicate.exact' }), context({ policy }))?.status).toBe('pending_review');
+    expect(decide(buildFlag('t', { type: 'product.misselected' }), context({ policy }))?.status).toBe('approved');
+  });
+
+  it('shadow records what the tried action would have done, guards included', () => {
+    const policy = { rules: { 'amount.outlier': { action: 'shadow' as const, trying: 'auto_refund' as const } }, maxAutoRefund: { CNY: 100 } };
+    const decision = decide(buildFlag('t', { type: 'amount.outlier' }), context({ policy }));
+    expect(decision).toMatchObject({ action: 'shadow', status: 'shadowed', shadowAction: 'review' });
+  });
+});
+
+describe('tenantDay', () => {
+  it('is the calendar day in the tenant\'s zone', () => {
+    const at = new Date('2026-11-25T17:30:00Z');
+    expect(tenantDay(at, 'Asia/Shanghai')).toBe('2026-11-26');
+    expect(tenantDay(at, 'UTC')).toBe('2026-11-25');
+  });
+});

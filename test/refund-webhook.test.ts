@@ -1,0 +1,65 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RefundCommand } from '@backstop/contracts';
+import { setRefundWebhook } from '@backstop/ledger';
+import { createLogger } from '@backstop/logging';
+import { inTransaction } from '@backstop/postgres';
+import { createTenant } from '@backstop/tenancy';
+import { startWebhookRelay, type WebhookRelay } from '../services/refund-worker/src/outbox/webhook-relay';
+import { recordFlags } from '../services/refund-worker/src/store/record-flags';
+import { createIsolatedDatabase } from './support/database';
+import { buildFlag } from './support/flags';
+import { eventually } from './support/wait';
+
+describe('refund commands posted to the tenant\'s endpoint', () => {
+  let database: Awaited<ReturnType<typeof createIsolatedDatabase>>;
+  let server: Server;
+  let relay: WebhookRelay | undefined;
+  const received: { headers: IncomingHttpHeaders; body: string; answered: number }[] = [];
+
+  beforeAll(async () => {
+    database = await createIsolatedDatabase();
+    await createTenant(database.pool, { tenantId: 'hooked', name: 'Hooked' });
+    // The endpoint is down for the first two attempts.
+    server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => { body += chunk; });
+      request.on('end', () => {
+        const answered = received.length < 2 ? 503 : 204;
+        received.push({ headers: request.headers, body, answered });
+        response.writeHead(answered).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    await relay?.stop();
+    await new Promise((resolve) => server?.close(resolve));
+    await database?.close();
+  });
+
+  it('retries with backoff until the endpoint accepts, signed the Standard Webhooks way, with one message id', async () => {
+    const { port } = server.address() as AddressInfo;
+    const { secret } = await setRefundWebhook(database.pool, 'hooked', `http://127.0.0.1:${port}/refunds`);
+    const flag = buildFlag('hooked');
+    await inTransaction(database.pool, (client) => recordFlags(client, [flag], new Date()));
+
+    relay = startWebhookRelay({ pool: database.pool, logger: createLogger('test', 'silent'), pollMs: 20, retryBaseMs: 50 });
+    await eventually(async () => (relay!.stats().delivered === 1 ? true : undefined), { what: 'the webhook to be delivered' });
+
+    expect(received.map((r) => r.answered)).toEqual([503, 503, 204]);
+    expect(new Set(received.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    const verifier = new Webhook(secret);
+    for (const delivery of received) {
+      const verified = verifier.verify(delivery.body, delivery.headers as Record<string, string>);
+      expect(RefundCommand.parse(verified)).toMatchObject({ paymentId: flag.payment.paymentId, idempotencyKey: `refund:hooked:${flag.payment.paymentId}` });
+    }
+    const outbox = await database.pool.query("SELECT attempts, published_at IS NOT NULL AS published FROM refund_outbox WHERE destination = 'webhook'");
+    expect(outbox.rows).toEqual([{ attempts: 3, published: true }]);
+    const decision = await database.pool.query("SELECT status FROM refund_decisions WHERE tenant_id = 'hooked'");
+    expect(decision.rows).toEqual([{ status: 'sent' }]);
+  });
+});

@@ -1,0 +1,30 @@
+import type { IngestedEvent, Flag, WebhookEvent } from '@backstop/contracts';
+import type { Kafka, Producer } from 'kafkajs';
+
+export async function publishFlags(producer: Producer, topic: string, flags: readonly Flag[]): Promise<void> {
+  await producer.send({ topic, messages: flags.map((flag) => ({ key: `${flag.tenantId}:${flag.payment.payerId}`, value: JSON.stringify(flag) })) });
+}
+
+/** Publishes platform events as ingest would, wrapped and keyed by tenant:payer. */
+export async function publishEvents(producer: Producer, topic: string, tenantId: string, events: readonly WebhookEvent[]): Promise<void> {
+  await producer.send({
+    topic,
+    messages: events.map((event) => {
+      const wrapped: IngestedEvent = { v: 1, tenantId, receivedAt: new Date().toISOString(), marks: [], event };
+      return { key: `${tenantId}:${event.data.payerId}`, value: JSON.stringify(wrapped) };
+    }),
+  });
+}
+
+/** True once the group has committed offsets up to the end of every partition of the topic. */
+export async function groupCaughtUp(kafka: Kafka, groupId: string, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+    return ends.every((end) => BigInt(end.high) === 0n || (byPartition.get(end.partition) ?? -1n) >= BigInt(end.high));
+  } finally {
+    await admin.disconnect();
+  }
+}
