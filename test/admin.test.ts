@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
@@ -101,5 +104,42 @@ describe('tenant administration: the CLI and the admin API', () => {
     expect((await call('POST', '/v1/admin/secrets/rotate', admin, {})).statusCode).toBe(409);
     expect((await call('POST', '/v1/admin/secrets/retire-old', admin, {})).json()).toMatchObject({ retired: 1 });
     expect((await call('POST', '/v1/admin/keys', admin, { role: 'ops', extra: 1 })).statusCode).toBe(400);
+  });
+
+  it('shows and sets the refund policy and the detector rules from the CLI, refusing invalid documents', async () => {
+    await cli('tenant', 'create', 'tuner');
+    const dir = mkdtempSync(join(tmpdir(), 'backstop-cli-'));
+    const file = (name: string, document: unknown) => {
+      writeFileSync(join(dir, name), typeof document === 'string' ? document : JSON.stringify(document));
+      return join(dir, name);
+    };
+    expect((await cli('policy', 'show', '--tenant', 'tuner')).output).toMatchObject({ v: 1, killSwitch: false });
+    expect((await cli('policy', 'set', '--tenant', 'tuner', '--file', file('policy.json', { v: 1, killSwitch: true }))).code).toBe(0);
+    expect((await cli('policy', 'show', '--tenant', 'tuner')).output).toMatchObject({ killSwitch: true });
+    const badPolicy = await cli('policy', 'set', '--tenant', 'tuner', '--file', file('bad.json', { v: 1, rules: { 'duplicate.exact': { action: 'everything' } } }));
+    expect(badPolicy.code).toBe(2);
+    expect(badPolicy.stderr).toContain('rules.duplicate.exact.action');
+
+    const rules = { 'duplicate.suspected': { windowSeconds: 300 }, 'velocity.burst': { enabled: false } };
+    expect((await cli('rules', 'set', '--tenant', 'tuner', '--file', file('rules.json', rules))).code).toBe(0);
+    const shown = (await cli('rules', 'show', '--tenant', 'tuner')).output as Record<string, Record<string, unknown>>;
+    expect(shown['duplicate.suspected']).toMatchObject({ windowSeconds: 300, enabled: true });
+    expect(shown['velocity.burst']).toMatchObject({ enabled: false });
+    expect((await cli('rules', 'set', '--tenant', 'tuner', '--file', file('junk.json', '{not json'))).code).toBe(2);
+    expect((await cli('rules', 'set', '--tenant', 'tuner', '--file', file('unknown.json', { 'amount.magic': {} }))).code).toBe(2);
+  });
+
+  it('offers the detector rules in the admin API to the tenant admin', async () => {
+    await createTenant(stack.pool, { tenantId: 'rulers', name: 'Rulers' });
+    const admin = (await createApiKey(stack.pool, 'rulers', 'admin')).apiKey;
+    const ops = (await createApiKey(stack.pool, 'rulers', 'ops')).apiKey;
+    const put = (key: string, payload: object) => app.inject({ method: 'PUT', url: '/v1/rules', headers: { authorization: `Bearer ${key}` }, payload });
+    expect((await put(ops, {})).statusCode).toBe(403);
+    const bad = await put(admin, { 'duplicate.suspected': { windowSeconds: -5 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ type: 'https://backstop.dev/problems/invalid-rules', errors: [{ path: '$.duplicate.suspected.windowSeconds' }] });
+    expect((await put(admin, { 'amount.outlier': { enabled: false } })).statusCode).toBe(200);
+    const shown = await app.inject({ method: 'GET', url: '/v1/rules', headers: { authorization: `Bearer ${admin}` } });
+    expect(shown.json()).toMatchObject({ data: { 'amount.outlier': { enabled: false } }, stored: { 'amount.outlier': { enabled: false } } });
   });
 });

@@ -185,7 +185,12 @@ describe('finance API on a generated day of traffic', () => {
   it('lets a reviewer approve or reject a pending decision, once', async () => {
     const { data } = await getJson<{ data: RefundDecision[] }>('/v1/refunds?status=pending_review&limit=3', keys['east-finance']);
     const [toApprove, toReject] = data.filter((d) => d.paymentId !== outsideRefund.data.paymentId);
-    const post = (id: string, verdict: string) => fetch(`${consoleUrl}/v1/refunds/${id}/${verdict}`, { method: 'POST', headers: { authorization: `Bearer ${keys['east-ops']}` } });
+    // A rejection must say why; an approval needs no body.
+    const post = (id: string, verdict: string) => fetch(`${consoleUrl}/v1/refunds/${id}/${verdict}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys['east-ops']}`, 'content-type': 'application/json' },
+      body: JSON.stringify(verdict === 'approve' ? {} : { reason: 'the customer meant to buy it' }),
+    });
     const approved = await post(toApprove!.decisionId, 'approve');
     expect(approved.status).toBe(200);
     expect(((await approved.json()) as { data: RefundDecision }).data).toMatchObject({ status: 'approved', decidedBy: expect.stringMatching(/^key:/) });

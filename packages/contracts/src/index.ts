@@ -7,3 +7,4 @@ export * from './refund';
 export * from './topics';
 export * from './refund-policy';
 export * from './refund-command';
+export * from './rules-config';

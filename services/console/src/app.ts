@@ -12,6 +12,7 @@ import { financeRoutes } from './finance/routes';
 import { policyRoutes } from './policies-routes';
 import { refundWebhookRoutes } from './refund-webhook-routes';
 import { refundRoutes } from './refunds/routes';
+import { rulesRoutes } from './rules-routes';
 
 export interface ConsoleDeps {
   logger: Logger;
@@ -35,6 +36,7 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, { pool: deps.pool });
   await app.register(financeRoutes, { pool: deps.pool });
   await app.register(policyRoutes, { pool: deps.pool });
+  await app.register(rulesRoutes, { pool: deps.pool });
   await app.register(refundWebhookRoutes, { pool: deps.pool });
   return app;
 }

@@ -1,6 +1,11 @@
 import type { Pool } from '@backstop/postgres';
 import { TenantId } from '@backstop/contracts';
-import { createApiKey, createTenant, retireOldSecrets, revokeApiKey, Role, rotateWebhookSecret, tenantExists } from '@backstop/tenancy';
+import { readFile } from 'node:fs/promises';
+import { ZodError } from 'zod';
+import { parseStoredPolicy, saveRefundPolicy } from '@backstop/ledger';
+import {
+  createApiKey, createTenant, loadDetectorRules, retireOldSecrets, revokeApiKey, Role, rotateWebhookSecret, saveDetectorRules, tenantExists,
+} from '@backstop/tenancy';
 
 export class UsageError extends Error {}
 
@@ -28,7 +33,29 @@ export const usage = `usage: npm run cli -- <command>
   key create --role operator
   key revoke <key-id>
   secret rotate --tenant <tenant-id>        add a second webhook secret beside the current one
-  secret retire-old --tenant <tenant-id>    keep only the newest webhook secret`;
+  secret retire-old --tenant <tenant-id>    keep only the newest webhook secret
+  policy show --tenant <tenant-id>          the refund policy in force
+  policy set --tenant <tenant-id> --file policy.json
+  rules show --tenant <tenant-id>           the detector's thresholds, switches and allowlists
+  rules set --tenant <tenant-id> --file rules.json`;
+
+/** Reads a JSON document and stores it with `save`; a document that fails validation is a usage error naming the fields. */
+async function setFromFile(path: string, save: (document: unknown) => Promise<unknown>): Promise<unknown> {
+  let document: unknown;
+  try {
+    document = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cannot read ${path} as JSON: ${(error as Error).message}`);
+  }
+  try {
+    return await save(document);
+  } catch (error) {
+    if (error instanceof ZodError) {
+      throw new UsageError(`invalid document: ${error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
+    }
+    throw error;
+  }
+}
 
 /** Runs one CLI command against the database; returns what to print. */
 export async function runCommand(pool: Pool, { words, options }: ParsedCommand): Promise<unknown> {
@@ -57,6 +84,21 @@ export async function runCommand(pool: Pool, { words, options }: ParsedCommand):
       return rotateWebhookSecret(pool, await existingTenant(pool, required(options, 'tenant')));
     case 'secret retire-old':
       return { retired: await retireOldSecrets(pool, await existingTenant(pool, required(options, 'tenant'))) };
+    case 'policy show': {
+      const tenantId = await existingTenant(pool, required(options, 'tenant'));
+      const stored = await pool.query<{ document: unknown }>('SELECT document FROM refund_policies WHERE tenant_id = $1', [tenantId]);
+      return parseStoredPolicy(stored.rows[0]?.document).policy;
+    }
+    case 'policy set': {
+      const tenantId = await existingTenant(pool, required(options, 'tenant'));
+      return setFromFile(required(options, 'file'), (document) => saveRefundPolicy(pool, tenantId, document, 'cli'));
+    }
+    case 'rules show':
+      return (await loadDetectorRules(pool, await existingTenant(pool, required(options, 'tenant')))).effective;
+    case 'rules set': {
+      const tenantId = await existingTenant(pool, required(options, 'tenant'));
+      return setFromFile(required(options, 'file'), (document) => saveDetectorRules(pool, tenantId, document));
+    }
     default:
       throw new UsageError(usage);
   }

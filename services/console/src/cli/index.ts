@@ -12,7 +12,7 @@ function parse(argv: string[]) {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { tenant: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'time-zone': { type: 'string' } },
+      options: { tenant: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'time-zone': { type: 'string' }, file: { type: 'string' } },
     });
     return { words: positionals, options: values as Record<string, string | undefined> };
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { Logger } from '@backstop/logging';
 import type { Pool } from '@backstop/postgres';
-import { defaultRulesConfig, RulesConfig } from './rules-config';
+import { defaultRulesConfig, RulesConfig } from '@backstop/contracts';
 
 /** Where the detector gets each tenant's rule settings. */
 export interface RulesConfigSource {

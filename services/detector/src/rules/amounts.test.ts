@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRulesConfig } from '../policy/rules-config';
+import { defaultRulesConfig } from '@backstop/contracts';
 import { amountOutlier } from './amount-outlier';
 import { digitSlip } from './digit-slip';
 import { evaluateRules } from './index';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRulesConfig, RulesConfig } from '../policy/rules-config';
+import { defaultRulesConfig, RulesConfig } from '@backstop/contracts';
 import { evaluateRules } from './index';
 import { productMisselected } from './product-misselected';
 import { recipientNearMiss } from './recipient-near-miss';

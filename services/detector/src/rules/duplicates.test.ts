@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRulesConfig } from '../policy/rules-config';
+import { defaultRulesConfig } from '@backstop/contracts';
 import { duplicateExact } from './duplicate-exact';
 import { duplicateSuspected } from './duplicate-suspected';
 import { contextFor, payment } from './rule-fixtures';

@@ -1,5 +1,5 @@
 import type { FlagType } from '@backstop/contracts';
-import type { RulesConfig } from '../policy/rules-config';
+import type { RulesConfig } from '@backstop/contracts';
 import { amountOutlier } from './amount-outlier';
 import { digitSlip } from './digit-slip';
 import { duplicateExact } from './duplicate-exact';

@@ -1,5 +1,5 @@
 import type { EventMark, Evidence, FlagType, PaymentSnapshot, Severity } from '@backstop/contracts';
-import type { RulesConfig } from '../policy/rules-config';
+import type { RulesConfig } from '@backstop/contracts';
 import type { PayerSnapshot } from '../state/payer-state';
 
 /** Everything a rule may look at for one payment: the payment and its payer's state before it. */

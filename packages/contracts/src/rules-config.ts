@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ExternalId, PaymentKind } from '@backstop/contracts';
+import { ExternalId } from './ids';
+import { PaymentKind } from './payment-event';
 
 /** Payers and merchants a rule must leave alone (a tester's account, a shop that sells in bulk). */
 const Allowlist = z.strictObject({
