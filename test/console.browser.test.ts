@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,7 @@ describe('console web page in a real browser', () => {
   let browser: Browser;
   let page: Page;
   let ingestUrl: string;
+  let financeKey: string;
   const secrets: Record<string, string> = {};
 
   async function payTwice(tenantId: string) {
@@ -45,6 +46,7 @@ describe('console web page in a real browser', () => {
     secrets['shop-a'] = (await createTenant(stack.pool, { tenantId: 'shop-a', name: 'Shop A' })).webhookSecret;
     secrets['shop-b'] = (await createTenant(stack.pool, { tenantId: 'shop-b', name: 'Shop B' })).webhookSecret;
     const opsKey = (await createApiKey(stack.pool, 'shop-a', 'ops')).apiKey;
+    financeKey = (await createApiKey(stack.pool, 'shop-a', 'finance')).apiKey;
     services = await startServices(stack, ['ingest', 'detector', 'refund-worker', 'console']);
     ingestUrl = services.find((s) => s.name === 'ingest')!.address!;
     const consoleUrl = services.find((s) => s.name === 'console')!.address!;
@@ -117,5 +119,27 @@ describe('console web page in a real browser', () => {
     expect(await page.locator('.tab[data-tab="review"]').textContent()).toBe('人工审核');
     expect(await page.locator('#feed tbody tr .badge').first().textContent()).toMatch(/^[高中低]$/);
     await page.screenshot({ path: `${screenshotDir}console-feed-zh.png`, fullPage: true });
+  }, 60_000);
+
+  it('shows finance the decisions, the daily reconciliation and a CSV download', async () => {
+    await page.click('#sign-out');
+    await page.fill('#api-key', financeKey);
+    await page.click('#sign-in button[type=submit]');
+    await page.click('.tab[data-tab="finance"]');
+    await page.locator('#decisions tbody tr').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('#reconciliation-table tbody tr').first().waitFor({ state: 'visible', timeout: 30_000 });
+    const decided = await stack.pool.query("SELECT count(*)::int AS n FROM refund_decisions WHERE tenant_id = 'shop-a' AND status <> 'shadowed'");
+    const reconciliation = await page.locator('#reconciliation-table tbody').textContent();
+    expect(reconciliation).toContain(`${decided.rows[0].n} ·`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#reconciliation a'),
+    ]);
+    expect(download.suggestedFilename()).toBe('reconciliation.csv');
+    const [decisionsCsv] = await Promise.all([page.waitForEvent('download'), page.click('#decisions-csv')]);
+    expect(decisionsCsv.suggestedFilename()).toBe('refund-decisions.csv');
+    const rows = readFileSync(await decisionsCsv.path(), 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(1 + decided.rows[0].n);
+    await page.screenshot({ path: `${screenshotDir}console-finance-zh.png`, fullPage: true });
   }, 60_000);
 });

@@ -313,6 +313,10 @@ $('#sign-in').addEventListener('submit', (event) => {
   start();
 });
 $('#sign-out').addEventListener('click', signOut);
+$('#decisions-csv').addEventListener('click', (event) => {
+  event.preventDefault();
+  void downloadCsv('/v1/refunds.csv', 'refund-decisions.csv');
+});
 for (const button of document.querySelectorAll('.tab')) button.addEventListener('click', () => showTab(button.dataset.tab));
 for (const filter of ['#filter-type', '#filter-severity']) {
   $(filter).addEventListener('change', () => { state.flags.clear(); renderFeed(); void followStream(); });
