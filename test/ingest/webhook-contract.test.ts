@@ -205,7 +205,8 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
   });
 
   it('answers 429 with Retry-After once a tenant spends its token bucket', async () => {
-    const limited = await startIngest(stack, { rateOverrides: { [tenantId]: { eventsPerSecond: 1, burst: 500 } } });
+    // A trickle of a refill (one event every 1000 s), so a slow machine cannot refill the bucket mid-test.
+    const limited = await startIngest(stack, { rateOverrides: { [tenantId]: { eventsPerSecond: 0.001, burst: 500 } } });
     try {
       const body = JSON.stringify({ events: Array.from({ length: 500 }, () => paymentEvent()) });
       const first = await limited.app.inject(signedRequest({ tenantId: 'ratelimited', secret, body, id: 'b1', url: '/v1/webhooks/payments:batch' }));
