@@ -193,7 +193,10 @@ describe('finance API on a generated day of traffic', () => {
     });
     const approved = await post(toApprove!.decisionId, 'approve');
     expect(approved.status).toBe(200);
-    expect(((await approved.json()) as { data: RefundDecision }).data).toMatchObject({ status: 'approved', decidedBy: expect.stringMatching(/^key:/) });
+    const decision = ((await approved.json()) as { data: RefundDecision }).data;
+    expect(decision.decidedBy).toMatch(/^key:/);
+    // The outbox relay may hand it to the platform before the answer is read back.
+    expect(['approved', 'sent']).toContain(decision.status);
     expect((await stack.pool.query('SELECT 1 FROM refund_outbox WHERE decision_id = $1', [toApprove!.decisionId])).rowCount).toBe(1);
     expect((await post(toReject!.decisionId, 'reject')).status).toBe(200);
     const again = await post(toApprove!.decisionId, 'reject');
