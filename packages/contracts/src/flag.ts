@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { ExternalId, TenantId, Timestamp } from './ids';
-import { CurrencyCode, MinorUnits } from './money';
-import { PaymentKind } from './payment-event';
+import { PaymentData } from './payment-event';
 
 export const FlagType = z.enum([
   'duplicate.exact',
@@ -20,21 +19,8 @@ export type Severity = z.infer<typeof Severity>;
 /** One payment as evidence: the fund flow and order flow are lists of these. */
 export const PaymentSnapshot = z.strictObject({
   eventId: ExternalId,
-  paymentId: ExternalId,
-  orderId: ExternalId,
-  payerId: ExternalId,
-  merchantId: ExternalId,
-  kind: PaymentKind,
-  sku: ExternalId.optional(),
-  category: ExternalId.optional(),
+  ...PaymentData.shape,
   quantity: z.int().min(1),
-  unitPrice: MinorUnits.optional(),
-  amount: MinorUnits,
-  currency: CurrencyCode,
-  orderAmount: MinorUnits.optional(),
-  recipientAccount: z.string().optional(),
-  recipientVerified: z.boolean().optional(),
-  channel: z.string().optional(),
   occurredAt: Timestamp,
 });
 export type PaymentSnapshot = z.infer<typeof PaymentSnapshot>;

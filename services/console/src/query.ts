@@ -7,7 +7,10 @@ export function parseQuery<T extends z.ZodType>(schema: T, request: FastifyReque
   const parsed = schema.safeParse(request.query);
   if (parsed.success) return parsed.data;
   throw new Problem(400, 'invalid-query', 'Invalid query parameters', undefined, {
-    errors: parsed.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message })),
+    errors: parsed.error.issues.map((issue) => ({
+      path: issue.code === 'unrecognized_keys' ? jsonPath([...issue.path, issue.keys[0] ?? '']) : jsonPath(issue.path),
+      message: issue.code === 'unrecognized_keys' ? 'unknown parameter' : issue.message,
+    })),
   });
 }
 

@@ -4,7 +4,7 @@ import type { Pool } from '@backstop/postgres';
 import type { Principal } from '@backstop/tenancy';
 import { requireRole } from '../auth/authenticate';
 import { maskAccounts } from '../auth/mask';
-import { parseQuery } from '../http/query';
+import { parseQuery } from '../query';
 import { decodePosition, encodePosition, feedAfter, feedTail, type FeedPosition } from './flag-feed';
 import type { FlagNotifier } from './flag-notifier';
 import { flagStats } from './flag-stats';
@@ -39,18 +39,18 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
     maskAccounts(flagView(row, { withEvidence }), request.principal!.role);
 
   app.get('/v1/flags', auth, async (request) => {
-    const { limit, cursor, tenant, ...filters } = parseQuery(ListFlagsQuery, request.query);
+    const { limit, cursor, tenant, ...filters } = parseQuery(ListFlagsQuery, request);
     const page = await listFlags(pool, scope(request.principal!, tenant), filters, { limit, cursor });
     return { data: page.rows.map((row) => view(request, row, false)), nextCursor: page.nextCursor };
   });
 
   app.get('/v1/flags/stats', auth, async (request) => {
-    const { tenant } = parseQuery(StreamQuery.pick({ tenant: true }), request.query);
+    const { tenant } = parseQuery(StreamQuery.pick({ tenant: true }), request);
     return flagStats(pool, scope(request.principal!, tenant));
   });
 
   app.get('/v1/flags/stream', { ...auth, sse: 'only' }, async (request, reply) => {
-    const { tenant, ...filters } = parseQuery(StreamQuery, request.query);
+    const { tenant, ...filters } = parseQuery(StreamQuery, request);
     const tenantId = scope(request.principal!, tenant);
     const lastEventId = request.headers['last-event-id'];
     let position: FeedPosition | null = null;
