@@ -26,6 +26,8 @@ export interface DetectorResult {
   redisCommands: number;
   roundTripsPerEvent: number;
   commandsPerEvent: number;
+  /** Share of the run the detector spent awaiting Redis (observe and record pipelines). */
+  redisWaitShare: number;
 }
 
 export async function benchDetector(endpoints: Endpoints, events: number, log: (line: string) => void): Promise<DetectorResult> {
@@ -50,11 +52,27 @@ export async function benchDetector(endpoints: Endpoints, events: number, log: (
     const skuPrices = (store as unknown as { skuPrices: SkuPriceBook }).skuPrices;
     let firstBatchAt: number | undefined;
     let batches = 0;
+    // Wall time spent awaiting Redis, to say where a batch's time goes.
+    let redisMs = 0;
     const observe = store.observe.bind(store);
     store.observe = async (requests) => {
-      firstBatchAt ??= performance.now();
+      const started = performance.now();
+      firstBatchAt ??= started;
       batches += 1;
-      return observe(requests);
+      try {
+        return await observe(requests);
+      } finally {
+        redisMs += performance.now() - started;
+      }
+    };
+    const record = store.record.bind(store);
+    store.record = async (entries) => {
+      const started = performance.now();
+      try {
+        return await record(entries);
+      } finally {
+        redisMs += performance.now() - started;
+      }
     };
     const producer = createIdempotentProducer(slice.kafka);
     await producer.connect();
@@ -79,8 +97,9 @@ export async function benchDetector(endpoints: Endpoints, events: number, log: (
       events, flags, seconds: round(seconds, 2), eventsPerS: Math.round(events / seconds), batches,
       redisRoundTrips, redisCommands: store.commandsSent,
       roundTripsPerEvent: round(redisRoundTrips / events, 4), commandsPerEvent: round(store.commandsSent / events, 3),
+      redisWaitShare: round(redisMs / 1000 / seconds, 2),
     };
-    log(`  ${result.eventsPerS} events/s (${events} in ${result.seconds} s, ${batches} batches, ${flags} flags); ${result.roundTripsPerEvent} Redis round trips and ${result.commandsPerEvent} commands per event`);
+    log(`  ${result.eventsPerS} events/s (${events} in ${result.seconds} s, ${batches} batches, ${flags} flags); ${result.roundTripsPerEvent} Redis round trips and ${result.commandsPerEvent} commands per event; ${Math.round(result.redisWaitShare * 100)} % of the time awaiting Redis`);
     return result;
   } finally {
     await admin.disconnect();
