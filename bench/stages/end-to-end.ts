@@ -23,7 +23,11 @@ export interface EndToEndStep {
   accepted: number;
   rejected: number;
   failedRequests: number;
+  rejectedBy: Record<string, number>;
   detection: LatencySummary;
+  /** Detection latency split at flaggedAt: accepted → batch picked up by the detector, then → flag on Kafka. */
+  toDetector: LatencySummary;
+  inDetector: LatencySummary;
   refund: LatencySummary;
   maxDetectorLag: number;
   maxWorkerLag: number;
@@ -100,7 +104,10 @@ export async function benchEndToEnd(endpoints: Endpoints, options: EndToEndOptio
         accepted: outcome.accepted,
         rejected: outcome.rejected,
         failedRequests: outcome.failedRequests,
+        rejectedBy: outcome.rejectedBy,
         detection: summarize(step.histogram),
+        toDetector: summarize(step.toDetector),
+        inDetector: summarize(step.inDetector),
         refund: summarize(await refundLatency(slice.pool, slice.tenantId, from, to)),
         maxDetectorLag: detectorLag.max,
         maxWorkerLag: workerLag.max,
@@ -108,9 +115,9 @@ export async function benchEndToEnd(endpoints: Endpoints, options: EndToEndOptio
         cores: coresBetween(cpuBefore, cpuAfter, (to.getTime() - from.getTime()) / 1000),
       };
       steps.push(result);
-      log(`  ${rate}/s offered, ${result.achievedPerS}/s accepted: detection p50 ${result.detection.p50Ms} p99 ${result.detection.p99Ms} p99.9 ${result.detection.p999Ms} ms (${result.detection.count} flags); ` +
+      log(`  ${rate}/s offered, ${result.achievedPerS}/s accepted (${result.rejected} rejected ${JSON.stringify(result.rejectedBy)}, ${result.failedRequests} failed requests): detection p50 ${result.detection.p50Ms} p99 ${result.detection.p99Ms} p99.9 ${result.detection.p999Ms} ms (${result.detection.count} flags; to detector p50 ${result.toDetector.p50Ms} p99 ${result.toDetector.p99Ms}, in detector p50 ${result.inDetector.p50Ms} p99 ${result.inDetector.p99Ms}); ` +
         `refund p50 ${result.refund.p50Ms} p99 ${result.refund.p99Ms} ms; lag ≤ ${result.maxDetectorLag}/${result.maxWorkerLag}; drain ${drainSeconds} s; cores ${JSON.stringify(result.cores)}`);
-      const saturated = result.detection.p99Ms > options.giveUpP99Ms || result.achievedPerS < rate * 0.9 || result.failedRequests > 0;
+      const saturated = result.detection.p99Ms > options.giveUpP99Ms || result.achievedPerS < rate * 0.9;
       if (saturated) break;
     }
     const rssMiB = Object.fromEntries(services.map((service) => [service.name, residentMiB(service.child.pid)]));
