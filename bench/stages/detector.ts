@@ -13,6 +13,7 @@ import { createPayerStateStore } from '../../services/detector/src/state/create-
 import type { SkuPriceBook } from '../../services/detector/src/state/sku-prices';
 import { TrafficGenerator } from '../../services/ingest/simulate/traffic';
 import { publishEvents } from '../../test/support/kafka';
+import { coresBetween, readCpu } from '../lib/cpu-sampler';
 import { benchLogger, createSlice, type Endpoints } from '../lib/slice';
 import { topicProgress } from '../lib/topic-progress';
 
@@ -28,6 +29,8 @@ export interface DetectorResult {
   commandsPerEvent: number;
   /** Share of the run the detector spent awaiting Redis (observe and record pipelines). */
   redisWaitShare: number;
+  /** Cores used from the first batch until caught up: this process (the detector) and the infrastructure. */
+  cores: Record<string, number>;
 }
 
 export async function benchDetector(endpoints: Endpoints, events: number, log: (line: string) => void): Promise<DetectorResult> {
@@ -51,11 +54,13 @@ export async function benchDetector(endpoints: Endpoints, events: number, log: (
     const store = createPayerStateStore(slice.redis, config);
     const skuPrices = (store as unknown as { skuPrices: SkuPriceBook }).skuPrices;
     let firstBatchAt: number | undefined;
+    let cpuBefore = new Map<string, number>();
     let batches = 0;
     // Wall time spent awaiting Redis, to say where a batch's time goes.
     let redisMs = 0;
     const observe = store.observe.bind(store);
     store.observe = async (requests) => {
+      if (firstBatchAt === undefined) cpuBefore = readCpu({ detector: process.pid });
       const started = performance.now();
       firstBatchAt ??= started;
       batches += 1;
@@ -88,6 +93,7 @@ export async function benchDetector(endpoints: Endpoints, events: number, log: (
       if (state.lag === 0 && state.end > 0) { finishedAt = performance.now(); break; }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    const cores = coresBetween(cpuBefore, readCpu({ detector: process.pid }), (finishedAt - (firstBatchAt ?? 0)) / 1000);
     await consumer.disconnect();
     await producer.disconnect();
     const flags = (await admin.fetchTopicOffsets(flagsTopic)).reduce((sum, p) => sum + Number(p.high), 0);
@@ -97,9 +103,9 @@ export async function benchDetector(endpoints: Endpoints, events: number, log: (
       events, flags, seconds: round(seconds, 2), eventsPerS: Math.round(events / seconds), batches,
       redisRoundTrips, redisCommands: store.commandsSent,
       roundTripsPerEvent: round(redisRoundTrips / events, 4), commandsPerEvent: round(store.commandsSent / events, 3),
-      redisWaitShare: round(redisMs / 1000 / seconds, 2),
+      redisWaitShare: round(redisMs / 1000 / seconds, 2), cores,
     };
-    log(`  ${result.eventsPerS} events/s (${events} in ${result.seconds} s, ${batches} batches, ${flags} flags); ${result.roundTripsPerEvent} Redis round trips and ${result.commandsPerEvent} commands per event; ${Math.round(result.redisWaitShare * 100)} % of the time awaiting Redis`);
+    log(`  ${result.eventsPerS} events/s (${events} in ${result.seconds} s, ${batches} batches, ${flags} flags); ${result.roundTripsPerEvent} Redis round trips and ${result.commandsPerEvent} commands per event; ${Math.round(result.redisWaitShare * 100)} % of the time awaiting Redis; cores ${JSON.stringify(cores)}`);
     return result;
   } finally {
     await admin.disconnect();
