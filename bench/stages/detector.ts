@@ -87,10 +87,18 @@ export async function benchDetector(endpoints: Endpoints, events: number, log: (
       metrics: createDetectorMetrics(), logger: benchLogger,
     });
     const progress = topicProgress(admin, `${slice.topicPrefix}${config.DETECTOR_GROUP_ID}`, eventsTopic);
+    let crash: unknown;
+    consumer.on(consumer.events.CRASH, (event) => { crash = event.payload.error; });
     let finishedAt = 0;
+    const deadline = Date.now() + 600_000;
     for (;;) {
       const state = await progress();
       if (state.lag === 0 && state.end > 0) { finishedAt = performance.now(); break; }
+      if (crash !== undefined || Date.now() > deadline) {
+        await consumer.disconnect();
+        await producer.disconnect();
+        throw new Error(`detector stopped with ${state.lag} events left: ${String(crash ?? 'deadline passed')}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const cores = coresBetween(cpuBefore, readCpu({ detector: process.pid }), (finishedAt - (firstBatchAt ?? 0)) / 1000);

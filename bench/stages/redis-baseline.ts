@@ -42,9 +42,18 @@ export async function benchObserveScript(redis: Redis, redisUrl: string, prefix:
   const { stdout } = await run('redis-benchmark', [
     '-h', url.hostname, '-p', url.port || '6379', '-n', String(calls), '-c', String(clients), '-P', String(pipeline), '-r', '20000', '--csv', ...args,
   ], { maxBuffer: 1 << 20 });
-  // CSV: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms",... The test name
-  // quotes the command, whose JSON argument holds quotes of its own, so read from the end.
+  const { callsPerS, p50Ms } = parseRedisBenchmarkCsv(stdout);
+  return { command: 'EVALSHA observe-payment-7', calls, pipeline, clients, callsPerS, p50Ms };
+}
+
+/**
+ * The last row of `redis-benchmark --csv`: "test","rps","avg_latency_ms","min_latency_ms",
+ * "p50_latency_ms",... The test name quotes the whole command, whose JSON arguments hold
+ * quotes and commas of their own, so the numbers are read from the end of the line.
+ */
+export function parseRedisBenchmarkCsv(stdout: string): { callsPerS: number; p50Ms: number } {
   const line = stdout.trim().split('\n').at(-1) ?? '';
   const fields = line.split(',').slice(-7).map((field) => Number(field.replaceAll('"', '')));
-  return { command: 'EVALSHA observe-payment-7', calls, pipeline, clients, callsPerS: Math.round(fields[0]!), p50Ms: fields[3] };
+  if (fields.length < 7 || fields.some((field) => Number.isNaN(field))) throw new Error(`unexpected redis-benchmark output: ${line}`);
+  return { callsPerS: Math.round(fields[0]!), p50Ms: fields[3]! };
 }
