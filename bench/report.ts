@@ -1,4 +1,5 @@
 /** Renders one benchmark run as Markdown: the machine first, then each figure beside its baseline. */
+import { lineChart } from './lib/chart';
 import type { describeMachine } from './lib/machine';
 import type { DetectorResult } from './stages/detector';
 import type { EndToEndResult } from './stages/end-to-end';
@@ -47,12 +48,15 @@ export function renderMarkdown(results: BenchResults, chartFile: string | undefi
     out.push('', '## 2. Detector (pre-filled topic → every rule → flags on Kafka, offsets committed)', '',
       `Baseline: \`redis-benchmark\` calling the same observe script (EVALSHA, ${b.clients} clients, pipeline ${b.pipeline}, ${b.calls} calls, random payers and event ids). Round trips are counted in the detector's Redis client (pipeline flushes, including sku price reads), not from Redis's statistics.`, '',
       table(['events', 'flags', 'seconds', 'events/s', 'batches', 'Redis round trips / event', 'commands / event', 'redis-benchmark script calls/s', 'ratio'],
-        [[d.events, d.flags, d.seconds, d.eventsPerS, d.batches, d.roundTripsPerEvent, d.commandsPerEvent, b.callsPerS, ratio(d.eventsPerS, b.callsPerS)]]));
+        [[d.events, d.flags, d.seconds, d.eventsPerS, d.batches, d.roundTripsPerEvent, d.commandsPerEvent, b.callsPerS, ratio(d.eventsPerS, b.callsPerS)]]),
+      '', `Time awaiting Redis (observe and record pipelines, client encoding and reply parsing included): ${Math.round(d.redisWaitShare * 100)} %. ` +
+      `Cores from the first batch until caught up: ${Object.entries(d.cores).map(([n, c]) => `${n} ${c}`).join(', ')}.`);
   }
   if (results.refunds) {
     const r = results.refunds;
     out.push('', '## 3. Refund worker (pre-filled flags topic → decisions committed in Postgres)', '',
-      table(['flags', 'decisions', 'seconds', 'decisions/s', 'worker RSS MiB'], [[r.flags, r.decisions, r.seconds, r.decisionsPerS, r.workerRssMiB]]));
+      table(['flags', 'decisions', 'seconds', 'decisions/s', 'worker RSS MiB', 'cores (ready → last decision)'],
+        [[r.flags, r.decisions, r.seconds, r.decisionsPerS, r.workerRssMiB, r.cores ? Object.entries(r.cores).map(([n, c]) => `${n} ${c}`).join(', ') : undefined]]));
   }
   if (results.endToEnd) {
     const e = results.endToEnd;
@@ -71,4 +75,15 @@ export function renderMarkdown(results: BenchResults, chartFile: string | undefi
       (results.refunds?.workerRssMiB ? `; refund worker after stage 3: ${results.refunds.workerRssMiB}` : '') + '.');
   }
   return `${out.join('\n')}\n`;
+}
+
+/** Latency percentiles against offered rate: the knee of the saturation curve. */
+export function renderChart(endToEnd: EndToEndResult): string {
+  const steps = endToEnd.steps.filter((s) => s.detection.count > 0);
+  return lineChart('Backstop end to end: latency against offered load', 'offered events/s', 'latency, ms (log)', [
+    { name: 'detect p50', colour: '#1b9e77', points: steps.map((s) => ({ x: s.offeredPerS, y: s.detection.p50Ms })) },
+    { name: 'detect p99', colour: '#d95f02', points: steps.map((s) => ({ x: s.offeredPerS, y: s.detection.p99Ms })) },
+    { name: 'detect p99.9', colour: '#7570b3', points: steps.map((s) => ({ x: s.offeredPerS, y: s.detection.p999Ms })) },
+    { name: 'refund p99', colour: '#e7298a', points: steps.filter((s) => s.refund.count > 0).map((s) => ({ x: s.offeredPerS, y: s.refund.p99Ms })) },
+  ]);
 }

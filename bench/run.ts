@@ -15,10 +15,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultBrokerOptions, isPortOpen, startBroker, type RunningBroker } from '../infra/kafka/broker';
-import { lineChart } from './lib/chart';
 import { describeMachine } from './lib/machine';
 import { createSlice, type Endpoints } from './lib/slice';
-import { renderMarkdown, type BenchResults } from './report';
+import { renderChart, renderMarkdown, type BenchResults } from './report';
 import { benchDetector } from './stages/detector';
 import { benchEndToEnd } from './stages/end-to-end';
 import { benchIngest } from './stages/ingest';
@@ -59,15 +58,7 @@ mkdirSync(values.out, { recursive: true });
 const write = () => {
   results.finishedAt = new Date().toISOString();
   const chartFile = results.endToEnd ? `${date}.svg` : undefined;
-  if (results.endToEnd) {
-    const steps = results.endToEnd.steps.filter((s) => s.detection.count > 0);
-    writeFileSync(`${values.out}/${chartFile}`, lineChart('Backstop end to end: latency against offered load', 'offered events/s', 'latency, ms (log)', [
-      { name: 'detect p50', colour: '#1b9e77', points: steps.map((s) => ({ x: s.offeredPerS, y: s.detection.p50Ms })) },
-      { name: 'detect p99', colour: '#d95f02', points: steps.map((s) => ({ x: s.offeredPerS, y: s.detection.p99Ms })) },
-      { name: 'detect p99.9', colour: '#7570b3', points: steps.map((s) => ({ x: s.offeredPerS, y: s.detection.p999Ms })) },
-      { name: 'refund p99', colour: '#e7298a', points: steps.filter((s) => s.refund.count > 0).map((s) => ({ x: s.offeredPerS, y: s.refund.p99Ms })) },
-    ]));
-  }
+  if (results.endToEnd) writeFileSync(`${values.out}/${chartFile}`, renderChart(results.endToEnd));
   writeFileSync(`${values.out}/${date}.json`, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(`${values.out}/${date}.md`, renderMarkdown(results, chartFile));
 };

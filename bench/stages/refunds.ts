@@ -8,6 +8,7 @@ import { topicName } from '@backstop/contracts';
 import { startServiceProcess } from '../../infra/dev/service-process';
 import { buildFlag } from '../../test/support/flags';
 import { publishFlags } from '../../test/support/kafka';
+import { coresBetween, readCpu } from '../lib/cpu-sampler';
 import { residentMiB } from '../lib/process-stats';
 import { createSlice, type Endpoints } from '../lib/slice';
 
@@ -17,6 +18,8 @@ export interface RefundResult {
   seconds: number;
   decisionsPerS: number;
   workerRssMiB: number | undefined;
+  /** Cores used from the worker being ready until the last decision: the worker and the infrastructure. */
+  cores: Record<string, number>;
 }
 
 export async function benchRefunds(endpoints: Endpoints, total: number, log: (line: string) => void): Promise<RefundResult> {
@@ -36,6 +39,8 @@ export async function benchRefunds(endpoints: Endpoints, total: number, log: (li
 
     const worker = startServiceProcess('refund-worker', slice.serviceEnv);
     await worker.ready;
+    const cpuBefore = readCpu({ 'refund-worker': worker.child.pid });
+    const readyAt = performance.now();
     const deadline = Date.now() + 600_000;
     let decided = 0;
     let seconds = 0;
@@ -49,10 +54,11 @@ export async function benchRefunds(endpoints: Endpoints, total: number, log: (li
       decided = progress.rows[0]!.n;
       seconds = Number(progress.rows[0]!.seconds ?? 0);
     }
+    const cores = coresBetween(cpuBefore, readCpu({ 'refund-worker': worker.child.pid }), (performance.now() - readyAt) / 1000);
     const workerRssMiB = residentMiB(worker.child.pid);
     await worker.stop('SIGTERM');
-    const result = { flags: total, decisions: decided, seconds: Math.round(seconds * 100) / 100, decisionsPerS: Math.round(decided / seconds), workerRssMiB };
-    log(`  ${result.decisionsPerS} decisions/s (${decided} in ${result.seconds} s)`);
+    const result = { flags: total, decisions: decided, seconds: Math.round(seconds * 100) / 100, decisionsPerS: Math.round(decided / seconds), workerRssMiB, cores };
+    log(`  ${result.decisionsPerS} decisions/s (${decided} in ${result.seconds} s); cores ${JSON.stringify(cores)}`);
     return result;
   } finally {
     await slice.drop();
