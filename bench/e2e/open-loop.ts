@@ -65,19 +65,20 @@ async function postBatch(load: OfferedLoad, events: WebhookEvent[], outcome: Loa
       headers: { 'content-type': 'application/json', 'x-tenant-id': load.tenantId, ...signedHeaders(load.secret, `batch_${randomUUID()}`, body) },
       body,
     });
-    const answer = (await response.json()) as { results?: { eventId?: string; status: string }[] };
-    if (!response.ok || !answer.results) {
+    const answer = (await response.json()) as { results?: { eventId?: string; status: string; problem?: { type?: string } }[] };
+    if (!response.ok) outcome.failedRequests += 1;
+    if (!answer.results) {
       count(outcome, `http ${response.status}`, events.length);
-      outcome.failedRequests += 1;
       outcome.rejected += events.length;
       return;
     }
+    // A 503 batch answer still says which of its events were recorded.
     answer.results.forEach((result, index) => {
       if (result.status === 'accepted' || result.status === 'duplicate') {
         outcome.accepted += 1;
         outcome.sentAt.set(events[index]!.id, sentAt);
       } else {
-        count(outcome, result.status, 1);
+        count(outcome, result.problem?.type?.split('/').at(-1) ?? result.status, 1);
         outcome.rejected += 1;
       }
     });
