@@ -60,7 +60,7 @@ export async function benchEndToEnd(endpoints: Endpoints, options: EndToEndOptio
   await admin.connect();
   const watcher = new DetectionLatencyWatcher(slice.kafka, topicName('flags', slice.topicPrefix));
   try {
-    const env = { ...slice.serviceEnv, INGEST_PORT: '0', INGEST_RATE_PER_S: '1000000', INGEST_RATE_BURST: '1000000', INGEST_BODY_LIMIT: String(4 * 1024 * 1024) };
+    const env = { ...slice.serviceEnv, ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}), INGEST_PORT: '0', INGEST_RATE_PER_S: '1000000', INGEST_RATE_BURST: '1000000', INGEST_BODY_LIMIT: String(4 * 1024 * 1024) };
     for (const name of ['ingest', 'detector', 'refund-worker'] as const) services.push(startServiceProcess(name, env));
     await Promise.all(services.map((service) => service.ready));
     await watcher.start();
