@@ -151,4 +151,22 @@ describe('detector recovery on real Kafka and Redis', () => {
     expect(Buffer.from(letters[0]!.valueBase64!, 'base64').toString()).toContain('truncated');
     expect(letters.every((l) => l.sourceTopic === topicName('paymentEvents', stack.topicPrefix) && l.consumer === 'detector')).toBe(true);
   }, 90_000);
+  it('drains a backlog whose flags in one batch outgrow a single produce request', async () => {
+    await stopDetector();
+    // Each order paid three times: two of every three events are flagged, so a partition's
+    // fetch of this backlog yields more flags than the broker's 1 MiB message limit, which
+    // used to stop the consumer for good.
+    const payers = Array.from({ length: 3_000 }, () => newPayer());
+    const events = payers.flatMap((payerId, index) => {
+      const orderId = uniqueId('ord');
+      return [0, 1500, 3000].map((offsetMs) => paymentEvent({ payerId, orderId }, at(index * minute + offsetMs)));
+    });
+    for (let i = 0; i < events.length; i += 1_000) await detector.publish(events.slice(i, i + 1_000));
+    await startDetector();
+    const wanted = new Set(payers);
+    await eventually(async () => {
+      const flagged = new Set(detector.flags().filter((f) => wanted.has(f.payment.payerId) && f.type === 'duplicate.exact').map((f) => f.payment.payerId));
+      return flagged.size === payers.length ? true : undefined;
+    }, { timeoutMs: 90_000, what: 'a duplicate flag for every payer of the backlog' });
+  }, 150_000);
 });

@@ -4,6 +4,16 @@ import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Pool } from '@backstop/postgres';
 import { latencyHistogram } from '../lib/latency';
 
+interface DetectionStep {
+  from: number;
+  to: number;
+  histogram: Histogram;
+  /** The two halves of each latency: accepted → the detector picked its batch up (flaggedAt), then → flag on Kafka. */
+  toDetector: Histogram;
+  inDetector: Histogram;
+  flagIds: Set<string>;
+}
+
 /**
  * Detection latency as the pipeline defines it: from ingest accepting the event (the flag's
  * `receivedAt`) to the flag being written to Kafka (the record's timestamp, set by the
@@ -11,7 +21,7 @@ import { latencyHistogram } from '../lib/latency';
  */
 export class DetectionLatencyWatcher {
   private consumer: Consumer | undefined;
-  private readonly steps: { from: number; to: number; histogram: Histogram; flagIds: Set<string> }[] = [];
+  private readonly steps: DetectionStep[] = [];
 
   constructor(private readonly kafka: Kafka, private readonly topic: string) {}
 
@@ -22,23 +32,31 @@ export class DetectionLatencyWatcher {
     await this.consumer.run({
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {
-          const flag = JSON.parse(message.value?.toString('utf8') ?? '{}') as { flagId?: string; receivedAt?: string };
+          const flag = JSON.parse(message.value?.toString('utf8') ?? '{}') as { flagId?: string; receivedAt?: string; flaggedAt?: string };
           if (!flag.flagId || !flag.receivedAt) continue;
           const receivedAt = Date.parse(flag.receivedAt);
           const step = this.steps.find((s) => receivedAt >= s.from && receivedAt < s.to);
           if (!step || step.flagIds.has(flag.flagId)) continue;
           step.flagIds.add(flag.flagId);
           step.histogram.recordValue(Math.max(1, (Number(message.timestamp) - receivedAt) * 1000));
+          const flaggedAt = flag.flaggedAt ? Date.parse(flag.flaggedAt) : undefined;
+          if (flaggedAt !== undefined) {
+            step.toDetector.recordValue(Math.max(1, (flaggedAt - receivedAt) * 1000));
+            step.inDetector.recordValue(Math.max(1, (Number(message.timestamp) - flaggedAt) * 1000));
+          }
         }
       },
     });
   }
 
   /** Starts collecting flags whose events arrive from now until `stop` is called on the result. */
-  beginStep(): { histogram: Histogram; end: () => void } {
-    const step = { from: Date.now(), to: Number.MAX_SAFE_INTEGER, histogram: latencyHistogram(), flagIds: new Set<string>() };
+  beginStep(): { histogram: Histogram; toDetector: Histogram; inDetector: Histogram; end: () => void } {
+    const step: DetectionStep = {
+      from: Date.now(), to: Number.MAX_SAFE_INTEGER, histogram: latencyHistogram(),
+      toDetector: latencyHistogram(), inDetector: latencyHistogram(), flagIds: new Set<string>(),
+    };
     this.steps.push(step);
-    return { histogram: step.histogram, end: () => { step.to = Date.now(); } };
+    return { histogram: step.histogram, toDetector: step.toDetector, inDetector: step.inDetector, end: () => { step.to = Date.now(); } };
   }
 
   async stop(): Promise<void> {

@@ -23,6 +23,8 @@ export interface LoadOutcome {
   accepted: number;
   rejected: number;
   failedRequests: number;
+  /** Why events were not accepted: an event's status, or a request's HTTP status / error name. */
+  rejectedBy: Record<string, number>;
   /** When each accepted event was sent, by event id: the generator's own record. */
   sentAt: Map<string, number>;
   elapsedMs: number;
@@ -34,7 +36,7 @@ export interface LoadOutcome {
  * ("send when the last one came back") slows down with the system and hides its saturation.
  */
 export async function offerLoad(load: OfferedLoad): Promise<LoadOutcome> {
-  const outcome: LoadOutcome = { offered: 0, accepted: 0, rejected: 0, failedRequests: 0, sentAt: new Map(), elapsedMs: 0 };
+  const outcome: LoadOutcome = { offered: 0, accepted: 0, rejected: 0, failedRequests: 0, rejectedBy: {}, sentAt: new Map(), elapsedMs: 0 };
   const inFlight = new Set<Promise<void>>();
   const start = performance.now();
   const total = Math.round((load.rate * load.durationMs) / 1000);
@@ -63,22 +65,30 @@ async function postBatch(load: OfferedLoad, events: WebhookEvent[], outcome: Loa
       headers: { 'content-type': 'application/json', 'x-tenant-id': load.tenantId, ...signedHeaders(load.secret, `batch_${randomUUID()}`, body) },
       body,
     });
-    const answer = (await response.json()) as { results?: { eventId?: string; status: string }[] };
-    if (!response.ok || !answer.results) {
-      outcome.failedRequests += 1;
+    const answer = (await response.json()) as { results?: { eventId?: string; status: string; problem?: { type?: string } }[] };
+    if (!response.ok) outcome.failedRequests += 1;
+    if (!answer.results) {
+      count(outcome, `http ${response.status}`, events.length);
       outcome.rejected += events.length;
       return;
     }
+    // A 503 batch answer still says which of its events were recorded.
     answer.results.forEach((result, index) => {
       if (result.status === 'accepted' || result.status === 'duplicate') {
         outcome.accepted += 1;
         outcome.sentAt.set(events[index]!.id, sentAt);
       } else {
+        count(outcome, result.problem?.type?.split('/').at(-1) ?? result.status, 1);
         outcome.rejected += 1;
       }
     });
-  } catch {
+  } catch (error) {
+    count(outcome, (error as Error).name, events.length);
     outcome.failedRequests += 1;
     outcome.rejected += events.length;
   }
+}
+
+function count(outcome: LoadOutcome, reason: string, events: number): void {
+  outcome.rejectedBy[reason] = (outcome.rejectedBy[reason] ?? 0) + events;
 }

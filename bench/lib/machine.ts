@@ -1,15 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { KAFKA_VERSION } from '../../infra/kafka/broker';
 
 function version(command: string, args: string[], pattern: RegExp): string {
-  try {
-    const output = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return pattern.exec(output)?.[1] ?? output.trim().split('\n')[0] ?? 'unknown';
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? '';
-    return pattern.exec(stderr)?.[1] ?? 'unknown';
-  }
+  // Some tools (java -version) print their version on stderr: look at both.
+  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
+  return pattern.exec(output)?.[1] ?? (output.trim().split('\n')[0] || 'unknown');
 }
 
 /** What the numbers were measured on: they mean little without it. */

@@ -7,6 +7,7 @@ import type { DetectorConfig } from './config';
 import { detectBatch, type StoredFlags } from './detect-batch';
 import type { DetectorMetrics } from './metrics';
 import type { RulesConfigSource } from './policy/tenant-rules';
+import { chunkByBytes } from './send-chunks';
 import type { PayerStateStore } from './state/payer-state';
 
 export interface DetectorDeps {
@@ -49,13 +50,8 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
       const source = { topic: batch.topic, partition: batch.partition };
       const outcome = await detectBatch(batch.messages, source, { store, rulesConfig, allowedLatenessMs });
       faultPoint('detector.after-redis-update');
-      if (outcome.flags.length > 0) {
-        await producer.send({
-          topic: flagsTopic,
-          acks: ACKS_ALL,
-          messages: outcome.flags.map((flag) => ({ key: partitionKey(flag.tenantId, flag.payment.payerId), value: JSON.stringify(flag) })),
-        });
-      }
+      const flagMessages = outcome.flags.map((flag) => ({ key: partitionKey(flag.tenantId, flag.payment.payerId), value: JSON.stringify(flag) }));
+      for (const messages of chunkByBytes(flagMessages)) await producer.send({ topic: flagsTopic, acks: ACKS_ALL, messages });
       await sendDeadLetters(producer, deadLetterTopic, outcome.deadLetters);
       for (const letter of outcome.deadLetters) logger.warn({ offset: letter.sourceOffset, reason: letter.reason }, 'message sent to dead-letter topic');
       metrics.deadLetters.inc(outcome.deadLetters.length);

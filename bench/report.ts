@@ -1,0 +1,92 @@
+/** Renders one benchmark run as Markdown: the machine first, then each figure beside its baseline. */
+import { lineChart } from './lib/chart';
+import type { describeMachine } from './lib/machine';
+import type { DetectorResult } from './stages/detector';
+import type { EndToEndResult } from './stages/end-to-end';
+import type { IngestRow } from './stages/ingest';
+import type { RedisBaseline } from './stages/redis-baseline';
+import type { RefundResult } from './stages/refunds';
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt?: string;
+  mode: string;
+  machine: ReturnType<typeof describeMachine>;
+  ingest?: IngestRow[];
+  detector?: { result: DetectorResult; baseline: RedisBaseline };
+  refunds?: RefundResult;
+  endToEnd?: EndToEndResult;
+}
+
+const ratio = (value: number, baseline: number) => (baseline > 0 ? `${((100 * value) / baseline).toFixed(0)} %` : 'n/a');
+const table = (head: string[], rows: (string | number | undefined)[][]) =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map((c) => c ?? '–').join(' | ')} |`)].join('\n');
+
+export function renderMarkdown(results: BenchResults, chartFile: string | undefined): string {
+  const m = results.machine;
+  const out: string[] = [
+    `# Backstop benchmark, ${results.startedAt.slice(0, 10)}`,
+    '',
+    `Run ${results.startedAt} → ${results.finishedAt ?? '?'} (${results.mode}). Kafka, Redis, Postgres, every service and the load generator share this machine.`,
+    '',
+    table(['cores', 'cpu', 'memory', 'node', 'kafka', 'java', 'redis', 'postgres'], [[m.cores, m.cpuModel, `${m.memoryGiB} GiB`, m.node, m.kafka, m.java, m.redis, m.postgres]]),
+  ];
+  if (results.ingest) {
+    const bare = new Map(results.ingest.filter((r) => r.target === 'bare-fastify').map((r) => [r.connections, r]));
+    const best = Math.max(0, ...[...bare.values()].map((r) => r.requestsPerS));
+    out.push('', '## 1. Ingest (autocannon, fresh signed events every request)', '',
+      'Baseline: a bare Fastify route reading the same raw body, checking the same HMAC and parsing the JSON (bench/baselines/bare-fastify.ts). The single endpoint is compared at the same concurrency; the batch endpoint in events/s against the best bare requests/s.', '',
+      table(['endpoint', 'connections', 'requests/s', 'events/s', 'p50 ms', 'p99 ms', 'non-2xx', 'bare Fastify req/s', 'ratio'],
+        results.ingest.filter((r) => r.target === 'ingest').map((r) => {
+          const baseline = r.endpoint === 'single' ? bare.get(r.connections)?.requestsPerS ?? 0 : best;
+          return [`${r.endpoint}${r.endpoint === 'batch' ? ` of ${r.eventsPerRequest}` : ''}`, r.connections, r.requestsPerS, r.eventsPerS, r.p50Ms, r.p99Ms, r.non2xx, baseline, ratio(r.eventsPerS, baseline)];
+        })),
+      '', table(['bare Fastify', 'connections', 'requests/s', 'p50 ms', 'p99 ms'], [...bare.values()].map((r) => ['single', r.connections, r.requestsPerS, r.p50Ms, r.p99Ms])));
+  }
+  if (results.detector) {
+    const { result: d, baseline: b } = results.detector;
+    out.push('', '## 2. Detector (pre-filled topic → every rule → flags on Kafka, offsets committed)', '',
+      `Baseline: \`redis-benchmark\` calling the same observe script (EVALSHA, ${b.clients} clients, pipeline ${b.pipeline}, ${b.calls} calls, random payers and event ids). Round trips are counted in the detector's Redis client (pipeline flushes, including sku price reads), not from Redis's statistics.`, '',
+      table(['events', 'flags', 'seconds', 'events/s', 'batches', 'Redis round trips / event', 'commands / event', 'redis-benchmark script calls/s', 'ratio'],
+        [[d.events, d.flags, d.seconds, d.eventsPerS, d.batches, d.roundTripsPerEvent, d.commandsPerEvent, b.callsPerS, ratio(d.eventsPerS, b.callsPerS)]]),
+      '', `Time awaiting Redis (observe and record pipelines, client encoding and reply parsing included): ${Math.round(d.redisWaitShare * 100)} %. ` +
+      `Cores from the first batch until caught up: ${Object.entries(d.cores).map(([n, c]) => `${n} ${c}`).join(', ')}.`);
+  }
+  if (results.refunds) {
+    const r = results.refunds;
+    out.push('', '## 3. Refund worker (pre-filled flags topic → decisions committed in Postgres)', '',
+      table(['flags', 'decisions', 'seconds', 'decisions/s', 'worker RSS MiB', 'cores (ready → last decision)'],
+        [[r.flags, r.decisions, r.seconds, r.decisionsPerS, r.workerRssMiB, r.cores ? Object.entries(r.cores).map(([n, c]) => `${n} ${c}`).join(', ') : undefined]]));
+  }
+  if (results.endToEnd) {
+    const e = results.endToEnd;
+    out.push('', '## 4. End to end (open loop, signed batches of realistic traffic with mistakes)', '',
+      `**Headline: ${e.headlinePerS === undefined ? 'no step' : `${e.headlinePerS} events/s`}** is the highest offered rate at which p99 detection latency (event accepted → flag on Kafka) stayed under 100 ms with ≥ 95 % of the offered events accepted.`, '',
+      chartFile ? `![latency against offered rate](${chartFile})\n` : '',
+      table(['offered/s', 'accepted/s', 'flags', 'detect p50', 'p99', 'p99.9', 'to detector p99', 'in detector p99', 'refund p50', 'p99', 'p99.9', 'max lag detector', 'max lag worker', 'drain s', 'not accepted (why)'],
+        e.steps.map((s) => [s.offeredPerS, s.achievedPerS, s.detection.count, s.detection.p50Ms, s.detection.p99Ms, s.detection.p999Ms, s.toDetector?.p99Ms, s.inDetector?.p99Ms,
+          s.refund.p50Ms, s.refund.p99Ms, s.refund.p999Ms, s.maxDetectorLag, s.maxWorkerLag, s.drainSeconds,
+          s.rejected === 0 ? 0 : `${s.rejected} ${Object.entries(s.rejectedBy ?? {}).map(([why, n]) => `${why} ${n}`).join(', ')}`])),
+      '', 'Latencies in ms. Detection latency is split at the moment the detector picked the event\'s batch up (the flag\'s flaggedAt): "to detector" covers ingest publishing, Kafka and waiting for the detector; "in detector" Redis, the rules and the flag send.',
+      '', 'Cores used during each step (CPU seconds / wall seconds; infrastructure summed by command name, so other work on this shared machine counts too):', '');
+    const names = [...new Set(e.steps.flatMap((s) => Object.keys(s.cores)))];
+    out.push(table(['offered/s', ...names], e.steps.map((s) => [s.offeredPerS, ...names.map((n) => s.cores[n])])));
+    out.push('', '## 5. Memory', '',
+      table(['active payers', 'detector bytes / active payer', 'remembered event ids', 'dedupe bytes / event id'],
+        [[e.memory.activePayers, e.memory.bytesPerActivePayer, e.memory.rememberedEventIds, e.memory.bytesPerRememberedEventId]]),
+      '', `RSS after the end-to-end run (MiB): ${Object.entries(e.rssMiB).map(([n, v]) => `${n} ${v ?? '?'}`).join(', ')}` +
+      (results.refunds?.workerRssMiB ? `; refund worker after stage 3: ${results.refunds.workerRssMiB}` : '') + '.');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Latency percentiles against offered rate: the knee of the saturation curve. */
+export function renderChart(endToEnd: EndToEndResult): string {
+  const steps = endToEnd.steps.filter((s) => s.detection.count > 0);
+  return lineChart('Backstop end to end: latency against offered load', 'offered events/s', 'latency, ms (log)', [
+    { name: 'detect p50', colour: '#1b9e77', points: steps.map((s) => ({ x: s.offeredPerS, y: s.detection.p50Ms })) },
+    { name: 'detect p99', colour: '#d95f02', points: steps.map((s) => ({ x: s.offeredPerS, y: s.detection.p99Ms })) },
+    { name: 'detect p99.9', colour: '#7570b3', points: steps.map((s) => ({ x: s.offeredPerS, y: s.detection.p999Ms })) },
+    { name: 'refund p99', colour: '#e7298a', points: steps.filter((s) => s.refund.count > 0).map((s) => ({ x: s.offeredPerS, y: s.refund.p99Ms })) },
+  ]);
+}

@@ -1,0 +1,59 @@
+/**
+ * The detector's ceiling on this Redis: `redis-benchmark` calling the detector's own observe
+ * script (EVALSHA, pipelined) with the detector's key layout and realistic arguments. Payer
+ * ids and event ids are random per call (`__rand_int__`), so most calls see a fresh event.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from '@backstop/redis';
+
+const run = promisify(execFile);
+const script = readFileSync(fileURLToPath(new URL('../../services/detector/src/lua/observe-payment-7.lua', import.meta.url)), 'utf8');
+
+export interface RedisBaseline {
+  command: string;
+  calls: number;
+  pipeline: number;
+  clients: number;
+  callsPerS: number;
+  p50Ms: number | undefined;
+}
+
+export async function benchObserveScript(redis: Redis, redisUrl: string, prefix: string, calls: number): Promise<RedisBaseline> {
+  const sha = String(await redis.script('LOAD', script));
+  const url = new URL(redisUrl);
+  const tag = `${prefix}:det:{bench:u___rand_int__}`;
+  const day = 86_400_000;
+  const payment = JSON.stringify({
+    e: 'evt___rand_int__', p: 'pay___rand_int__', o: 'ord___rand_int__', m: 'm_cardshop', k: 'purchase', s: 'genshin-welkin-30d',
+    c: 'game-card', q: 1, u: 3000, a: 3000, $: 'CNY', r: '8000123401', rv: true, ch: 'alipay', t: '2026-11-26T08:00:00.000Z',
+  });
+  const args = [
+    'EVALSHA', sha, '7',
+    `${tag}:seen`, `${tag}:seen-at`, `${tag}:payments:CNY`, `${tag}:orders`, `${tag}:orders-at`, `${tag}:recipients`, `${tag}:categories`,
+    'evt___rand_int__', String(Date.parse('2026-11-26T08:00:00Z')), 'ord___rand_int__', payment,
+    String(90 * day), '50', '500', String(48 * 3_600_000), String(90 * 86_400), '100', String(30 * day),
+    '8000123401', '20', 'game-card', '30', '{}',
+  ];
+  const pipeline = 64;
+  const clients = 4;
+  const { stdout } = await run('redis-benchmark', [
+    '-h', url.hostname, '-p', url.port || '6379', '-n', String(calls), '-c', String(clients), '-P', String(pipeline), '-r', '20000', '--csv', ...args,
+  ], { maxBuffer: 1 << 20 });
+  const { callsPerS, p50Ms } = parseRedisBenchmarkCsv(stdout);
+  return { command: 'EVALSHA observe-payment-7', calls, pipeline, clients, callsPerS, p50Ms };
+}
+
+/**
+ * The last row of `redis-benchmark --csv`: "test","rps","avg_latency_ms","min_latency_ms",
+ * "p50_latency_ms",... The test name quotes the whole command, whose JSON arguments hold
+ * quotes and commas of their own, so the numbers are read from the end of the line.
+ */
+export function parseRedisBenchmarkCsv(stdout: string): { callsPerS: number; p50Ms: number } {
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  const fields = line.split(',').slice(-7).map((field) => Number(field.replaceAll('"', '')));
+  if (fields.length < 7 || fields.some((field) => Number.isNaN(field))) throw new Error(`unexpected redis-benchmark output: ${line}`);
+  return { callsPerS: Math.round(fields[0]!), p50Ms: fields[3]! };
+}
