@@ -3,18 +3,21 @@
  * no charge is ever refunded twice. Compares what a sender says it sent (its own record) with
  * what came out of the system (topics and Postgres), so neither side grades its own work.
  */
+import { z } from 'zod';
 
-/** One event as the sender recorded it. `mistake` names what it planted, if anything. */
-export interface SentEvent {
-  tenantId: string;
-  eventId: string;
-  type: string;
-  paymentId?: string;
-  amount?: number;
-  mistake?: 'duplicate' | 'amount' | 'recipient' | 'product';
+/** One event as the sender recorded it (one JSON line each); other fields a sender adds are ignored. */
+export const SentEvent = z.object({
+  tenantId: z.string().min(1),
+  eventId: z.string().min(1),
+  type: z.string(),
+  paymentId: z.string().optional(),
+  amount: z.number().optional(),
+  /** What the sender planted, if anything. */
+  mistake: z.enum(['duplicate', 'amount', 'recipient', 'product']).optional(),
   /** The final HTTP status the sender got: only 200/202 mean Backstop accepted the event. */
-  status: number;
-}
+  status: z.number().int(),
+});
+export type SentEvent = z.infer<typeof SentEvent>;
 
 export interface ObservedFlag {
   tenantId: string;
