@@ -5,6 +5,8 @@ import { MISTAKES, TrafficGenerator, type Mistake, type TrafficMix } from '../..
 export interface TrafficRun {
   /** The sender's own record, as `npm run simulate -- --log` writes it. */
   sent: SentEvent[];
+  /** Events that needed more than one attempt: proof a fault landed on the stream. */
+  retried: () => number;
   /** Resolves once every event has had its final answer. */
   done: Promise<SentEvent[]>;
 }
@@ -20,6 +22,12 @@ export interface TrafficOptions {
   mix?: TrafficMix;
   /** Attempts per event; a platform keeps retrying through an outage. */
   attempts?: number;
+  /**
+   * Deliver each payer's events one after another, as a platform that queues webhooks per
+   * customer does. Without it, retries through an outage reorder a payer's events, and a
+   * rule judged on arrival can miss a mistake whose evidence arrives after it.
+   */
+  inOrderPerPayer?: boolean;
   /** Called after each event's final answer, with how many are answered so far. */
   onAnswered?: (answered: number) => void;
 }
@@ -36,14 +44,18 @@ export function sendTraffic(options: TrafficOptions): TrafficRun {
   const client = new WebhookClient({ baseUrl: options.ingestUrl, tenantId: options.tenantId, secret: options.secret, timeoutMs: 5_000, attempts: options.attempts ?? 12 });
   const sent: SentEvent[] = [];
   const pending: Promise<void>[] = [];
+  const lastOfPayer = new Map<string, Promise<void>>();
+  let retried = 0;
   const startedAt = Date.now();
   const done = (async () => {
     for (let index = 0; index < options.count; index += 1) {
       const dueMs = startedAt + (index * 1000) / options.rate;
       if (dueMs > Date.now()) await new Promise((resolve) => setTimeout(resolve, dueMs - Date.now()));
       const { kind, event } = generator.next();
-      pending.push(
+      const previous = options.inOrderPerPayer === false ? undefined : lastOfPayer.get(event.data.payerId);
+      const delivered = (previous ?? Promise.resolve()).then(() =>
         client.sendEvent(event).then((delivery) => {
+          if (delivery.attempts > 1) retried += 1;
           const payment = event.type === 'payment.succeeded' ? event.data : undefined;
           sent.push({
             tenantId: options.tenantId,
@@ -56,9 +68,11 @@ export function sendTraffic(options: TrafficOptions): TrafficRun {
           options.onAnswered?.(sent.length);
         }),
       );
+      lastOfPayer.set(event.data.payerId, delivered);
+      pending.push(delivered);
     }
     await Promise.all(pending);
     return sent;
   })();
-  return { sent, done };
+  return { sent, done, retried: () => retried };
 }
