@@ -93,6 +93,20 @@ export function checkInvariants(sent: SentEvent[], observed: Observed): Invarian
     list.push(flag);
     flagsByPayment.set(key(flag.tenantId, flag.paymentId), list);
   }
+  // A redelivered or rebalanced batch may publish a flag again under its own id; a second id
+  // for the same reason on the same charge is a second flag.
+  const reasons = new Map<string, Set<string>>();
+  for (const flag of distinctFlags.values()) {
+    const reason = `${key(flag.tenantId, flag.paymentId)}\u0000${flag.type}`;
+    reasons.set(reason, (reasons.get(reason) ?? new Set()).add(flag.flagId));
+  }
+  for (const [reason, ids] of reasons) {
+    if (ids.size > 1) {
+      const [tenantId, paymentId, type] = reason.split('\u0000');
+      violations.push({ invariant: 'no charge flagged twice for one reason', detail: `${type} on payment ${paymentId} (${tenantId}) has ${ids.size} flags: ${[...ids].join(', ')}` });
+    }
+  }
+
   const planted = accepted.filter((event) => event.mistake && event.paymentId);
   let caught = 0;
   for (const event of planted) {

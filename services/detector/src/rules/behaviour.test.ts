@@ -53,6 +53,16 @@ describe('product.misselected', () => {
     expect(productMisselected.evaluate(contextFor(mistake, [...usual(), correction]), misselected)[0]!.flagged.paymentId).toBe(mistake.paymentId);
   });
 
+  it('flags the mistake once: a second purchase in the usual category, in either order, is no new finding', () => {
+    const mistake = payment(200_000, { sku: 'skin-crimson', category: 'skin', unitPrice: 3200, amount: 3200 });
+    const first = payment(200_120, { sku: 'welkin-30d', category: 'game-card', amount: 3000 });
+    const second = payment(200_300, { sku: 'welkin-30d', category: 'game-card', amount: 3000 });
+    expect(productMisselected.evaluate(contextFor(second, [...usual(), mistake, first]), misselected)).toEqual([]);
+    expect(productMisselected.evaluate(contextFor(first, [...usual(), mistake, second]), misselected)).toEqual([]);
+    // A redelivered correction is judged as before, so its flag keeps its id.
+    expect(productMisselected.evaluate(contextFor(first, [...usual(), mistake, first]), misselected)).toHaveLength(1);
+  });
+
   it('stays silent for a new category kept, a different amount, a late follow-up, or a category bought before', () => {
     const mistake = payment(200_000, { sku: 'skin-crimson', category: 'skin', unitPrice: 3200, amount: 3200 });
     expect(productMisselected.evaluate(contextFor(payment(200_120, { amount: 30000, unitPrice: 30000 }), [...usual(), mistake]), misselected)).toEqual([]);

@@ -62,7 +62,12 @@ export const productMisselected = defineRule('product.misselected', (context: Ru
   if (payment.kind !== 'purchase' || payment.category === undefined) return [];
   const history = historyFor(context);
 
-  const mistakes = history.filter((p) => p.kind === 'purchase' && p.category !== undefined && before.firstInCategory.has(p.paymentId) && corrects(p, payment, history, settings));
+  // A mistake already has its flag once any other correction of it arrived: a second purchase
+  // in the usual category is another card, not a second reason to flag the first one.
+  const correctedBefore = (mistake: PaymentSnapshot) => history.some((p) => p !== mistake && corrects(mistake, p, history, settings));
+  const mistakes = history.filter(
+    (p) => p.kind === 'purchase' && p.category !== undefined && before.firstInCategory.has(p.paymentId) && corrects(p, payment, history, settings) && !correctedBefore(p),
+  );
   if (mistakes.length > 0) return [finding(mistakes[mistakes.length - 1]!, payment, history, settings)];
 
   const isNewCategory = !before.categories.has(payment.category);
