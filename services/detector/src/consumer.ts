@@ -8,6 +8,7 @@ import { detectBatch, type StoredFlags } from './detect-batch';
 import type { DetectorMetrics } from './metrics';
 import type { RulesConfigSource } from './policy/tenant-rules';
 import type { PayerStateStore } from './state/payer-state';
+import type { StateSentinel } from './state/state-sentinel';
 
 export interface DetectorDeps {
   config: DetectorConfig;
@@ -16,6 +17,7 @@ export interface DetectorDeps {
   store: PayerStateStore<StoredFlags>;
   rulesConfig: RulesConfigSource;
   metrics: DetectorMetrics;
+  sentinel: StateSentinel;
   logger: Logger;
 }
 
@@ -25,7 +27,7 @@ export interface DetectorDeps {
  * for Kafka's acknowledgement, remember the flags per event, and only then commit the offsets.
  */
 export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
-  const { config, kafka, producer, store, rulesConfig, metrics, logger } = deps;
+  const { config, kafka, producer, store, rulesConfig, metrics, sentinel, logger } = deps;
   const allowedLatenessMs = config.DETECTOR_ALLOWED_LATENESS_SECONDS * 1000;
   const prefix = config.KAFKA_TOPIC_PREFIX;
   const eventsTopic = topicName('paymentEvents', prefix);
@@ -40,6 +42,7 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
     heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
   });
   await consumer.connect();
+  await sentinel.arm(Date.now(), await committedBefore(kafka, `${prefix}${config.DETECTOR_GROUP_ID}`, eventsTopic));
   await consumer.subscribe({ topic: eventsTopic, fromBeginning: true });
   await consumer.run({
     autoCommit: false,
@@ -47,7 +50,9 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const source = { topic: batch.topic, partition: batch.partition };
-      const outcome = await detectBatch(batch.messages, source, { store, rulesConfig, allowedLatenessMs });
+      // Checked before the state is read: a loss in between marks the next batch instead.
+      const rebuilding = await sentinel.rebuilding(Date.now());
+      const outcome = await detectBatch(batch.messages, source, { store, rulesConfig, allowedLatenessMs, rebuilding });
       faultPoint('detector.after-redis-update');
       if (outcome.flags.length > 0) {
         await producer.send({
@@ -73,4 +78,16 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
     },
   });
   return consumer;
+}
+
+/** Whether the group has committed any offset on the topic: it has built state before. */
+async function committedBefore(kafka: Kafka, groupId: string, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (committed[0]?.partitions ?? []).some((p) => BigInt(p.offset) >= 0n);
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -9,6 +9,7 @@ import { startDetector } from './consumer';
 import { createDetectorMetrics } from './metrics';
 import { DatabaseRulesConfig } from './policy/tenant-rules';
 import { createPayerStateStore } from './state/create-store';
+import { StateSentinel } from './state/state-sentinel';
 
 const config = loadConfig(DetectorConfig);
 const logger = createLogger('detector', config.LOG_LEVEL);
@@ -21,7 +22,10 @@ const rulesConfig = new DatabaseRulesConfig(pool, logger, config.DETECTOR_RULES_
 const kafka = createKafka(config.KAFKA_BROKERS, 'backstop-detector', logger);
 const producer = createIdempotentProducer(kafka);
 await producer.connect();
-const consumer = await startDetector({ config, kafka, producer, store, rulesConfig, metrics: createDetectorMetrics(), logger });
+const sentinel = new StateSentinel(redis, config.REDIS_KEY_PREFIX, config.DETECTOR_STATE_REBUILD_SECONDS * 1000, (rebuiltAtMs) =>
+  logger.warn({ rebuiltAt: new Date(rebuiltAtMs).toISOString() }, 'payer state was lost from Redis; flags go to review until it is rebuilt'),
+);
+const consumer = await startDetector({ config, kafka, producer, store, rulesConfig, metrics: createDetectorMetrics(), sentinel, logger });
 logger.info('detector consuming');
 
 stopOnSignals(logger, [
