@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv } from '@backstop/config';
+import { commonEnv, port } from '@backstop/config';
 
 export const DetectorConfig = z.object({
   ...commonEnv,
@@ -35,6 +35,9 @@ export const DetectorConfig = z.object({
    * refunded automatically: "never bought this category", "never paid this account" and
    * "this order was paid once" all need history that only new traffic refills.
    */
+  /** `/metrics` for Prometheus; 0 picks a free port. */
+  DETECTOR_METRICS_HOST: z.string().default('127.0.0.1'),
+  DETECTOR_METRICS_PORT: port(9464),
   DETECTOR_STATE_REBUILD_SECONDS: z.coerce.number().nonnegative().default(86_400),
 });
 export type DetectorConfig = z.infer<typeof DetectorConfig>;

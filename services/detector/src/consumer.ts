@@ -64,6 +64,9 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
       await sendDeadLetters(producer, deadLetterTopic, outcome.deadLetters);
       for (const letter of outcome.deadLetters) logger.warn({ offset: letter.sourceOffset, reason: letter.reason }, 'message sent to dead-letter topic');
       metrics.deadLetters.inc(outcome.deadLetters.length);
+      metrics.deadLettersAlerted.inc(outcome.deadLetters.length);
+      const publishedMs = Date.now();
+      for (const flag of outcome.flags) metrics.detectionLatency.observe(Math.max(0, publishedMs - Date.parse(flag.receivedAt)) / 1000);
       metrics.late.inc(outcome.late);
       metrics.redelivered.inc(outcome.redelivered);
       for (const flag of outcome.flags) metrics.flags.inc({ type: flag.type });

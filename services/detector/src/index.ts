@@ -2,6 +2,8 @@ import { loadConfig } from '@backstop/config';
 import { createIdempotentProducer, createKafka } from '@backstop/kafka';
 import { stopOnSignals } from '@backstop/lifecycle';
 import { createLogger } from '@backstop/logging';
+import { createRegistry, registerConsumerLag, startMetricsServer } from '@backstop/metrics';
+import { topicName } from '@backstop/contracts';
 import { createPool } from '@backstop/postgres';
 import { createRedis } from '@backstop/redis';
 import { DetectorConfig } from './config';
@@ -25,11 +27,18 @@ await producer.connect();
 const sentinel = new StateSentinel(redis, config.REDIS_KEY_PREFIX, config.DETECTOR_STATE_REBUILD_SECONDS * 1000, (rebuiltAtMs) =>
   logger.warn({ rebuiltAt: new Date(rebuiltAtMs).toISOString() }, 'payer state was lost from Redis; flags go to review until it is rebuilt'),
 );
-const consumer = await startDetector({ config, kafka, producer, store, rulesConfig, metrics: createDetectorMetrics(), sentinel, logger });
-logger.info('detector consuming');
+const registry = createRegistry('detector');
+const lagAdmin = kafka.admin();
+await lagAdmin.connect();
+registerConsumerLag(registry, lagAdmin, `${config.KAFKA_TOPIC_PREFIX}${config.DETECTOR_GROUP_ID}`, topicName('paymentEvents', config.KAFKA_TOPIC_PREFIX));
+const metricsServer = await startMetricsServer(registry, config.DETECTOR_METRICS_HOST, config.DETECTOR_METRICS_PORT);
+const consumer = await startDetector({ config, kafka, producer, store, rulesConfig, metrics: createDetectorMetrics(registry), sentinel, logger });
+logger.info({ address: metricsServer.address }, 'detector consuming');
 
 stopOnSignals(logger, [
   ['consumer', () => consumer.disconnect()],
+  ['metrics', () => new Promise<void>((resolve) => metricsServer.server.close(() => resolve()))],
+  ['lag admin', () => lagAdmin.disconnect()],
   ['producer', () => producer.disconnect()],
   ['redis', () => redis.quit()],
   ['postgres', () => pool.end()],
