@@ -8,7 +8,7 @@ import { startServices, stopServices } from '../support/services';
 import { createIsolatedStack, type IsolatedStack } from '../support/stack';
 import { eventually } from '../support/wait';
 import { paymentEvent, postWebhook, uniqueId } from '../support/webhooks';
-import { freePort, PrivateRedis } from './private-redis';
+import { freePort, PrivateRedis } from '../support/private-redis';
 
 describe('fault 5: Redis restarts and loses the detector\'s state', () => {
   let stack: IsolatedStack;
