@@ -1,7 +1,7 @@
 import { loadConfig } from '@backstop/config';
 import { createIdempotentProducer, createKafka } from '@backstop/kafka';
 import { stopOnSignals } from '@backstop/lifecycle';
-import { createLogger } from '@backstop/logging';
+import { createLogger, logConfiguration } from '@backstop/logging';
 import { createRegistry, registerConsumerLag, startMetricsServer } from '@backstop/metrics';
 import { topicName } from '@backstop/contracts';
 import { createPool } from '@backstop/postgres';
@@ -15,6 +15,7 @@ import { StateSentinel } from './state/state-sentinel';
 
 const config = loadConfig(DetectorConfig);
 const logger = createLogger('detector', config.LOG_LEVEL);
+logConfiguration(logger, config);
 
 const redis = createRedis(config.REDIS_URL, 'backstop-detector');
 const store = createPayerStateStore(redis, config);

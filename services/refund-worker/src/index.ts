@@ -2,7 +2,7 @@ import { topicName } from '@backstop/contracts';
 import { loadConfig } from '@backstop/config';
 import { createIdempotentProducer, createKafka } from '@backstop/kafka';
 import { stopOnSignals } from '@backstop/lifecycle';
-import { createLogger } from '@backstop/logging';
+import { createLogger, logConfiguration } from '@backstop/logging';
 import { createRegistry, registerConsumerLag, startMetricsServer } from '@backstop/metrics';
 import { createPool } from '@backstop/postgres';
 import { RefundWorkerConfig } from './config';
@@ -14,6 +14,7 @@ import { startEventConsumer } from './outcomes/event-consumer';
 
 const config = loadConfig(RefundWorkerConfig);
 const logger = createLogger('refund-worker', config.LOG_LEVEL);
+logConfiguration(logger, config);
 
 const pool = createPool(config.DATABASE_URL, 'backstop-refund-worker');
 const kafka = createKafka(config.KAFKA_BROKERS, 'backstop-refund-worker', logger);
