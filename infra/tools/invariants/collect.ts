@@ -95,7 +95,10 @@ export async function collectLag(options: CollectOptions): Promise<Record<string
   // those events is on the flags topic before the refund worker's lag is read.
   const detector = await groupLag(options.kafka, options.detectorGroup, topicName('paymentEvents', options.topicPrefix));
   const refundWorker = await groupLag(options.kafka, options.refundWorkerGroup, topicName('flags', options.topicPrefix));
-  return { [options.detectorGroup]: detector, [options.refundWorkerGroup]: refundWorker };
+  // The refund worker also reads the events topic itself, for deliveries and refund outcomes.
+  const outcomesGroup = `${options.refundWorkerGroup}-events`;
+  const outcomes = await groupLag(options.kafka, outcomesGroup, topicName('paymentEvents', options.topicPrefix));
+  return { [options.detectorGroup]: detector, [options.refundWorkerGroup]: refundWorker, [outcomesGroup]: outcomes };
 }
 
 export async function collectObserved(options: CollectOptions): Promise<Observed & { unreadableEvents: number }> {
