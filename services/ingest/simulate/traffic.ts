@@ -173,7 +173,7 @@ export class TrafficGenerator {
 
   /**
    * A mis-selected product: a payer with a usual category buys a card of about the same price
-   * in a category they never bought, then, half a second later, the card they meant. The
+   * in a category they never bought, then, a moment later, the card they meant. The
    * first purchase is the mistake.
    */
   private misselected(): Generated | undefined {
@@ -186,7 +186,7 @@ export class TrafficGenerator {
         if (!intended || !wrong) continue;
         const mistake = this.payment({ quantity: 1, amount: wrong.unitPrice }, payer, wrong);
         const correction = this.payment({ quantity: 1, amount: intended.unitPrice }, payer, intended);
-        correction.occurredAt = new Date(Date.parse(mistake.occurredAt) + 500).toISOString();
+        correction.occurredAt = new Date(Date.parse(mistake.occurredAt) + 1).toISOString();
         this.followUps.push({ kind: 'payment', event: correction });
         return { kind: 'product', event: mistake };
       }

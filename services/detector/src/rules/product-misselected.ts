@@ -62,13 +62,14 @@ export const productMisselected = defineRule('product.misselected', (context: Ru
   if (payment.kind !== 'purchase' || payment.category === undefined) return [];
   const history = historyFor(context);
 
-  // A mistake already has its flag once any other correction of it arrived: a second purchase
-  // in the usual category is another card, not a second reason to flag the first one.
-  const correctedBefore = (mistake: PaymentSnapshot) => history.some((p) => p !== mistake && corrects(mistake, p, history, settings));
-  const mistakes = history.filter(
-    (p) => p.kind === 'purchase' && p.category !== undefined && before.firstInCategory.has(p.paymentId) && corrects(p, payment, history, settings) && !correctedBefore(p),
-  );
-  if (mistakes.length > 0) return [finding(mistakes[mistakes.length - 1]!, payment, history, settings)];
+  const mistakes = history.filter((p) => p.kind === 'purchase' && p.category !== undefined && before.firstInCategory.has(p.paymentId) && corrects(p, payment, history, settings));
+  if (mistakes.length > 0) {
+    // A mistake is flagged against its first correction, whichever later purchase in the
+    // usual category brings it up: the same flag (same id) every time, never a second one.
+    const mistake = mistakes[mistakes.length - 1]!;
+    const first = [payment, ...history.filter((p) => p !== mistake && corrects(mistake, p, history, settings))].sort((a, b) => msOf(a) - msOf(b) || a.paymentId.localeCompare(b.paymentId))[0]!;
+    return [finding(mistake, first, history, settings)];
+  }
 
   const isNewCategory = !before.categories.has(payment.category);
   if (!isNewCategory) return [];
