@@ -11,7 +11,9 @@
  * Redis keeps what it must for set horizons (ingest's dedupe window of 24 h, the detector's
  * per-payer windows of hours to days), so in a run of minutes its memory grows as those
  * fill. `--horizon-seconds N` shrinks every horizon to N seconds, so a short soak shows
- * Redis levelling off once they are full.
+ * Redis levelling off once they are full. The detector then forgets a payer's usual
+ * category or an order within N seconds, so mistakes the simulator plants against older
+ * history go unflagged: in that mode, read the checker for lost events and doubles only.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
