@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parser } from '@prometheus-io/lezer-promql';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { alertedMetrics } from '@backstop/metrics';
+import type { ServiceProcess } from '../dev/service-process';
+import { startServices, stopServices } from '../../test/support/services';
+import { createIsolatedStack, type IsolatedStack } from '../../test/support/stack';
 
 interface Rule { alert: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
 
@@ -44,5 +47,37 @@ describe('Prometheus alerting rules', () => {
       expect(rule.annotations?.summary?.length ?? 0, rule.alert).toBeGreaterThan(10);
       expect(rule.for, rule.alert).toMatch(/^\d+[smh]$/);
     }
+  });
+});
+
+describe('every alerted metric is exported by a running service', () => {
+  let stack: IsolatedStack;
+  let services: ServiceProcess[];
+
+  beforeAll(async () => {
+    stack = await createIsolatedStack();
+    services = await startServices(stack, ['detector', 'refund-worker']);
+  }, 120_000);
+
+  afterAll(async () => {
+    await stopServices(services ?? []);
+    await stack?.close();
+  }, 60_000);
+
+  it('finds each name on a /metrics page, with the service label', async () => {
+    const pages = await Promise.all(
+      services.map(async (service) => {
+        const response = await fetch(`${service.address}/metrics`);
+        expect(response.status, service.name).toBe(200);
+        return { name: service.name, body: await response.text() };
+      }),
+    );
+    for (const metric of Object.values(alertedMetrics)) {
+      const exporters = pages.filter((page) => page.body.includes(`# TYPE ${metric} `)).map((page) => page.name);
+      expect(exporters, metric).not.toEqual([]);
+    }
+    for (const page of pages) expect(page.body).toContain(`service="${page.name}"`);
+    // Lag is read from the broker at scrape time, per partition of the group's topic.
+    expect(pages.find((page) => page.name === 'detector')!.body).toMatch(/backstop_consumer_lag_messages\{[^}]*group="[^"]*backstop-detector"/);
   });
 });

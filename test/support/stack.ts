@@ -51,6 +51,8 @@ export async function createIsolatedStack(partitions: Partial<Record<TopicRole, 
       DATABASE_URL: databaseUrl,
       INGEST_PORT: '0',
       CONSOLE_PORT: '0',
+      DETECTOR_METRICS_PORT: '0',
+      REFUND_WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'info',
     },
     async close() {

@@ -55,6 +55,14 @@ describe('invariant checker', () => {
     ]);
   });
 
+  it('names a charge flagged twice for one reason under two flag ids', () => {
+    const observed = healthy();
+    observed.flags.push({ tenantId: 't', flagId: 'f2-again', type: 'duplicate.exact', paymentId: 'p2' });
+    const violations = checkInvariants(sent, observed).violations;
+    expect(violations.map((v) => v.invariant)).toEqual(['no charge flagged twice for one reason']);
+    expect(violations[0]!.detail).toContain('f2, f2-again');
+  });
+
   it('does not count the same flag delivered twice as two', () => {
     const observed = healthy();
     observed.flags.push({ ...observed.flags[0]! });

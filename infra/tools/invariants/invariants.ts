@@ -3,18 +3,21 @@
  * no charge is ever refunded twice. Compares what a sender says it sent (its own record) with
  * what came out of the system (topics and Postgres), so neither side grades its own work.
  */
+import { z } from 'zod';
 
-/** One event as the sender recorded it. `mistake` names what it planted, if anything. */
-export interface SentEvent {
-  tenantId: string;
-  eventId: string;
-  type: string;
-  paymentId?: string;
-  amount?: number;
-  mistake?: 'duplicate' | 'amount' | 'recipient' | 'product';
+/** One event as the sender recorded it (one JSON line each); other fields a sender adds are ignored. */
+export const SentEvent = z.object({
+  tenantId: z.string().min(1),
+  eventId: z.string().min(1),
+  type: z.string(),
+  paymentId: z.string().optional(),
+  amount: z.number().optional(),
+  /** What the sender planted, if anything. */
+  mistake: z.enum(['duplicate', 'amount', 'recipient', 'product']).optional(),
   /** The final HTTP status the sender got: only 200/202 mean Backstop accepted the event. */
-  status: number;
-}
+  status: z.number().int(),
+});
+export type SentEvent = z.infer<typeof SentEvent>;
 
 export interface ObservedFlag {
   tenantId: string;
@@ -90,6 +93,20 @@ export function checkInvariants(sent: SentEvent[], observed: Observed): Invarian
     list.push(flag);
     flagsByPayment.set(key(flag.tenantId, flag.paymentId), list);
   }
+  // A redelivered or rebalanced batch may publish a flag again under its own id; a second id
+  // for the same reason on the same charge is a second flag.
+  const reasons = new Map<string, Set<string>>();
+  for (const flag of distinctFlags.values()) {
+    const reason = `${key(flag.tenantId, flag.paymentId)}\u0000${flag.type}`;
+    reasons.set(reason, (reasons.get(reason) ?? new Set()).add(flag.flagId));
+  }
+  for (const [reason, ids] of reasons) {
+    if (ids.size > 1) {
+      const [tenantId, paymentId, type] = reason.split('\u0000');
+      violations.push({ invariant: 'no charge flagged twice for one reason', detail: `${type} on payment ${paymentId} (${tenantId}) has ${ids.size} flags: ${[...ids].join(', ')}` });
+    }
+  }
+
   const planted = accepted.filter((event) => event.mistake && event.paymentId);
   let caught = 0;
   for (const event of planted) {

@@ -62,5 +62,10 @@ export const Flag = z.strictObject({
   evidence: Evidence,
   receivedAt: Timestamp,
   flaggedAt: Timestamp,
+  /**
+   * Raised while the detector was rebuilding state Redis had lost: the evidence may be
+   * missing history, so the flag is never refunded automatically.
+   */
+  stateRebuilding: z.literal(true).optional(),
 });
 export type Flag = z.infer<typeof Flag>;

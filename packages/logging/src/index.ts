@@ -12,6 +12,8 @@ export const redactedPaths = [
   'authorization', '*.authorization',
   'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["webhook-signature"]',
   'recipientAccount', '*.recipientAccount', '*.*.recipientAccount', '*.*.*.recipientAccount',
+  // Connection strings may carry a password.
+  'config.DATABASE_URL', 'config.REDIS_URL',
 ];
 
 export const REDACTED = '[redacted]';
@@ -29,4 +31,12 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
     return pino({ ...options, transport: { target: 'pino-pretty', options: { singleLine: true } } });
   }
   return pino(options);
+}
+
+/**
+ * One line at start with the settings a service runs with, so an operator sees what is in
+ * effect; connection strings are redacted like any secret.
+ */
+export function logConfiguration(logger: Logger, config: object): void {
+  logger.info({ config }, 'configuration');
 }

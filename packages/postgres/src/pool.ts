@@ -11,21 +11,36 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
 });
 
 export function createPool(connectionString: string, applicationName: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString, application_name: applicationName, max, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({ connectionString, application_name: applicationName, max, connectionTimeoutMillis: 10_000 });
+  // An idle connection the server (or the network) dropped is emitted here; unhandled, it
+  // would kill the process. The pool discards that client, and the next query that needs the
+  // database gets its own error, which the caller retries or reports.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** Runs `work` in one transaction, rolled back if it throws. */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection lost while checked out is emitted on the client, where nobody listens
+  // between queries; unhandled, it kills the process. The pending or next query fails
+  // instead, and the broken client is handed back to be destroyed, not reused.
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (!lost) await client.query('ROLLBACK').catch(() => undefined);
+    lost ??= error instanceof Error && /terminated|ECONNRESET|ECONNREFUSED/.test(error.message) ? error : undefined;
     throw error;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(lost);
   }
 }

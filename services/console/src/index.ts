@@ -1,6 +1,6 @@
 import { loadConfig } from '@backstop/config';
 import { stopOnSignals } from '@backstop/lifecycle';
-import { createLogger } from '@backstop/logging';
+import { createLogger, logConfiguration } from '@backstop/logging';
 import { createPool } from '@backstop/postgres';
 import { buildApp } from './app';
 import { ConsoleConfig } from './config';
@@ -8,6 +8,7 @@ import { FlagNotifier } from './flags/flag-notifier';
 
 const config = loadConfig(ConsoleConfig);
 const logger = createLogger('console', config.LOG_LEVEL);
+logConfiguration(logger, config);
 const pool = createPool(config.DATABASE_URL, 'backstop-console');
 const notifier = new FlagNotifier(config.DATABASE_URL, logger);
 await notifier.start();

@@ -18,6 +18,7 @@ import { startDetector } from '../src/consumer';
 import { createDetectorMetrics } from '../src/metrics';
 import { fixedRulesConfig } from '../src/policy/tenant-rules';
 import { rules } from '../src/rules';
+import { StateSentinel } from '../src/state/state-sentinel';
 import { createPayerStateStore } from '../src/state/create-store';
 import { printReport, score } from './score';
 import { generateTraffic } from './traffic';
@@ -53,7 +54,7 @@ const redis = createRedis(config.REDIS_URL, 'backstop-eval');
 const store = createPayerStateStore(redis, config);
 const producer = createIdempotentProducer(kafka);
 await producer.connect();
-const detector = await startDetector({ config, kafka, producer, store, rulesConfig: fixedRulesConfig(), metrics: createDetectorMetrics(), logger });
+const detector = await startDetector({ config, kafka, producer, store, rulesConfig: fixedRulesConfig(), metrics: createDetectorMetrics(), sentinel: new StateSentinel(redis, config.REDIS_KEY_PREFIX, config.DETECTOR_STATE_REBUILD_SECONDS * 1000), logger });
 
 const flags: Flag[] = [];
 const reader = kafka.consumer({ groupId: `${runId}-reader-${randomUUID()}` });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv } from '@backstop/config';
+import { commonEnv, port } from '@backstop/config';
 
 export const DetectorConfig = z.object({
   ...commonEnv,
@@ -30,5 +30,14 @@ export const DetectorConfig = z.object({
   DETECTOR_RULES_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
   /** Events this far (event time) behind their payer's newest are counted as late; they are still evaluated. */
   DETECTOR_ALLOWED_LATENESS_SECONDS: z.coerce.number().nonnegative().default(300),
+  /**
+   * After Redis lost the payers' state, flags raised for this long are marked and never
+   * refunded automatically: "never bought this category", "never paid this account" and
+   * "this order was paid once" all need history that only new traffic refills.
+   */
+  /** `/metrics` for Prometheus; 0 picks a free port. */
+  DETECTOR_METRICS_HOST: z.string().default('127.0.0.1'),
+  DETECTOR_METRICS_PORT: port(9464),
+  DETECTOR_STATE_REBUILD_SECONDS: z.coerce.number().nonnegative().default(86_400),
 });
 export type DetectorConfig = z.infer<typeof DetectorConfig>;

@@ -9,6 +9,7 @@ import type { DetectorMetrics } from './metrics';
 import type { RulesConfigSource } from './policy/tenant-rules';
 import { chunkByBytes } from './send-chunks';
 import type { PayerStateStore } from './state/payer-state';
+import type { StateSentinel } from './state/state-sentinel';
 
 export interface DetectorDeps {
   config: DetectorConfig;
@@ -17,6 +18,7 @@ export interface DetectorDeps {
   store: PayerStateStore<StoredFlags>;
   rulesConfig: RulesConfigSource;
   metrics: DetectorMetrics;
+  sentinel: StateSentinel;
   logger: Logger;
 }
 
@@ -26,7 +28,7 @@ export interface DetectorDeps {
  * for Kafka's acknowledgement, remember the flags per event, and only then commit the offsets.
  */
 export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
-  const { config, kafka, producer, store, rulesConfig, metrics, logger } = deps;
+  const { config, kafka, producer, store, rulesConfig, metrics, sentinel, logger } = deps;
   const allowedLatenessMs = config.DETECTOR_ALLOWED_LATENESS_SECONDS * 1000;
   const prefix = config.KAFKA_TOPIC_PREFIX;
   const eventsTopic = topicName('paymentEvents', prefix);
@@ -41,6 +43,7 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
     heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
   });
   await consumer.connect();
+  await sentinel.arm(Date.now(), await committedBefore(kafka, `${prefix}${config.DETECTOR_GROUP_ID}`, eventsTopic));
   await consumer.subscribe({ topic: eventsTopic, fromBeginning: true });
   await consumer.run({
     autoCommit: false,
@@ -48,13 +51,18 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const source = { topic: batch.topic, partition: batch.partition };
-      const outcome = await detectBatch(batch.messages, source, { store, rulesConfig, allowedLatenessMs });
+      // Checked before the state is read: a loss in between marks the next batch instead.
+      const rebuilding = await sentinel.rebuilding(Date.now());
+      const outcome = await detectBatch(batch.messages, source, { store, rulesConfig, allowedLatenessMs, rebuilding });
       faultPoint('detector.after-redis-update');
       const flagMessages = outcome.flags.map((flag) => ({ key: partitionKey(flag.tenantId, flag.payment.payerId), value: JSON.stringify(flag) }));
       for (const messages of chunkByBytes(flagMessages)) await producer.send({ topic: flagsTopic, acks: ACKS_ALL, messages });
       await sendDeadLetters(producer, deadLetterTopic, outcome.deadLetters);
       for (const letter of outcome.deadLetters) logger.warn({ offset: letter.sourceOffset, reason: letter.reason }, 'message sent to dead-letter topic');
       metrics.deadLetters.inc(outcome.deadLetters.length);
+      metrics.deadLettersAlerted.inc(outcome.deadLetters.length);
+      const publishedMs = Date.now();
+      for (const flag of outcome.flags) metrics.detectionLatency.observe(Math.max(0, publishedMs - Date.parse(flag.receivedAt)) / 1000);
       metrics.late.inc(outcome.late);
       metrics.redelivered.inc(outcome.redelivered);
       for (const flag of outcome.flags) metrics.flags.inc({ type: flag.type });
@@ -69,4 +77,16 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
     },
   });
   return consumer;
+}
+
+/** Whether the group has committed any offset on the topic: it has built state before. */
+async function committedBefore(kafka: Kafka, groupId: string, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (committed[0]?.partitions ?? []).some((p) => BigInt(p.offset) >= 0n);
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -26,6 +26,8 @@ export interface DetectDeps {
   rulesConfig: RulesConfigSource;
   /** Event-time lateness (ms) beyond which an event is counted as late; it is evaluated all the same. */
   allowedLatenessMs: number;
+  /** The payers' state was lost and is still being rebuilt: flags are marked so no one refunds them automatically. */
+  rebuilding?: boolean;
   now?: () => Date;
 }
 
@@ -87,7 +89,9 @@ export async function detectBatch(
     const before = observation.snapshot;
     if (before.newestMs - Date.parse(payment.occurredAt) > deps.allowedLatenessMs) outcome.late += 1;
     const context = { tenantId: ingested.tenantId, payment, marks: ingested.marks, before };
-    const flags = evaluateRules(context, configs.get(ingested.tenantId)!).map((finding) => buildFlag(ingested.tenantId, finding, ingested.receivedAt, flaggedAt));
+    const flags = evaluateRules(context, configs.get(ingested.tenantId)!)
+      .map((finding) => buildFlag(ingested.tenantId, finding, ingested.receivedAt, flaggedAt))
+      .map((flag) => (deps.rebuilding ? { ...flag, stateRebuilding: true as const } : flag));
     outcome.flags.push(...flags);
     outcome.records.push({ tenantId: ingested.tenantId, payment, stored: JSON.stringify(flags) });
   });

@@ -1,9 +1,18 @@
-import { Counter, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { alertedMetrics } from '@backstop/metrics';
 
-export function createDetectorMetrics() {
-  const registry = new Registry();
+export function createDetectorMetrics(registry = new Registry()) {
   return {
     registry,
+    /** Alerted on: any growth means messages someone must look at. */
+    deadLettersAlerted: new Counter({ name: alertedMetrics.deadLetters, help: 'Messages sent to the dead-letter topic', registers: [registry] }),
+    /** From ingest accepting the event to its flag acknowledged by Kafka; alerted on at p99 > 1 s. */
+    detectionLatency: new Histogram({
+      name: alertedMetrics.detectionLatency,
+      help: 'Seconds from an event accepted by ingest to its flag published',
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers: [registry],
+    }),
     flags: new Counter({ name: 'backstop_detector_flags_total', help: 'Flags published, by rule', labelNames: ['type'], registers: [registry] }),
     redelivered: new Counter({ name: 'backstop_detector_redelivered_events_total', help: 'Events seen before, answered from their stored outcome', registers: [registry] }),
     late: new Counter({

@@ -33,7 +33,28 @@ describe('TrafficGenerator', () => {
         const original = payments.find((other) => other.id !== event.id && other.data.orderId === data.orderId);
         expect(original?.data.amount).toBe(data.amount);
       }
-      if (kind === 'recipient') expect(data.recipientVerified).toBe(false);
+      if (kind === 'recipient') {
+        expect(data.recipientVerified).toBe(false);
+        expect(data.kind).not.toBe('purchase');
+      }
+    }
+  });
+
+  it('plants a mis-selected product: a never-bought category, then the usual one for a similar amount', () => {
+    const generator = new TrafficGenerator({ mistakes: { product: 0.1 }, delivered: 0, retry: 0 }, 50);
+    const sent = generate(2_000, generator).filter(({ event }) => event.type === 'payment.succeeded');
+    const planted = sent.flatMap(({ kind }, index) => (kind === 'product' ? [index] : []));
+    expect(planted.length).toBeGreaterThan(5);
+    for (const index of planted) {
+      const mistake = sent[index]!.event as Extract<WebhookEvent, { type: 'payment.succeeded' }>;
+      const correction = sent[index + 1]!.event as Extract<WebhookEvent, { type: 'payment.succeeded' }>;
+      const earlier = sent.slice(0, index).map(({ event }) => event as Extract<WebhookEvent, { type: 'payment.succeeded' }>).filter((event) => event.data.payerId === mistake.data.payerId);
+      expect(correction.data.payerId).toBe(mistake.data.payerId);
+      expect([mistake.data.kind, correction.data.kind]).toEqual(['purchase', 'purchase']);
+      expect(Date.parse(correction.occurredAt)).toBeGreaterThan(Date.parse(mistake.occurredAt));
+      expect(Math.max(mistake.data.amount, correction.data.amount) / Math.min(mistake.data.amount, correction.data.amount)).toBeLessThanOrEqual(1.25);
+      expect(earlier.some((event) => event.data.category === mistake.data.category)).toBe(false);
+      expect(earlier.filter((event) => event.data.category === correction.data.category && event.data.kind === 'purchase').length).toBeGreaterThanOrEqual(3);
     }
   });
 

@@ -21,20 +21,27 @@ interface Product {
   sku: string;
   category: string;
   unitPrice: number;
-  /** A neighbouring product a buyer picks by mistake. */
-  lookalike: string;
 }
 
 const CATALOG: Product[] = [
-  { sku: 'genshin-welkin-30d', category: 'game-card', unitPrice: 3000, lookalike: 'genshin-crystals-6480' },
-  { sku: 'genshin-crystals-6480', category: 'game-card', unitPrice: 64800, lookalike: 'genshin-welkin-30d' },
-  { sku: 'honor-kings-tokens-60', category: 'game-card', unitPrice: 600, lookalike: 'honor-kings-tokens-600' },
-  { sku: 'honor-kings-tokens-600', category: 'game-card', unitPrice: 6000, lookalike: 'honor-kings-tokens-60' },
-  { sku: 'steam-wallet-100', category: 'gift-card', unitPrice: 10000, lookalike: 'steam-wallet-1000' },
-  { sku: 'steam-wallet-1000', category: 'gift-card', unitPrice: 100000, lookalike: 'steam-wallet-100' },
-  { sku: 'mobile-topup-50', category: 'phone-credit', unitPrice: 5000, lookalike: 'mobile-topup-500' },
-  { sku: 'mobile-topup-500', category: 'phone-credit', unitPrice: 50000, lookalike: 'mobile-topup-50' },
+  { sku: 'genshin-welkin-30d', category: 'game-card', unitPrice: 3000 },
+  { sku: 'genshin-crystals-980', category: 'game-card', unitPrice: 9800 },
+  { sku: 'genshin-crystals-6480', category: 'game-card', unitPrice: 64800 },
+  { sku: 'honor-kings-tokens-60', category: 'game-card', unitPrice: 600 },
+  { sku: 'honor-kings-tokens-600', category: 'game-card', unitPrice: 6000 },
+  { sku: 'app-store-30', category: 'gift-card', unitPrice: 3000 },
+  { sku: 'app-store-60', category: 'gift-card', unitPrice: 6000 },
+  { sku: 'steam-wallet-100', category: 'gift-card', unitPrice: 10000 },
+  { sku: 'steam-wallet-1000', category: 'gift-card', unitPrice: 100000 },
+  { sku: 'mobile-topup-50', category: 'phone-credit', unitPrice: 5000 },
+  { sku: 'mobile-topup-500', category: 'phone-credit', unitPrice: 50000 },
 ];
+const kindOf = (product: Product) => (product.category === 'phone-credit' ? 'topup' : 'purchase');
+/** Purchases of a category before a payer counts it as their usual one (the detector's default). */
+const USUAL_PURCHASES = 3;
+/** A card in another category a buyer picks by mistake: about the same price, so the slip goes unnoticed at checkout. */
+const twinOf = (product: Product, avoid: ReadonlySet<string>) =>
+  CATALOG.find((other) => kindOf(other) === 'purchase' && other.category !== product.category && !avoid.has(other.category) && Math.max(other.unitPrice, product.unitPrice) <= 1.2 * Math.min(other.unitPrice, product.unitPrice));
 const CHANNELS = ['alipay', 'wechatpay', 'unionpay'];
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
@@ -47,6 +54,16 @@ function nearMiss(account: string): string {
   return account.slice(0, position) + String(digit) + account.slice(position + 1);
 }
 
+/** A buyer with habits: cards from one category for their own account, and phone top-ups. */
+interface Payer {
+  payerId: string;
+  account: string;
+  usual: string;
+  categories: Map<string, number>;
+}
+const PURCHASE_CATEGORIES = [...new Set(CATALOG.filter((product) => kindOf(product) === 'purchase').map((product) => product.category))];
+const habitual = (payer: Payer) => pick(CATALOG.filter((product) => product.category === payer.usual || kindOf(product) === 'topup'));
+
 export interface Generated {
   kind: SentKind;
   event: WebhookEvent;
@@ -58,7 +75,7 @@ export interface Generated {
  * a duplicate repeats a real order.
  */
 export class TrafficGenerator {
-  private readonly payers: { payerId: string; account: string }[];
+  private readonly payers: Payer[];
   private readonly recent: PaymentSucceeded[] = [];
   private readonly sent: WebhookEvent[] = [];
   private readonly followUps: Generated[] = [];
@@ -71,6 +88,8 @@ export class TrafficGenerator {
     this.payers = Array.from({ length: payerCount }, (_, index) => ({
       payerId: `u_${index.toString(36)}_${token().slice(0, 4)}`,
       account: String(8_000_000_000 + Math.floor(Math.random() * 999_999_999)),
+      usual: pick(PURCHASE_CATEGORIES),
+      categories: new Map<string, number>(),
     }));
   }
 
@@ -88,15 +107,17 @@ export class TrafficGenerator {
     for (const mistake of Object.keys(this.mix.mistakes) as Mistake[]) {
       threshold += this.mix.mistakes[mistake] ?? 0;
       // A mistake repeats or resembles an earlier payment; until there is one, pay normally.
-      if (roll < threshold && (mistake === 'amount' || this.recent.length > 0)) return this.mistaken(mistake);
+      if (roll < threshold) {
+        const generated = this.mistaken(mistake);
+        if (generated) return generated;
+      }
     }
     return this.remember({ kind: 'payment', event: this.payment() });
   }
 
-  private payment(overrides: Partial<PaymentSucceeded['data']> = {}): PaymentSucceeded {
-    const payer = pick(this.payers);
-    const product = pick(CATALOG);
+  private payment(overrides: Partial<PaymentSucceeded['data']> = {}, payer = pick(this.payers), product = habitual(payer)): PaymentSucceeded {
     const quantity = Math.random() < 0.9 ? 1 : 2 + Math.floor(Math.random() * 4);
+    payer.categories.set(product.category, (payer.categories.get(product.category) ?? 0) + 1);
     const id = token();
     return {
       id: `evt_${id}`,
@@ -107,7 +128,7 @@ export class TrafficGenerator {
         orderId: `ord_${id}`,
         payerId: payer.payerId,
         merchantId: this.merchantId,
-        kind: product.category === 'phone-credit' ? 'topup' : 'purchase',
+        kind: kindOf(product),
         sku: product.sku,
         category: product.category,
         quantity,
@@ -122,8 +143,13 @@ export class TrafficGenerator {
     };
   }
 
-  private mistaken(mistake: Mistake): Generated {
-    const original = this.recent.length > 0 ? pick(this.recent) : this.payment();
+  /** A planted mistake, or undefined while the traffic so far has nothing it could repeat or resemble. */
+  private mistaken(mistake: Mistake): Generated | undefined {
+    if (mistake === 'product') return this.misselected();
+    // The detector watches recipients of top-ups and transfers: a card's account is the buyer's own.
+    const candidates = mistake === 'recipient' ? this.recent.filter((payment) => payment.data.kind !== 'purchase') : this.recent;
+    if (mistake !== 'amount' && candidates.length === 0) return undefined;
+    const original = pick(candidates);
     const id = token();
     const again = (data: Partial<PaymentSucceeded['data']>): PaymentSucceeded => ({
       ...original,
@@ -142,15 +168,30 @@ export class TrafficGenerator {
       }
       case 'recipient':
         return { kind: mistake, event: again({ orderId: `ord_${id}`, recipientAccount: nearMiss(original.data.recipientAccount ?? '8000000000'), recipientVerified: false }) };
-      case 'product': {
-        const product = CATALOG.find((candidate) => candidate.sku === original.data.sku) ?? CATALOG[0]!;
-        const lookalike = CATALOG.find((candidate) => candidate.sku === product.lookalike)!;
-        return {
-          kind: mistake,
-          event: again({ orderId: `ord_${id}`, sku: lookalike.sku, unitPrice: lookalike.unitPrice, amount: lookalike.unitPrice * original.data.quantity }),
-        };
+    }
+  }
+
+  /**
+   * A mis-selected product: a payer with a usual category buys a card of about the same price
+   * in a category they never bought, then, a moment later, the card they meant. The
+   * first purchase is the mistake.
+   */
+  private misselected(): Generated | undefined {
+    for (const payer of this.payers) {
+      for (const [category, count] of payer.categories) {
+        if (count < USUAL_PURCHASES) continue;
+        const avoid = new Set(payer.categories.keys());
+        const intended = CATALOG.find((product) => product.category === category && kindOf(product) === 'purchase' && twinOf(product, avoid) !== undefined);
+        const wrong = intended && twinOf(intended, avoid);
+        if (!intended || !wrong) continue;
+        const mistake = this.payment({ quantity: 1, amount: wrong.unitPrice }, payer, wrong);
+        const correction = this.payment({ quantity: 1, amount: intended.unitPrice }, payer, intended);
+        correction.occurredAt = new Date(Date.parse(mistake.occurredAt) + 1).toISOString();
+        this.followUps.push({ kind: 'payment', event: correction });
+        return { kind: 'product', event: mistake };
       }
     }
+    return undefined;
   }
 
   private remember(generated: Generated, keep = true): Generated {

@@ -2,7 +2,7 @@ import { topicName } from '@backstop/contracts';
 import { loadConfig } from '@backstop/config';
 import { createIdempotentProducer } from '@backstop/kafka';
 import { stopOnSignals } from '@backstop/lifecycle';
-import { createLogger } from '@backstop/logging';
+import { createLogger, logConfiguration } from '@backstop/logging';
 import { createPool } from '@backstop/postgres';
 import { WebhookSecretCache } from '@backstop/tenancy';
 import { buildApp } from './app';
@@ -17,6 +17,7 @@ import { startSourceConsumer } from './source/source-consumer';
 
 const config = loadConfig(IngestConfig);
 const logger = createLogger('ingest', config.LOG_LEVEL);
+logConfiguration(logger, config);
 
 const pool = createPool(config.DATABASE_URL, 'backstop-ingest');
 const redis = createIngestRedis(config.REDIS_URL, 'backstop-ingest', (error) => logger.warn({ err: error.message }, 'redis unavailable'));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv } from '@backstop/config';
+import { commonEnv, port } from '@backstop/config';
 
 export const RefundWorkerConfig = z.object({
   ...commonEnv,
@@ -10,5 +10,10 @@ export const RefundWorkerConfig = z.object({
   /** First retry delay of a failed refund webhook; later ones double, up to an hour. */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /** `/metrics` for Prometheus; 0 picks a free port. */
+  REFUND_WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+  REFUND_WORKER_METRICS_PORT: port(9465),
+  /** A refund sent to the platform and unconfirmed this long is overdue (alerted on). */
+  REFUND_CONFIRMATION_SLA_SECONDS: z.coerce.number().int().min(1).default(3_600),
 });
 export type RefundWorkerConfig = z.infer<typeof RefundWorkerConfig>;

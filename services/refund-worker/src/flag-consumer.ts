@@ -15,6 +15,8 @@ export interface RefundWorkerDeps {
   logger: Logger;
   /** Called after a batch committed approved decisions: their commands wait in the outbox. */
   onApproved: () => void;
+  /** Called with how many messages a batch sent to the dead-letter topic. */
+  onDeadLetters?: (count: number) => void;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function startFlagConsumer(deps: RefundWorkerDeps): Promise<Consume
         if (message) deadLetters.push(deadLetterFor(message, source, 'refund-worker', `unknown tenant ${orphan.tenantId}`));
       }
       await sendDeadLetters(producer, deadLetterTopic, deadLetters);
+      deps.onDeadLetters?.(deadLetters.length);
       const last = batch.messages[batch.messages.length - 1]!;
       resolveOffset(last.offset);
       await consumer.commitOffsets([{ ...source, offset: (BigInt(last.offset) + 1n).toString() }]);

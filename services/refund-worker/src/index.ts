@@ -2,9 +2,11 @@ import { topicName } from '@backstop/contracts';
 import { loadConfig } from '@backstop/config';
 import { createIdempotentProducer, createKafka } from '@backstop/kafka';
 import { stopOnSignals } from '@backstop/lifecycle';
-import { createLogger } from '@backstop/logging';
+import { createLogger, logConfiguration } from '@backstop/logging';
+import { createRegistry, registerConsumerLag, startMetricsServer } from '@backstop/metrics';
 import { createPool } from '@backstop/postgres';
 import { RefundWorkerConfig } from './config';
+import { createRefundWorkerMetrics } from './metrics';
 import { startFlagConsumer } from './flag-consumer';
 import { startOutboxRelay } from './outbox/relay';
 import { startWebhookRelay } from './outbox/webhook-relay';
@@ -12,6 +14,7 @@ import { startEventConsumer } from './outcomes/event-consumer';
 
 const config = loadConfig(RefundWorkerConfig);
 const logger = createLogger('refund-worker', config.LOG_LEVEL);
+logConfiguration(logger, config);
 
 const pool = createPool(config.DATABASE_URL, 'backstop-refund-worker');
 const kafka = createKafka(config.KAFKA_BROKERS, 'backstop-refund-worker', logger);
@@ -19,9 +22,17 @@ const producer = createIdempotentProducer(kafka);
 await producer.connect();
 const relay = startOutboxRelay({ pool, producer, topic: topicName('refundCommands', config.KAFKA_TOPIC_PREFIX), logger, pollMs: config.OUTBOX_POLL_MS });
 const webhooks = startWebhookRelay({ pool, logger, pollMs: config.OUTBOX_POLL_MS, retryBaseMs: config.WEBHOOK_RETRY_BASE_MS });
-const events = await startEventConsumer({ config, kafka, producer, pool, logger });
-const flags = await startFlagConsumer({ config, kafka, producer, pool, logger, onApproved: () => relay.wake() });
-logger.info('refund worker consuming');
+const registry = createRegistry('refund-worker');
+const metrics = createRefundWorkerMetrics(registry, pool, config.REFUND_CONFIRMATION_SLA_SECONDS);
+const lagAdmin = kafka.admin();
+await lagAdmin.connect();
+const prefix = config.KAFKA_TOPIC_PREFIX;
+registerConsumerLag(registry, lagAdmin, `${prefix}${config.REFUND_WORKER_GROUP_ID}`, topicName('flags', prefix));
+const metricsServer = await startMetricsServer(registry, config.REFUND_WORKER_METRICS_HOST, config.REFUND_WORKER_METRICS_PORT);
+const onDeadLetters = (count: number) => metrics.deadLetters.inc(count);
+const events = await startEventConsumer({ config, kafka, producer, pool, logger, onDeadLetters });
+const flags = await startFlagConsumer({ config, kafka, producer, pool, logger, onApproved: () => relay.wake(), onDeadLetters });
+logger.info({ address: metricsServer.address }, 'refund worker consuming');
 
 stopOnSignals(logger, [
   ['flag consumer', () => flags.disconnect()],
@@ -29,5 +40,7 @@ stopOnSignals(logger, [
   ['outbox relay', () => relay.stop()],
   ['webhook relay', () => webhooks.stop()],
   ['producer', () => producer.disconnect()],
+  ['metrics', () => new Promise<void>((resolve) => metricsServer.server.close(() => resolve()))],
+  ['lag admin', () => lagAdmin.disconnect()],
   ['postgres', () => pool.end()],
 ]);

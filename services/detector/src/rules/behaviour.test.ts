@@ -53,6 +53,18 @@ describe('product.misselected', () => {
     expect(productMisselected.evaluate(contextFor(mistake, [...usual(), correction]), misselected)[0]!.flagged.paymentId).toBe(mistake.paymentId);
   });
 
+  it('flags a mistake against its first correction, whichever purchase brings it up: one flag id, never two', () => {
+    const mistake = payment(200_000, { sku: 'skin-crimson', category: 'skin', unitPrice: 3200, amount: 3200 });
+    const first = payment(200_120, { sku: 'welkin-30d', category: 'game-card', amount: 3000 });
+    const second = payment(200_300, { sku: 'welkin-30d', category: 'game-card', amount: 3000 });
+    const involved = (findings: ReturnType<typeof productMisselected.evaluate>) => findings.map((f) => f.involved.map((p) => p.paymentId));
+    const expected = [[mistake.paymentId, first.paymentId]];
+    expect(involved(productMisselected.evaluate(contextFor(first, [...usual(), mistake]), misselected))).toEqual(expected);
+    expect(involved(productMisselected.evaluate(contextFor(second, [...usual(), mistake, first]), misselected))).toEqual(expected);
+    // Arriving out of order, the earlier correction still wins.
+    expect(involved(productMisselected.evaluate(contextFor(first, [...usual(), mistake, second]), misselected))).toEqual(expected);
+  });
+
   it('stays silent for a new category kept, a different amount, a late follow-up, or a category bought before', () => {
     const mistake = payment(200_000, { sku: 'skin-crimson', category: 'skin', unitPrice: 3200, amount: 3200 });
     expect(productMisselected.evaluate(contextFor(payment(200_120, { amount: 30000, unitPrice: 30000 }), [...usual(), mistake]), misselected)).toEqual([]);

@@ -63,7 +63,13 @@ export const productMisselected = defineRule('product.misselected', (context: Ru
   const history = historyFor(context);
 
   const mistakes = history.filter((p) => p.kind === 'purchase' && p.category !== undefined && before.firstInCategory.has(p.paymentId) && corrects(p, payment, history, settings));
-  if (mistakes.length > 0) return [finding(mistakes[mistakes.length - 1]!, payment, history, settings)];
+  if (mistakes.length > 0) {
+    // A mistake is flagged against its first correction, whichever later purchase in the
+    // usual category brings it up: the same flag (same id) every time, never a second one.
+    const mistake = mistakes[mistakes.length - 1]!;
+    const first = [payment, ...history.filter((p) => p !== mistake && corrects(mistake, p, history, settings))].sort((a, b) => msOf(a) - msOf(b) || a.paymentId.localeCompare(b.paymentId))[0]!;
+    return [finding(mistake, first, history, settings)];
+  }
 
   const isNewCategory = !before.categories.has(payment.category);
   if (!isNewCategory) return [];

@@ -13,7 +13,7 @@ const relevant = /"type"\s*:\s*"(order\.delivered|refund\.succeeded|refund\.fail
  * Reads payment events in its own consumer group (beside the detector's) for deliveries
  * and refund outcomes; offsets are committed after the batch's transaction.
  */
-export async function startEventConsumer(deps: { config: RefundWorkerConfig; kafka: Kafka; producer: Producer; pool: Pool; logger: Logger }): Promise<Consumer> {
+export async function startEventConsumer(deps: { config: RefundWorkerConfig; kafka: Kafka; producer: Producer; pool: Pool; logger: Logger; onDeadLetters?: (count: number) => void }): Promise<Consumer> {
   const { config, kafka, producer, pool, logger } = deps;
   const prefix = config.KAFKA_TOPIC_PREFIX;
   const consumer = kafka.consumer({ groupId: `${prefix}${config.REFUND_WORKER_GROUP_ID}-events`, allowAutoTopicCreation: false, sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS });
@@ -41,6 +41,7 @@ export async function startEventConsumer(deps: { config: RefundWorkerConfig; kaf
         if (outcome.outcomes > 0 || outcome.deliveries > 0) logger.info(outcome, 'platform events recorded');
       }
       await sendDeadLetters(producer, topicName('deadLetter', prefix), deadLetters);
+      deps.onDeadLetters?.(deadLetters.length);
       const last = batch.messages[batch.messages.length - 1]!;
       resolveOffset(last.offset);
       await consumer.commitOffsets([{ ...source, offset: (BigInt(last.offset) + 1n).toString() }]);

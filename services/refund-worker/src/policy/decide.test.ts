@@ -19,6 +19,13 @@ describe('default policy', () => {
     expect(decision).toMatchObject({ action: 'auto_refund', status: 'approved', amount: 4200, capturedAmount: 4200, revokeGoodsFirst: true });
   });
 
+  it('never refunds automatically on a flag raised while the detector rebuilt lost state', () => {
+    const flag = { ...buildFlag('t', { type: 'duplicate.exact' }), stateRebuilding: true as const };
+    const decision = decide(flag, context());
+    expect(decision).toMatchObject({ action: 'review', status: 'pending_review' });
+    expect(decision?.reason).toContain('rebuilding lost state');
+  });
+
   it('auto-refunds a suspected duplicate only at high severity', () => {
     expect(decide(buildFlag('t', { type: 'duplicate.suspected', severity: 'high' }), context())?.status).toBe('approved');
     expect(decide(buildFlag('t', { type: 'duplicate.suspected', severity: 'medium' }), context())?.status).toBe('pending_review');

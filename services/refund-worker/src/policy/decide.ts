@@ -102,7 +102,7 @@ export function decide(flag: Flag, context: DecisionContext): Decision | null {
     };
   }
   if (picked === 'auto_refund') {
-    const guarded = guardAgainstAuto(amount, flag.payment.currency, context);
+    const guarded = flag.stateRebuilding ? 'the detector was rebuilding lost state, so its evidence may be incomplete' : guardAgainstAuto(amount, flag.payment.currency, context);
     if (!guarded) {
       return { ...base, action: 'auto_refund', status: 'approved', shadowAction: null, decidedBy: 'policy:auto', reason: `Automatic refund: ${what}.` };
     }

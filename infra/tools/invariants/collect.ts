@@ -1,0 +1,114 @@
+/**
+ * Gathers what came out of a running Backstop for the invariant checker: every event id on
+ * the events topic, how far behind the detector and refund worker groups are, and the flags
+ * and refund decisions in Postgres. Reads only: a throwaway consumer group that never
+ * commits, and SELECTs.
+ */
+import { randomUUID } from 'node:crypto';
+import { IngestedEvent, topicName } from '@backstop/contracts';
+import type { Pool } from '@backstop/postgres';
+import type { Kafka } from 'kafkajs';
+import type { Observed, ObservedDecision, ObservedFlag } from './invariants';
+
+export interface CollectOptions {
+  kafka: Kafka;
+  pool: Pool;
+  topicPrefix: string;
+  /** Full consumer group ids (prefix included). */
+  detectorGroup: string;
+  refundWorkerGroup: string;
+}
+
+const key = (tenantId: string, id: string) => `${tenantId}\u0000${id}`;
+
+/** Messages a group has not committed yet on a topic, summed over its partitions. */
+export async function groupLag(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+    let lag = 0n;
+    for (const end of ends) {
+      const from = byPartition.get(end.partition) ?? -1n;
+      // No commit yet: everything still on the partition is waiting.
+      const start = from < 0n ? BigInt(end.low) : from;
+      if (BigInt(end.high) > start) lag += BigInt(end.high) - start;
+    }
+    return Number(lag);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Every (tenant, event id) on the events topic, read from the beginning to where it ended at the start. */
+export async function eventIdsOnTopic(kafka: Kafka, topic: string): Promise<{ eventIds: Set<string>; unreadable: number }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, { low: BigInt(p.low), high: BigInt(p.high) }]));
+  await admin.disconnect();
+  const eventIds = new Set<string>();
+  let unreadable = 0;
+  const remaining = new Set([...ends].filter(([, range]) => range.high > range.low).map(([partition]) => partition));
+  if (remaining.size === 0) return { eventIds, unreadable };
+
+  const consumer = kafka.consumer({ groupId: `invariants-${randomUUID()}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            const end = ends.get(batch.partition)?.high ?? 0n;
+            for (const message of batch.messages) {
+              if (BigInt(message.offset) >= end) break;
+              const parsed = IngestedEvent.safeParse(safeJson(message.value?.toString('utf8')));
+              if (parsed.success) eventIds.add(key(parsed.data.tenantId, parsed.data.event.id));
+              else unreadable += 1;
+            }
+            if (BigInt(batch.lastOffset()) + 1n >= end) {
+              remaining.delete(batch.partition);
+              if (remaining.size === 0) resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return { eventIds, unreadable };
+}
+
+function safeJson(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function collectLag(options: CollectOptions): Promise<Record<string, number>> {
+  // The detector first: once it has committed everything, every flag it will publish for
+  // those events is on the flags topic before the refund worker's lag is read.
+  const detector = await groupLag(options.kafka, options.detectorGroup, topicName('paymentEvents', options.topicPrefix));
+  const refundWorker = await groupLag(options.kafka, options.refundWorkerGroup, topicName('flags', options.topicPrefix));
+  // The refund worker also reads the events topic itself, for deliveries and refund outcomes.
+  const outcomesGroup = `${options.refundWorkerGroup}-events`;
+  const outcomes = await groupLag(options.kafka, outcomesGroup, topicName('paymentEvents', options.topicPrefix));
+  return { [options.detectorGroup]: detector, [options.refundWorkerGroup]: refundWorker, [outcomesGroup]: outcomes };
+}
+
+export async function collectObserved(options: CollectOptions): Promise<Observed & { unreadableEvents: number }> {
+  const lagByGroup = await collectLag(options);
+  const { eventIds, unreadable } = await eventIdsOnTopic(options.kafka, topicName('paymentEvents', options.topicPrefix));
+  const flags = await options.pool.query<ObservedFlag>('SELECT tenant_id AS "tenantId", flag_id AS "flagId", type, payment_id AS "paymentId" FROM flags');
+  const decisions = await options.pool.query<ObservedDecision>(
+    `SELECT tenant_id AS "tenantId", payment_id AS "paymentId", flag_id AS "flagId", status,
+            amount::float8 AS amount, captured_amount::float8 AS "capturedAmount"
+       FROM refund_decisions`,
+  );
+  return { eventIds, lagByGroup, flags: flags.rows, decisions: decisions.rows, unreadableEvents: unreadable };
+}

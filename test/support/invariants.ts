@@ -1,0 +1,24 @@
+import { checkLive } from '../../infra/tools/invariants/check';
+import type { SentEvent } from '../../infra/tools/invariants/invariants';
+import type { IsolatedStack } from './stack';
+
+/**
+ * Runs the invariant checker against a test's stack, exactly as `npm run check:invariants`
+ * does, after waiting for the detector and refund worker to catch up. Prints the report so
+ * a fault test's log carries it.
+ */
+export async function checkStack(stack: IsolatedStack, sent: SentEvent[], label: string, waitMs = 90_000, brokers = stack.brokers) {
+  const { report, text } = await checkLive(
+    sent.map((event) => JSON.stringify(event)).join('\n'),
+    {
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC_PREFIX: stack.topicPrefix,
+      DATABASE_URL: stack.databaseUrl,
+      DETECTOR_GROUP_ID: 'backstop-detector',
+      REFUND_WORKER_GROUP_ID: 'backstop-refund-worker',
+    },
+    waitMs,
+  );
+  process.stdout.write(`invariant checker after ${label}:\n${text}`);
+  return report;
+}
