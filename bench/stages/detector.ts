@@ -7,6 +7,7 @@ import { topicName } from '@backstop/contracts';
 import { createIdempotentProducer } from '@backstop/kafka';
 import { DetectorConfig } from '../../services/detector/src/config';
 import { startDetector } from '../../services/detector/src/consumer';
+import { StateSentinel } from '../../services/detector/src/state/state-sentinel';
 import { createDetectorMetrics } from '../../services/detector/src/metrics';
 import { DatabaseRulesConfig } from '../../services/detector/src/policy/tenant-rules';
 import { createPayerStateStore } from '../../services/detector/src/state/create-store';
@@ -85,6 +86,7 @@ export async function benchDetector(endpoints: Endpoints, events: number, log: (
       config, kafka: slice.kafka, producer, store,
       rulesConfig: new DatabaseRulesConfig(slice.pool, benchLogger, config.DETECTOR_RULES_CACHE_MS),
       metrics: createDetectorMetrics(), logger: benchLogger,
+      sentinel: new StateSentinel(slice.redis, config.REDIS_KEY_PREFIX, config.DETECTOR_STATE_REBUILD_SECONDS * 1000, () => undefined),
     });
     const progress = topicProgress(admin, `${slice.topicPrefix}${config.DETECTOR_GROUP_ID}`, eventsTopic);
     let crash: unknown;
