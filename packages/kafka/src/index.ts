@@ -2,3 +2,4 @@ export * from './client';
 export * from './producer';
 export * from './topics';
 export * from './dead-letter';
+export * from './commit-batch';

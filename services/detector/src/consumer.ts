@@ -1,5 +1,5 @@
 import { partitionKey, topicName } from '@backstop/contracts';
-import { ACKS_ALL, sendDeadLetters } from '@backstop/kafka';
+import { ACKS_ALL, commitBatch, sendDeadLetters } from '@backstop/kafka';
 import { faultPoint } from '@backstop/lifecycle';
 import type { Logger } from '@backstop/logging';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
@@ -69,10 +69,7 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
       if (outcome.late > 0) logger.info({ late: outcome.late, partition: batch.partition }, 'late events evaluated against the remaining state');
       faultPoint('detector.after-flags-sent');
       await store.record(outcome.records);
-      const last = batch.messages[batch.messages.length - 1]!;
-      resolveOffset(last.offset);
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
-      await heartbeat();
+      await commitBatch(consumer, batch, resolveOffset, heartbeat);
       if (outcome.flags.length > 0) logger.info({ flags: outcome.flags.length, partition: batch.partition }, 'flags published');
     },
   });

@@ -1,9 +1,9 @@
 import { Flag, topicName } from '@backstop/contracts';
-import { deadLetterFor, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
+import { commitBatch, deadLetterFor, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
 import { faultPoint } from '@backstop/lifecycle';
 import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { RefundWorkerConfig } from './config';
 import { recordFlags } from './store/record-flags';
 
@@ -38,10 +38,14 @@ export async function startFlagConsumer(deps: RefundWorkerDeps): Promise<Consume
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const source = { topic: batch.topic, partition: batch.partition };
       const flags: Flag[] = [];
+      // Kept so a flag of an unknown tenant dead-letters its own original bytes.
+      const messageOf = new Map<string, KafkaMessage>();
       const deadLetters: DeadLetter[] = [];
       for (const message of batch.messages) {
         try {
-          flags.push(Flag.parse(JSON.parse(message.value?.toString('utf8') ?? '')));
+          const flag = Flag.parse(JSON.parse(message.value?.toString('utf8') ?? ''));
+          flags.push(flag);
+          messageOf.set(flag.flagId, message);
         } catch (error) {
           deadLetters.push(deadLetterFor(message, source, 'refund-worker', error instanceof Error ? error.message : String(error)));
         }
@@ -51,15 +55,12 @@ export async function startFlagConsumer(deps: RefundWorkerDeps): Promise<Consume
       if (outcome.approved > 0) onApproved();
       if (outcome.invalidPolicies.length > 0) logger.error({ tenants: outcome.invalidPolicies }, 'stored refund policy is invalid; nothing is refunded automatically for these tenants');
       for (const orphan of outcome.orphaned) {
-        const message = batch.messages.find((m) => m.value?.toString('utf8').includes(orphan.flagId));
+        const message = messageOf.get(orphan.flagId);
         if (message) deadLetters.push(deadLetterFor(message, source, 'refund-worker', `unknown tenant ${orphan.tenantId}`));
       }
       await sendDeadLetters(producer, deadLetterTopic, deadLetters);
       deps.onDeadLetters?.(deadLetters.length);
-      const last = batch.messages[batch.messages.length - 1]!;
-      resolveOffset(last.offset);
-      await consumer.commitOffsets([{ ...source, offset: (BigInt(last.offset) + 1n).toString() }]);
-      await heartbeat();
+      await commitBatch(consumer, batch, resolveOffset, heartbeat);
       if (outcome.decisionsInserted > 0) logger.info({ decisions: outcome.decisionsInserted, approved: outcome.approved }, 'refund decisions recorded');
     },
   });

@@ -1,5 +1,5 @@
 import { IngestedEvent, topicName } from '@backstop/contracts';
-import { deadLetterFor, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
+import { commitBatch, deadLetterFor, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
 import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
@@ -42,10 +42,7 @@ export async function startEventConsumer(deps: { config: RefundWorkerConfig; kaf
       }
       await sendDeadLetters(producer, topicName('deadLetter', prefix), deadLetters);
       deps.onDeadLetters?.(deadLetters.length);
-      const last = batch.messages[batch.messages.length - 1]!;
-      resolveOffset(last.offset);
-      await consumer.commitOffsets([{ ...source, offset: (BigInt(last.offset) + 1n).toString() }]);
-      await heartbeat();
+      await commitBatch(consumer, batch, resolveOffset, heartbeat);
     },
   });
   return consumer;
