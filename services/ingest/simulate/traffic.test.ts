@@ -54,8 +54,32 @@ describe('TrafficGenerator', () => {
       expect(Date.parse(correction.occurredAt)).toBeGreaterThan(Date.parse(mistake.occurredAt));
       expect(Math.max(mistake.data.amount, correction.data.amount) / Math.min(mistake.data.amount, correction.data.amount)).toBeLessThanOrEqual(1.25);
       expect(earlier.some((event) => event.data.category === mistake.data.category)).toBe(false);
-      expect(earlier.filter((event) => event.data.category === correction.data.category && event.data.kind === 'purchase').length).toBeGreaterThanOrEqual(3);
+      const usualBefore = earlier.filter((event) => event.data.category === correction.data.category && event.data.kind === 'purchase' && Date.parse(event.occurredAt) < Date.parse(mistake.occurredAt));
+      expect(usualBefore.length).toBeGreaterThanOrEqual(3);
     }
+  });
+
+  it('gives every event a later time than the one before, even when generated in one burst', () => {
+    const generator = new TrafficGenerator({ mistakes: { duplicate: 0.1, amount: 0.1, recipient: 0.1, product: 0.1 }, delivered: 0.5, retry: 0 }, 20);
+    const times = generate(3_000, generator).map(({ event }) => Date.parse(event.occurredAt));
+    times.slice(1).forEach((time, index) => expect(time).toBeGreaterThan(times[index]!));
+  });
+
+  it('plants a wrong recipient only on an account the payer never paid, however many slips they made', () => {
+    // Few payers and many slips: without care, a second slip lands on the account of a first.
+    const generator = new TrafficGenerator({ mistakes: { recipient: 0.3 }, delivered: 0, retry: 0 }, 5);
+    const paid = new Map<string, Set<string>>();
+    let planted = 0;
+    for (const { kind, event } of generate(3_000, generator)) {
+      if (event.type !== 'payment.succeeded' || event.data.recipientAccount === undefined) continue;
+      const accounts = paid.get(event.data.payerId) ?? new Set<string>();
+      if (kind === 'recipient') {
+        planted += 1;
+        expect(accounts.has(event.data.recipientAccount)).toBe(false);
+      }
+      paid.set(event.data.payerId, accounts.add(event.data.recipientAccount));
+    }
+    expect(planted).toBeGreaterThan(100);
   });
 
   it('re-sends an earlier event unchanged as a retry', () => {

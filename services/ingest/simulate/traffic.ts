@@ -47,11 +47,18 @@ const CHANNELS = ['alipay', 'wechatpay', 'unionpay'];
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 const token = () => randomBytes(6).toString('hex');
 
-/** One account digit off: the classic slip when typing a game id or a phone number. */
-function nearMiss(account: string): string {
-  const position = Math.floor(Math.random() * account.length);
-  const digit = (Number(account[position]) + 1 + Math.floor(Math.random() * 8)) % 10;
-  return account.slice(0, position) + String(digit) + account.slice(position + 1);
+/**
+ * One account digit off: the classic slip when typing a game id or a phone number. Never an
+ * account the payer already paid: paying that one again is not a mistake.
+ */
+function nearMiss(account: string, used: ReadonlySet<string>): string | undefined {
+  for (let tries = 0; tries < 20; tries += 1) {
+    const position = Math.floor(Math.random() * account.length);
+    const digit = (Number(account[position]) + 1 + Math.floor(Math.random() * 8)) % 10;
+    const typed = account.slice(0, position) + String(digit) + account.slice(position + 1);
+    if (!used.has(typed)) return typed;
+  }
+  return undefined;
 }
 
 /** A buyer with habits: cards from one category for their own account, and phone top-ups. */
@@ -60,6 +67,8 @@ interface Payer {
   account: string;
   usual: string;
   categories: Map<string, number>;
+  /** Every account the payer's payments went to, mistakes included. */
+  paidAccounts: Set<string>;
 }
 const PURCHASE_CATEGORIES = [...new Set(CATALOG.filter((product) => kindOf(product) === 'purchase').map((product) => product.category))];
 const habitual = (payer: Payer) => pick(CATALOG.filter((product) => product.category === payer.usual || kindOf(product) === 'topup'));
@@ -79,6 +88,8 @@ export class TrafficGenerator {
   private readonly recent: PaymentSucceeded[] = [];
   private readonly sent: WebhookEvent[] = [];
   private readonly followUps: Generated[] = [];
+  private readonly payerById = new Map<string, Payer>();
+  private lastOccurredMs = 0;
 
   constructor(
     private readonly mix: TrafficMix,
@@ -90,12 +101,16 @@ export class TrafficGenerator {
       account: String(8_000_000_000 + Math.floor(Math.random() * 999_999_999)),
       usual: pick(PURCHASE_CATEGORIES),
       categories: new Map<string, number>(),
+      paidAccounts: new Set<string>(),
     }));
+    for (const payer of this.payers) this.payerById.set(payer.payerId, payer);
   }
 
   next(): Generated {
     const generated = this.followUps.shift() ?? this.fresh();
-    this.sent.push(generated.event);
+    const { event } = generated;
+    if (event.type === 'payment.succeeded' && event.data.recipientAccount !== undefined) this.payerById.get(event.data.payerId)?.paidAccounts.add(event.data.recipientAccount);
+    this.sent.push(event);
     if (this.sent.length > 1_000) this.sent.shift();
     if (Math.random() < this.mix.retry && this.sent.length > 1) this.followUps.push({ kind: 'retry', event: pick(this.sent) });
     return generated;
@@ -115,6 +130,15 @@ export class TrafficGenerator {
     return this.remember({ kind: 'payment', event: this.payment() });
   }
 
+  /**
+   * Event time that never stands still: a payer's events keep their order even when the sender
+   * falls behind and generates a burst within one millisecond, so "before" means before.
+   */
+  private occurredAt(): string {
+    this.lastOccurredMs = Math.max(Date.now(), this.lastOccurredMs + 1);
+    return new Date(this.lastOccurredMs).toISOString();
+  }
+
   private payment(overrides: Partial<PaymentSucceeded['data']> = {}, payer = pick(this.payers), product = habitual(payer)): PaymentSucceeded {
     const quantity = Math.random() < 0.9 ? 1 : 2 + Math.floor(Math.random() * 4);
     payer.categories.set(product.category, (payer.categories.get(product.category) ?? 0) + 1);
@@ -122,7 +146,7 @@ export class TrafficGenerator {
     return {
       id: `evt_${id}`,
       type: 'payment.succeeded',
-      occurredAt: new Date().toISOString(),
+      occurredAt: this.occurredAt(),
       data: {
         paymentId: `pay_${id}`,
         orderId: `ord_${id}`,
@@ -154,7 +178,7 @@ export class TrafficGenerator {
     const again = (data: Partial<PaymentSucceeded['data']>): PaymentSucceeded => ({
       ...original,
       id: `evt_${id}`,
-      occurredAt: new Date().toISOString(),
+      occurredAt: this.occurredAt(),
       data: { ...original.data, paymentId: `pay_${id}`, ...data },
     });
     switch (mistake) {
@@ -166,8 +190,10 @@ export class TrafficGenerator {
         slipped.data.amount = (slipped.data.unitPrice ?? 100) * 10;
         return this.remember({ kind: mistake, event: slipped }, false);
       }
-      case 'recipient':
-        return { kind: mistake, event: again({ orderId: `ord_${id}`, recipientAccount: nearMiss(original.data.recipientAccount ?? '8000000000'), recipientVerified: false }) };
+      case 'recipient': {
+        const typed = nearMiss(original.data.recipientAccount ?? '8000000000', this.payerById.get(original.data.payerId)?.paidAccounts ?? new Set());
+        return typed === undefined ? undefined : { kind: mistake, event: again({ orderId: `ord_${id}`, recipientAccount: typed, recipientVerified: false }) };
+      }
     }
   }
 
@@ -186,7 +212,6 @@ export class TrafficGenerator {
         if (!intended || !wrong) continue;
         const mistake = this.payment({ quantity: 1, amount: wrong.unitPrice }, payer, wrong);
         const correction = this.payment({ quantity: 1, amount: intended.unitPrice }, payer, intended);
-        correction.occurredAt = new Date(Date.parse(mistake.occurredAt) + 1).toISOString();
         this.followUps.push({ kind: 'payment', event: correction });
         return { kind: 'product', event: mistake };
       }
@@ -208,7 +233,7 @@ export class TrafficGenerator {
         event: {
           id: `evt_${id}`,
           type: 'order.delivered',
-          occurredAt: new Date().toISOString(),
+          occurredAt: this.occurredAt(),
           data: { orderId: event.data.orderId, payerId: event.data.payerId, paymentId: event.data.paymentId },
         },
       });
