@@ -77,6 +77,10 @@ function cases(): Case[] {
     events: [pay(u, 0, transfer('6217001234', 20000)), pay(u, hour, transfer('6217001234', 20000)), pay(u, 2 * hour, transfer('6217001235', 20000, false))],
     expected: [['recipient.near_miss', 2]],
   }));
+  add('recipient.near_miss: the payment to the account meant arrives after the slip', (u) => ({
+    events: [pay(u, 2 * hour, transfer('6217001235', 20000, false)), pay(u, 0, transfer('6217001234', 20000)), pay(u, 3 * hour, transfer('6217001234', 20000))],
+    expected: [['recipient.near_miss', 0]],
+  }));
   add('recipient.near_miss silent: a transfer to a genuinely new account', (u) => ({
     events: [pay(u, 0, transfer('6217001234', 20000)), pay(u, hour, transfer('6230559871', 20000, false))],
     expected: [],

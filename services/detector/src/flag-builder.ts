@@ -14,7 +14,7 @@ export function flagIdFor(type: string, tenantId: string, paymentIds: readonly s
 export function buildFlag(tenantId: string, finding: Finding, receivedAt: string, flaggedAt: string): Flag {
   return {
     v: 1,
-    flagId: flagIdFor(finding.type, tenantId, finding.involved.map((p) => p.paymentId)),
+    flagId: flagIdFor(finding.type, tenantId, (finding.identifiedBy ?? finding.involved).map((p) => p.paymentId)),
     tenantId,
     type: finding.type,
     severity: finding.severity,

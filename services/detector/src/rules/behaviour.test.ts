@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRulesConfig, RulesConfig } from '@backstop/contracts';
+import { buildFlag } from '../flag-builder';
 import { evaluateRules } from './index';
 import { productMisselected } from './product-misselected';
 import { recipientNearMiss } from './recipient-near-miss';
@@ -33,6 +34,42 @@ describe('recipient.near_miss', () => {
     expect(recipientNearMiss.evaluate(contextFor(transfer(7200, '6230559871'), history()), nearMiss)).toEqual([]);
     expect(recipientNearMiss.evaluate(contextFor(payment(7200, { recipientAccount: '6217001235' }), history()), nearMiss)).toEqual([]);
   });
+
+  describe('judged by event time, whatever the order of arrival', () => {
+    const meant = () => transfer(0, '6217001234');
+    const slip = () => transfer(7200, '6217001235', false);
+
+    it('flags the slip when the payment to the account meant arrives after it, never the account meant', () => {
+      const [mistake, usual] = [slip(), meant()];
+      expect(recipientNearMiss.evaluate(contextFor(mistake, []), nearMiss)).toEqual([]);
+      const findings = recipientNearMiss.evaluate(contextFor(usual, [mistake]), nearMiss);
+      expect(findings.map((finding) => finding.flagged.paymentId)).toEqual([mistake.paymentId]);
+      expect(findings[0]).toMatchObject({ severity: 'high' });
+      expect(findings[0]!.informationFlow.observed).toMatchObject({ probablyMeant: '6217001234', recipient: '6217001235' });
+    });
+
+    it('gives the slip the same flag whichever payment arrives first', () => {
+      const [mistake, usual] = [slip(), meant()];
+      const inOrder = recipientNearMiss.evaluate(contextFor(mistake, [usual]), nearMiss);
+      const reversed = recipientNearMiss.evaluate(contextFor(usual, [mistake]), nearMiss);
+      expect(reversed.map((finding) => finding.involved.map((p) => p.paymentId))).toEqual(inOrder.map((finding) => finding.involved.map((p) => p.paymentId)));
+    });
+
+    it('does not flag again a slip whose earlier evidence was already there, nor a later repeat payment to the same account', () => {
+      const [usual, mistake, again] = [meant(), slip(), transfer(9000, '6217001235', false)];
+      expect(recipientNearMiss.evaluate(contextFor(transfer(100, '6217001234'), [usual, mistake, again]), nearMiss)).toEqual([]);
+      expect(recipientNearMiss.evaluate(contextFor(usual, [mistake, again]), nearMiss).map((finding) => finding.flagged.paymentId)).toEqual([mistake.paymentId]);
+    });
+
+    it('reaches the verdict in-order arrival would have reached, never flagging the earlier account', () => {
+      // Paid ...235 first, then ...234 twice: in event time the first payment to ...234 is the slip.
+      const [first, second, third] = [transfer(0, '6217001235'), transfer(7200, '6217001234'), transfer(9000, '6217001234')];
+      const inOrder = recipientNearMiss.evaluate(contextFor(second, [first]), nearMiss);
+      const late = recipientNearMiss.evaluate(contextFor(first, [second, third]), nearMiss);
+      expect(inOrder.map((finding) => finding.flagged.paymentId)).toEqual([second.paymentId]);
+      expect(late.map((finding) => finding.flagged.paymentId)).toEqual([second.paymentId]);
+    });
+  });
 });
 
 describe('product.misselected', () => {
@@ -63,6 +100,17 @@ describe('product.misselected', () => {
     expect(involved(productMisselected.evaluate(contextFor(second, [...usual(), mistake, first]), misselected))).toEqual(expected);
     // Arriving out of order, the earlier correction still wins.
     expect(involved(productMisselected.evaluate(contextFor(first, [...usual(), mistake, second]), misselected))).toEqual(expected);
+  });
+
+  it('keeps one flag id for the mistake when the later correction arrives first and the earlier one after it', () => {
+    const mistake = payment(200_000, { sku: 'skin-crimson', category: 'skin', unitPrice: 3200, amount: 3200 });
+    const first = payment(200_120, { sku: 'welkin-30d', category: 'game-card', amount: 3000 });
+    const second = payment(200_300, { sku: 'welkin-30d', category: 'game-card', amount: 3000 });
+    const flagIds = (findings: ReturnType<typeof productMisselected.evaluate>) => findings.map((finding) => buildFlag('cardshop', finding, '2026-03-01T12:00:00.000Z', '2026-03-01T12:00:00.000Z').flagId);
+    const raisedBySecond = flagIds(productMisselected.evaluate(contextFor(second, [...usual(), mistake]), misselected));
+    const raisedByFirst = flagIds(productMisselected.evaluate(contextFor(first, [...usual(), mistake, second]), misselected));
+    expect(raisedBySecond).toHaveLength(1);
+    expect(raisedByFirst).toEqual(raisedBySecond);
   });
 
   it('stays silent for a new category kept, a different amount, a late follow-up, or a category bought before', () => {

@@ -37,6 +37,8 @@ function finding(mistake: PaymentSnapshot, correction: PaymentSnapshot, history:
     confidence: 0.85,
     flagged: mistake,
     involved: [mistake, correction],
+    // Which correction shows up first depends on arrival order; the mistake does not.
+    identifiedBy: [mistake],
     informationFlow: {
       summary: `Bought ${mistake.sku ?? 'an item'} in ${mistake.category}, a category never bought before, then ${correction.sku ?? 'an item'} in the usual ${correction.category} for a similar amount ${Math.round((msOf(correction) - msOf(mistake)) / 1000)} s later.`,
       thresholds: thresholdsOf(settings),

@@ -1,44 +1,91 @@
-import type { Severity } from '@backstop/contracts';
-import { singleEdit } from '../stats/edit-distance';
-import { defineRule, thresholdsOf } from './rule';
+import type { PaymentSnapshot, RulesConfig, Severity } from '@backstop/contracts';
+import { singleEdit, type SingleEdit } from '../stats/edit-distance';
+import { defineRule, historyFor, msOf, thresholdsOf, type Finding } from './rule';
+
+type Settings = RulesConfig['recipient.near_miss'];
+
+/**
+ * Whether the payer paid `account` before `beforeMs` in event time, as far as their state
+ * tells: the recipients set keeps only each account's last use, so an earlier use that was
+ * followed by a later one shows only in the payment history.
+ */
+function usedBefore(account: string, recipients: ReadonlyMap<string, number>, history: PaymentSnapshot[], beforeMs: number): boolean {
+  const lastUsedMs = recipients.get(account);
+  if (lastUsedMs === undefined) return false;
+  return lastUsedMs < beforeMs || history.some((p) => p.recipientAccount === account && msOf(p) < beforeMs);
+}
+
+const watched = (payment: PaymentSnapshot, settings: Settings): payment is PaymentSnapshot & { recipientAccount: string } =>
+  payment.recipientAccount !== undefined && payment.recipientAccount.length >= settings.minAccountLength && settings.kinds.includes(payment.kind);
+
+function finding(mistake: PaymentSnapshot & { recipientAccount: string }, meant: { account: string; edit: SingleEdit; usedMs: number }, knownRecipients: number, settings: Settings): Finding {
+  const typed = mistake.recipientAccount;
+  const severity: Severity = mistake.recipientVerified === false ? 'high' : 'medium';
+  return {
+    type: 'recipient.near_miss',
+    severity,
+    confidence: mistake.recipientVerified === false ? 0.9 : 0.75,
+    flagged: mistake,
+    // The mistaken payment alone makes the flag id: whether its evidence came before or after
+    // it, the same mistake always gets the same flag.
+    involved: [mistake],
+    informationFlow: {
+      summary: `Paid to ${typed}, never used before, one edit (${meant.edit}) from ${meant.account}, paid ${new Date(meant.usedMs).toISOString()}.`,
+      thresholds: thresholdsOf(settings),
+      observed: {
+        recipient: typed,
+        recipientVerified: mistake.recipientVerified ?? null,
+        probablyMeant: meant.account,
+        edit: meant.edit,
+        probablyMeantLastUsedAt: new Date(meant.usedMs).toISOString(),
+        knownRecipients,
+      },
+    },
+  };
+}
 
 /**
  * recipient.near_miss: money sent to an account this payer never used that is one edit away
  * from one they did use (a digit substituted, missing or extra, two neighbours swapped, or
  * letter case confused). The most recently used such account is the one they meant. An
  * account that is not identity-verified raises the severity: nobody vouches for its owner.
+ *
+ * "Before" is event time, not arrival: when the payment to the account they meant arrives
+ * after the mistaken one, the mistake is judged then, and the account they meant is never
+ * taken for a slip of the mistaken one.
  */
-export const recipientNearMiss = defineRule('recipient.near_miss', ({ payment, before }, settings) => {
+export const recipientNearMiss = defineRule('recipient.near_miss', (context, settings) => {
+  const { payment, before } = context;
+  const history = historyFor(context);
+  const paidMs = msOf(payment);
   const typed = payment.recipientAccount;
-  if (typed === undefined || typed.length < settings.minAccountLength || !settings.kinds.includes(payment.kind)) return [];
-  if (before.recipients.has(typed)) return [];
+  if (typed === undefined) return [];
+  const findings: Finding[] = [];
 
-  let intended: { account: string; edit: NonNullable<ReturnType<typeof singleEdit>>; lastUsedMs: number } | undefined;
-  for (const [account, lastUsedMs] of before.recipients) {
-    const edit = singleEdit(typed, account);
-    if (edit && (!intended || lastUsedMs > intended.lastUsedMs)) intended = { account, edit, lastUsedMs };
+  // An account whose only known uses came later in event time is still new at this payment.
+  if (!usedBefore(typed, before.recipients, history, paidMs) && watched(payment, settings)) {
+    let meant: { account: string; edit: SingleEdit; usedMs: number } | undefined;
+    for (const [account, lastUsedMs] of before.recipients) {
+      const edit = singleEdit(typed, account);
+      if (!edit || !usedBefore(account, before.recipients, history, paidMs)) continue;
+      const usedMs = lastUsedMs < paidMs ? lastUsedMs : Math.max(...history.filter((p) => p.recipientAccount === account && msOf(p) < paidMs).map(msOf));
+      if (!meant || usedMs > meant.usedMs) meant = { account, edit, usedMs };
+    }
+    if (meant) findings.push(finding(payment, meant, before.recipients.size, settings));
   }
-  if (!intended) return [];
-  const severity: Severity = payment.recipientVerified === false ? 'high' : 'medium';
-  return [
-    {
-      type: 'recipient.near_miss',
-      severity,
-      confidence: payment.recipientVerified === false ? 0.9 : 0.75,
-      flagged: payment,
-      involved: [payment],
-      informationFlow: {
-        summary: `Paid to ${typed}, never used before, one edit (${intended.edit}) from ${intended.account}, last paid ${new Date(intended.lastUsedMs).toISOString()}.`,
-        thresholds: thresholdsOf(settings),
-        observed: {
-          recipient: typed,
-          recipientVerified: payment.recipientVerified ?? null,
-          probablyMeant: intended.account,
-          edit: intended.edit,
-          probablyMeantLastUsedAt: new Date(intended.lastUsedMs).toISOString(),
-          knownRecipients: before.recipients.size,
-        },
-      },
-    },
-  ];
+
+  // Late evidence: this payment shows `typed` was in use earlier than a later first payment to
+  // an account one edit away, which nothing could flag when it arrived.
+  const judged = new Set<string>();
+  for (const later of history) {
+    if (msOf(later) <= paidMs || !watched(later, settings) || judged.has(later.recipientAccount)) continue;
+    judged.add(later.recipientAccount);
+    const edit = singleEdit(later.recipientAccount, typed);
+    if (!edit) continue;
+    const firstUse = !history.some((p) => p.recipientAccount === later.recipientAccount && msOf(p) < msOf(later));
+    if (firstUse && !usedBefore(typed, before.recipients, history, msOf(later))) {
+      findings.push(finding(later, { account: typed, edit, usedMs: paidMs }, before.recipients.size + (before.recipients.has(typed) ? 0 : 1), settings));
+    }
+  }
+  return findings;
 });

@@ -19,6 +19,11 @@ export interface Finding {
   flagged: PaymentSnapshot;
   /** Every payment the finding rests on, the flagged one included; their ids make the flagId. */
   involved: PaymentSnapshot[];
+  /**
+   * The payments whose ids make the flagId instead, when the evidence around a mistake may
+   * differ with the order its payments arrive in but the mistake is one and the same.
+   */
+  identifiedBy?: PaymentSnapshot[];
   informationFlow: Omit<Evidence['informationFlow'], 'rule'>;
 }
 
