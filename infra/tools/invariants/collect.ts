@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { IngestedEvent, topicName } from '@backstop/contracts';
+import { retryRetriable } from '@backstop/kafka';
 import type { Pool } from '@backstop/postgres';
 import type { Kafka } from 'kafkajs';
 import type { Observed, ObservedDecision, ObservedFlag } from './invariants';
@@ -26,7 +27,7 @@ export async function groupLag(kafka: Kafka, groupId: string, topic: string): Pr
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const [ends, committed] = await retryRetriable(() => Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]));
     const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
     let lag = 0n;
     for (const end of ends) {

@@ -3,3 +3,4 @@ export * from './producer';
 export * from './topics';
 export * from './dead-letter';
 export * from './commit-batch';
+export * from './retriable';

@@ -1,5 +1,5 @@
 import { partitionKey, topicName } from '@backstop/contracts';
-import { ACKS_ALL, commitBatch, sendDeadLetters } from '@backstop/kafka';
+import { ACKS_ALL, commitBatch, retryRetriable, sendDeadLetters } from '@backstop/kafka';
 import { faultPoint } from '@backstop/lifecycle';
 import type { Logger } from '@backstop/logging';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
@@ -81,7 +81,7 @@ async function committedBefore(kafka: Kafka, groupId: string, topic: string): Pr
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const committed = await retryRetriable(() => admin.fetchOffsets({ groupId, topics: [topic] }));
     return (committed[0]?.partitions ?? []).some((p) => BigInt(p.offset) >= 0n);
   } finally {
     await admin.disconnect();
