@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { Flag } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import { requireRole } from '../auth/authenticate';
@@ -23,6 +25,8 @@ const readers = ['ops', 'admin', 'finance'] as const;
 const scope = (request: FastifyRequest, requested?: string): string | null => scopedTenant(request, requested) ?? null;
 
 const StreamQuery = FlagFilters.extend({ tenant: ListFlagsQuery.shape.tenant });
+/** Anything that is not a flag id is answered like an unknown one. */
+const FlagParams = z.strictObject({ flagId: Flag.shape.flagId });
 
 export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions): Promise<void> {
   const { pool, notifier } = options;
@@ -83,8 +87,9 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
   });
 
   app.get('/v1/flags/:flagId', auth, async (request) => {
-    const { flagId } = request.params as { flagId: string };
-    const row = await getFlag(pool, scope(request), flagId);
+    const params = FlagParams.safeParse(request.params);
+    if (!params.success) throw new Problem(404, 'not-found', 'No such flag');
+    const row = await getFlag(pool, scope(request), params.data.flagId);
     if (!row) throw new Problem(404, 'not-found', 'No such flag');
     return view(request, row, true);
   });
