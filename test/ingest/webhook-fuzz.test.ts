@@ -70,8 +70,10 @@ describe('random bodies and headers never make ingest fail with a 5xx', () => {
       body,
       signed: fc.boolean(),
       webhookId: fc.oneof(printable(40), fc.constant('evt_fixed')),
-      contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', ''),
-      tenant: fc.oneof(fc.constant(tenantId), printable(20)),
+      // Mostly what a platform sends, so enough runs reach acceptance: with even odds a 200
+      // came about once in 120 runs, and one time in 25 the 400 runs never saw one.
+      contentType: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8') }, fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', '')),
+      tenant: fc.oneof({ weight: 3, arbitrary: fc.constant(tenantId) }, printable(20)),
       headers: fc.dictionary(fc.constantFrom('webhook-id', 'webhook-timestamp', 'webhook-signature', 'x-tenant-id'), printable(60), { maxKeys: 2 }),
     });
     const seen = new Set<number>();
