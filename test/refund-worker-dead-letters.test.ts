@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topicName } from '@backstop/contracts';
+import { topicName, type Flag } from '@backstop/contracts';
 import { DeadLetter } from '@backstop/kafka';
 import { createTenant } from '@backstop/tenancy';
 import type { ServiceProcess } from '../infra/dev/service-process';
@@ -45,5 +45,26 @@ describe('refund worker dead letters', () => {
     }
     const orphaned = await stack.pool.query('SELECT 1 FROM flags WHERE tenant_id = $1', ['ghost-shop']);
     expect(orphaned.rowCount).toBe(0);
+  }, 90_000);
+
+  it('parks a flag carrying a NUL, which Postgres cannot store, rather than retrying its batch for ever', async () => {
+    // Same payer, so the same partition: the flag behind it is recorded only if the worker moves on.
+    const poisoned = { ...makeFlag('known', { payerId: 'u_poison' }) };
+    poisoned.payment = { ...poisoned.payment, channel: 'ali\u0000pay' };
+    const behind = makeFlag('known', { payerId: 'u_poison' });
+    await sendFlags(stack.kafka, stack.topicPrefix, [poisoned as Flag, behind]);
+
+    await eventually(async () => {
+      const decided = await stack.pool.query('SELECT 1 FROM refund_decisions WHERE tenant_id = $1 AND payment_id = $2', ['known', behind.payment.paymentId]);
+      return decided.rowCount ? true : undefined;
+    }, { what: 'the decision on the flag behind the poisoned one' });
+    const deadLetters = await readTopic(stack.kafka, topicName('deadLetter', stack.topicPrefix));
+    try {
+      await eventually(async () => deadLetters.messages.map((m) => DeadLetter.parse(JSON.parse(m.value)))
+        .find((letter) => Buffer.from(letter.valueBase64 ?? '', 'base64').toString('utf8').includes(poisoned.flagId)), { what: 'the poisoned flag\'s dead letter' });
+    } finally {
+      await deadLetters.stop();
+    }
+    expect((await stack.pool.query('SELECT 1 FROM flags WHERE flag_id = $1', [poisoned.flagId])).rowCount).toBe(0);
   }, 90_000);
 });

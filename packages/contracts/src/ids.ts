@@ -15,3 +15,13 @@ export const TenantId = z
 export type TenantId = z.infer<typeof TenantId>;
 
 export const Timestamp = z.iso.datetime({ offset: true });
+
+/**
+ * A value a platform chooses freely (an account number, a channel name): anything printable.
+ * Control characters are refused at the door; a NUL in particular cannot be stored in
+ * Postgres, and accepting one would fail every later write that carries it.
+ */
+export const PlatformValue = z.string().min(1).regex(/^\P{Cc}+$/u, 'no control characters');
+
+/** Prose from outside (a reason, a note): line breaks are fine, NUL is not, as Postgres cannot store it. */
+export const FreeText = z.string().regex(/^[^\u0000]*$/, 'no NUL characters');

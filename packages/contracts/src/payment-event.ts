@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExternalId, Timestamp } from './ids';
+import { ExternalId, FreeText, PlatformValue, Timestamp } from './ids';
 import { CurrencyCode, MinorUnits } from './money';
 
 export const PaymentKind = z.enum(['purchase', 'topup', 'transfer']);
@@ -21,10 +21,10 @@ export const PaymentData = z.strictObject({
   /** The order's total when one order is split over several payments; defaults to `amount`. */
   orderAmount: MinorUnits.optional(),
   /** The game account or transfer target the money or goods went to. */
-  recipientAccount: z.string().min(1).max(128).optional(),
+  recipientAccount: PlatformValue.max(128).optional(),
   /** Whether the recipient account is identity-verified (实名). */
   recipientVerified: z.boolean().optional(),
-  channel: z.string().min(1).max(64).optional(),
+  channel: PlatformValue.max(64).optional(),
 });
 export type PaymentData = z.infer<typeof PaymentData>;
 
@@ -58,7 +58,7 @@ const refundOutcome = {
   amount: MinorUnits.refine((value) => value > 0, 'must be greater than zero'),
   currency: CurrencyCode,
   /** Backstop's decision id when the refund was Backstop's; absent for the platform's own refunds. */
-  decisionId: z.string().min(1).max(64).optional(),
+  decisionId: PlatformValue.max(64).optional(),
   refundId: ExternalId.optional(),
 };
 
@@ -72,7 +72,7 @@ export type RefundSucceeded = z.infer<typeof RefundSucceeded>;
 export const RefundFailed = z.strictObject({
   ...envelope,
   type: z.literal('refund.failed'),
-  data: z.strictObject({ ...refundOutcome, reason: z.string().max(500).optional() }),
+  data: z.strictObject({ ...refundOutcome, reason: FreeText.max(500).optional() }),
 });
 export type RefundFailed = z.infer<typeof RefundFailed>;
 

@@ -27,6 +27,18 @@ describe('Standard Webhooks signatures', () => {
     expect(verifySignature([secret], 'evt_1', '1800000000', signature, Buffer.concat([body, Buffer.from(' ')]))).toBe(false);
   });
 
+  it('rejects a signature one byte off in its last byte, and one shorter or longer than a digest', () => {
+    const secret = generateWebhookSecret();
+    const digest = Buffer.from(sign(secret, 'evt_1', 1_800_000_000, body).slice(3), 'base64');
+    const lastByteFlipped = Buffer.from(digest);
+    lastByteFlipped[lastByteFlipped.length - 1]! ^= 0x01;
+    const as = (bytes: Buffer) => `v1,${bytes.toString('base64')}`;
+    expect(verifySignature([secret], 'evt_1', '1800000000', as(digest), body)).toBe(true);
+    expect(verifySignature([secret], 'evt_1', '1800000000', as(lastByteFlipped), body)).toBe(false);
+    expect(verifySignature([secret], 'evt_1', '1800000000', as(digest.subarray(0, digest.length - 1)), body)).toBe(false);
+    expect(verifySignature([secret], 'evt_1', '1800000000', as(Buffer.concat([digest, Buffer.from([0])])), body)).toBe(false);
+  });
+
   it('accepts any of several signatures and any of two active secrets, for rotation', () => {
     const oldSecret = generateWebhookSecret();
     const newSecret = generateWebhookSecret();

@@ -8,7 +8,9 @@ import { stringify } from 'csv-stringify';
  * the client sees a cut transfer rather than a file that looks complete.
  */
 export function sendCsv<T extends Record<string, unknown>>(reply: FastifyReply, filename: string, columns: readonly (keyof T & string)[], records: AsyncIterable<T> | Iterable<T>) {
-  const csv = pipeline(Readable.from(records), stringify({ header: true, columns: [...columns] }), (error) => {
+  // Order ids, merchants and channels are the platform's (and sometimes its users') text: a
+  // cell starting with = + - @ would run as a formula in a spreadsheet, so it is quoted away.
+  const csv = pipeline(Readable.from(records), stringify({ header: true, columns: [...columns], escape_formulas: true }), (error) => {
     if (error) reply.log.error({ err: error, filename }, 'CSV export failed');
   });
   return reply

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { TenantId } from '@backstop/contracts';
+import { PlatformValue, TenantId } from '@backstop/contracts';
 import { jsonPath, Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import {
@@ -27,7 +27,9 @@ async function targetTenant(pool: Pool, principal: Principal, requested: string 
   return tenantId;
 }
 
-const NewTenant = z.strictObject({ tenantId: TenantId, name: z.string().min(1).max(200), timeZone: z.string().max(64).optional() });
+const NewTenant = z.strictObject({ tenantId: TenantId, name: PlatformValue.max(200), timeZone: z.string().max(64).optional() });
+/** Key ids are 16 hex digits; anything else is answered like an unknown key. */
+const KeyParams = z.strictObject({ keyId: z.string().regex(/^[0-9a-f]{16}$/) });
 const NewKey = z.strictObject({ tenantId: TenantId.optional(), role: Role });
 const TenantOnly = z.strictObject({ tenantId: TenantId.optional() });
 
@@ -56,7 +58,9 @@ export async function adminRoutes(app: FastifyInstance, { pool }: { pool: Pool }
   });
 
   app.delete('/v1/admin/keys/:keyId', admins, async (request, reply) => {
-    const { keyId } = request.params as { keyId: string };
+    const params = KeyParams.safeParse(request.params);
+    if (!params.success) throw new Problem(404, 'not-found', 'No such key');
+    const { keyId } = params.data;
     const principal = request.principal!;
     const owner = await pool.query<{ tenant_id: string | null }>('SELECT tenant_id FROM api_keys WHERE key_id = $1', [keyId]);
     const row = owner.rows[0];

@@ -1,5 +1,5 @@
 import type { Pool } from '@backstop/postgres';
-import { TenantId } from '@backstop/contracts';
+import { PlatformValue, TenantId } from '@backstop/contracts';
 import { readFile } from 'node:fs/promises';
 import { ZodError } from 'zod';
 import { parseStoredPolicy, saveRefundPolicy } from '@backstop/ledger';
@@ -67,8 +67,10 @@ export async function runCommand(pool: Pool, { words, options }: ParsedCommand):
       if (!tenantId.success) throw new UsageError('tenant create needs a tenant id: lower-case letters, digits, "-" and "_"');
       const timeZone = options['time-zone'];
       if (timeZone && !Intl.supportedValuesOf('timeZone').includes(timeZone)) throw new UsageError(`unknown time zone "${timeZone}"`);
+      const name = PlatformValue.max(200).safeParse(options.name ?? tenantId.data);
+      if (!name.success) throw new UsageError('--name must be 1 to 200 printable characters');
       if (await tenantExists(pool, tenantId.data)) throw new UsageError(`tenant "${tenantId.data}" exists already`);
-      return createTenant(pool, { tenantId: tenantId.data, name: options.name ?? tenantId.data, ...(timeZone ? { timeZone } : {}) });
+      return createTenant(pool, { tenantId: tenantId.data, name: name.data, ...(timeZone ? { timeZone } : {}) });
     }
     case 'key create': {
       const role = Role.safeParse(required(options, 'role'));

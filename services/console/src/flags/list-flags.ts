@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FlagType, Severity, DecisionStatus } from '@backstop/contracts';
+import { DecisionStatus, ExternalId, FlagType, Severity, TenantId } from '@backstop/contracts';
 import type { Pool } from '@backstop/postgres';
 import { FLAG_COLUMNS, FLAG_FROM, type FlagRow } from './flag-view';
 
@@ -8,7 +8,7 @@ export const FlagFilters = z.strictObject({
   severity: Severity.optional(),
   /** A decision status, or `none` for flags no decision was made on (notify-only). */
   status: z.union([DecisionStatus, z.literal('none')]).optional(),
-  payer: z.string().min(1).max(128).optional(),
+  payer: ExternalId.optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 });
@@ -18,7 +18,8 @@ export const ListFlagsQuery = FlagFilters.extend({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   /** The `nextCursor` of the previous page. */
   cursor: z.string().regex(/^\d{1,19}$/, 'a cursor from a previous page').optional(),
-  tenant: z.string().max(64).optional(),
+  /** Operators only: other keys always see their own tenant. */
+  tenant: TenantId.optional(),
 });
 
 /** Builds the WHERE clause shared by the list and the live feed. */

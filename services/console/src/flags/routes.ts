@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { Flag } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
-import type { Principal } from '@backstop/tenancy';
 import { requireRole } from '../auth/authenticate';
 import { maskAccounts } from '../auth/mask';
-import { parseQuery } from '../query';
+import { parseQuery, scopedTenant } from '../query';
 import { decodePosition, encodePosition, feedAfter, feedTail, type FeedPosition } from './flag-feed';
 import type { FlagNotifier } from './flag-notifier';
 import { flagStats } from './flag-stats';
@@ -21,12 +22,11 @@ export interface FlagRouteOptions {
 const readers = ['ops', 'admin', 'finance'] as const;
 
 /** Operators see every tenant, or one with `?tenant=`; everyone else only their own. */
-function scope(principal: Principal, requested?: string): string | null {
-  if (principal.role === 'operator') return requested ?? null;
-  return principal.tenantId;
-}
+const scope = (request: FastifyRequest, requested?: string): string | null => scopedTenant(request, requested) ?? null;
 
 const StreamQuery = FlagFilters.extend({ tenant: ListFlagsQuery.shape.tenant });
+/** Anything that is not a flag id is answered like an unknown one. */
+const FlagParams = z.strictObject({ flagId: Flag.shape.flagId });
 
 export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions): Promise<void> {
   const { pool, notifier } = options;
@@ -40,18 +40,18 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
 
   app.get('/v1/flags', auth, async (request) => {
     const { limit, cursor, tenant, ...filters } = parseQuery(ListFlagsQuery, request);
-    const page = await listFlags(pool, scope(request.principal!, tenant), filters, { limit, cursor });
+    const page = await listFlags(pool, scope(request, tenant), filters, { limit, cursor });
     return { data: page.rows.map((row) => view(request, row, false)), nextCursor: page.nextCursor };
   });
 
   app.get('/v1/flags/stats', auth, async (request) => {
     const { tenant } = parseQuery(StreamQuery.pick({ tenant: true }), request);
-    return flagStats(pool, scope(request.principal!, tenant));
+    return flagStats(pool, scope(request, tenant));
   });
 
   app.get('/v1/flags/stream', { ...auth, sse: 'only' }, async (request, reply) => {
     const { tenant, ...filters } = parseQuery(StreamQuery, request);
-    const tenantId = scope(request.principal!, tenant);
+    const tenantId = scope(request, tenant);
     const lastEventId = request.headers['last-event-id'];
     let position: FeedPosition | null = null;
     if (typeof lastEventId === 'string' && lastEventId.length > 0) {
@@ -87,8 +87,9 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
   });
 
   app.get('/v1/flags/:flagId', auth, async (request) => {
-    const { flagId } = request.params as { flagId: string };
-    const row = await getFlag(pool, scope(request.principal!, undefined), flagId);
+    const params = FlagParams.safeParse(request.params);
+    if (!params.success) throw new Problem(404, 'not-found', 'No such flag');
+    const row = await getFlag(pool, scope(request), params.data.flagId);
     if (!row) throw new Problem(404, 'not-found', 'No such flag');
     return view(request, row, true);
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { FreeText } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import { requireRole } from '../auth/authenticate';
@@ -10,7 +11,7 @@ import { allDecisions, decodeCursor, encodeCursor, listDecisions } from './list-
 import { reviewDecision, type Verdict } from './review';
 
 const DecisionParams = z.strictObject({ decisionId: z.uuid() });
-const ReviewBody = z.strictObject({ reason: z.string().trim().max(500).optional() });
+const ReviewBody = z.strictObject({ reason: FreeText.trim().max(500).optional() });
 
 const csvColumns = [
   'decisionId', 'tenantId', 'paymentId', 'orderId', 'merchantId', 'channel', 'flagId', 'flagType', 'severity', 'action', 'status',
@@ -39,7 +40,7 @@ export async function refundRoutes(app: FastifyInstance, { pool }: { pool: Pool 
     if (!params.success) throw new Problem(404, 'decision-not-found', 'No such decision');
     const body = ReviewBody.safeParse(request.body ?? {});
     if (!body.success) {
-      throw new Problem(400, 'invalid-body', 'Invalid body', undefined, { errors: [{ path: '$.reason', message: 'a string of at most 500 characters' }] });
+      throw new Problem(400, 'invalid-body', 'Invalid body', undefined, { errors: [{ path: '$.reason', message: 'a string of at most 500 characters, without NUL' }] });
     }
     const reason = body.data.reason || undefined;
     if (verdict !== 'approve' && !reason) {
