@@ -25,8 +25,8 @@ const rulesConfig = new DatabaseRulesConfig(pool, logger, config.DETECTOR_RULES_
 const kafka = createKafka(config.KAFKA_BROKERS, 'backstop-detector', logger);
 const producer = createIdempotentProducer(kafka);
 await producer.connect();
-const sentinel = new StateSentinel(redis, config.REDIS_KEY_PREFIX, config.DETECTOR_STATE_REBUILD_SECONDS * 1000, (rebuiltAtMs) =>
-  logger.warn({ rebuiltAt: new Date(rebuiltAtMs).toISOString() }, 'payer state was lost from Redis; flags go to review until it is rebuilt'),
+const sentinel = new StateSentinel(redis, config.REDIS_KEY_PREFIX, config.DETECTOR_STATE_REBUILD_SECONDS * 1000, () =>
+  logger.warn('payer state was lost from Redis; flags go to review until it is rebuilt'),
 );
 const registry = createRegistry('detector');
 const lagAdmin = kafka.admin();
