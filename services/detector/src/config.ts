@@ -30,14 +30,30 @@ export const DetectorConfig = z.object({
   DETECTOR_RULES_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
   /** Events this far (event time) behind their payer's newest are counted as late; they are still evaluated. */
   DETECTOR_ALLOWED_LATENESS_SECONDS: z.coerce.number().nonnegative().default(300),
-  /**
-   * After Redis lost the payers' state, flags raised for this long are marked and never
-   * refunded automatically: "never bought this category", "never paid this account" and
-   * "this order was paid once" all need history that only new traffic refills.
-   */
   /** `/metrics` for Prometheus; 0 picks a free port. */
   DETECTOR_METRICS_HOST: z.string().default('127.0.0.1'),
   DETECTOR_METRICS_PORT: port(9464),
+  /**
+   * After Redis lost the payers' state, flags are marked (never refunded automatically) until
+   * the events topic has been replayed into it, and for at most this long: should no replay
+   * ever finish, new traffic has refilled the short windows by then.
+   */
   DETECTOR_STATE_REBUILD_SECONDS: z.coerce.number().nonnegative().default(86_400),
+  /**
+   * How far back (hours, by the time Kafka stored each event) a rebuild replays the events
+   * topic; by default the history horizon, DETECTOR_HISTORY_DAYS. The topic's retention is
+   * the real limit: older events are gone.
+   */
+  DETECTOR_REBUILD_LOOKBACK_HOURS: z.coerce.number().positive().optional(),
+  /**
+   * The lease on the rebuild lock, extended every third of it while a replay runs: if the
+   * rebuilding instance dies, another takes over about this long later.
+   */
+  DETECTOR_REBUILD_LOCK_SECONDS: z.coerce.number().min(1).default(30),
 });
 export type DetectorConfig = z.infer<typeof DetectorConfig>;
+
+/** How far back a rebuild replays the events topic (ms). */
+export function rebuildLookbackMs(config: DetectorConfig): number {
+  return (config.DETECTOR_REBUILD_LOOKBACK_HOURS ?? config.DETECTOR_HISTORY_DAYS * 24) * 3_600_000;
+}

@@ -1,7 +1,8 @@
-import { Flag, IngestedEvent, type PaymentSnapshot } from '@backstop/contracts';
+import { Flag, type IngestedEvent, type PaymentSnapshot } from '@backstop/contracts';
 import { deadLetterFor, type DeadLetter } from '@backstop/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
+import { decodeEvent, paymentOf } from './decode-event';
 import { buildFlag } from './flag-builder';
 import type { RulesConfigSource } from './policy/tenant-rules';
 import { evaluateRules } from './rules';
@@ -31,17 +32,6 @@ export interface DetectDeps {
   now?: () => Date;
 }
 
-function snapshotOf(ingested: IngestedEvent): PaymentSnapshot | undefined {
-  const { event } = ingested;
-  if (event.type !== 'payment.succeeded') return undefined;
-  return { eventId: event.id, ...event.data, occurredAt: event.occurredAt };
-}
-
-function decode(message: KafkaMessage): IngestedEvent {
-  if (!message.value) throw new Error('empty message');
-  return IngestedEvent.parse(JSON.parse(message.value.toString('utf8')));
-}
-
 /**
  * Runs one batch of one partition through the payers' state and the rules. Messages that
  * cannot be decoded become dead letters; they never stop the partition. A redelivered event
@@ -58,7 +48,7 @@ export async function detectBatch(
   for (const message of messages) {
     let ingested: IngestedEvent;
     try {
-      ingested = decode(message);
+      ingested = decodeEvent(message);
     } catch (error) {
       // Reasons name what is wrong, never quote the bytes: they are logged, and the original
       // message (account numbers and all) stays only in the dead letter itself.
@@ -70,7 +60,7 @@ export async function detectBatch(
       outcome.deadLetters.push(deadLetterFor(message, source, 'detector', reason));
       continue;
     }
-    const payment = snapshotOf(ingested);
+    const payment = paymentOf(ingested);
     if (payment) requests.push({ ingested, payment });
   }
   if (requests.length === 0) return outcome;

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { alertedMetrics } from '@backstop/metrics';
 
 export function createDetectorMetrics(registry = new Registry()) {
@@ -21,6 +21,24 @@ export function createDetectorMetrics(registry = new Registry()) {
       registers: [registry],
     }),
     deadLetters: new Counter({ name: 'backstop_detector_dead_letters_total', help: 'Messages sent to the dead-letter topic', registers: [registry] }),
+    stateRebuilding: new Gauge({
+      name: 'backstop_detector_state_rebuilding',
+      help: "1 while Redis's payer state is being rebuilt after a loss and flags are marked stateRebuilding (never refunded automatically)",
+      registers: [registry],
+    }),
+    replayRunning: new Gauge({ name: 'backstop_detector_state_replay_running', help: '1 while this instance replays the events topic into the payer state', registers: [registry] }),
+    replayedEvents: new Counter({
+      name: 'backstop_detector_state_replayed_events_total',
+      help: 'Messages replayed from the events topic: restored (a payment the state lacked), known (one it had), skipped (no payment)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    rebuilds: new Counter({
+      name: 'backstop_detector_state_rebuilds_total',
+      help: 'Rebuilds of the payer state this instance ran, by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
   };
 }
 export type DetectorMetrics = ReturnType<typeof createDetectorMetrics>;

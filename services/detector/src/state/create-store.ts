@@ -1,7 +1,8 @@
 import type { Redis } from '@backstop/redis';
 import type { DetectorConfig } from '../config';
 import { StoredFlags } from '../detect-batch';
-import { defineDetectorScripts, PayerStateStore } from './payer-state';
+import { PayerStateStore } from './payer-state';
+import { defineDetectorScripts } from './scripts';
 import { SkuPriceBook } from './sku-prices';
 
 const hourMs = 3_600_000;

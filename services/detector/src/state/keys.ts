@@ -19,3 +19,13 @@ export function payerKeys(prefix: string, tenantId: string, payerId: string) {
 export function skuPricesKey(prefix: string, tenantId: string, sku: string, currency: string): string {
   return `${prefix}:det:sku:{${tenantId}:${sku}}:${currency}`;
 }
+
+/** Whether the payers' state is complete or being rebuilt after Redis lost it (see StateSentinel). */
+export function stateSentinelKey(prefix: string): string {
+  return `${prefix}:det:state-sentinel`;
+}
+
+/** Held by the one instance that replays the events topic into a lost state (see RebuildLock). */
+export function rebuildLockKey(prefix: string): string {
+  return `${prefix}:det:state-rebuild-lock`;
+}

@@ -1,25 +1,8 @@
-import { readFileSync } from 'node:fs';
-import type { Result } from 'ioredis';
 import type { PaymentSnapshot } from '@backstop/contracts';
 import type { Redis } from '@backstop/redis';
 import { fromCompact, toCompact } from './compact-payment';
 import { payerKeys } from './keys';
 import type { SkuPriceBook, SkuSummary } from './sku-prices';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    observePayment(...args: (string | number)[]): Result<[number, string], Context>;
-    recordFlags(...args: string[]): Result<number, Context>;
-  }
-}
-
-const lua = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, import.meta.url), 'utf8');
-
-/** Registered once per client; ioredis reloads them by EVAL if Redis restarted and lost its script cache. */
-export function defineDetectorScripts(redis: Redis): void {
-  redis.defineCommand('observePayment', { numberOfKeys: 7, lua: lua('observe-payment-7') });
-  redis.defineCommand('recordFlags', { numberOfKeys: 2, lua: lua('record-flags-2') });
-}
 
 export interface StateLimits {
   /** Payments, recipients and categories older than the payer's newest by more than this are forgotten (ms). */

@@ -1,28 +1,32 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from '@backstop/redis';
-import { z } from 'zod';
+import { stateSentinelKey } from './keys';
+import { marksFlags, parseStatus, type StateStatus } from './state-status';
 
-/** What the sentinel key holds: since when the payers' state is complete again. */
-const SentinelValue = z.strictObject({ rebuiltAtMs: z.number() });
-type SentinelValue = z.infer<typeof SentinelValue>;
+/** The sentinel as read: its status, and the exact text, which a rebuild hands back to mark it done. */
+export interface SentinelReading {
+  status: StateStatus;
+  raw: string;
+}
 
 /**
- * Notices that Redis lost the payers' state. A key written when the state began is checked
- * before every batch: Redis that restarted empty, or was flushed, no longer has it. From then
- * until `rebuildMs` later the windows are still refilling from new traffic, so what a rule
- * finds (or does not find) may rest on history it no longer has; flags raised in that time
- * are marked, and the refund policy never refunds them automatically.
+ * Notices that Redis lost the payers' state, and tells every instance whether it is being
+ * rebuilt. A key written when the state began is checked before every batch: Redis that
+ * restarted empty, or was flushed, no longer has it. The first instance to find it missing
+ * writes a new loss; from then until the replay of the events topic marks the state complete
+ * (or `maxRebuildMs` passed), what a rule finds or does not find may rest on history Redis no
+ * longer has, so flags are marked and the refund policy never refunds them automatically.
  */
 export class StateSentinel {
   private readonly key: string;
-  private known: SentinelValue | undefined;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
-    private readonly rebuildMs: number,
-    private readonly onLost: (rebuiltAtMs: number) => void = () => undefined,
+    private readonly maxRebuildMs: number,
+    private readonly onLost: (status: StateStatus) => void = () => undefined,
   ) {
-    this.key = `${prefix}:det:state-sentinel`;
+    this.key = stateSentinelKey(prefix);
   }
 
   /**
@@ -30,22 +34,41 @@ export class StateSentinel {
    * one that did, but finds no sentinel, has lost what it built.
    */
   async arm(nowMs: number, processedBefore: boolean): Promise<void> {
-    await this.claim(processedBefore ? nowMs + this.rebuildMs : nowMs, processedBefore);
+    await this.claim(processedBefore ? lostAt(nowMs) : { state: 'complete', sinceMs: nowMs }, nowMs);
+  }
+
+  /** The state's status; a missing sentinel is a loss, written here for every instance to see. */
+  async read(nowMs: number): Promise<SentinelReading> {
+    const stored = await this.redis.get(this.key);
+    return stored === null ? this.claim(lostAt(nowMs), nowMs) : { status: parseStatus(stored, nowMs), raw: stored };
   }
 
   /** Whether flags raised now rest on a state that is still being rebuilt. */
   async rebuilding(nowMs: number): Promise<boolean> {
-    const stored = await this.redis.get(this.key);
-    if (stored === null) await this.claim(nowMs + this.rebuildMs, true);
-    else this.known = SentinelValue.parse(JSON.parse(stored));
-    return nowMs < (this.known?.rebuiltAtMs ?? 0);
+    return marksFlags((await this.read(nowMs)).status, nowMs, this.maxRebuildMs);
   }
 
-  private async claim(rebuiltAtMs: number, lost: boolean): Promise<void> {
-    // Several detectors may notice at once; the first to write decides the window for all.
-    const won = await this.redis.set(this.key, JSON.stringify({ rebuiltAtMs }), 'NX');
-    const stored = won ? JSON.stringify({ rebuiltAtMs }) : await this.redis.get(this.key);
-    this.known = SentinelValue.parse(JSON.parse(stored ?? JSON.stringify({ rebuiltAtMs })));
-    if (won && lost) this.onLost(rebuiltAtMs);
+  /**
+   * Marks the state complete after a replay of the loss `reading` saw. False when the state
+   * was lost again meanwhile: that loss needs a replay of its own.
+   */
+  async markRebuilt(reading: SentinelReading, nowMs: number): Promise<boolean> {
+    const complete: StateStatus = { state: 'complete', sinceMs: nowMs };
+    return (await this.redis.completeRebuild(this.key, reading.raw, JSON.stringify(complete))) === 1;
   }
+
+  private async claim(status: StateStatus, nowMs: number): Promise<SentinelReading> {
+    // Several detectors may notice at once; the first to write decides for all.
+    const raw = JSON.stringify(status);
+    if (await this.redis.set(this.key, raw, 'NX')) {
+      if (status.state === 'rebuilding') this.onLost(status);
+      return { status, raw };
+    }
+    const stored = await this.redis.get(this.key);
+    return stored === null ? this.claim(status, nowMs) : { status: parseStatus(stored, nowMs), raw: stored };
+  }
+}
+
+function lostAt(nowMs: number): StateStatus {
+  return { state: 'rebuilding', lostAtMs: nowMs, episode: randomUUID() };
 }

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import type { Result } from 'ioredis';
+import type { Redis } from '@backstop/redis';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    observePayment(...args: (string | number)[]): Result<[number, string], Context>;
+    recordFlags(...args: string[]): Result<number, Context>;
+    extendLock(key: string, token: string, leaseMs: number): Result<number, Context>;
+    releaseLock(key: string, token: string): Result<number, Context>;
+    completeRebuild(sentinelKey: string, expectedStatus: string, completeStatus: string): Result<number, Context>;
+  }
+}
+
+const lua = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, import.meta.url), 'utf8');
+
+/** Registered once per client; ioredis reloads them by EVAL if Redis restarted and lost its script cache. */
+export function defineDetectorScripts(redis: Redis): void {
+  redis.defineCommand('observePayment', { numberOfKeys: 7, lua: lua('observe-payment-7') });
+  redis.defineCommand('recordFlags', { numberOfKeys: 2, lua: lua('record-flags-2') });
+  redis.defineCommand('extendLock', { numberOfKeys: 1, lua: lua('extend-lock-1') });
+  redis.defineCommand('releaseLock', { numberOfKeys: 1, lua: lua('release-lock-1') });
+  redis.defineCommand('completeRebuild', { numberOfKeys: 1, lua: lua('complete-rebuild-1') });
+}
