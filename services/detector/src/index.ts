@@ -43,4 +43,4 @@ stopOnSignals(logger, [
   ['producer', () => producer.disconnect()],
   ['redis', () => redis.quit()],
   ['postgres', () => pool.end()],
-]);
+], config.SHUTDOWN_TIMEOUT_MS);

@@ -43,4 +43,4 @@ stopOnSignals(logger, [
   ['metrics', () => new Promise<void>((resolve) => metricsServer.server.close(() => resolve()))],
   ['lag admin', () => lagAdmin.disconnect()],
   ['postgres', () => pool.end()],
-]);
+], config.SHUTDOWN_TIMEOUT_MS);
