@@ -31,7 +31,11 @@ registerConsumerLag(registry, lagAdmin, `${prefix}${config.REFUND_WORKER_GROUP_I
 const metricsServer = await startMetricsServer(registry, config.REFUND_WORKER_METRICS_HOST, config.REFUND_WORKER_METRICS_PORT);
 const onDeadLetters = (count: number) => metrics.deadLetters.inc(count);
 const events = await startEventConsumer({ config, kafka, producer, pool, logger, onDeadLetters });
-const flags = await startFlagConsumer({ config, kafka, producer, pool, logger, onApproved: () => relay.wake(), onDeadLetters });
+const flags = await startFlagConsumer({
+  config, kafka, producer, pool, logger, onDeadLetters,
+  onApproved: () => relay.wake(),
+  onRedelivered: (count) => metrics.redeliveredFlags.inc(count),
+});
 logger.info({ address: metricsServer.address }, 'refund worker consuming');
 
 stopOnSignals(logger, [
