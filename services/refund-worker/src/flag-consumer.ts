@@ -36,7 +36,8 @@ export async function startFlagConsumer(deps: RefundWorkerDeps): Promise<Consume
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    eachBatch: async (payload) => {
+      const { batch, isRunning, isStale } = payload;
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const source = { topic: batch.topic, partition: batch.partition };
       const flags: Flag[] = [];
@@ -63,7 +64,7 @@ export async function startFlagConsumer(deps: RefundWorkerDeps): Promise<Consume
       }
       await sendDeadLetters(producer, deadLetterTopic, deadLetters);
       deps.onDeadLetters?.(deadLetters.length);
-      await commitBatch(consumer, batch, resolveOffset, heartbeat);
+      await commitBatch(payload);
       if (outcome.decisionsInserted > 0) logger.info({ decisions: outcome.decisionsInserted, approved: outcome.approved }, 'refund decisions recorded');
     },
   });
