@@ -39,8 +39,8 @@ const flags = await startFlagConsumer({
 logger.info({ address: metricsServer.address }, 'refund worker consuming');
 
 stopOnSignals(logger, [
-  ['flag consumer', () => flags.disconnect()],
-  ['event consumer', () => events.disconnect()],
+  // Together: each waits for its batch in hand and, when idle, for its fetch's long poll (up to 5 s).
+  ['consumers', () => Promise.all([flags.disconnect(), events.disconnect()])],
   ['outbox relay', () => relay.stop()],
   ['webhook relay', () => webhooks.stop()],
   ['producer', () => producer.disconnect()],
