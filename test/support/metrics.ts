@@ -20,3 +20,49 @@ export function metricSum(text: string, name: string): number | undefined {
   }
   return sum;
 }
+
+export const CONSUMER_LAG = 'backstop_consumer_lag_messages';
+export const RESIDENT_MEMORY = 'process_resident_memory_bytes';
+export const HEAP_USED = 'nodejs_heap_size_used_bytes';
+
+export interface ConsumerSample {
+  at: number;
+  /** Messages the service's consumer group has not committed, over all partitions. */
+  lag: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+/**
+ * Scrapes a consumer's metrics endpoint once a second, as Prometheus would, keeping its lag
+ * and memory. Scrapes that fail (the process is busy or gone) are skipped.
+ */
+export function watchConsumer(baseUrl: string, intervalMs = 1_000) {
+  const samples: ConsumerSample[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const startedAt = Date.now();
+      try {
+        const text = await scrapeMetrics(baseUrl);
+        const lag = metricSum(text, CONSUMER_LAG);
+        const rssBytes = metricSum(text, RESIDENT_MEMORY);
+        const heapUsedBytes = metricSum(text, HEAP_USED);
+        if (lag !== undefined && rssBytes !== undefined && heapUsedBytes !== undefined) samples.push({ at: startedAt, lag, rssBytes, heapUsedBytes });
+      } catch {
+        // The next scrape will tell.
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + intervalMs - Date.now())));
+    }
+  })();
+  return {
+    samples,
+    /** Samples taken from `since` on (ms since the epoch). */
+    since: (since: number) => samples.filter((sample) => sample.at >= since),
+    latest: () => samples.at(-1),
+    async stop() {
+      running = false;
+      await done;
+    },
+  };
+}
