@@ -4,6 +4,7 @@ import { DeadLetter } from '@backstop/kafka';
 import { createTenant } from '@backstop/tenancy';
 import { startServiceProcess, type ServiceProcess } from '../infra/dev/service-process';
 import { detectorHarness, newPayer, verdicts, type DetectorHarness } from './support/detector';
+import { metricSum, scrapeMetrics } from './support/metrics';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
 import { eventually } from './support/wait';
 import { paymentEvent, uniqueId } from './support/webhooks';
@@ -97,9 +98,11 @@ describe('detector recovery on real Kafka and Redis', () => {
       expect(await exited).toBe('SIGKILL');
       running = undefined;
 
-      await startDetector();
+      const successor = await startDetector();
       const marker = await detector.marker(u, nextMarkerTime());
       const flags = detector.flagsOfPayer(u).filter((f) => f.payment.paymentId !== marker);
+      // The redone batch is visible: what a clean restart must keep at zero.
+      expect(metricSum(await scrapeMetrics(successor.address!), 'backstop_detector_redelivered_events_total')).toBeGreaterThan(0);
       // One flag, by id: killed before the flags were sent, it is sent once; killed after, the
       // redelivery sends the very same flag again (downstream dedupes on flagId).
       expect(new Set(flags.map((f) => f.flagId)).size).toBe(1);

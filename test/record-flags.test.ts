@@ -55,8 +55,11 @@ describe('recording flags: one decision per charge, shadows never in the way', (
     const duplicate = buildFlag(tenantId, { type: 'duplicate.exact' });
     const outlier = buildFlag(tenantId, { type: 'amount.outlier', payment: duplicate.payment });
     await record([duplicate]);
-    expect(await record([duplicate, outlier])).toMatchObject({ flagsInserted: 1, decisionsInserted: 0, shadowsReplaced: 0 });
-    expect(await record([duplicate, outlier])).toMatchObject({ flagsInserted: 0, decisionsInserted: 0, shadowsReplaced: 0 });
+    expect(await record([duplicate, outlier])).toMatchObject({ flagsInserted: 1, redelivered: 1, decisionsInserted: 0, shadowsReplaced: 0 });
+    expect(await record([duplicate, outlier])).toMatchObject({ flagsInserted: 0, redelivered: 2, decisionsInserted: 0, shadowsReplaced: 0 });
+    // The detector raising the same flag again from a later payment is not a redelivery.
+    const raisedAgain = { ...duplicate, flaggedAt: new Date(Date.parse(duplicate.flaggedAt) + 1_000).toISOString() };
+    expect(await record([raisedAgain])).toMatchObject({ flagsInserted: 0, redelivered: 0 });
     expect(await decisionsOn(duplicate.payment.paymentId)).toMatchObject([{ status: 'approved', flag_type: 'duplicate.exact' }]);
     expect((await verifyAuditChains(pool)).breaks).toEqual([]);
     expect((await verifyAuditChains(pool)).drifts).toEqual([]);

@@ -6,6 +6,7 @@ import type { Producer } from 'kafkajs';
 import { startServiceProcess, type ServiceProcess } from '../infra/dev/service-process';
 import { buildFlag } from './support/flags';
 import { groupCaughtUp, publishEvents, publishFlags } from './support/kafka';
+import { metricSum, scrapeMetrics } from './support/metrics';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
 import { readTopic } from './support/topic-reader';
 import { eventually } from './support/wait';
@@ -103,6 +104,8 @@ describe('refund worker: one decision per charge, on real Kafka and Postgres', (
     const decisions = await decisionsOf('crash');
     expect(decisions.map((d) => d.payment_id)).toEqual([flag.payment.paymentId]);
     expect((await stack.pool.query('SELECT 1 FROM flags WHERE tenant_id = $1', ['crash'])).rowCount).toBe(1);
+    // The redone batch is visible: what a clean restart must keep at zero.
+    expect(metricSum(await scrapeMetrics(restarted.address!), 'backstop_refund_worker_redelivered_flags_total')).toBe(1);
   }, 90_000);
 
   it('redelivered flags make one decision', async () => {

@@ -44,6 +44,8 @@ export async function openEventStream(url: string, headers: Record<string, strin
     status: response.status,
     contentType: response.headers.get('content-type'),
     events,
+    /** Resolves when the stream ends: the server closed it, or `close()` did. */
+    ended: done,
     async close() {
       controller.abort();
       await done;

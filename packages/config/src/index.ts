@@ -27,6 +27,13 @@ export const commonEnv = {
   REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('backstop'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/backstop'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * How long SIGTERM may take to finish the work in flight, commit and close, in ms; past it
+   * the process exits 1 with a log line naming the step that hung. Keep it below the
+   * orchestrator's grace period (Kubernetes and docker-compose.yml here: 30 s), so the exit
+   * is ours and logged, not a silent SIGKILL.
+   */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(25_000),
 };
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);

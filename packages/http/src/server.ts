@@ -4,7 +4,8 @@ import { recordRoutes } from './route-table';
 
 /**
  * A Fastify instance with the project's defaults: its logger, no per-request log lines (the
- * hot path would drown the logs; metrics count requests instead), and 503 while closing.
+ * hot path would drown the logs; metrics count requests instead), and while closing, 503 for
+ * new requests and `connection: close` on every answer.
  */
 export function createFastify(logger: Logger, options: { bodyLimit?: number } = {}): FastifyInstance {
   const app = Fastify({
@@ -14,5 +15,14 @@ export function createFastify(logger: Logger, options: { bodyLimit?: number } = 
     ...options,
   });
   recordRoutes(app);
+  // A keep-alive connection would hold close() open until the client hangs up (or Node's 5 s
+  // keep-alive timeout); once closing starts, each answer in flight tells the client to close it.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
   return app;
 }

@@ -20,4 +20,4 @@ stopOnSignals(logger, [
   ['feed', () => notifier.close()],
   ['http', () => app.close()],
   ['postgres', () => pool.end()],
-]);
+], config.SHUTDOWN_TIMEOUT_MS);

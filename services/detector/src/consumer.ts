@@ -48,7 +48,8 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    eachBatch: async (payload) => {
+      const { batch, isRunning, isStale } = payload;
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const source = { topic: batch.topic, partition: batch.partition };
       // Checked before the state is read: a loss in between marks the next batch instead.
@@ -69,7 +70,7 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
       if (outcome.late > 0) logger.info({ late: outcome.late, partition: batch.partition }, 'late events evaluated against the remaining state');
       faultPoint('detector.after-flags-sent');
       await store.record(outcome.records);
-      await commitBatch(consumer, batch, resolveOffset, heartbeat);
+      await commitBatch(payload);
       if (outcome.flags.length > 0) logger.info({ flags: outcome.flags.length, partition: batch.partition }, 'flags published');
     },
   });

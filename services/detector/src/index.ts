@@ -66,4 +66,4 @@ stopOnSignals(logger, [
   ['producer', () => producer.disconnect()],
   ['redis', () => Promise.all([redis.quit(), replayRedis.quit()])],
   ['postgres', () => pool.end()],
-]);
+], config.SHUTDOWN_TIMEOUT_MS);

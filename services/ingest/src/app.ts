@@ -27,16 +27,6 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
   const app = createFastify(deps.logger, { bodyLimit: deps.bodyLimit });
   installProblemHandlers(app, (reason) => deps.metrics.rejected.inc({ reason }));
 
-  // A keep-alive connection would hold close() open until the platform hangs up; once closing
-  // starts, each answer in flight tells the client to close it, so close() ends with them.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onSend', async (_request, reply) => {
-    if (closing) void reply.header('connection', 'close');
-  });
-
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.latency.observe(
       // Routes are registered with "::" for a literal colon; report the path as clients see it.

@@ -83,4 +83,4 @@ stopOnSignals(logger, [
   ['kafka', async () => { await producer.disconnect(); await admin.disconnect(); }],
   ['redis', () => redis.quit()],
   ['postgres', () => pool.end()],
-]);
+], config.SHUTDOWN_TIMEOUT_MS);

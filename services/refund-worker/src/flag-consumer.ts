@@ -17,6 +17,8 @@ export interface RefundWorkerDeps {
   onApproved: () => void;
   /** Called with how many messages a batch sent to the dead-letter topic. */
   onDeadLetters?: (count: number) => void;
+  /** Called with how many of a batch's flags had been recorded from the same message before. */
+  onRedelivered?: (count: number) => void;
 }
 
 /**
@@ -34,7 +36,8 @@ export async function startFlagConsumer(deps: RefundWorkerDeps): Promise<Consume
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    eachBatch: async (payload) => {
+      const { batch, isRunning, isStale } = payload;
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const source = { topic: batch.topic, partition: batch.partition };
       const flags: Flag[] = [];
@@ -53,6 +56,7 @@ export async function startFlagConsumer(deps: RefundWorkerDeps): Promise<Consume
       const outcome = await inTransaction(pool, (client) => recordFlags(client, flags, new Date()));
       faultPoint('refund-worker.after-db-commit');
       if (outcome.approved > 0) onApproved();
+      deps.onRedelivered?.(outcome.redelivered);
       if (outcome.invalidPolicies.length > 0) logger.error({ tenants: outcome.invalidPolicies }, 'stored refund policy is invalid; nothing is refunded automatically for these tenants');
       for (const orphan of outcome.orphaned) {
         const message = messageOf.get(orphan.flagId);
@@ -60,7 +64,7 @@ export async function startFlagConsumer(deps: RefundWorkerDeps): Promise<Consume
       }
       await sendDeadLetters(producer, deadLetterTopic, deadLetters);
       deps.onDeadLetters?.(deadLetters.length);
-      await commitBatch(consumer, batch, resolveOffset, heartbeat);
+      await commitBatch(payload);
       if (outcome.decisionsInserted > 0) logger.info({ decisions: outcome.decisionsInserted, approved: outcome.approved }, 'refund decisions recorded');
     },
   });

@@ -31,16 +31,20 @@ registerConsumerLag(registry, lagAdmin, `${prefix}${config.REFUND_WORKER_GROUP_I
 const metricsServer = await startMetricsServer(registry, config.REFUND_WORKER_METRICS_HOST, config.REFUND_WORKER_METRICS_PORT);
 const onDeadLetters = (count: number) => metrics.deadLetters.inc(count);
 const events = await startEventConsumer({ config, kafka, producer, pool, logger, onDeadLetters });
-const flags = await startFlagConsumer({ config, kafka, producer, pool, logger, onApproved: () => relay.wake(), onDeadLetters });
+const flags = await startFlagConsumer({
+  config, kafka, producer, pool, logger, onDeadLetters,
+  onApproved: () => relay.wake(),
+  onRedelivered: (count) => metrics.redeliveredFlags.inc(count),
+});
 logger.info({ address: metricsServer.address }, 'refund worker consuming');
 
 stopOnSignals(logger, [
-  ['flag consumer', () => flags.disconnect()],
-  ['event consumer', () => events.disconnect()],
+  // Together: each waits for its batch in hand and, when idle, for its fetch's long poll (up to 5 s).
+  ['consumers', () => Promise.all([flags.disconnect(), events.disconnect()])],
   ['outbox relay', () => relay.stop()],
   ['webhook relay', () => webhooks.stop()],
   ['producer', () => producer.disconnect()],
   ['metrics', () => new Promise<void>((resolve) => metricsServer.server.close(() => resolve()))],
   ['lag admin', () => lagAdmin.disconnect()],
   ['postgres', () => pool.end()],
-]);
+], config.SHUTDOWN_TIMEOUT_MS);

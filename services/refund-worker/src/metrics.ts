@@ -6,6 +6,12 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 export function createRefundWorkerMetrics(registry: Registry, pool: Pool, confirmationSlaSeconds: number) {
   return {
     deadLetters: new Counter({ name: alertedMetrics.deadLetters, help: 'Messages sent to the dead-letter topic', registers: [registry] }),
+    /** Grows only when a batch is redone: after a crash between database and offset commit, or upstream in the detector. */
+    redeliveredFlags: new Counter({
+      name: 'backstop_refund_worker_redelivered_flags_total',
+      help: 'Flag messages already recorded (same flag, same flaggedAt) when they arrived',
+      registers: [registry],
+    }),
     refundsPastSla: new Gauge({
       name: alertedMetrics.refundsPastSla,
       help: 'Refunds sent to the platform and still unconfirmed after the confirmation SLA, by tenant',

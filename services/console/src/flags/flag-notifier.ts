@@ -30,8 +30,10 @@ export class FlagNotifier {
     this.client = client;
   }
 
-  /** Resolves at the next notification, or after `timeoutMs`, whichever comes first. */
+  /** Resolves at the next notification, after `timeoutMs`, or when `signal` aborts, whichever comes first. */
   wait(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    // An abort listener added after the abort never fires.
+    if (signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

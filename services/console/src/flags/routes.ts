@@ -82,8 +82,13 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
         if (rows.length < 100) await notifier.wait(pollMs, closed.signal);
       }
     }
+    // Taken now: a finished response lets go of its socket.
+    const connection = reply.raw.socket;
     await reply.sse.send(events());
     reply.sse.close();
+    // Ended by a shutdown, the connection goes too: left open for keep-alive it would hold
+    // close() until the reader hung up or the keep-alive timeout (5 s) ran out.
+    if (shuttingDown.signal.aborted) connection?.end();
   });
 
   app.get('/v1/flags/:flagId', auth, async (request) => {

@@ -1,7 +1,7 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { topicName } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
-import { deadLetterFor, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
+import { commitBatch, deadLetterFor, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
 import type { Logger } from '@backstop/logging';
 import type { Producer } from 'kafkajs';
 import { eventFingerprint, type DeliveryMemory } from '../delivery-memory';
@@ -45,7 +45,8 @@ export async function startSourceConsumer(deps: SourceConsumerDeps): Promise<Con
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    eachBatch: async (payload) => {
+      const { batch, isRunning, isStale } = payload;
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const source = byTopic.get(batch.topic)!;
       const where = { topic: batch.topic, partition: batch.partition };
@@ -81,10 +82,7 @@ export async function startSourceConsumer(deps: SourceConsumerDeps): Promise<Con
 
       await sendDeadLetters(deps.producer, deadLetterTopic, deadLetters);
       for (const letter of deadLetters) deps.logger.warn({ topic: letter.sourceTopic, offset: letter.sourceOffset, reason: letter.reason.split(':')[0] }, 'record sent to dead-letter topic');
-      const last = batch.messages[batch.messages.length - 1]!;
-      resolveOffset(last.offset);
-      await consumer.commitOffsets([{ ...where, offset: (BigInt(last.offset) + 1n).toString() }]);
-      await heartbeat();
+      await commitBatch(payload);
     },
   });
   return consumer;

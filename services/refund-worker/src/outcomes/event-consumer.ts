@@ -22,7 +22,8 @@ export async function startEventConsumer(deps: { config: RefundWorkerConfig; kaf
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    eachBatch: async (payload) => {
+      const { batch, isRunning, isStale } = payload;
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       const source = { topic: batch.topic, partition: batch.partition };
       const events: IngestedEvent[] = [];
@@ -42,7 +43,7 @@ export async function startEventConsumer(deps: { config: RefundWorkerConfig; kaf
       }
       await sendDeadLetters(producer, topicName('deadLetter', prefix), deadLetters);
       deps.onDeadLetters?.(deadLetters.length);
-      await commitBatch(consumer, batch, resolveOffset, heartbeat);
+      await commitBatch(payload);
     },
   });
   return consumer;

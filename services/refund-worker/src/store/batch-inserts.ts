@@ -21,6 +21,22 @@ export async function insertFlags(client: PoolClient, flags: readonly Flag[]): P
   return flags.filter((f) => inserted.has(`${f.tenantId}\u0000${f.flagId}`));
 }
 
+/**
+ * Of flags already stored, how many were stored from this very message: same flag, same
+ * flaggedAt. That is a redelivery (a batch redone). The detector raising a flag again from a
+ * later payment sends a new flaggedAt, and is not counted.
+ */
+export async function countStoredCopies(client: PoolClient, flags: readonly Flag[]): Promise<number> {
+  if (flags.length === 0) return 0;
+  const result = await client.query<{ copies: number }>(
+    `SELECT count(*)::int AS copies FROM flags f
+       JOIN unnest($1::text[], $2::text[], $3::timestamptz[]) AS t(tenant_id, flag_id, flagged_at)
+         ON f.tenant_id = t.tenant_id AND f.flag_id = t.flag_id AND f.flagged_at = t.flagged_at`,
+    [flags.map((f) => f.tenantId), flags.map((f) => f.flagId), flags.map((f) => f.flaggedAt)],
+  );
+  return result.rows[0]?.copies ?? 0;
+}
+
 /** Inserts the decisions in one statement; the database keeps a charge to one of them. */
 export async function insertDecisions(client: PoolClient, planned: readonly PlannedDecision[], now: Date): Promise<PlannedDecision[]> {
   if (planned.length === 0) return [];

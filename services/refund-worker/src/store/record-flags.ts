@@ -4,11 +4,13 @@ import { appendAudit, enqueueRefundCommands, lockChainHeads, parseStoredPolicy }
 import type { PoolClient } from '@backstop/postgres';
 import { decide, type Decision } from '../policy/decide';
 import { tenantDay } from '../policy/tenant-day';
-import { insertDecisions, insertFlags, promoteShadowDecisions } from './batch-inserts';
+import { countStoredCopies, insertDecisions, insertFlags, promoteShadowDecisions } from './batch-inserts';
 import { loadChargeFacts, type ChargeKey } from './charge-facts';
 
 export interface RecordOutcome {
   flagsInserted: number;
+  /** Flags recorded before from this very message: the batch, or part of it, was redone. */
+  redelivered: number;
   decisionsInserted: number;
   shadowsReplaced: number;
   approved: number;
@@ -35,7 +37,7 @@ const chargeKey = (tenantId: string, paymentId: string) => `${tenantId}\u0000${p
  * flags on it race in from other workers, whose batches queue on the tenant's chain lock.
  */
 export async function recordFlags(client: PoolClient, flags: readonly Flag[], now: Date): Promise<RecordOutcome> {
-  const outcome: RecordOutcome = { flagsInserted: 0, decisionsInserted: 0, shadowsReplaced: 0, approved: 0, orphaned: [], invalidPolicies: [] };
+  const outcome: RecordOutcome = { flagsInserted: 0, redelivered: 0, decisionsInserted: 0, shadowsReplaced: 0, approved: 0, orphaned: [], invalidPolicies: [] };
   const tenantRows = await client.query<{ tenant_id: string; time_zone: string; document: unknown }>(
     `SELECT t.tenant_id, t.time_zone, p.document FROM tenants t LEFT JOIN refund_policies p USING (tenant_id)
       WHERE t.tenant_id = ANY($1::text[])`,
@@ -53,6 +55,8 @@ export async function recordFlags(client: PoolClient, flags: readonly Flag[], no
   const heads = await lockChainHeads(client, tenants.keys());
   const fresh = await insertFlags(client, known);
   outcome.flagsInserted = fresh.length;
+  const isFresh = new Set(fresh);
+  outcome.redelivered = await countStoredCopies(client, known.filter((f) => !isFresh.has(f)));
 
   const keys: ChargeKey[] = fresh.map((f) => ({ tenantId: f.tenantId, paymentId: f.payment.paymentId, orderId: f.payment.orderId, currency: f.payment.currency, day: tenants.get(f.tenantId)!.day }));
   const facts = await loadChargeFacts(client, keys);

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import type { Admin, Kafka } from 'kafkajs';
+import { createLogger } from '@backstop/logging';
+import { createKafka } from './client';
+import { commitBatch } from './commit-batch';
+import { ensureTopics } from './topics';
+
+describe('commitBatch on a real broker', () => {
+  const topic = `commit-batch-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  let kafka: Kafka;
+  let admin: Admin;
+
+  beforeAll(async () => {
+    kafka = createKafka(inject('kafkaBrokers'), 'commit-batch-test', createLogger('test', 'warn'));
+    admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [{ topic, numPartitions: 1 }]);
+  });
+
+  afterAll(async () => {
+    await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin?.disconnect();
+  });
+
+  it('commits the batch a disconnect lands in, so the next owner does not redo it', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'a' }, { value: 'b' }] });
+    await producer.disconnect();
+
+    const groupId = `${topic}-group`;
+    const consumer = kafka.consumer({ groupId });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let disconnected: Promise<void> | undefined;
+    const handled = new Promise<void>((resolve) => {
+      void consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async (payload) => {
+          if (!payload.isRunning() || payload.batch.messages.length === 0) return;
+          // SIGTERM arrives mid-batch: the disconnect starts, and waits for this batch to end.
+          disconnected = consumer.disconnect();
+          await new Promise((settle) => setTimeout(settle, 100));
+          expect(payload.isRunning()).toBe(false);
+          await commitBatch(payload);
+          resolve();
+        },
+      });
+    });
+    await handled;
+    await disconnected;
+
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    expect(committed?.partitions).toEqual([{ partition: 0, offset: '2', metadata: null }]);
+  }, 60_000);
+});

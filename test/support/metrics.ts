@@ -1,0 +1,68 @@
+/** Reads a service's Prometheus endpoint as a scraper would. */
+export async function scrapeMetrics(baseUrl: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`GET ${baseUrl}/metrics answered ${response.status}`);
+  return response.text();
+}
+
+/**
+ * The sum of every sample of one metric (all label sets) in Prometheus text format, or
+ * undefined when the metric has no sample, e.g. a gauge not collected yet.
+ */
+export function metricSum(text: string, name: string): number | undefined {
+  let sum: number | undefined;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (!rest.startsWith('{') && !rest.startsWith(' ')) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Number.isFinite(value)) sum = (sum ?? 0) + value;
+  }
+  return sum;
+}
+
+export const CONSUMER_LAG = 'backstop_consumer_lag_messages';
+export const RESIDENT_MEMORY = 'process_resident_memory_bytes';
+export const HEAP_USED = 'nodejs_heap_size_used_bytes';
+
+export interface ConsumerSample {
+  at: number;
+  /** Messages the service's consumer group has not committed, over all partitions. */
+  lag: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+/**
+ * Scrapes a consumer's metrics endpoint once a second, as Prometheus would, keeping its lag
+ * and memory. Scrapes that fail (the process is busy or gone) are skipped.
+ */
+export function watchConsumer(baseUrl: string, intervalMs = 1_000) {
+  const samples: ConsumerSample[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const startedAt = Date.now();
+      try {
+        const text = await scrapeMetrics(baseUrl);
+        const lag = metricSum(text, CONSUMER_LAG);
+        const rssBytes = metricSum(text, RESIDENT_MEMORY);
+        const heapUsedBytes = metricSum(text, HEAP_USED);
+        if (lag !== undefined && rssBytes !== undefined && heapUsedBytes !== undefined) samples.push({ at: startedAt, lag, rssBytes, heapUsedBytes });
+      } catch {
+        // The next scrape will tell.
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + intervalMs - Date.now())));
+    }
+  })();
+  return {
+    samples,
+    /** Samples taken from `since` on (ms since the epoch). */
+    since: (since: number) => samples.filter((sample) => sample.at >= since),
+    latest: () => samples.at(-1),
+    async stop() {
+      running = false;
+      await done;
+    },
+  };
+}
