@@ -1,6 +1,6 @@
 import type { SentEvent } from '../../infra/tools/invariants/invariants';
 import { WebhookClient } from '../../services/ingest/simulate/client';
-import { MISTAKES, TrafficGenerator, type Mistake, type TrafficMix } from '../../services/ingest/simulate/traffic';
+import { MISTAKES, TrafficGenerator, type Generated, type Mistake, type TrafficMix } from '../../services/ingest/simulate/traffic';
 
 export interface TrafficRun {
   /** The sender's own record, as `npm run simulate -- --log` writes it. */
@@ -48,10 +48,7 @@ export function sendTraffic(options: TrafficOptions): TrafficRun {
   let retried = 0;
   const startedAt = Date.now();
   const done = (async () => {
-    for (let index = 0; index < options.count; index += 1) {
-      const dueMs = startedAt + (index * 1000) / options.rate;
-      if (dueMs > Date.now()) await new Promise((resolve) => setTimeout(resolve, dueMs - Date.now()));
-      const { kind, event } = generator.next();
+    const send = ({ kind, event }: Generated) => {
       const previous = options.inOrderPerPayer === false ? undefined : lastOfPayer.get(event.data.payerId);
       const delivered = (previous ?? Promise.resolve()).then(() =>
         client.sendEvent(event).then((delivery) => {
@@ -70,7 +67,14 @@ export function sendTraffic(options: TrafficOptions): TrafficRun {
       );
       lastOfPayer.set(event.data.payerId, delivered);
       pending.push(delivered);
+    };
+    for (let index = 0; index < options.count; index += 1) {
+      const dueMs = startedAt + (index * 1000) / options.rate;
+      if (dueMs > Date.now()) await new Promise((resolve) => setTimeout(resolve, dueMs - Date.now()));
+      send(generator.next());
     }
+    // The run ends with every planted mistake complete, corrections included.
+    for (const generated of generator.drain()) send(generated);
     await Promise.all(pending);
     return sent;
   })();

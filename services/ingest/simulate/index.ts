@@ -97,6 +97,12 @@ while (Date.now() - startedAt < durationS * 1000) {
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
+// The run ends with every planted mistake complete: a correction still queued goes out too.
+const rest = generator.drain();
+if (rest.length > 0) {
+  generated += rest.length;
+  pending.add(batchSize > 0 ? send(rest) : Promise.all(rest.map((item) => send([item]))).then(() => undefined));
+}
 await Promise.all(pending);
 log?.end();
 

@@ -82,6 +82,17 @@ describe('TrafficGenerator', () => {
     expect(planted).toBeGreaterThan(100);
   });
 
+  it('sends a correction right after its mistake, and hands it over when the run stops in between', () => {
+    const generator = new TrafficGenerator({ mistakes: { product: 0.2 }, delivered: 0.5, retry: 0.05 }, 20);
+    let last = generator.next();
+    while (last.kind !== 'product') last = generator.next();
+    const [correction] = generator.drain();
+    expect(correction?.kind).toBe('payment');
+    expect(correction!.event.data.payerId).toBe(last.event.data.payerId);
+    expect(Date.parse(correction!.event.occurredAt)).toBeGreaterThan(Date.parse(last.event.occurredAt));
+    expect(generator.drain()).toEqual([]);
+  });
+
   it('re-sends an earlier event unchanged as a retry', () => {
     const generator = new TrafficGenerator({ mistakes: {}, delivered: 0, retry: 0.3 }, 50);
     const sent = generate(300, generator);

@@ -116,6 +116,14 @@ export class TrafficGenerator {
     return generated;
   }
 
+  /**
+   * Takes what is still queued behind the last event: a run that stops without sending it
+   * may leave a mis-selected product without the correction that shows it was a mistake.
+   */
+  drain(): Generated[] {
+    return this.followUps.splice(0);
+  }
+
   private fresh(): Generated {
     const roll = Math.random();
     let threshold = 0;
@@ -212,7 +220,8 @@ export class TrafficGenerator {
         if (!intended || !wrong) continue;
         const mistake = this.payment({ quantity: 1, amount: wrong.unitPrice }, payer, wrong);
         const correction = this.payment({ quantity: 1, amount: intended.unitPrice }, payer, intended);
-        this.followUps.push({ kind: 'payment', event: correction });
+        // Next out, ahead of anything queued: a mistake waits for nothing but its correction.
+        this.followUps.unshift({ kind: 'payment', event: correction });
         return { kind: 'product', event: mistake };
       }
     }
