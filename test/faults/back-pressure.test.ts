@@ -52,7 +52,7 @@ async function throughSlowdown({ stack, secret, proxy, victim, ingestUrl, publis
   const watch = watchConsumer(victim.address!);
   const alive = () => victim.child.exitCode === null && victim.child.signalCode === null;
   let answered = 0;
-  const traffic = sendTraffic({ ingestUrl, tenantId, secret, count: 1_600, rate: 40, onAnswered: (count) => (answered = count) });
+  const traffic = sendTraffic({ ingestUrl, tenantId, secret, count: 1_200, rate: 40, onAnswered: (count) => (answered = count) });
   try {
     await eventually(async () => (answered >= 200 ? true : undefined), { timeoutMs: 60_000, what: 'traffic to be flowing' });
     const busiestBefore = Math.max(...watch.samples.map((sample) => sample.rssBytes));
