@@ -7,4 +7,5 @@ export const alertedMetrics = {
   deadLetters: 'backstop_dead_letters_total',
   detectionLatency: 'backstop_detection_latency_seconds',
   refundsPastSla: 'backstop_refunds_unconfirmed_past_sla',
+  stateRebuilding: 'backstop_detector_state_rebuilding',
 } as const;

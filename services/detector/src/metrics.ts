@@ -22,7 +22,7 @@ export function createDetectorMetrics(registry = new Registry()) {
     }),
     deadLetters: new Counter({ name: 'backstop_detector_dead_letters_total', help: 'Messages sent to the dead-letter topic', registers: [registry] }),
     stateRebuilding: new Gauge({
-      name: 'backstop_detector_state_rebuilding',
+      name: alertedMetrics.stateRebuilding,
       help: "1 while Redis's payer state is being rebuilt after a loss and flags are marked stateRebuilding (never refunded automatically)",
       registers: [registry],
     }),

@@ -1,0 +1,66 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Problem } from '@backstop/http';
+import { parseJson, validateEvent } from '../webhook/validate';
+import { applyMapping, type SourceMapping } from './mapping';
+
+/**
+ * A platform topic carries whatever its producers wrote. The source consumer dead-letters a
+ * record that fails with a Problem and replays the batch on anything else, so any other
+ * failure on a bad record would stall its partition for good.
+ */
+const mapping: SourceMapping = {
+  id: 'eventNo',
+  type: { const: 'payment.succeeded' },
+  occurredAt: { from: 'paidAtMs', as: 'epoch-ms' },
+  'data.paymentId': 'payment.no',
+  'data.orderId': 'order.no',
+  'data.payerId': { from: 'user.uid', as: 'string' },
+  'data.merchantId': { const: 'm_self' },
+  'data.kind': { const: 'purchase' },
+  'data.amount': { from: 'payment.fen', as: 'integer' },
+  'data.currency': { const: 'CNY' },
+};
+const bounds = { nowMs: Date.parse('2026-06-01T00:00:00Z'), maxFutureSkewMs: 300_000, maxAgeMs: 7 * 86_400_000 };
+
+/** Records shaped like the mapped ones, with every field free to be anything. */
+const nearlyRight = fc.record({
+  eventNo: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+  paidAtMs: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(bounds.nowMs)),
+  payment: fc.oneof(fc.record({ no: fc.anything(), fen: fc.oneof(fc.string(), fc.double(), fc.bigInt().map(String)) }), fc.anything()),
+  order: fc.anything(),
+  user: fc.oneof(fc.record({ uid: fc.anything() }), fc.anything()),
+});
+
+function outcomeOf(bytes: Buffer, withMapping: SourceMapping | undefined): 'event' | 'problem' {
+  try {
+    validateEvent(applyMapping(parseJson(bytes), withMapping), undefined, bounds);
+    return 'event';
+  } catch (error) {
+    expect(error).toBeInstanceOf(Problem);
+    expect((error as Problem).status).toBeLessThan(500);
+    return 'problem';
+  }
+}
+
+describe('a platform topic record, whatever its bytes', () => {
+  it('becomes an event or a named problem, never another failure', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes)), fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value) ?? ''))), fc.boolean(), (bytes, mapped) => {
+        outcomeOf(bytes, mapped ? mapping : undefined);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('does so for records shaped like the mapped ones, with hostile values in every field', () => {
+    const outcomes = new Set<string>();
+    fc.assert(
+      fc.property(nearlyRight, (record) => {
+        outcomes.add(outcomeOf(Buffer.from(JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)) ?? ''), mapping));
+      }),
+      { numRuns: 1_000 },
+    );
+    expect(outcomes).toContain('problem');
+  });
+});
