@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { exampleMapping } from './example-mapping';
 import { applyMapping, SourceTopics, type SourceMapping } from './mapping';
 
-const mapping: SourceMapping = {
-  id: 'eventNo',
-  type: { const: 'payment.succeeded' },
-  occurredAt: { from: 'paidAtMs', as: 'epoch-ms' },
-  'data.paymentId': 'payment.no',
-  'data.orderId': 'order.no',
-  'data.payerId': { from: 'user.uid', as: 'string' },
-  'data.merchantId': { const: 'm_self' },
-  'data.kind': { const: 'purchase' },
-  'data.amount': { from: 'payment.fen', as: 'integer' },
-  'data.currency': { const: 'CNY' },
-};
+const mapping = exampleMapping;
 
 describe('applyMapping', () => {
   it('builds a contract event from a platform record', () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Problem } from '@backstop/http';
 import { parseJson, validateEvent } from '../webhook/validate';
+import { exampleMapping } from './example-mapping';
 import { applyMapping, type SourceMapping } from './mapping';
 
 /**
@@ -9,18 +10,7 @@ import { applyMapping, type SourceMapping } from './mapping';
  * record that fails with a Problem and replays the batch on anything else, so any other
  * failure on a bad record would stall its partition for good.
  */
-const mapping: SourceMapping = {
-  id: 'eventNo',
-  type: { const: 'payment.succeeded' },
-  occurredAt: { from: 'paidAtMs', as: 'epoch-ms' },
-  'data.paymentId': 'payment.no',
-  'data.orderId': 'order.no',
-  'data.payerId': { from: 'user.uid', as: 'string' },
-  'data.merchantId': { const: 'm_self' },
-  'data.kind': { const: 'purchase' },
-  'data.amount': { from: 'payment.fen', as: 'integer' },
-  'data.currency': { const: 'CNY' },
-};
+const mapping = exampleMapping;
 const bounds = { nowMs: Date.parse('2026-06-01T00:00:00Z'), maxFutureSkewMs: 300_000, maxAgeMs: 7 * 86_400_000 };
 
 /** Records shaped like the mapped ones, with every field free to be anything. */
