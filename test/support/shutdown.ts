@@ -37,9 +37,10 @@ export async function selfTerminated(service: ServiceProcess): Promise<Terminati
     timeoutMs: 60_000,
     what: `${service.name} to reach its fault point`,
   });
+  // 'close', not 'exit': it comes once the output is drained, so the 'stopped' line has been read.
   const exited = new Promise<number | null>((resolve) => {
-    if (service.child.exitCode !== null || service.child.signalCode !== null) resolve(service.child.exitCode);
-    else service.child.once('exit', (code) => resolve(code));
+    if (service.child.stdout === null || service.child.stdout.destroyed) resolve(service.child.exitCode);
+    else service.child.once('close', (code) => resolve(code));
   });
   const code = await exitWithinLimit(service, exited);
   const stopped = service.lines.find((line) => line.includes('"msg":"stopped"'));

@@ -9,7 +9,8 @@ const fixture = fileURLToPath(new URL('./stop-on-signals.fixture.ts', import.met
 async function terminate(behaviour: 'clean' | 'failing' | 'hanging') {
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, behaviour], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the process may be gone before its last lines are read from the pipe.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   await new Promise<void>((resolve) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       lines.push(line);
