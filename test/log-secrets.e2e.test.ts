@@ -41,7 +41,8 @@ describe('the logs of a full run', () => {
     const { rows } = await stack.pool.query<{ account: string }>("SELECT DISTINCT payment->>'recipientAccount' AS account FROM flags WHERE payment ? 'recipientAccount'");
     for (const row of rows) accounts.add(row.account);
     expect(accounts.size).toBeGreaterThan(1);
-    expect(sent.length).toBe(300);
+    // 300 and whatever completes a planted mistake queued at the end.
+    expect(sent.length).toBeGreaterThanOrEqual(300);
 
     const secrets = [demo.webhookSecret, demo.webhookSecret.replace(/^whsec_/, ''), ...Object.values(demo.apiKeys), ...accounts];
     for (const service of services) {
