@@ -1,18 +1,19 @@
 import type { PaymentSnapshot, RulesConfig, Severity } from '@backstop/contracts';
 import { singleEdit, type SingleEdit } from '../stats/edit-distance';
-import { defineRule, historyFor, msOf, thresholdsOf, type Finding } from './rule';
+import { defineRule, msOf, thresholdsOf, type Finding } from './rule';
 
 type Settings = RulesConfig['recipient.near_miss'];
 
 /**
- * Whether the payer paid `account` before `beforeMs` in event time, as far as their state
- * tells: the recipients set keeps only each account's last use, so an earlier use that was
- * followed by a later one shows only in the payment history.
+ * When the payer last paid `account` before `beforeMs` in event time, as far as their state
+ * tells, or undefined if they had not: the recipients set keeps only each account's last use,
+ * so an earlier use followed by a later one shows only in the payment history.
  */
-function usedBefore(account: string, recipients: ReadonlyMap<string, number>, history: PaymentSnapshot[], beforeMs: number): boolean {
+function lastUseBefore(account: string, recipients: ReadonlyMap<string, number>, history: PaymentSnapshot[], beforeMs: number): number | undefined {
   const lastUsedMs = recipients.get(account);
-  if (lastUsedMs === undefined) return false;
-  return lastUsedMs < beforeMs || history.some((p) => p.recipientAccount === account && msOf(p) < beforeMs);
+  if (lastUsedMs === undefined || lastUsedMs < beforeMs) return lastUsedMs;
+  const earlier = history.filter((p) => p.recipientAccount === account && msOf(p) < beforeMs).map(msOf);
+  return earlier.length > 0 ? Math.max(...earlier) : undefined;
 }
 
 const watched = (payment: PaymentSnapshot, settings: Settings): payment is PaymentSnapshot & { recipientAccount: string } =>
@@ -56,34 +57,37 @@ function finding(mistake: PaymentSnapshot & { recipientAccount: string }, meant:
  */
 export const recipientNearMiss = defineRule('recipient.near_miss', (context, settings) => {
   const { payment, before } = context;
-  const history = historyFor(context);
+  // Already the payer's payments in this currency, oldest first; only times and accounts are read.
+  const history = before.payments;
   const paidMs = msOf(payment);
   const typed = payment.recipientAccount;
   if (typed === undefined) return [];
   const findings: Finding[] = [];
 
   // An account whose only known uses came later in event time is still new at this payment.
-  if (!usedBefore(typed, before.recipients, history, paidMs) && watched(payment, settings)) {
+  if (lastUseBefore(typed, before.recipients, history, paidMs) === undefined && watched(payment, settings)) {
     let meant: { account: string; edit: SingleEdit; usedMs: number } | undefined;
-    for (const [account, lastUsedMs] of before.recipients) {
+    for (const account of before.recipients.keys()) {
       const edit = singleEdit(typed, account);
-      if (!edit || !usedBefore(account, before.recipients, history, paidMs)) continue;
-      const usedMs = lastUsedMs < paidMs ? lastUsedMs : Math.max(...history.filter((p) => p.recipientAccount === account && msOf(p) < paidMs).map(msOf));
-      if (!meant || usedMs > meant.usedMs) meant = { account, edit, usedMs };
+      const usedMs = edit && lastUseBefore(account, before.recipients, history, paidMs);
+      if (edit && usedMs !== undefined && (!meant || usedMs > meant.usedMs)) meant = { account, edit, usedMs };
     }
     if (meant) findings.push(finding(payment, meant, before.recipients.size, settings));
   }
 
   // Late evidence: this payment shows `typed` was in use earlier than a later first payment to
-  // an account one edit away, which nothing could flag when it arrived.
-  const judged = new Set<string>();
+  // an account one edit away, which nothing could flag when it arrived. History is oldest
+  // first, so an account's first payment in it is its first use.
+  const newest = history.at(-1);
+  if (newest === undefined || msOf(newest) <= paidMs) return findings; // in order: nothing later to judge
+  const accountsSeen = new Set<string>();
   for (const later of history) {
-    if (msOf(later) <= paidMs || !watched(later, settings) || judged.has(later.recipientAccount)) continue;
-    judged.add(later.recipientAccount);
-    const edit = singleEdit(later.recipientAccount, typed);
-    if (!edit) continue;
-    const firstUse = !history.some((p) => p.recipientAccount === later.recipientAccount && msOf(p) < msOf(later));
-    if (firstUse && !usedBefore(typed, before.recipients, history, msOf(later))) {
+    const account = later.recipientAccount;
+    if (account === undefined || accountsSeen.has(account)) continue;
+    accountsSeen.add(account);
+    if (msOf(later) <= paidMs || !watched(later, settings)) continue;
+    const edit = singleEdit(account, typed);
+    if (edit && lastUseBefore(typed, before.recipients, history, msOf(later)) === undefined) {
       findings.push(finding(later, { account: typed, edit, usedMs: paidMs }, before.recipients.size + (before.recipients.has(typed) ? 0 : 1), settings));
     }
   }
