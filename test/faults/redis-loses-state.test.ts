@@ -12,6 +12,7 @@ import { freePort, PrivateRedis } from '../support/private-redis';
 import { startServices, stopServices } from '../support/services';
 import { createIsolatedStack, type IsolatedStack } from '../support/stack';
 import { readTopic, type ReadMessage } from '../support/topic-reader';
+import { metricSum, scrapeMetrics } from '../support/metrics';
 import { eventually } from '../support/wait';
 import { paymentEvent, postWebhook, uniqueId } from '../support/webhooks';
 
@@ -102,14 +103,11 @@ describe('fault 5: Redis restarts and loses the detector\'s state', () => {
       what: `a flag on ${paymentId}`,
     });
 
-  /** One sample of the detector's metrics, e.g. `backstop_detector_state_rebuilds_total{outcome="completed"`. */
-  async function metric(detector: ServiceProcess, nameAndLabel: string): Promise<number> {
-    const body = await (await fetch(`${detector.address}/metrics`)).text();
-    const sample = body.split('\n').find((line) => line.startsWith(nameAndLabel));
-    return Number(sample?.split(' ').at(-1) ?? 0);
-  }
-  const until = (detector: ServiceProcess, nameAndLabel: string, value: number) =>
-    eventually(async () => ((await metric(detector, nameAndLabel)) === value ? true : undefined), { timeoutMs: 120_000, intervalMs: 500, what: `${nameAndLabel} to be ${value}` });
+  /** One of the detector's metrics, as Prometheus would scrape it; 0 before its first sample. */
+  const metric = async (detector: ServiceProcess, name: string, labels: Record<string, string> = {}) =>
+    metricSum(await scrapeMetrics(detector.address!), name, labels) ?? 0;
+  const until = (detector: ServiceProcess, name: string, labels: Record<string, string>, value: number) =>
+    eventually(async () => ((await metric(detector, name, labels)) === value ? true : undefined), { timeoutMs: 120_000, intervalMs: 500, what: `${name} ${JSON.stringify(labels)} to be ${value}` });
 
   it('refunds nothing automatically on evidence it no longer has, rebuilds the windows from the events topic, and keeps consuming', async () => {
     const detector = services.find((service) => service.name === 'detector')!;
@@ -149,14 +147,14 @@ describe('fault 5: Redis restarts and loses the detector\'s state', () => {
     expect(afterLoss).toMatchObject({ action: 'review', status: 'pending_review' });
     expect(afterLoss.reason).toContain('rebuilding lost state');
     expect(detector.lines.some((line) => line.includes('payer state was lost from Redis'))).toBe(true);
-    await until(detector, 'backstop_detector_state_rebuilding{', 1);
+    await until(detector, 'backstop_detector_state_rebuilding', {}, 1);
 
     // The instance rebuilding dies; once its lease runs out the detector takes over, replays
     // the events topic and marks the state rebuilt.
     holder.die();
-    await until(detector, 'backstop_detector_state_rebuilds_total{outcome="completed"', 1);
-    expect(await metric(detector, 'backstop_detector_state_rebuilding{')).toBe(0);
-    expect(await metric(detector, 'backstop_detector_state_replayed_events_total{result="restored"')).toBe(6);
+    await until(detector, 'backstop_detector_state_rebuilds_total', { outcome: 'completed' }, 1);
+    expect(await metric(detector, 'backstop_detector_state_rebuilding')).toBe(0);
+    expect(await metric(detector, 'backstop_detector_state_replayed_events_total', { result: 'restored' })).toBe(6);
     const started = detector.lines.find((line) => line.includes('rebuilding payer state from the events topic'));
     expect(started && JSON.parse(started)).toMatchObject({ partitions: 3 });
     const ended = detector.lines.find((line) => line.includes('payer state rebuilt from the events topic'));

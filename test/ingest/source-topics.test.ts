@@ -4,6 +4,7 @@ import { createIdempotentProducer, DeadLetter, ensureTopics } from '@backstop/ka
 import { createTenant } from '@backstop/tenancy';
 import type { Producer } from 'kafkajs';
 import type { ServiceProcess } from '../../infra/dev/service-process';
+import { exampleMapping } from '../../services/ingest/src/source/example-mapping';
 import type { SourceTopic } from '../../services/ingest/src/source/mapping';
 import { startServices, stopServices } from '../support/services';
 import { createIsolatedStack, type IsolatedStack } from '../support/stack';
@@ -39,15 +40,10 @@ describe('platform topics: the second door', () => {
       {
         tenantId,
         topic: `${stack.topicPrefix}platform.payments`,
+        // The example layout, with more of it read from the record itself.
         mapping: {
-          id: 'eventNo',
-          type: { const: 'payment.succeeded' },
-          occurredAt: { from: 'paidAtMs', as: 'epoch-ms' },
-          'data.paymentId': 'payment.no',
-          'data.orderId': 'order.no',
-          'data.payerId': { from: 'user.uid', as: 'string' },
+          ...exampleMapping,
           'data.merchantId': { const: 'm_big' },
-          'data.kind': { const: 'purchase' },
           'data.sku': 'order.sku',
           'data.amount': 'payment.fen',
           'data.currency': 'payment.currency',

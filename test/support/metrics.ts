@@ -1,3 +1,5 @@
+import { alertedMetrics } from '@backstop/metrics';
+
 /** Reads a service's Prometheus endpoint as a scraper would. */
 export async function scrapeMetrics(baseUrl: string): Promise<string> {
   const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
@@ -6,22 +8,25 @@ export async function scrapeMetrics(baseUrl: string): Promise<string> {
 }
 
 /**
- * The sum of every sample of one metric (all label sets) in Prometheus text format, or
- * undefined when the metric has no sample, e.g. a gauge not collected yet.
+ * The sum of the samples of one metric in Prometheus text format whose labels include
+ * `labels` (every label set when none are given), or undefined when there is no such sample,
+ * e.g. a gauge not collected yet.
  */
-export function metricSum(text: string, name: string): number | undefined {
+export function metricSum(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const wanted = Object.entries(labels).map(([label, value]) => `${label}="${value}"`);
   let sum: number | undefined;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const rest = line.slice(name.length);
     if (!rest.startsWith('{') && !rest.startsWith(' ')) continue;
+    const present = rest.startsWith('{') ? rest.slice(1, rest.indexOf('}')).split(',') : [];
+    if (!wanted.every((pair) => present.includes(pair))) continue;
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
     if (Number.isFinite(value)) sum = (sum ?? 0) + value;
   }
   return sum;
 }
 
-export const CONSUMER_LAG = 'backstop_consumer_lag_messages';
 export const RESIDENT_MEMORY = 'process_resident_memory_bytes';
 export const HEAP_USED = 'nodejs_heap_size_used_bytes';
 
@@ -45,7 +50,7 @@ export function watchConsumer(baseUrl: string, intervalMs = 1_000) {
       const startedAt = Date.now();
       try {
         const text = await scrapeMetrics(baseUrl);
-        const lag = metricSum(text, CONSUMER_LAG);
+        const lag = metricSum(text, alertedMetrics.consumerLag);
         const rssBytes = metricSum(text, RESIDENT_MEMORY);
         const heapUsedBytes = metricSum(text, HEAP_USED);
         if (lag !== undefined && rssBytes !== undefined && heapUsedBytes !== undefined) samples.push({ at: startedAt, lag, rssBytes, heapUsedBytes });

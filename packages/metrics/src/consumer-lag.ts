@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
+import { alertedMetrics } from './names';
 
 /**
  * Consumer lag per partition (the topic's end offset minus the group's committed offset),
@@ -8,7 +9,7 @@ import { Gauge, type Registry } from 'prom-client';
  */
 export function registerConsumerLag(registry: Registry, admin: Admin, groupId: string, topic: string): Gauge {
   return new Gauge({
-    name: 'backstop_consumer_lag_messages',
+    name: alertedMetrics.consumerLag,
     help: 'Messages in the topic not yet committed by the consumer group',
     labelNames: ['group', 'topic', 'partition'],
     registers: [registry],

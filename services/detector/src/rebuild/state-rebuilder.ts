@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@backstop/logging';
 import type { DetectorMetrics } from '../metrics';
 import type { SentinelReading, StateSentinel } from '../state/state-sentinel';
@@ -123,7 +124,8 @@ export class StateRebuilder {
       const lostAtMs = reading.status.state === 'rebuilding' ? reading.status.lostAtMs : startedMs;
       const settlingMs = Math.min(this.deps.settleMs, lostAtMs + this.deps.settleMs - startedMs);
       logger.info({ settleSeconds: Math.max(0, settlingMs) / 1000 }, 'took the payer state rebuild; replaying once batches in flight at the loss have settled');
-      if (settlingMs > 0) await sleep(settlingMs, abort.signal);
+      // An abort ends the wait early; the check below then abandons the rebuild.
+      if (settlingMs > 0) await sleep(settlingMs, undefined, { signal: abort.signal }).catch(() => undefined);
       let replayed: ReplayOutcome = 'abandoned';
       if (!abort.signal.aborted) {
         const { partitions, ranges } = await replayer.plan(this.clock());
@@ -156,15 +158,3 @@ export class StateRebuilder {
   }
 }
 
-/** Resolves after `ms`, or as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
