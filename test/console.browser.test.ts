@@ -28,6 +28,8 @@ describe('console web page in a real browser', () => {
   let ingestUrl: string;
   let financeKey: string;
   const secrets: Record<string, string> = {};
+  /** The order of the first duplicate, whose summary is read in both languages. */
+  let firstDuplicate: string;
 
   async function payTwice(tenantId: string) {
     const orderId = uniqueId('ord');
@@ -67,10 +69,15 @@ describe('console web page in a real browser', () => {
 
   it('shows a duplicate payment posted as a webhook without a reload, and writes a screenshot of it', async () => {
     const orderId = await payTwice('shop-a');
+    firstDuplicate = orderId;
     const postedAt = Date.now();
     await feedRow(orderId).waitFor({ state: 'visible', timeout: 30_000 });
     console.log(`flag visible in the page ${Date.now() - postedAt} ms after the second webhook was accepted`);
     expect(await feedRow(orderId).locator('.badge.high').isVisible()).toBe(true);
+    // Two ¥30.00 payments of a ¥30.00 order, read as yuan and fen, not as 6000 "CNY".
+    expect(await feedRow(orderId).locator('.summary').textContent()).toBe(
+      `Order ${orderId} was paid 2 times: CN¥60.00 in all against an order amount of CN¥30.00.`,
+    );
 
     expect(await feedRow(orderId).isVisible()).toBe(true);
     mkdirSync(screenshotDir, { recursive: true });
@@ -118,6 +125,9 @@ describe('console web page in a real browser', () => {
     await page.waitForSelector('#connection:has-text("实时")');
     expect(await page.locator('.tab[data-tab="review"]').textContent()).toBe('人工审核');
     expect(await page.locator('#feed tbody tr .badge').first().textContent()).toMatch(/^[高中低]$/);
+    expect(await feedRow(firstDuplicate).locator('.summary').textContent()).toBe(
+      `订单 ${firstDuplicate} 被支付了 2 次，共 ¥60.00，而订单金额为 ¥30.00。`,
+    );
     await page.screenshot({ path: `${screenshotDir}console-feed-zh.png`, fullPage: true });
   }, 60_000);
 
@@ -140,6 +150,11 @@ describe('console web page in a real browser', () => {
     expect(decisionsCsv.suggestedFilename()).toBe('refund-decisions.csv');
     const rows = readFileSync(await decisionsCsv.path(), 'utf8').trim().split('\n');
     expect(rows).toHaveLength(1 + decided.rows[0].n);
+    // The page is in Chinese by now, and so are the reasons, on the page and in the file.
+    const refunded = rows.find((row) => row.includes(firstDuplicate));
+    expect(refunded).toContain(`自动退款：支付`);
+    expect(refunded).toContain(`（订单 ${firstDuplicate}）订单重复支付`);
+    expect(await page.locator('#decisions tbody', { hasText: firstDuplicate }).textContent()).toContain('订单重复支付');
     await page.screenshot({ path: `${screenshotDir}console-finance-zh.png`, fullPage: true });
   }, 60_000);
 });

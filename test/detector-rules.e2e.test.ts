@@ -173,5 +173,13 @@ describe('the detector rules on real Kafka and Redis', () => {
     expect(flag!.evidence.informationFlow).toMatchObject({ rule: 'duplicate.suspected', thresholds: { windowSeconds: 120 }, observed: { gapSeconds: 4 } });
     expect(flag!.severity).toBe('high');
     expect(Date.parse(flag!.flaggedAt)).toBeGreaterThanOrEqual(Date.parse(flag!.receivedAt));
+    // v2: the summary travels as a message to render in any language; the English sentence
+    // beside it reads money by the currency's minor units and never quotes an account whole.
+    expect(flag!.v).toBe(2);
+    expect(flag!.evidence.informationFlow.message).toEqual({
+      key: 'duplicate.suspected',
+      params: { item: 'genshin-welkin-30d', amount: { amount: 3000, currency: 'CNY' }, recipientAccount: '8000123456', gapSeconds: 4 },
+    });
+    expect(flag!.evidence.informationFlow.summary).toBe('The same purchase (genshin-welkin-30d, CN¥30.00 for 80******56) was paid under two orders 4 s apart.');
   }, 90_000);
 });

@@ -46,6 +46,22 @@ export const readProbes: Record<string, RouteProbe> = {
     },
   },
 
+  'GET /lib/messages/*': {
+    access: 'public',
+    sample: () => ({ method: 'GET', url: '/lib/messages/index.js' }),
+    async isolate(sweep) {
+      for (const url of ['/lib/messages/index.js', '/lib/messages/render.js']) {
+        expect((await sweep.asA('no key', { method: 'GET', url })).status, url).toBe(200);
+      }
+      // Only the page's modules: never the package's tests, its manifest, or anything outside it.
+      for (const url of ['/lib/messages/render.test.ts', '/lib/messages/../package.json', '/lib/messages/..%2f..%2f..%2fpackage.json', '/lib/messages/index.d.ts']) {
+        const answer = await sweep.asA('no key', { method: 'GET', url });
+        expect(answer.status, url).not.toBe(200);
+        expect(answer.text, url).not.toContain('"workspaces"');
+      }
+    },
+  },
+
   'GET /healthz': {
     access: 'public',
     sample: () => ({ method: 'GET', url: '/healthz' }),

@@ -1,17 +1,9 @@
 import { z } from 'zod';
 import { ExternalId, TenantId, Timestamp } from './ids';
+import { FlagType } from './flag-type';
+import { FlagMessage } from './messages';
 import { PaymentData } from './payment-event';
 
-export const FlagType = z.enum([
-  'duplicate.exact',
-  'duplicate.suspected',
-  'amount.digit_slip',
-  'amount.outlier',
-  'recipient.near_miss',
-  'product.misselected',
-  'velocity.burst',
-]);
-export type FlagType = z.infer<typeof FlagType>;
 
 export const Severity = z.enum(['low', 'medium', 'high']);
 export type Severity = z.infer<typeof Severity>;
@@ -36,7 +28,10 @@ export const OrderFlowEntry = PaymentSnapshot.pick({
 /** Why the rule fired: its thresholds and what it compared against. */
 export const InformationFlow = z.strictObject({
   rule: FlagType,
+  /** The message in English with account numbers masked, for logs and for readers of v1 flags. */
   summary: z.string(),
+  /** Since v2: the summary as a key and parameters, rendered in the reader's language. */
+  message: FlagMessage.optional(),
   thresholds: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
   observed: z.record(z.string(), z.unknown()),
 });
@@ -50,7 +45,8 @@ export type Evidence = z.infer<typeof Evidence>;
 
 /** A suspected mistake, as it travels on `payments.flags.v1`. */
 export const Flag = z.strictObject({
-  v: z.literal(1),
+  /** 1: the summary is an English sentence only; 2: it also travels as `informationFlow.message`. */
+  v: z.literal([1, 2]),
   /** Deterministic: a re-processed event yields the same id, so downstream dedupes on it. */
   flagId: z.string().regex(/^flg_[0-9a-f]{32}$/),
   tenantId: TenantId,
@@ -67,5 +63,8 @@ export const Flag = z.strictObject({
    * missing history, so the flag is never refunded automatically.
    */
   stateRebuilding: z.literal(true).optional(),
+}).refine((flag) => flag.v === 1 || flag.evidence.informationFlow.message !== undefined, {
+  path: ['evidence', 'informationFlow', 'message'],
+  message: 'a v2 flag carries its summary as a message',
 });
 export type Flag = z.infer<typeof Flag>;

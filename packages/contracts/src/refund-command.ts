@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ExternalId, TenantId, Timestamp } from './ids';
 import { CurrencyCode, MinorUnits } from './money';
-import { FlagType, Severity } from './flag';
+import { Severity } from './flag';
+import { FlagType } from './flag-type';
 
 /** Advice that goes with a refund or a review, for the platform's operators. */
 export const RefundAdvice = z.enum(['hold_delivery', 'freeze_recipient_balance', 'revoke_goods']);

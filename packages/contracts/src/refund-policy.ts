@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FlagType, Severity } from './flag';
+import { Severity } from './flag';
+import { FlagType } from './flag-type';
 import { CurrencyCode, MinorUnits } from './money';
 import { PolicyAction } from './refund';
 

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ExternalId, TenantId, Timestamp } from './ids';
 import { CurrencyCode, MinorUnits } from './money';
-import { Evidence, FlagType, Severity } from './flag';
+import { Evidence, Severity } from './flag';
+import { FlagType } from './flag-type';
+import { DecisionMessage } from './messages';
 import { RefundAdvice } from './refund-command';
 
 /**
@@ -26,7 +28,9 @@ export const RefundDecision = z.strictObject({
   status: DecisionStatus,
   amount: MinorUnits,
   currency: CurrencyCode,
+  /** In English; `reasonMessage` (null on decisions made before it existed) renders in any language. */
   reason: z.string(),
+  reasonMessage: DecisionMessage.nullable(),
   idempotencyKey: z.string(),
   decidedBy: z.string(),
   createdAt: Timestamp,

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import fastifySse from '@fastify/sse';
@@ -23,6 +24,8 @@ export interface ConsoleDeps {
 }
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
+/** The page renders summaries with the very module the services use. */
+const messagesRoot = dirname(fileURLToPath(import.meta.resolve('@backstop/messages')));
 
 /** Builds the console (API and web page) without listening, so tests can drive it. */
 export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
@@ -30,6 +33,9 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   installProblemHandlers(app, () => undefined);
   await app.register(fastifySse, { heartbeatInterval: deps.heartbeatMs ?? 15_000 });
   await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: ['index.html'] });
+  await app.register(fastifyStatic, {
+    root: messagesRoot, prefix: '/lib/messages/', decorateReply: false, allowedPath: (path) => path.endsWith('.js') && !path.includes('.test.'),
+  });
   app.get('/healthz', async () => ({ status: 'ok' }));
   await app.register(refundRoutes, { pool: deps.pool });
   await app.register(flagRoutes, { pool: deps.pool, notifier: deps.notifier });

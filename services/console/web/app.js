@@ -2,6 +2,7 @@
 // of one flag as three flows side by side, and the finance view. No framework: the page is
 // small, and plain DOM keeps it fast to load and easy to read.
 import { messages } from './i18n.js';
+import { formatMoney, renderMessage } from './lib/messages/index.js';
 
 const state = {
   apiKey: localStorage.getItem('backstop.apiKey') ?? '',
@@ -14,11 +15,14 @@ const state = {
 const $ = (selector) => document.querySelector(selector);
 const t = (key) => messages[state.lang][key] ?? key;
 
-function money(amount, currency) {
-  const format = new Intl.NumberFormat(state.lang === 'zh' ? 'zh-CN' : 'en', { style: 'currency', currency });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(amount / 10 ** digits);
-}
+const money = (amount, currency) => formatMoney(amount, currency, state.lang);
+
+/**
+ * A flag's or decision's sentence in the page's language and time zone, from its message; the
+ * API already masked the accounts this key may not see. Older records only have English.
+ */
+const sentence = (message, fallback) =>
+  renderMessage(message, { lang: state.lang, accounts: 'whole', timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }, fallback);
 
 function time(iso) {
   return new Date(iso).toLocaleString(state.lang === 'zh' ? 'zh-CN' : 'en', { hour12: false });
@@ -83,7 +87,7 @@ function flagRow(flag, fresh) {
     element('td', {}, money(flag.amount, flag.currency)),
     element('td', {}, flag.orderId),
     element('td', { class: 'status' }, statusLabel(flag)),
-    element('td', {}, flag.summary));
+    element('td', { class: 'summary' }, sentence(flag.message, flag.summary)));
 }
 
 let freshIds = new Set();
@@ -189,7 +193,7 @@ async function showEvidence(flagId) {
   $('#fund-flow').replaceChildren(...fundFlow.map((p) => definitionList([
     ['paymentId', p.paymentId], [t('amount'), money(p.amount, p.currency)], ['channel', p.channel ?? '—'], [t('time'), time(p.occurredAt)]])));
   $('#order-flow').replaceChildren(...orderFlow.map((o) => definitionList(Object.entries(o).filter(([, v]) => v !== undefined && v !== null))));
-  $('#information-flow').replaceChildren(element('p', {}, informationFlow.summary),
+  $('#information-flow').replaceChildren(element('p', { class: 'summary' }, sentence(informationFlow.message, informationFlow.summary)),
     definitionList([...Object.entries(informationFlow.thresholds), ...Object.entries(informationFlow.observed)]));
   $('#evidence').showModal();
 }
@@ -216,7 +220,7 @@ async function loadReviews() {
     element('td', {}, element('span', { class: `badge ${flag.severity}` }, t(flag.severity))),
     element('td', {}, flag.payerId),
     element('td', {}, money(flag.amount, flag.currency)),
-    element('td', { onclick: () => showEvidence(flag.flagId) }, flag.summary),
+    element('td', { class: 'summary', onclick: () => showEvidence(flag.flagId) }, sentence(flag.message, flag.summary)),
     element('td', {},
       element('button', { class: 'approve', onclick: () => review(flag.decision.decisionId, 'approve') }, t('approve')), ' ',
       element('button', { class: 'reject', onclick: () => review(flag.decision.decisionId, 'reject', { reason: prompt(t('reasonPrompt')) ?? '' }) }, t('reject')), ' ',
@@ -243,7 +247,7 @@ async function loadFinance() {
   const { data } = await api('/v1/refunds?limit=200');
   $('#decisions tbody').replaceChildren(...data.map((d) => element('tr', {},
     element('td', {}, time(d.createdAt)), element('td', {}, t(d.flagType)), element('td', {}, money(d.amount, d.currency)),
-    element('td', {}, t(d.status)), element('td', {}, d.reason))));
+    element('td', {}, t(d.status)), element('td', { class: 'reason' }, sentence(d.reasonMessage, d.reason)))));
   const to = new Date();
   const from = new Date(to.getTime() - 6 * 86_400_000);
   const day = (date) => date.toISOString().slice(0, 10);
@@ -305,6 +309,8 @@ $('#language').addEventListener('change', (event) => {
   localStorage.setItem('backstop.lang', state.lang);
   applyLanguage();
   void loadStats().catch(() => undefined);
+  // The review queue and the finance view hold sentences too: draw them again in the new language.
+  if (state.apiKey && state.tab !== 'feed') showTab(state.tab);
 });
 $('#sign-in').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -315,7 +321,7 @@ $('#sign-in').addEventListener('submit', (event) => {
 $('#sign-out').addEventListener('click', signOut);
 $('#decisions-csv').addEventListener('click', (event) => {
   event.preventDefault();
-  void downloadCsv('/v1/refunds.csv', 'refund-decisions.csv');
+  void downloadCsv(`/v1/refunds.csv?lang=${state.lang}`, 'refund-decisions.csv');
 });
 for (const button of document.querySelectorAll('.tab')) button.addEventListener('click', () => showTab(button.dataset.tab));
 for (const filter of ['#filter-type', '#filter-severity']) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Flag } from '@backstop/contracts';
+import { renderMessage } from '@backstop/messages';
 import type { Finding } from './rules';
 
 /**
@@ -13,7 +14,7 @@ export function flagIdFor(type: string, tenantId: string, paymentIds: readonly s
 
 export function buildFlag(tenantId: string, finding: Finding, receivedAt: string, flaggedAt: string): Flag {
   return {
-    v: 1,
+    v: 2,
     flagId: flagIdFor(finding.type, tenantId, (finding.identifiedBy ?? finding.involved).map((p) => p.paymentId)),
     tenantId,
     type: finding.type,
@@ -29,7 +30,8 @@ export function buildFlag(tenantId: string, finding: Finding, receivedAt: string
         category: p.category, quantity: p.quantity, unitPrice: p.unitPrice, orderAmount: p.orderAmount,
         recipientAccount: p.recipientAccount, recipientVerified: p.recipientVerified,
       })),
-      informationFlow: { rule: finding.type, ...finding.informationFlow },
+      // The English sentence, accounts masked, stays for logs and for readers of v1 flags.
+      informationFlow: { rule: finding.type, summary: renderMessage(finding.informationFlow.message, { lang: 'en' }), ...finding.informationFlow },
     },
     receivedAt,
     flaggedAt,

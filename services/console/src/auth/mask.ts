@@ -1,13 +1,10 @@
+import { maskAccount } from '@backstop/messages';
 import type { Role } from '@backstop/tenancy';
+
+export { maskAccount };
 
 /** Roles that judge recipient mistakes and so must see whole account numbers. */
 const seesAccounts: ReadonlySet<Role> = new Set(['ops', 'admin']);
-
-export function maskAccount(account: string): string {
-  if (account.length <= 4) return '*'.repeat(account.length);
-  const keep = Math.min(3, Math.floor(account.length / 4));
-  return account.slice(0, keep) + '*'.repeat(account.length - 2 * keep) + account.slice(-keep);
-}
 
 /** Field names that hold account numbers, alone or in lists (`recipientAccount`, `probablyMeant`…). */
 const ACCOUNT_FIELD = /account|recipient|probablyMeant/i;

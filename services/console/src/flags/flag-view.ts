@@ -1,4 +1,5 @@
 import type { Evidence, FlagType, PaymentSnapshot, Severity } from '@backstop/contracts';
+import { renderMessage, type Language } from '@backstop/messages';
 
 /** A flags row joined with its payment's refund decision, as the queries select it. */
 export interface FlagRow {
@@ -31,7 +32,13 @@ export const FLAG_COLUMNS = `
 export const FLAG_FROM = `
   flags f LEFT JOIN refund_decisions d ON d.tenant_id = f.tenant_id AND d.payment_id = f.payment_id`;
 
-export function flagView(row: FlagRow, { withEvidence }: { withEvidence: boolean }) {
+/**
+ * A flag as the API returns it. `summary` is written in the reader's language from the flag's
+ * message (a v1 flag has only its English sentence), with accounts whole: the route masks them
+ * for every role that may not see them, in the summary as everywhere else.
+ */
+export function flagView(row: FlagRow, { withEvidence, lang }: { withEvidence: boolean; lang: Language }) {
+  const { message, summary } = row.evidence.informationFlow;
   return {
     flagId: row.flag_id,
     tenantId: row.tenant_id,
@@ -43,7 +50,8 @@ export function flagView(row: FlagRow, { withEvidence }: { withEvidence: boolean
     orderId: row.payment.orderId,
     amount: row.amount,
     currency: row.currency,
-    summary: row.evidence.informationFlow.summary,
+    summary: renderMessage(message, { lang, accounts: 'whole' }, summary),
+    message: message ?? null,
     receivedAt: row.received_at.toISOString(),
     flaggedAt: row.flagged_at.toISOString(),
     detectionLatencyMs: row.flagged_at.getTime() - row.received_at.getTime(),

@@ -6,6 +6,7 @@ import type { Pool } from '@backstop/postgres';
 import { requireRole } from '../auth/authenticate';
 import { maskAccounts } from '../auth/mask';
 import { parseQuery, scopedTenant } from '../query';
+import { ReaderLanguageQuery, readerLanguage } from '../reader-language';
 import { decodePosition, encodePosition, feedAfter, feedTail, type FeedPosition } from './flag-feed';
 import type { FlagNotifier } from './flag-notifier';
 import { flagStats } from './flag-stats';
@@ -24,7 +25,8 @@ const readers = ['ops', 'admin', 'finance'] as const;
 /** Operators see every tenant, or one with `?tenant=`; everyone else only their own. */
 const scope = (request: FastifyRequest, requested?: string): string | null => scopedTenant(request, requested) ?? null;
 
-const StreamQuery = FlagFilters.extend({ tenant: ListFlagsQuery.shape.tenant });
+const StreamQuery = FlagFilters.extend({ tenant: ListFlagsQuery.shape.tenant, ...ReaderLanguageQuery.shape });
+const ListQuery = ListFlagsQuery.extend(ReaderLanguageQuery.shape);
 /** Anything that is not a flag id is answered like an unknown one. */
 const FlagParams = z.strictObject({ flagId: Flag.shape.flagId });
 
@@ -35,13 +37,13 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
   // Live streams never finish on their own; closing the server ends them.
   const shuttingDown = new AbortController();
   app.addHook('preClose', async () => shuttingDown.abort());
-  const view = (request: FastifyRequest, row: FlagRow, withEvidence: boolean) =>
-    maskAccounts(flagView(row, { withEvidence }), request.principal!.role);
+  const view = (request: FastifyRequest, row: FlagRow, withEvidence: boolean, lang?: 'en' | 'zh') =>
+    maskAccounts(flagView(row, { withEvidence, lang: readerLanguage(request, lang) }), request.principal!.role);
 
   app.get('/v1/flags', auth, async (request) => {
-    const { limit, cursor, tenant, ...filters } = parseQuery(ListFlagsQuery, request);
+    const { limit, cursor, tenant, lang, ...filters } = parseQuery(ListQuery, request);
     const page = await listFlags(pool, scope(request, tenant), filters, { limit, cursor });
-    return { data: page.rows.map((row) => view(request, row, false)), nextCursor: page.nextCursor };
+    return { data: page.rows.map((row) => view(request, row, false, lang)), nextCursor: page.nextCursor };
   });
 
   app.get('/v1/flags/stats', auth, async (request) => {
@@ -50,7 +52,7 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
   });
 
   app.get('/v1/flags/stream', { ...auth, sse: 'only' }, async (request, reply) => {
-    const { tenant, ...filters } = parseQuery(StreamQuery, request);
+    const { tenant, lang, ...filters } = parseQuery(StreamQuery, request);
     const tenantId = scope(request, tenant);
     const lastEventId = request.headers['last-event-id'];
     let position: FeedPosition | null = null;
@@ -68,7 +70,7 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
       let after = position;
       if (!after) {
         const tail = await feedTail(pool, tenantId, filters, 50);
-        for (const row of tail) yield { id: encodePosition(row), event: 'flag', data: view(request, row, false) };
+        for (const row of tail) yield { id: encodePosition(row), event: 'flag', data: view(request, row, false, lang) };
         const last = tail.at(-1);
         after = last ? { xid: last.xid, seq: last.seq } : { xid: '0', seq: '0' };
       }
@@ -76,7 +78,7 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
       while (!closed.signal.aborted) {
         const rows = await feedAfter(pool, tenantId, filters, after, 100);
         for (const row of rows) {
-          yield { id: encodePosition(row), event: 'flag', data: view(request, row, false) };
+          yield { id: encodePosition(row), event: 'flag', data: view(request, row, false, lang) };
           after = { xid: row.xid, seq: row.seq };
         }
         if (rows.length < 100) await notifier.wait(pollMs, closed.signal);
@@ -96,6 +98,7 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
     if (!params.success) throw new Problem(404, 'not-found', 'No such flag');
     const row = await getFlag(pool, scope(request), params.data.flagId);
     if (!row) throw new Problem(404, 'not-found', 'No such flag');
-    return view(request, row, true);
+    const { lang } = parseQuery(ReaderLanguageQuery, request);
+    return view(request, row, true, lang);
   });
 }

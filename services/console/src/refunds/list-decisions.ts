@@ -1,4 +1,4 @@
-import type { Evidence, RefundDecision } from '@backstop/contracts';
+import type { DecisionMessage, Evidence, RefundDecision } from '@backstop/contracts';
 import type { Pool } from '@backstop/postgres';
 import type { DecisionFilter } from './decision-filter';
 
@@ -13,6 +13,7 @@ interface DecisionRow {
   amount: number;
   currency: string;
   reason: string;
+  reason_message: DecisionMessage | null;
   idempotency_key: string;
   decided_by: string;
   created_at: Date;
@@ -48,6 +49,7 @@ function toDecision(row: DecisionRow): RefundDecision {
     amount: row.amount,
     currency: row.currency,
     reason: row.reason,
+    reasonMessage: row.reason_message,
     idempotencyKey: row.idempotency_key,
     decidedBy: row.decided_by,
     createdAt: row.created_at.toISOString(),

@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { FreeText } from '@backstop/contracts';
+import { FreeText, type RefundDecision } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import { requireRole } from '../auth/authenticate';
 import { sendCsv } from '../csv';
+import { renderMessage, type Language } from '@backstop/messages';
 import { parseQuery, scopedTenant } from '../query';
+import { ReaderLanguageQuery, readerLanguage } from '../reader-language';
 import { DecisionFilter, DecisionListQuery } from './decision-filter';
 import { allDecisions, decodeCursor, encodeCursor, listDecisions } from './list-decisions';
 import { reviewDecision, type Verdict } from './review';
@@ -19,20 +21,33 @@ const csvColumns = [
   'createdAt', 'approvedAt', 'sentAt', 'confirmedAt',
 ] as const;
 
+/** The reason in the reader's language; decisions from before messages keep their English. */
+const inLanguage = (decision: RefundDecision, lang: Language): RefundDecision => ({
+  ...decision,
+  reason: renderMessage(decision.reasonMessage, { lang }, decision.reason),
+});
+
+async function* inReaderLanguage(decisions: AsyncIterable<RefundDecision>, lang: Language) {
+  for await (const decision of decisions) yield inLanguage(decision, lang);
+}
+
 export async function refundRoutes(app: FastifyInstance, { pool }: { pool: Pool }): Promise<void> {
   const finance = requireRole(pool, ['finance', 'admin']);
 
   app.get('/v1/refunds', { preHandler: finance }, async (request) => {
-    const { limit, cursor, ...filter } = parseQuery(DecisionListQuery, request);
+    const { limit, cursor, lang, ...filter } = parseQuery(DecisionListQuery.extend(ReaderLanguageQuery.shape), request);
     const after = cursor ? decodeCursor(cursor) : null;
     if (cursor && !after) throw new Problem(400, 'invalid-cursor', 'Invalid cursor');
     const page = await listDecisions(pool, { ...filter, tenant: scopedTenant(request, filter.tenant) }, { limit, after });
-    return { data: page.decisions, nextCursor: page.next ? encodeCursor(page.next) : null };
+    const reader = readerLanguage(request, lang);
+    return { data: page.decisions.map((decision) => inLanguage(decision, reader)), nextCursor: page.next ? encodeCursor(page.next) : null };
   });
 
   app.get('/v1/refunds.csv', { preHandler: finance }, async (request, reply) => {
-    const filter = parseQuery(DecisionFilter, request);
-    return sendCsv(reply, 'refund-decisions.csv', csvColumns, allDecisions(pool, { ...filter, tenant: scopedTenant(request, filter.tenant) }));
+    const { lang: requested, ...filter } = parseQuery(DecisionFilter.extend(ReaderLanguageQuery.shape), request);
+    const lang = readerLanguage(request, requested);
+    const decisions = allDecisions(pool, { ...filter, tenant: scopedTenant(request, filter.tenant) });
+    return sendCsv(reply, 'refund-decisions.csv', csvColumns, inReaderLanguage(decisions, lang));
   });
 
   const review = (verdict: Verdict) => async (request: FastifyRequest) => {

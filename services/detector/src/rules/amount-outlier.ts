@@ -1,6 +1,6 @@
 import { robustZ, summarizeLog } from '../stats/robust';
 import { isCataloguePrice, unitPriceOf } from '../state/sku-prices';
-import { defineRule, historyFor, thresholdsOf } from './rule';
+import { defineRule, historyFor, moneyOf, thresholdsOf } from './rule';
 
 /** Within this distance of a fixed-price sku's usual price (log scale, about ±10 %), the price is the catalogue's. */
 const CATALOGUE_PRICE_LOG_DISTANCE = 0.1;
@@ -51,7 +51,10 @@ export const amountOutlier = defineRule('amount.outlier', (context, settings) =>
       flagged: payment,
       involved: [payment],
       informationFlow: {
-        summary: `${basis === 'payer' ? `Amount ${payment.amount}` : `Unit price ${unitPrice}`} ${payment.currency} is far above the ${basis === 'payer' ? "payer's" : "sku's"} usual ${baseline.median} (robust z ${z.toFixed(1)} over ${baseline.count} payments).`,
+        message:
+          basis === 'payer'
+            ? { key: 'amount.outlier.payer', params: { amount: moneyOf(payment.amount, payment), usual: moneyOf(baseline.median, payment), robustZ: Number(z.toFixed(1)), payments: baseline.count } }
+            : { key: 'amount.outlier.sku', params: { unitPrice: moneyOf(unitPrice, payment), usual: moneyOf(baseline.median, payment), robustZ: Number(z.toFixed(1)), payments: baseline.count } },
         thresholds: thresholdsOf(settings),
         observed: { basis, robustZ: Number(z.toFixed(3)), baselineMedian: baseline.median, baselineLogMad: Number(baseline.logMad.toFixed(4)), baselineCount: baseline.count },
       },

@@ -1,7 +1,7 @@
 import type { PaymentSnapshot, Severity } from '@backstop/contracts';
 import { isCataloguePrice } from '../state/sku-prices';
 import { median, powerOfTenOff } from '../stats/robust';
-import { defineRule, historyFor, thresholdsOf, type RuleContext } from './rule';
+import { defineRule, historyFor, moneyOf, thresholdsOf, type RuleContext } from './rule';
 
 interface Comparison {
   basis: 'unitPrice×quantity' | 'payer.sku' | 'payer.category' | 'sku';
@@ -93,7 +93,10 @@ export const digitSlip = defineRule('amount.digit_slip', (context, settings) => 
       flagged: payment,
       involved: [payment],
       informationFlow: {
-        summary: `Paid ${paidPerUnit(payment)} ${payment.currency} per unit, ${factor >= 1 ? `${factor}×` : `1/${Math.round(1 / factor)} of`} the usual ${strongest.usual} (${strongest.basis}).`,
+        message: {
+          key: 'amount.digit_slip',
+          params: { paidPerUnit: moneyOf(paidPerUnit(payment), payment), factor, usual: moneyOf(strongest.usual, payment), basis: strongest.basis },
+        },
         thresholds: thresholdsOf(settings),
         observed: {
           paidPerUnit: paidPerUnit(payment),

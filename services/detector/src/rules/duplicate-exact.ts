@@ -1,5 +1,5 @@
 import type { PaymentSnapshot } from '@backstop/contracts';
-import { byOccurredAt, defineRule, msOf, type Finding } from './rule';
+import { byOccurredAt, defineRule, moneyOf, msOf, type Finding } from './rule';
 
 /**
  * duplicate.exact: one order paid more than once. Payments of an order are summed in
@@ -34,7 +34,10 @@ export const duplicateExact = defineRule('duplicate.exact', ({ payment, before }
       flagged: candidate,
       involved,
       informationFlow: {
-        summary: `Order ${candidate.orderId} was paid ${index + 1} times: ${paid} against an order amount of ${orderAmount} ${candidate.currency}.`,
+        message: {
+          key: 'duplicate.exact',
+          params: { orderId: candidate.orderId, payments: index + 1, paidTotal: moneyOf(paid, candidate), orderAmount: moneyOf(orderAmount, candidate) },
+        },
         thresholds: { orderAmount },
         observed: {
           paymentsOfOrder: involved.map((p) => ({ paymentId: p.paymentId, amount: p.amount, occurredAt: p.occurredAt })),

@@ -1,5 +1,5 @@
 import type { PaymentSnapshot, Severity } from '@backstop/contracts';
-import { byOccurredAt, defineRule, historyFor, msOf, thresholdsOf } from './rule';
+import { byOccurredAt, defineRule, historyFor, moneyOf, msOf, thresholdsOf } from './rule';
 
 /**
  * What makes two payments "the same purchase": one payer (the history is per payer), the
@@ -58,7 +58,10 @@ export const duplicateSuspected = defineRule('duplicate.suspected', (context, se
       flagged: second,
       involved: [first, second],
       informationFlow: {
-        summary: `The same purchase (${second.sku ?? second.kind}, ${second.amount} ${second.currency}${second.recipientAccount ? ` for ${second.recipientAccount}` : ''}) was paid under two orders ${Math.round(gapMs / 1000)} s apart.`,
+        message: {
+          key: 'duplicate.suspected',
+          params: { item: second.sku ?? second.kind, amount: moneyOf(second.amount, second), recipientAccount: second.recipientAccount, gapSeconds: gapMs / 1000 },
+        },
         thresholds: thresholdsOf(settings),
         observed: { gapSeconds: gapMs / 1000, firstOrderId: first.orderId, secondOrderId: second.orderId, matchesInWindow: matches.length },
       },

@@ -40,7 +40,13 @@ function finding(mistake: PaymentSnapshot, correction: PaymentSnapshot, history:
     // Which correction shows up first depends on arrival order; the mistake does not.
     identifiedBy: [mistake],
     informationFlow: {
-      summary: `Bought ${mistake.sku ?? 'an item'} in ${mistake.category}, a category never bought before, then ${correction.sku ?? 'an item'} in the usual ${correction.category} for a similar amount ${Math.round((msOf(correction) - msOf(mistake)) / 1000)} s later.`,
+      message: {
+        key: 'product.misselected' as const,
+        params: {
+          mistakenItem: mistake.sku, mistakenCategory: mistake.category!, intendedItem: correction.sku, usualCategory: correction.category!,
+          gapSeconds: (msOf(correction) - msOf(mistake)) / 1000,
+        },
+      },
       thresholds: thresholdsOf(settings),
       observed: {
         mistakenCategory: mistake.category ?? null,

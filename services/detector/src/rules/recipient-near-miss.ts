@@ -31,7 +31,10 @@ function finding(mistake: PaymentSnapshot & { recipientAccount: string }, meant:
     // it, the same mistake always gets the same flag.
     involved: [mistake],
     informationFlow: {
-      summary: `Paid to ${typed}, never used before, one edit (${meant.edit}) from ${meant.account}, paid ${new Date(meant.usedMs).toISOString()}.`,
+      message: {
+        key: 'recipient.near_miss',
+        params: { recipientAccount: typed, meantAccount: meant.account, edit: meant.edit, meantLastPaidAt: new Date(meant.usedMs).toISOString() },
+      },
       thresholds: thresholdsOf(settings),
       observed: {
         recipient: typed,

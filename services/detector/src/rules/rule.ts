@@ -1,4 +1,4 @@
-import type { EventMark, Evidence, FlagType, PaymentSnapshot, Severity } from '@backstop/contracts';
+import type { EventMark, Evidence, FlagMessage, FlagType, PaymentSnapshot, Severity } from '@backstop/contracts';
 import type { RulesConfig } from '@backstop/contracts';
 import type { PayerSnapshot } from '../state/payer-state';
 
@@ -24,7 +24,8 @@ export interface Finding {
    * differ with the order its payments arrive in but the mistake is one and the same.
    */
   identifiedBy?: PaymentSnapshot[];
-  informationFlow: Omit<Evidence['informationFlow'], 'rule'>;
+  /** Why it fired: the message people read (rendered in their language), thresholds and what was compared. */
+  informationFlow: Omit<Evidence['informationFlow'], 'rule' | 'summary' | 'message'> & { message: FlagMessage };
 }
 
 /** One rule: a pure function of the context and the tenant's settings for it. */
@@ -42,6 +43,9 @@ export function byOccurredAt(a: PaymentSnapshot, b: PaymentSnapshot): number {
 }
 
 export const msOf = (payment: PaymentSnapshot): number => Date.parse(payment.occurredAt);
+
+/** An amount of the payment's currency, as messages carry money. */
+export const moneyOf = (amount: number, payment: PaymentSnapshot) => ({ amount: Math.round(amount), currency: payment.currency });
 
 /**
  * The payer's history as it matters for one payment: same currency, other payments, oldest

@@ -20,7 +20,10 @@ export const velocityBurst = defineRule('velocity.burst', (context, settings) =>
       flagged: payment,
       involved,
       informationFlow: {
-        summary: `${involved.length} payments within ${Math.round(spanMs / 1000)} s (more than ${settings.maxPayments} within ${settings.windowSeconds} s).`,
+        message: {
+          key: 'velocity.burst',
+          params: { payments: involved.length, spanSeconds: spanMs / 1000, maxPayments: settings.maxPayments, windowSeconds: settings.windowSeconds },
+        },
         thresholds: thresholdsOf(settings),
         observed: { payments: involved.length, spanSeconds: spanMs / 1000, total: involved.reduce((sum, p) => sum + p.amount, 0) },
       },

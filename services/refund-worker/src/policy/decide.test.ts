@@ -78,6 +78,10 @@ describe('guards on automatic refunds', () => {
 
   it('reviews a refund above the single auto-refund limit', () => {
     expect(decide(flag, context({ policy: { maxAutoRefund: { CNY: 4999 } } }))?.status).toBe('pending_review');
+    expect(decide(flag, context({ policy: { maxAutoRefund: { CNY: 4999 } } }))?.reasonMessage).toMatchObject({
+      key: 'decision.review',
+      params: { because: { key: 'guard.single_limit', params: { amount: { amount: 5000, currency: 'CNY' }, limit: { amount: 4999, currency: 'CNY' } } } },
+    });
     expect(decide(flag, context({ policy: { maxAutoRefund: { CNY: 5000 } } }))?.status).toBe('approved');
     expect(decide(flag, context({ policy: { maxAutoRefund: { USD: 1 } } }))?.status).toBe('approved');
   });
@@ -86,6 +90,15 @@ describe('guards on automatic refunds', () => {
     const policy = { dailyAutoBudget: { CNY: 10000 } };
     expect(decide(flag, context({ policy, autoRefundedToday: 5000 }))?.status).toBe('approved');
     expect(decide(flag, context({ policy, autoRefundedToday: 5001 }))?.status).toBe('pending_review');
+  });
+
+  it('states limits and budgets as money in the reason, never as raw minor units', () => {
+    const overLimit = decide(flag, context({ policy: { maxAutoRefund: { CNY: 4999 } } }))!;
+    expect(overLimit.reason).toContain('CN¥50.00 exceeds the single auto-refund limit of CN¥49.99');
+    const overBudget = decide(flag, context({ policy: { dailyAutoBudget: { CNY: 10000 } }, autoRefundedToday: 5001 }))!;
+    expect(overBudget.reason).toContain("today's auto-refund budget of CN¥100.00 would be exceeded (CN¥50.01 used)");
+    const yen = decide(buildFlag('t', { payment: { amount: 5000, unitPrice: 5000, currency: 'JPY' } }), context({ policy: { maxAutoRefund: { JPY: 1000 } } }))!;
+    expect(yen.reason).toContain('¥5,000 exceeds the single auto-refund limit of ¥1,000');
   });
 
   it('turns every automatic refund into a review under the kill switch', () => {

@@ -1,4 +1,5 @@
-import type { Flag, PolicyAction, RefundAdvice, RefundPolicy } from '@backstop/contracts';
+import type { DecisionMessage, Flag, GuardMessage, PolicyAction, RefundAdvice, RefundPolicy } from '@backstop/contracts';
+import { renderMessage } from '@backstop/messages';
 import { ruleFor } from './defaults';
 
 /** What the worker knows about a flagged charge besides the flag itself. */
@@ -19,7 +20,9 @@ export interface Decision {
   status: DecisionStatusAtStart;
   amount: number;
   capturedAmount: number;
+  /** The reason in English, for logs and exports of old rows; `reasonMessage` renders in any language. */
   reason: string;
+  reasonMessage: DecisionMessage;
   advice: RefundAdvice | null;
   revokeGoodsFirst: boolean;
   /** For a shadow decision: what the rule would have done. */
@@ -60,16 +63,21 @@ export function ruleAction(flag: Flag, policy: RefundPolicy, delivered: boolean)
 }
 
 /** Why an automatic refund of `amount` must go to a reviewer instead, if it must. */
-export function guardAgainstAuto(amount: number, currency: string, context: DecisionContext): string | null {
+export function guardAgainstAuto(amount: number, currency: string, context: DecisionContext): GuardMessage | null {
   const { policy } = context;
-  if (policy.killSwitch) return 'the kill switch is on';
+  if (policy.killSwitch) return { key: 'guard.kill_switch', params: {} };
   const max = policy.maxAutoRefund[currency];
-  if (max !== undefined && amount > max) return `${amount} exceeds the single auto-refund limit of ${max} ${currency}`;
+  if (max !== undefined && amount > max) return { key: 'guard.single_limit', params: { amount: { amount, currency }, limit: { amount: max, currency } } };
   const budget = policy.dailyAutoBudget[currency];
   if (budget !== undefined && context.autoRefundedToday + amount > budget) {
-    return `today's auto-refund budget of ${budget} ${currency} would be exceeded (${context.autoRefundedToday} used)`;
+    return { key: 'guard.daily_budget', params: { budget: { amount: budget, currency }, used: { amount: context.autoRefundedToday, currency } } };
   }
   return null;
+}
+
+/** The decision's reason as a message, with its English rendering beside it. */
+function reasonOf(message: DecisionMessage): { reason: string; reasonMessage: DecisionMessage } {
+  return { reason: renderMessage(message, { lang: 'en' }), reasonMessage: message };
 }
 
 /**
@@ -90,7 +98,7 @@ export function decide(flag: Flag, context: DecisionContext): Decision | null {
     // Purchases and top-ups hand something over, often instantly; it is voided before the money goes back.
     revokeGoodsFirst: flag.payment.kind !== 'transfer' && (flag.type.startsWith('duplicate.') || flag.type === 'product.misselected' || context.delivered),
   };
-  const what = `${flag.type} on payment ${flag.payment.paymentId} (order ${flag.payment.orderId})`;
+  const what = { flagType: flag.type, paymentId: flag.payment.paymentId, orderId: flag.payment.orderId };
 
   if (picked === 'shadow') {
     const trying = ruleFor(context.policy, flag.type).trying;
@@ -98,15 +106,18 @@ export function decide(flag: Flag, context: DecisionContext): Decision | null {
     const wouldDo = trying === 'notify' ? 'notify' : guarded ? 'review' : trying;
     return {
       ...base, action: 'shadow', status: 'shadowed', shadowAction: wouldDo, decidedBy: 'policy:shadow',
-      reason: `Shadow: would have chosen ${wouldDo} for ${what}${guarded ? ` because ${guarded}` : ''}.`,
+      ...reasonOf({ key: 'decision.shadow', params: { ...what, wouldDo, ...(guarded ? { because: guarded } : {}) } }),
     };
   }
   if (picked === 'auto_refund') {
-    const guarded = flag.stateRebuilding ? 'the detector was rebuilding lost state, so its evidence may be incomplete' : guardAgainstAuto(amount, flag.payment.currency, context);
+    const guarded: GuardMessage | null = flag.stateRebuilding ? { key: 'guard.state_rebuilding', params: {} } : guardAgainstAuto(amount, flag.payment.currency, context);
     if (!guarded) {
-      return { ...base, action: 'auto_refund', status: 'approved', shadowAction: null, decidedBy: 'policy:auto', reason: `Automatic refund: ${what}.` };
+      return { ...base, action: 'auto_refund', status: 'approved', shadowAction: null, decidedBy: 'policy:auto', ...reasonOf({ key: 'decision.auto_refund', params: what }) };
     }
-    return { ...base, action: 'review', status: 'pending_review', shadowAction: null, decidedBy: 'policy:review', reason: `Review: ${what}; not automatic because ${guarded}.` };
+    return {
+      ...base, action: 'review', status: 'pending_review', shadowAction: null, decidedBy: 'policy:review',
+      ...reasonOf({ key: 'decision.review', params: { ...what, because: guarded } }),
+    };
   }
-  return { ...base, action: 'review', status: 'pending_review', shadowAction: null, decidedBy: 'policy:review', reason: `Review: ${what}.` };
+  return { ...base, action: 'review', status: 'pending_review', shadowAction: null, decidedBy: 'policy:review', ...reasonOf({ key: 'decision.review', params: what }) };
 }

@@ -44,13 +44,14 @@ export async function insertDecisions(client: PoolClient, planned: readonly Plan
   const result = await client.query<{ decision_id: string }>(
     `INSERT INTO refund_decisions (decision_id, tenant_id, payment_id, flag_id, flag_type, action, status, amount, currency,
                                    reason, idempotency_key, decided_by, severity, order_id, payer_id, merchant_id, channel,
-                                   captured_amount, advice, revoke_goods_first, shadow_action, approved_at, created_at, updated_at)
-     SELECT d.*, CASE WHEN d.status = 'approved' THEN $22::timestamptz END, $22, $22
+                                   captured_amount, advice, revoke_goods_first, shadow_action, reason_message, approved_at, created_at, updated_at)
+     SELECT d.*, CASE WHEN d.status = 'approved' THEN $23::timestamptz END, $23, $23
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[],
                    $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
-                   $18::bigint[], $19::text[], $20::boolean[], $21::text[])
+                   $18::bigint[], $19::text[], $20::boolean[], $21::text[], $22::jsonb[])
             AS d(decision_id, tenant_id, payment_id, flag_id, flag_type, action, status, amount, currency, reason, idempotency_key,
-                 decided_by, severity, order_id, payer_id, merchant_id, channel, captured_amount, advice, revoke_goods_first, shadow_action)
+                 decided_by, severity, order_id, payer_id, merchant_id, channel, captured_amount, advice, revoke_goods_first, shadow_action,
+                 reason_message)
      ON CONFLICT (tenant_id, payment_id) DO NOTHING
      RETURNING decision_id`,
     [
@@ -60,7 +61,8 @@ export async function insertDecisions(client: PoolClient, planned: readonly Plan
       column((p) => refundIdempotencyKey(p.flag.tenantId, p.flag.payment.paymentId)), column((p) => p.decision.decidedBy),
       column((p) => p.flag.severity), column((p) => p.flag.payment.orderId), column((p) => p.flag.payment.payerId),
       column((p) => p.flag.payment.merchantId), column((p) => p.flag.payment.channel ?? null), column((p) => p.decision.capturedAmount),
-      column((p) => p.decision.advice), column((p) => p.decision.revokeGoodsFirst), column((p) => p.decision.shadowAction), now,
+      column((p) => p.decision.advice), column((p) => p.decision.revokeGoodsFirst), column((p) => p.decision.shadowAction),
+      column((p) => JSON.stringify(p.decision.reasonMessage)), now,
     ],
   );
   const inserted = new Set(result.rows.map((row) => row.decision_id));
@@ -75,18 +77,19 @@ export async function promoteShadowDecisions(client: PoolClient, planned: readon
     `UPDATE refund_decisions d
         SET flag_id = t.flag_id, flag_type = t.flag_type, action = t.action, status = t.status, amount = t.amount, reason = t.reason,
             decided_by = t.decided_by, severity = t.severity, captured_amount = t.captured_amount, advice = t.advice,
-            revoke_goods_first = t.revoke_goods_first, shadow_action = NULL,
-            approved_at = CASE WHEN t.status = 'approved' THEN $13::timestamptz END, created_at = $13, updated_at = $13
+            revoke_goods_first = t.revoke_goods_first, shadow_action = NULL, reason_message = t.reason_message,
+            approved_at = CASE WHEN t.status = 'approved' THEN $14::timestamptz END, created_at = $14, updated_at = $14
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[],
-                   $10::bigint[], $11::text[], $12::boolean[])
-            AS t(decision_id, flag_id, flag_type, action, status, amount, reason, decided_by, severity, captured_amount, advice, revoke_goods_first)
+                   $10::bigint[], $11::text[], $12::boolean[], $13::jsonb[])
+            AS t(decision_id, flag_id, flag_type, action, status, amount, reason, decided_by, severity, captured_amount, advice, revoke_goods_first,
+                 reason_message)
       WHERE d.decision_id = t.decision_id AND d.status = 'shadowed'
      RETURNING d.decision_id`,
     [
       column((p) => p.decisionId), column((p) => p.flag.flagId), column((p) => p.flag.type), column((p) => p.decision.action),
       column((p) => p.decision.status), column((p) => p.decision.amount), column((p) => p.decision.reason), column((p) => p.decision.decidedBy),
       column((p) => p.flag.severity), column((p) => p.decision.capturedAmount), column((p) => p.decision.advice),
-      column((p) => p.decision.revokeGoodsFirst), now,
+      column((p) => p.decision.revokeGoodsFirst), column((p) => JSON.stringify(p.decision.reasonMessage)), now,
     ],
   );
   const promoted = new Set(result.rows.map((row) => row.decision_id));

@@ -1,0 +1,91 @@
+// Formatting for people: money by the currency's minor units and the reader's locale, spans of
+// time, moments, and masked account numbers. Plain JavaScript so the console's page imports the
+// very same module the services use.
+
+/** The Intl locale each language of the product formats numbers and dates in. */
+export const LOCALES = Object.freeze({ en: 'en', zh: 'zh-CN' });
+
+/** 'zh', 'zh-CN', 'zh-Hans-TW' → 'zh'; anything else → 'en'. */
+export function languageOf(tag) {
+  return typeof tag === 'string' && /^zh\b/i.test(tag.trim()) ? 'zh' : 'en';
+}
+
+const exponents = new Map();
+
+/** Digits after the decimal point (ISO 4217 via the runtime's CLDR data): CNY 2, JPY 0, KWD 3. */
+export function currencyExponent(currency) {
+  let exponent = exponents.get(currency);
+  if (exponent === undefined) {
+    exponent = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    exponents.set(currency, exponent);
+  }
+  return exponent;
+}
+
+/**
+ * The amount as an exact decimal string, built from the integer's digits: dividing by a power
+ * of ten in floating point would round amounts past about 2^53 / 100.
+ */
+function decimalOf(minorUnits, exponent) {
+  const whole = Math.round(Math.abs(minorUnits));
+  const digits = String(whole).padStart(exponent + 1, '0');
+  const decimal = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+  return minorUnits < 0 ? `-${decimal}` : decimal;
+}
+
+const moneyFormats = new Map();
+
+/** 5000000 CNY in 'en' → "CN¥50,000.00"; in 'zh' → "¥50,000.00"; 1234 KWD → "KWD 1.234". */
+export function formatMoney(minorUnits, currency, lang = 'en') {
+  const locale = LOCALES[languageOf(lang)];
+  const cacheKey = `${locale}|${currency}`;
+  let format = moneyFormats.get(cacheKey);
+  if (!format) {
+    const exponent = currencyExponent(currency);
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent });
+    moneyFormats.set(cacheKey, format);
+  }
+  // Intl formats a decimal string exactly; a Number would be rounded first.
+  return format.format(decimalOf(minorUnits, currencyExponent(currency)));
+}
+
+const units = {
+  en: { s: (n) => `${n} s`, min: (n) => `${n} min`, h: (n) => `${n} h`, d: (n) => `${n} ${n === 1 ? 'day' : 'days'}` },
+  zh: { s: (n) => `${n} 秒`, min: (n) => `${n} 分钟`, h: (n) => `${n} 小时`, d: (n) => `${n} 天` },
+};
+
+/** A span of time in the coarsest unit that still reads precisely: 8 s, 12 min, 3 h, 2 days. */
+export function formatDuration(seconds, lang = 'en') {
+  const unit = units[languageOf(lang)];
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 120) return unit.s(s);
+  if (s < 2 * 3600) return unit.min(Math.round(s / 60));
+  if (s < 2 * 86_400) return unit.h(Math.round(s / 3600));
+  return unit.d(Math.round(s / 86_400));
+}
+
+/** A moment, in the reader's locale; the server's renderings say UTC, the page its own zone. */
+export function formatTime(iso, lang = 'en', timeZone = 'UTC') {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return new Intl.DateTimeFormat(LOCALES[languageOf(lang)], {
+    year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    hour12: false, timeZone, timeZoneName: 'short',
+  }).format(date);
+}
+
+/** A number with the locale's grouping and at most `digits` decimals. */
+export function formatNumber(value, lang = 'en', digits = 1) {
+  return new Intl.NumberFormat(LOCALES[languageOf(lang)], { maximumFractionDigits: digits }).format(value);
+}
+
+/**
+ * Keeps a few characters at each end so a person can tell accounts apart, hides the rest.
+ * Counts code points, so a name in Chinese is masked by characters, not UTF-16 halves.
+ */
+export function maskAccount(account) {
+  const chars = [...account];
+  if (chars.length <= 4) return '*'.repeat(chars.length);
+  const keep = Math.min(3, Math.floor(chars.length / 4));
+  return chars.slice(0, keep).join('') + '*'.repeat(chars.length - 2 * keep) + chars.slice(-keep).join('');
+}

@@ -1,0 +1,21 @@
+import type { DecisionMessage, FlagMessage, FlagType } from '@backstop/contracts';
+
+export type Language = 'en' | 'zh';
+export declare const LOCALES: Readonly<Record<Language, string>>;
+export declare function languageOf(tag: string | undefined | null): Language;
+export declare function currencyExponent(currency: string): number;
+export declare function formatMoney(minorUnits: number, currency: string, lang?: string): string;
+export declare function formatDuration(seconds: number, lang?: string): string;
+export declare function formatTime(iso: string, lang?: string, timeZone?: string): string;
+export declare function formatNumber(value: number, lang?: string, digits?: number): string;
+export declare function maskAccount(account: string): string;
+export declare const flagTypeNames: Record<Language, Record<FlagType, string>>;
+export declare const messageKeys: readonly string[];
+
+export interface RenderOptions {
+  lang?: string;
+  /** 'masked' unless the reader may see whole account numbers. */
+  accounts?: 'masked' | 'whole';
+  timeZone?: string;
+}
+export declare function renderMessage(message: FlagMessage | DecisionMessage | null | undefined, options?: RenderOptions, fallback?: string): string;

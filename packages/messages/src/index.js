@@ -1,0 +1,3 @@
+export { currencyExponent, formatDuration, formatMoney, formatNumber, formatTime, languageOf, LOCALES, maskAccount } from './format.js';
+export { flagTypeNames } from './decision-messages.js';
+export { messageKeys, renderMessage } from './render.js';
