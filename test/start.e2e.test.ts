@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isPortOpen } from '../infra/kafka/broker';
+import { rmSync } from 'node:fs';
+import { defaultBrokerOptions, isPortOpen } from '../infra/kafka/broker';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
 import { eventually } from './support/wait';
 
@@ -60,4 +61,45 @@ describe('npm start', () => {
       if (start.exitCode === null) start.kill('SIGKILL');
     }
   }, 180_000);
+
+  it('starts its own broker without a red line, and on Ctrl-C stops the services before the broker', async () => {
+    // A broker of its own, fresh: its coordinator loads while the services start, as on a first run.
+    const brokerPort = Number(process.env.START_TEST_BROKER_PORT ?? 29492);
+    rmSync(defaultBrokerOptions(brokerPort).dataDir, { recursive: true, force: true });
+    const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, KAFKA_PORT: String(brokerPort) };
+    delete env.KAFKA_BROKERS;
+    // Its own process group, like a terminal's foreground job, so a Ctrl-C can reach all of it.
+    const start = spawn(process.execPath, ['--import', 'tsx', 'infra/dev/start.ts'], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const output: string[] = [];
+    for (const stream of [start.stdout, start.stderr]) createInterface({ input: stream }).on('line', (line) => output.push(line));
+    const exited = new Promise<number | null>((resolve) => start.once('exit', (code) => resolve(code)));
+    try {
+      await eventually(async () => (output.some((line) => line.startsWith('Then list refund decisions')) ? true : undefined), {
+        timeoutMs: 150_000,
+        what: 'the start banner',
+      });
+      expect(output.join('\n')).toContain('(started by npm start)');
+      process.kill(-start.pid!, 'SIGINT');
+      expect(await exited).toBe(0);
+
+      const problems = output.filter((line) => /"level":(40|50|60)\b|Crash|ECONNREFUSED/.test(line));
+      expect(problems, problems.join('\n')).toEqual([]);
+      const stoppedAt = (service: string) => output.findIndex((line) => line.startsWith(`[${service}]`) && line.includes('"msg":"stopped"'));
+      const brokerStopAt = output.indexOf('Services stopped; stopping Kafka...');
+      expect(brokerStopAt).toBeGreaterThan(0);
+      for (const service of ['ingest', 'detector', 'refund-worker', 'console']) {
+        expect(stoppedAt(service), service).toBeGreaterThan(0);
+        expect(stoppedAt(service), service).toBeLessThan(brokerStopAt);
+      }
+      expect(output.at(-1)).toBe('Stopped.');
+      expect(await isPortOpen(brokerPort)).toBe(false);
+    } finally {
+      if (start.exitCode === null) process.kill(-start.pid!, 'SIGKILL');
+    }
+  }, 240_000);
 });

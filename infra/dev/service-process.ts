@@ -26,16 +26,21 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs a service's index.ts in its own Node process, exactly as in production. */
+/**
+ * Runs a service's index.ts in its own Node process, exactly as in production. With
+ * `ownProcessGroup`, a Ctrl-C in the terminal does not reach it: the caller stops it, in order.
+ */
 export function startServiceProcess(
   name: ServiceName,
   env: NodeJS.ProcessEnv,
   onLine: (line: string) => void = () => undefined,
+  { ownProcessGroup = false }: { ownProcessGroup?: boolean } = {},
 ): ServiceProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', `services/${name}/src/index.ts`], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: ownProcessGroup,
   });
   const lines: string[] = [];
   let markReady: () => void = () => undefined;

@@ -24,14 +24,32 @@ const startedAt = Date.now();
 let broker: RunningBroker | undefined;
 const services: ServiceProcess[] = [];
 
-async function shutdown(code: number): Promise<never> {
+/**
+ * The services and the broker run in process groups of their own, so Ctrl-C reaches only this
+ * process: it stops the services first, while the broker can still take their last commits,
+ * and the broker last.
+ */
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  // npm and tsx pass a Ctrl-C on as well, so one key press can arrive two or three times.
+  if (stopping) return;
+  stopping = true;
   process.stdout.write('\nStopping Backstop...\n');
   await Promise.all(services.map((service) => service.stop('SIGTERM')));
-  if (broker) await broker.stop();
+  if (broker) {
+    process.stdout.write('Services stopped; stopping Kafka...\n');
+    await broker.stop();
+  }
+  process.stdout.write('Stopped.\n');
   process.exit(code);
 }
-process.once('SIGINT', () => void shutdown(0));
-process.once('SIGTERM', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+// Should this process end any other way, nothing it started may outlive it.
+process.once('exit', () => {
+  for (const service of services) if (service.child.exitCode === null) service.child.kill('SIGTERM');
+  if (broker?.process.exitCode === null) broker.process.kill('SIGTERM');
+});
 
 try {
   const brokerOptions = defaultBrokerOptions();
@@ -40,7 +58,7 @@ try {
     config.KAFKA_BROKERS = [`127.0.0.1:${brokerOptions.port}`];
     if (!(await isPortOpen(brokerOptions.port))) {
       process.stdout.write(`Starting Kafka on 127.0.0.1:${brokerOptions.port}...\n`);
-      broker = await startBroker(brokerOptions);
+      broker = await startBroker(brokerOptions, { ownProcessGroup: true });
     }
   }
   await bootstrap({ brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger });
@@ -56,7 +74,7 @@ try {
     ...(process.stdout.isTTY ? { FORCE_PRETTY_LOGS: '1' } : {}),
   };
   for (const name of SERVICES) {
-    services.push(startServiceProcess(name, env, (line) => process.stdout.write(`[${name}] ${line}\n`)));
+    services.push(startServiceProcess(name, env, (line) => process.stdout.write(`[${name}] ${line}\n`), { ownProcessGroup: true }));
   }
   await Promise.all(services.map((service) => service.ready));
 

@@ -198,11 +198,13 @@ function stopProcess(child: ChildProcess, graceMs = 20_000): Promise<void> {
 
 /**
  * Starts a broker as a child of this process. With `background`, the broker outlives this
- * process (its pid is written beside its data) so a later `stop` can end it.
+ * process (its pid is written beside its data) so a later `stop` can end it. With
+ * `ownProcessGroup`, a Ctrl-C in the terminal reaches only this process, which decides when the
+ * broker stops (after the services that use it).
  */
 export async function startBroker(
   options: BrokerOptions = defaultBrokerOptions(),
-  { background = false, log = console.log }: { background?: boolean; log?: (line: string) => void } = {},
+  { background = false, ownProcessGroup = false, log = console.log }: { background?: boolean; ownProcessGroup?: boolean; log?: (line: string) => void } = {},
 ): Promise<RunningBroker> {
   if (await isPortOpen(options.port)) throw new Error(`port ${options.port} is already in use`);
   const libs = fetchKafka(log);
@@ -210,7 +212,7 @@ export async function startBroker(
   const out = openSync(options.logFile, 'a');
   const child = spawn('java', javaArgs(libs, options, 'kafka.Kafka', [propertiesFile]), {
     stdio: ['ignore', out, out],
-    detached: background,
+    detached: background || ownProcessGroup,
   });
   if (background) {
     writeFileSync(join(options.dataDir, 'broker.pid'), String(child.pid));

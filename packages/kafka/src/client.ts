@@ -1,15 +1,23 @@
 import { Kafka, logLevel, type LogEntry, type logCreator, type RetryOptions } from 'kafkajs';
 import type { Logger } from '@backstop/logging';
+import { StartUpNoise, startUpCondition } from './start-up-noise';
 
 // KafkaJS 2.x warns on every producer about a partitioner change that does not concern a new project.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
 function pinoLogCreator(logger: Logger): logCreator {
+  const noise = new StartUpNoise();
   return () => ({ level, log }: LogEntry) => {
     const { message, ...extra } = log;
     // Ingest limits producer retries on purpose: a broker outage must become a 503, not a hung request.
     if (message.startsWith('Limiting retries for the idempotent producer')) return;
     const fields = { ...extra, component: 'kafkajs' };
+    const condition = level <= logLevel.WARN ? startUpCondition(message, extra) : undefined;
+    if (condition !== undefined) {
+      if (noise.firstTime(condition)) logger.info({ component: 'kafkajs', condition }, 'Kafka is still starting up; retrying');
+      else logger.debug(fields, message);
+      return;
+    }
     if (level === logLevel.ERROR) logger.error(fields, message);
     else if (level === logLevel.WARN) logger.warn(fields, message);
     else if (level === logLevel.INFO) logger.debug(fields, message);

@@ -4,3 +4,4 @@ export * from './topics';
 export * from './dead-letter';
 export * from './commit-batch';
 export * from './retriable';
+export * from './coordinator-ready';
