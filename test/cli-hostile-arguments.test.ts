@@ -87,4 +87,14 @@ describe('the CLI under hostile arguments (property-based)', () => {
       expect(stderr).not.toMatch(/\n\s+at /);
     }), { numRuns: 8, examples: [[['tenant', 'create', 'from-the-shell', '--name', 'a\u0001b']], [['--tenant']], [['rules', 'set', '--tenant', 'shop', '--file', '/']]] });
   }, 180_000);
+
+  it('prints its usage and exits 0 when asked for help, or given no command', async () => {
+    for (const args of [['--help'], ['-h'], [], ['help'], ['tenant', 'create', '--help']]) {
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'services/console/src/cli/index.ts', ...args], {
+        cwd: repoRoot, env: { ...process.env, DATABASE_URL: stack.databaseUrl },
+      });
+      expect(stdout, JSON.stringify(args)).toMatch(/^usage: npm run cli -- <command>\n/);
+      expect(stderr, JSON.stringify(args)).toBe('');
+    }
+  }, 60_000);
 });

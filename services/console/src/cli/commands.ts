@@ -12,6 +12,8 @@ export class UsageError extends Error {}
 export interface ParsedCommand {
   words: string[];
   options: Record<string, string | undefined>;
+  /** `--help` or `-h`: print the usage instead of running anything. */
+  help?: boolean;
 }
 
 function required(options: ParsedCommand['options'], name: string): string {

@@ -3,14 +3,19 @@ import { commonEnv, loadConfig } from '@backstop/config';
 import { createPool } from '@backstop/postgres';
 import { z } from 'zod';
 import { RotationError } from '@backstop/tenancy';
-import { parseArguments } from './arguments';
-import { runCommand, UsageError } from './commands';
+import { parseArguments, wantsHelp } from './arguments';
+import { runCommand, usage, UsageError } from './commands';
 
 const { DATABASE_URL } = loadConfig(z.object({ DATABASE_URL: commonEnv.DATABASE_URL }));
 const pool = createPool(DATABASE_URL, 'backstop-cli', 1);
 try {
-  const result = await runCommand(pool, parseArguments(process.argv.slice(2)));
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const command = parseArguments(process.argv.slice(2));
+  if (wantsHelp(command)) {
+    process.stdout.write(`${usage}\n`);
+  } else {
+    const result = await runCommand(pool, command);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  }
 } catch (error) {
   if (error instanceof UsageError || error instanceof RotationError) {
     process.stderr.write(`${error.message}\n`);
