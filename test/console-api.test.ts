@@ -194,6 +194,23 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
     }
   });
 
+  it('serves Prometheus metrics: request durations by route and the live feeds open now', async () => {
+    const liveFeeds = async () => {
+      const text = await (await fetch(`${baseUrl}/metrics`)).text();
+      return Number(/^backstop_console_live_feeds (\d+)$/m.exec(text)?.[1]);
+    };
+    const before = await liveFeeds();
+    const stream = await openEventStream(`${baseUrl}/v1/flags/stream`, { authorization: `Bearer ${keys.opsA}` });
+    try {
+      await eventually(async () => ((await liveFeeds()) === before + 1 ? true : undefined), { what: 'the open feed counted' });
+    } finally {
+      await stream.close();
+    }
+    await eventually(async () => ((await liveFeeds()) === before ? true : undefined), { what: 'the closed feed no longer counted' });
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    expect(text).toMatch(/backstop_console_request_duration_seconds_count\{route="\/v1\/flags",status="200"\} [1-9]/);
+  });
+
   it('refuses a Last-Event-ID it never sent', async () => {
     for (const lastEventId of ['abc', '1', '1.2.3', '-1.5', '99999999999999999999999.1']) {
       const stream = await openEventStream(`${baseUrl}/v1/flags/stream`, { authorization: `Bearer ${keys.opsA}`, 'last-event-id': lastEventId });

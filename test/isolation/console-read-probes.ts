@@ -70,6 +70,18 @@ export const readProbes: Record<string, RouteProbe> = {
     },
   },
 
+  'GET /metrics': {
+    access: 'public',
+    sample: () => ({ method: 'GET', url: '/metrics' }),
+    async isolate(sweep) {
+      // Routes are counted by their pattern, never by the ids in a request: no tenant's data shows.
+      await sweep.asA('ops', { method: 'GET', url: '/v1/flags?payer=u_bravo_only' });
+      const text = (await sweep.asA('no key', { method: 'GET', url: '/metrics' })).text;
+      expect(text).toContain('backstop_console_request_duration_seconds');
+      expect(text).not.toMatch(/bravo|u_bravo_only/);
+    },
+  },
+
   'GET /v1/flags': {
     access: readers,
     sample: () => ({ method: 'GET', url: '/v1/flags?tenant=bravo' }),

@@ -8,6 +8,7 @@ import type { Logger } from '@backstop/logging';
 import type { Pool } from '@backstop/postgres';
 import type { FlagNotifier } from './flags/flag-notifier';
 import { adminRoutes } from './admin/routes';
+import { createConsoleMetrics, type ConsoleMetrics } from './metrics';
 import { flagRoutes } from './flags/routes';
 import { financeRoutes } from './finance/routes';
 import { policyRoutes } from './policies-routes';
@@ -18,6 +19,8 @@ import { rulesRoutes } from './rules-routes';
 export interface ConsoleDeps {
   logger: Logger;
   pool: Pool;
+  /** Its own registry when none is given. */
+  metrics?: ConsoleMetrics;
   notifier: FlagNotifier;
   /** Live-feed heartbeat, so proxies and clients can tell a quiet feed from a dead one. */
   heartbeatMs?: number;
@@ -30,15 +33,20 @@ const messagesRoot = dirname(fileURLToPath(import.meta.resolve('@backstop/messag
 /** Builds the console (API and web page) without listening, so tests can drive it. */
 export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   const app = createFastify(deps.logger);
-  installProblemHandlers(app, () => undefined);
+  const metrics = deps.metrics ?? createConsoleMetrics();
+  installProblemHandlers(app, (reason) => metrics.rejected.inc({ reason }));
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.latency.observe({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
   await app.register(fastifySse, { heartbeatInterval: deps.heartbeatMs ?? 15_000 });
   await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: ['index.html'] });
   await app.register(fastifyStatic, {
     root: messagesRoot, prefix: '/lib/messages/', decorateReply: false, allowedPath: (path) => path.endsWith('.js') && !path.includes('.test.'),
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   await app.register(refundRoutes, { pool: deps.pool });
-  await app.register(flagRoutes, { pool: deps.pool, notifier: deps.notifier });
+  await app.register(flagRoutes, { pool: deps.pool, notifier: deps.notifier, liveFeeds: metrics.liveFeeds });
   await app.register(adminRoutes, { pool: deps.pool });
   await app.register(financeRoutes, { pool: deps.pool });
   await app.register(policyRoutes, { pool: deps.pool });

@@ -18,6 +18,8 @@ export interface FlagRouteOptions {
   notifier: FlagNotifier;
   /** How long a live-feed reader waits for a notification before looking anyway. */
   pollMs?: number;
+  /** Counts the feeds open now. */
+  liveFeeds?: { inc(): void; dec(): void };
 }
 
 const readers = ['ops', 'admin', 'finance'] as const;
@@ -61,6 +63,8 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
       if (!position) throw new Problem(400, 'invalid-last-event-id', 'Invalid Last-Event-ID', 'Resume with the id of an event this stream sent.');
     }
     const closed = new AbortController();
+    options.liveFeeds?.inc();
+    closed.signal.addEventListener('abort', () => options.liveFeeds?.dec(), { once: true });
     reply.sse.onClose(() => closed.abort());
     shuttingDown.signal.addEventListener('abort', () => closed.abort(), { once: true });
 
