@@ -45,8 +45,9 @@ export const PlatformName = z
   .normalize('NFC')
   // Characters never outnumber bytes: a cheap first bound, and one the OpenAPI document shows.
   .max(MAX_NAME_BYTES, { message: nameTooLong, abort: true })
-  .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_NAME_BYTES, nameTooLong)
-  .regex(withoutRefused, refusedMessage)
+  .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_NAME_BYTES, { message: nameTooLong, abort: true })
+  // The first broken rule is the one reported: a trailing "\n" is a control, not also padding.
+  .regex(withoutRefused, { message: refusedMessage, abort: true })
   .regex(/^\S(?:[\s\S]*\S)?$/u, 'not blank, and no leading or trailing whitespace')
   .describe(`Any printable Unicode, NFC-normalised, at most ${MAX_NAME_BYTES} bytes of UTF-8; no leading or trailing whitespace.`);
 export type PlatformName = z.infer<typeof PlatformName>;
