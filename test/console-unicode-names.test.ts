@@ -64,7 +64,7 @@ describe("console: a platform's own words in filters and rules", () => {
   it('refuses a payer filter holding a refused character with a 400 problem naming it', async () => {
     await fc.assert(
       // A URL cannot carry a lone surrogate: percent-encoding needs UTF-8, which has none.
-      fc.asyncProperty(nameWithRefusedCharacter().filter((payer) => payer.isWellFormed()), async (payer) => {
+      fc.asyncProperty(nameWithRefusedCharacter().filter((payer) => !/\p{Cs}/u.test(payer)), async (payer) => {
         const response = await get(`/v1/flags?payer=${encodeURIComponent(payer)}`);
         expect(response.statusCode).toBe(400);
         expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
