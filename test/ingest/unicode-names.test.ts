@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PaymentSucceeded } from '@backstop/contracts';
 import { PROBLEM_BASE } from '@backstop/http';
 import { createTenant } from '@backstop/tenancy';
 import { createIsolatedStack, type IsolatedStack } from '../support/stack';
@@ -98,6 +99,17 @@ describe("a platform's own words at the webhook doors, on real Kafka and Redis",
       { numRuns: 15 },
     );
     await topic.expectNothingBefore(ingest.app, tenantId, secret, (_event, raw) => raw.includes(marker));
+  });
+
+  it('answers a retry that differs only in Unicode normalisation as a duplicate, not a conflict', async () => {
+    const event = paymentEvent({ payerId: 'José_王', sku: 'Café Q币-100' }) as PaymentSucceeded;
+    const decomposed: PaymentSucceeded = { ...event, data: { ...event.data, payerId: event.data.payerId.normalize('NFD'), sku: event.data.sku!.normalize('NFD') } };
+    expect((await postEvent(ingest.app, tenantId, secret, decomposed)).statusCode).toBe(202);
+    const retry = await postEvent(ingest.app, tenantId, secret, event);
+    expect(retry.statusCode, retry.body).toBe(200);
+    expect(retry.json().status).toBe('duplicate');
+    await topic.expectNothingBefore(ingest.app, tenantId, secret, () => false);
+    expect(topic.events().filter((message) => message.event.id === event.id)).toHaveLength(1);
   });
 
   it('documents the Unicode names in /docs with patterns a JSON Schema validator compiles with the u flag', async () => {
