@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -26,6 +27,8 @@ describe('console web page in a real browser', () => {
   let browser: Browser;
   let page: Page;
   let ingestUrl: string;
+  let consoleUrl: string;
+  let opsKey: string;
   let financeKey: string;
   const secrets: Record<string, string> = {};
   /** The order of the first duplicate, whose summary is read in both languages. */
@@ -47,11 +50,11 @@ describe('console web page in a real browser', () => {
     stack = await createIsolatedStack();
     secrets['shop-a'] = (await createTenant(stack.pool, { tenantId: 'shop-a', name: 'Shop A' })).webhookSecret;
     secrets['shop-b'] = (await createTenant(stack.pool, { tenantId: 'shop-b', name: 'Shop B' })).webhookSecret;
-    const opsKey = (await createApiKey(stack.pool, 'shop-a', 'ops')).apiKey;
+    opsKey = (await createApiKey(stack.pool, 'shop-a', 'ops')).apiKey;
     financeKey = (await createApiKey(stack.pool, 'shop-a', 'finance')).apiKey;
     services = await startServices(stack, ['ingest', 'detector', 'refund-worker', 'console']);
     ingestUrl = services.find((s) => s.name === 'ingest')!.address!;
-    const consoleUrl = services.find((s) => s.name === 'console')!.address!;
+    consoleUrl = services.find((s) => s.name === 'console')!.address!;
 
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
@@ -130,6 +133,54 @@ describe('console web page in a real browser', () => {
     );
     await page.screenshot({ path: `${screenshotDir}console-feed-zh.png`, fullPage: true });
   }, 60_000);
+
+  it("flags a Chinese shop's duplicate end to end and shows its own words unchanged: Postgres, the API, the page in both languages, the evidence and the CSV", async () => {
+    const suffix = randomUUID().slice(0, 6);
+    const names = { payerId: `王小明_${suffix}`, orderId: `订单-${suffix}`, merchantId: '卡密商城', sku: '腾讯Q币-100', category: '游戏点卡' };
+    for (const offset of [1000, 0]) {
+      const response = await postWebhook(ingestUrl, 'shop-a', secrets['shop-a']!, paymentEvent(names, new Date(Date.now() - offset)));
+      expect(response.status).toBe(202);
+    }
+
+    const stored = await eventually(async () => {
+      const result = await stack.pool.query<{ flag_id: string; payer_id: string; payment: Record<string, unknown>; evidence: { orderFlow: Record<string, unknown>[] } }>(
+        "SELECT flag_id, payer_id, payment, evidence FROM flags WHERE tenant_id = 'shop-a' AND payer_id = $1", [names.payerId]);
+      return result.rows[0];
+    }, { what: 'the Chinese payment flagged in Postgres' });
+    expect(stored.payment).toMatchObject(names);
+    expect(stored.evidence.orderFlow).toContainEqual(expect.objectContaining({ orderId: names.orderId, merchantId: names.merchantId, sku: names.sku, category: names.category }));
+    const decision = await eventually(async () => {
+      const result = await stack.pool.query<{ order_id: string; payer_id: string; merchant_id: string }>(
+        "SELECT order_id, payer_id, merchant_id FROM refund_decisions WHERE tenant_id = 'shop-a' AND order_id = $1", [names.orderId]);
+      return result.rows[0];
+    }, { what: 'the refund decision in Postgres' });
+    expect(decision).toEqual({ order_id: names.orderId, payer_id: names.payerId, merchant_id: names.merchantId });
+
+    const api = (path: string, key = opsKey) => fetch(`${consoleUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    const listed = (await (await api(`/v1/flags?payer=${encodeURIComponent(names.payerId)}`)).json()) as { data: { flagId: string; payerId: string; orderId: string }[] };
+    expect(listed.data.map(({ flagId, payerId, orderId }) => ({ flagId, payerId, orderId }))).toEqual([{ flagId: stored.flag_id, payerId: names.payerId, orderId: names.orderId }]);
+    const detail = (await (await api(`/v1/flags/${stored.flag_id}`)).json()) as { payment: Record<string, unknown> };
+    expect(detail.payment).toMatchObject(names);
+
+    // The page is in Chinese here (the test before chose it); then in English; then back.
+    for (const language of ['zh', 'en', 'zh']) {
+      await page.selectOption('#language', language);
+      const row = feedRow(names.orderId);
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await row.locator('td').nth(3).textContent()).toBe(names.payerId);
+      await row.click();
+      const orderFlow = page.locator('#order-flow');
+      await orderFlow.waitFor({ state: 'visible' });
+      for (const value of [names.orderId, names.merchantId, names.sku, names.category]) expect(await orderFlow.locator('dd', { hasText: value }).count(), value).toBeGreaterThan(0);
+      if (language === 'en') await page.screenshot({ path: `${screenshotDir}console-evidence-chinese-names.png`, fullPage: true });
+      await page.click('#evidence form button');
+    }
+
+    const csv = await api('/v1/refunds.csv', financeKey);
+    const bytes = Buffer.from(await csv.arrayBuffer());
+    expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(bytes.toString('utf8')).toContain(`,${names.orderId},${names.merchantId},`);
+  }, 90_000);
 
   it('shows finance the decisions, the daily reconciliation and a CSV download', async () => {
     await page.click('#sign-out');

@@ -98,6 +98,10 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
       // Postgres cannot store a NUL: accepted, it would fail every later write that carries it.
       { name: 'a NUL in the recipient account', status: 422, reason: 'invalid-event', field: '$.data.recipientAccount', request: signedEvent((event) => { event.data.recipientAccount = '8000\u0000123456'; }) },
       { name: 'a control character in the channel', status: 422, reason: 'invalid-event', field: '$.data.channel', request: signedEvent((event) => { event.data.channel = 'ali\u0007pay'; }) },
+      // A right-to-left override makes a reviewer read text backwards (`gpj.exe` as `exe.jpg`).
+      { name: 'a bidirectional override in the channel', status: 422, reason: 'invalid-event', field: '$.data.channel', request: signedEvent((event) => { event.data.channel = 'alipay\u202e'; }) },
+      { name: 'a sku over 128 bytes of UTF-8', status: 422, reason: 'invalid-event', field: '$.data.sku', request: signedEvent((event) => { event.data.sku = '腾讯Q币'.repeat(13); }) },
+      { name: 'a category that is only an ideographic space', status: 422, reason: 'invalid-event', field: '$.data.category', request: signedEvent((event) => { event.data.category = '\u3000'; }) },
       { name: 'an unknown currency', status: 422, reason: 'invalid-event', field: '$.data.currency', request: signedEvent((event) => { event.data.currency = 'ABC'; }) },
       { name: 'an amount beyond what the currency\'s exponent allows', status: 422, reason: 'amount-out-of-range', field: '$.data.amount', request: signedEvent((event) => { Object.assign(event.data, { currency: 'JPY', amount: 10 ** 13, unitPrice: undefined }); }) },
       { name: 'occurredAt more than 5 minutes ahead', status: 422, reason: 'occurred-in-future', field: '$.occurredAt', request: signedEvent((event) => { event.occurredAt = new Date(Date.now() + 10 * 60_000).toISOString(); }) },

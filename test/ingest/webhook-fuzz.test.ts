@@ -4,6 +4,7 @@ import { signedHeaders } from '@backstop/signing';
 import { createTenant } from '@backstop/tenancy';
 import { createIsolatedStack, type IsolatedStack } from '../support/stack';
 import { hostileString } from '../support/hostile-strings';
+import { nameWithRefusedCharacter, platformName } from '../support/unicode-names';
 import { paymentEvent } from '../support/webhooks';
 import { startIngest, type IngestUnderTest } from './harness';
 
@@ -13,7 +14,7 @@ const printable = (max: number) => fc.stringMatching(new RegExp(`^[\\x20-\\x7e]{
 const jsonish = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
-    fc.constant(null), fc.boolean(), fc.integer(), fc.double(), fc.string(), printable(12), hostileString(20),
+    fc.constant(null), fc.boolean(), fc.integer(), fc.double(), fc.string(), printable(12), hostileString(20), platformName(), nameWithRefusedCharacter(),
     fc.constantFrom(-1, 0, 0.5, 1e21, Number.MAX_SAFE_INTEGER + 2, 'CNY', 'JPY', 'ABC', '2026-01-01T00:00:00Z', 'payment.succeeded', 'order.delivered', 'refund.failed'),
     fc.array(tie('value'), { maxLength: 4 }),
     fc.dictionary(printable(10), tie('value'), { maxKeys: 4 }),
@@ -25,7 +26,7 @@ const nearlyAnEvent = fc
   .record({
     replace: fc.dictionary(fc.constantFrom('id', 'type', 'occurredAt', 'data', 'extra'), jsonish, { maxKeys: 2 }),
     replaceData: fc.dictionary(
-      fc.constantFrom('paymentId', 'orderId', 'payerId', 'amount', 'unitPrice', 'quantity', 'currency', 'kind', 'orderAmount', 'recipientAccount', 'channel', 'sku', 'coupon'),
+      fc.constantFrom('paymentId', 'orderId', 'payerId', 'merchantId', 'category', 'amount', 'unitPrice', 'quantity', 'currency', 'kind', 'orderAmount', 'recipientAccount', 'channel', 'sku', 'coupon'),
       jsonish,
       { maxKeys: 3 },
     ),

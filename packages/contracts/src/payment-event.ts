@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExternalId, FreeText, PlatformValue, Timestamp } from './ids';
+import { ExternalId, FreeText, PlatformName, PlatformValue, Timestamp } from './ids';
 import { CurrencyCode, MinorUnits } from './money';
 
 export const PaymentKind = z.enum(['purchase', 'topup', 'transfer']);
@@ -8,12 +8,12 @@ export type PaymentKind = z.infer<typeof PaymentKind>;
 /** One captured charge, as the platform reports it. */
 export const PaymentData = z.strictObject({
   paymentId: ExternalId,
-  orderId: ExternalId,
-  payerId: ExternalId,
-  merchantId: ExternalId,
+  orderId: PlatformName,
+  payerId: PlatformName,
+  merchantId: PlatformName,
   kind: PaymentKind,
-  sku: ExternalId.optional(),
-  category: ExternalId.optional(),
+  sku: PlatformName.optional(),
+  category: PlatformName.optional(),
   quantity: z.int().min(1).max(1_000_000).default(1),
   unitPrice: MinorUnits.optional(),
   amount: MinorUnits.refine((value) => value > 0, 'must be greater than zero'),
@@ -45,8 +45,8 @@ export const OrderDelivered = z.strictObject({
   ...envelope,
   type: z.literal('order.delivered'),
   data: z.strictObject({
-    orderId: ExternalId,
-    payerId: ExternalId,
+    orderId: PlatformName,
+    payerId: PlatformName,
     paymentId: ExternalId.optional(),
   }),
 });
@@ -54,7 +54,7 @@ export type OrderDelivered = z.infer<typeof OrderDelivered>;
 
 const refundOutcome = {
   paymentId: ExternalId,
-  payerId: ExternalId,
+  payerId: PlatformName,
   amount: MinorUnits.refine((value) => value > 0, 'must be greater than zero'),
   currency: CurrencyCode,
   /** Backstop's decision id when the refund was Backstop's; absent for the platform's own refunds. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExternalId, TenantId, Timestamp } from './ids';
+import { ExternalId, PlatformName, TenantId, Timestamp } from './ids';
 import { CurrencyCode, MinorUnits } from './money';
 import { Severity } from './flag';
 import { FlagType } from './flag-type';
@@ -19,9 +19,9 @@ export const RefundCommand = z.strictObject({
   idempotencyKey: z.string(),
   tenantId: TenantId,
   paymentId: ExternalId,
-  orderId: ExternalId,
-  payerId: ExternalId,
-  merchantId: ExternalId,
+  orderId: PlatformName,
+  payerId: PlatformName,
+  merchantId: PlatformName,
   /** What to refund, in minor units; never more than `capturedAmount`. */
   amount: MinorUnits.refine((value) => value > 0, 'must be greater than zero'),
   currency: CurrencyCode,

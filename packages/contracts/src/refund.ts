@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExternalId, TenantId, Timestamp } from './ids';
+import { ExternalId, PlatformName, TenantId, Timestamp } from './ids';
 import { CurrencyCode, MinorUnits } from './money';
 import { Evidence, Severity } from './flag';
 import { FlagType } from './flag-type';
@@ -36,8 +36,8 @@ export const RefundDecision = z.strictObject({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   severity: Severity.nullable(),
-  orderId: ExternalId.nullable(),
-  merchantId: ExternalId.nullable(),
+  orderId: PlatformName.nullable(),
+  merchantId: PlatformName.nullable(),
   channel: z.string().nullable(),
   /** The charge's captured amount: the refund never exceeds it. */
   capturedAmount: MinorUnits.nullable(),

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { ExternalId } from './ids';
+import { PlatformName } from './ids';
 import { PaymentKind } from './payment-event';
 
 /** Payers and merchants a rule must leave alone (a tester's account, a shop that sells in bulk). */
 const Allowlist = z.strictObject({
-  payers: z.array(ExternalId).default([]),
-  merchants: z.array(ExternalId).default([]),
+  payers: z.array(PlatformName).default([]),
+  merchants: z.array(PlatformName).default([]),
 });
 
 const common = {

@@ -4,14 +4,14 @@
  * do, and prints what it sent.
  *
  *   BACKSTOP_WEBHOOK_SECRET=whsec_... npm run simulate -- --tenant demo --rate 50 --duration 30 \
- *     --mistakes duplicate=0.05,amount=0.02,recipient=0.02,product=0.02 [--batch 100] [--log sent.jsonl]
+ *     --mistakes duplicate=0.05,amount=0.02,recipient=0.02,product=0.02 [--batch 100] [--log sent.jsonl] [--catalogue en]
  *
  * The secret comes from the environment, never from the command line, where `ps` would show it.
  */
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { WebhookClient, type Delivery } from './client';
-import { DEFAULT_MIX, MISTAKES, parseMistakes, TrafficGenerator, type Generated, type SentKind } from './traffic';
+import { CATALOGUES, DEFAULT_MIX, MISTAKES, parseMistakes, TrafficGenerator, type CatalogueLanguage, type Generated, type SentKind } from './traffic';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,12 +27,18 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     timeout: { type: 'string', default: '10000' },
     log: { type: 'string' },
+    /** zh (the default): the shop names its goods in Chinese; en: the same shop in English. */
+    catalogue: { type: 'string', default: 'zh' },
   },
 });
 
 const secret = process.env.BACKSTOP_WEBHOOK_SECRET;
 if (!secret) {
   process.stderr.write('Set BACKSTOP_WEBHOOK_SECRET to the tenant\'s webhook secret (npm start prints the demo\'s).\n');
+  process.exit(2);
+}
+if (!Object.hasOwn(CATALOGUES, args.catalogue)) {
+  process.stderr.write(`--catalogue must be one of ${Object.keys(CATALOGUES).join(', ')}.\n`);
   process.exit(2);
 }
 const rate = Number(args.rate);
@@ -42,6 +48,8 @@ const concurrency = Number(args.concurrency);
 const generator = new TrafficGenerator(
   { mistakes: args.mistakes !== undefined ? parseMistakes(args.mistakes) : DEFAULT_MIX.mistakes, delivered: Number(args.delivered), retry: Number(args.retry) },
   Number(args.payers),
+  undefined,
+  args.catalogue as CatalogueLanguage,
 );
 const client = new WebhookClient({ baseUrl: args.url, tenantId: args.tenant, secret, timeoutMs: Number(args.timeout), attempts: 6 });
 const log = args.log ? createWriteStream(args.log) : undefined;

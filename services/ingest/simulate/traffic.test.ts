@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { amountMismatch, WebhookEvent } from '@backstop/contracts';
-import { parseMistakes, TrafficGenerator, type SentKind } from './traffic';
+import { DEFAULT_MIX, parseMistakes, TrafficGenerator, type SentKind } from './traffic';
 
 describe('TrafficGenerator', () => {
   const generate = (count: number, generator: TrafficGenerator) => Array.from({ length: count }, () => generator.next());
@@ -8,6 +8,17 @@ describe('TrafficGenerator', () => {
   it('only produces events the contract accepts', () => {
     const generator = new TrafficGenerator({ mistakes: { duplicate: 0.1, amount: 0.1, recipient: 0.1, product: 0.1 }, delivered: 0.5, retry: 0.05 }, 200);
     for (const { event } of generate(2_000, generator)) expect(WebhookEvent.safeParse(event).success).toBe(true);
+  });
+
+  it("speaks the shop's own language by default: Chinese skus, categories and some payers' user names, which the contract keeps unchanged", () => {
+    const payments = generate(500, new TrafficGenerator(DEFAULT_MIX, 30)).map(({ event }) => event).filter((event) => event.type === 'payment.succeeded');
+    const han = /\p{Script=Han}/u;
+    for (const event of payments) expect(['游戏点卡', '礼品卡', '话费充值']).toContain(event.data.category);
+    expect(payments.some((event) => event.data.sku === 'Steam Wallet 100' || event.data.sku === '腾讯Q币-100')).toBe(true);
+    expect(payments.some((event) => han.test(event.data.payerId))).toBe(true);
+    for (const event of payments) expect(WebhookEvent.parse(event)).toEqual(event);
+    const english = generate(200, new TrafficGenerator(DEFAULT_MIX, 30, 'm_cardshop', 'en')).map(({ event }) => event);
+    expect(english.some((event) => event.type === 'payment.succeeded' && event.data.category === 'game-card')).toBe(true);
   });
 
   it('mixes in each mistake at about its share', () => {

@@ -20,28 +20,50 @@ export const DEFAULT_MIX: TrafficMix = { mistakes: { duplicate: 0.02, amount: 0.
 interface Product {
   sku: string;
   category: string;
+  kind: 'purchase' | 'topup';
   unitPrice: number;
 }
 
-const CATALOG: Product[] = [
-  { sku: 'genshin-welkin-30d', category: 'game-card', unitPrice: 3000 },
-  { sku: 'genshin-crystals-980', category: 'game-card', unitPrice: 9800 },
-  { sku: 'genshin-crystals-6480', category: 'game-card', unitPrice: 64800 },
-  { sku: 'honor-kings-tokens-60', category: 'game-card', unitPrice: 600 },
-  { sku: 'honor-kings-tokens-600', category: 'game-card', unitPrice: 6000 },
-  { sku: 'app-store-30', category: 'gift-card', unitPrice: 3000 },
-  { sku: 'app-store-60', category: 'gift-card', unitPrice: 6000 },
-  { sku: 'steam-wallet-100', category: 'gift-card', unitPrice: 10000 },
-  { sku: 'steam-wallet-1000', category: 'gift-card', unitPrice: 100000 },
-  { sku: 'mobile-topup-50', category: 'phone-credit', unitPrice: 5000 },
-  { sku: 'mobile-topup-500', category: 'phone-credit', unitPrice: 50000 },
-];
-const kindOf = (product: Product) => (product.category === 'phone-credit' ? 'topup' : 'purchase');
+/**
+ * What the simulated shop sells, in its own words: Chinese by default, as the platforms
+ * Backstop is for name their goods (`--catalogue en` for the same shop in English). Both
+ * have the same prices in the same order, so planted mistakes behave alike.
+ */
+export const CATALOGUES = {
+  zh: [
+    { sku: '原神-空月祝福', category: '游戏点卡', kind: 'purchase', unitPrice: 3000 },
+    { sku: '腾讯Q币-100', category: '游戏点卡', kind: 'purchase', unitPrice: 10000 },
+    { sku: '原神-创世结晶6480', category: '游戏点卡', kind: 'purchase', unitPrice: 64800 },
+    { sku: '王者荣耀点券-60', category: '游戏点卡', kind: 'purchase', unitPrice: 600 },
+    { sku: '王者荣耀点券-600', category: '游戏点卡', kind: 'purchase', unitPrice: 6000 },
+    { sku: 'App Store 充值卡 30', category: '礼品卡', kind: 'purchase', unitPrice: 3000 },
+    { sku: 'App Store 充值卡 60', category: '礼品卡', kind: 'purchase', unitPrice: 6000 },
+    { sku: 'Steam Wallet 100', category: '礼品卡', kind: 'purchase', unitPrice: 10000 },
+    { sku: 'Steam Wallet 1000', category: '礼品卡', kind: 'purchase', unitPrice: 100000 },
+    { sku: '话费充值-50', category: '话费充值', kind: 'topup', unitPrice: 5000 },
+    { sku: '话费充值-500', category: '话费充值', kind: 'topup', unitPrice: 50000 },
+  ],
+  en: [
+    { sku: 'genshin-welkin-30d', category: 'game-card', kind: 'purchase', unitPrice: 3000 },
+    { sku: 'qq-coins-100', category: 'game-card', kind: 'purchase', unitPrice: 10000 },
+    { sku: 'genshin-crystals-6480', category: 'game-card', kind: 'purchase', unitPrice: 64800 },
+    { sku: 'honor-kings-tokens-60', category: 'game-card', kind: 'purchase', unitPrice: 600 },
+    { sku: 'honor-kings-tokens-600', category: 'game-card', kind: 'purchase', unitPrice: 6000 },
+    { sku: 'app-store-30', category: 'gift-card', kind: 'purchase', unitPrice: 3000 },
+    { sku: 'app-store-60', category: 'gift-card', kind: 'purchase', unitPrice: 6000 },
+    { sku: 'steam-wallet-100', category: 'gift-card', kind: 'purchase', unitPrice: 10000 },
+    { sku: 'steam-wallet-1000', category: 'gift-card', kind: 'purchase', unitPrice: 100000 },
+    { sku: 'mobile-topup-50', category: 'phone-credit', kind: 'topup', unitPrice: 5000 },
+    { sku: 'mobile-topup-500', category: 'phone-credit', kind: 'topup', unitPrice: 50000 },
+  ],
+} as const satisfies Record<string, readonly Product[]>;
+export type CatalogueLanguage = keyof typeof CATALOGUES;
+
 /** Purchases of a category before a payer counts it as their usual one (the detector's default). */
 const USUAL_PURCHASES = 3;
 /** A card in another category a buyer picks by mistake: about the same price, so the slip goes unnoticed at checkout. */
-const twinOf = (product: Product, avoid: ReadonlySet<string>) =>
-  CATALOG.find((other) => kindOf(other) === 'purchase' && other.category !== product.category && !avoid.has(other.category) && Math.max(other.unitPrice, product.unitPrice) <= 1.2 * Math.min(other.unitPrice, product.unitPrice));
+const twinOf = (catalogue: readonly Product[], product: Product, avoid: ReadonlySet<string>) =>
+  catalogue.find((other) => other.kind === 'purchase' && other.category !== product.category && !avoid.has(other.category) && Math.max(other.unitPrice, product.unitPrice) <= 1.2 * Math.min(other.unitPrice, product.unitPrice));
 const CHANNELS = ['alipay', 'wechatpay', 'unionpay'];
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
@@ -70,8 +92,14 @@ interface Payer {
   /** Every account the payer's payments went to, mistakes included. */
   paidAccounts: Set<string>;
 }
-const PURCHASE_CATEGORIES = [...new Set(CATALOG.filter((product) => kindOf(product) === 'purchase').map((product) => product.category))];
-const habitual = (payer: Payer) => pick(CATALOG.filter((product) => product.category === payer.usual || kindOf(product) === 'topup'));
+const purchaseCategories = (catalogue: readonly Product[]) => [...new Set(catalogue.filter((product) => product.kind === 'purchase').map((product) => product.category))];
+
+/** Chinese user names as some platforms use them for payer ids; the suffix keeps them unique. */
+const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'];
+const GIVEN_NAMES = ['小明', '丽娜', '建国', '芳', '伟', '静', '磊', '婷', '子轩', '雨桐'];
+/** Every third payer is known by a Chinese user name, the others by an opaque id. */
+const payerIdOf = (index: number) =>
+  index % 3 === 0 ? `${pick(SURNAMES)}${pick(GIVEN_NAMES)}_${index.toString(36)}` : `u_${index.toString(36)}_${token().slice(0, 4)}`;
 
 export interface Generated {
   kind: SentKind;
@@ -91,15 +119,20 @@ export class TrafficGenerator {
   private readonly payerById = new Map<string, Payer>();
   private lastOccurredMs = 0;
 
+  private readonly catalogue: readonly Product[];
+
   constructor(
     private readonly mix: TrafficMix,
     payerCount = 5_000,
     private readonly merchantId = 'm_cardshop',
+    catalogue: CatalogueLanguage = 'zh',
   ) {
+    this.catalogue = CATALOGUES[catalogue];
+    const categories = purchaseCategories(this.catalogue);
     this.payers = Array.from({ length: payerCount }, (_, index) => ({
-      payerId: `u_${index.toString(36)}_${token().slice(0, 4)}`,
+      payerId: payerIdOf(index),
       account: String(8_000_000_000 + Math.floor(Math.random() * 999_999_999)),
-      usual: pick(PURCHASE_CATEGORIES),
+      usual: pick(categories),
       categories: new Map<string, number>(),
       paidAccounts: new Set<string>(),
     }));
@@ -147,7 +180,12 @@ export class TrafficGenerator {
     return new Date(this.lastOccurredMs).toISOString();
   }
 
-  private payment(overrides: Partial<PaymentSucceeded['data']> = {}, payer = pick(this.payers), product = habitual(payer)): PaymentSucceeded {
+  /** A buyer's habit: cards of their usual category, and phone top-ups. */
+  private habitual(payer: Payer): Product {
+    return pick(this.catalogue.filter((product) => product.category === payer.usual || product.kind === 'topup'));
+  }
+
+  private payment(overrides: Partial<PaymentSucceeded['data']> = {}, payer = pick(this.payers), product = this.habitual(payer)): PaymentSucceeded {
     const quantity = Math.random() < 0.9 ? 1 : 2 + Math.floor(Math.random() * 4);
     payer.categories.set(product.category, (payer.categories.get(product.category) ?? 0) + 1);
     const id = token();
@@ -160,7 +198,7 @@ export class TrafficGenerator {
         orderId: `ord_${id}`,
         payerId: payer.payerId,
         merchantId: this.merchantId,
-        kind: kindOf(product),
+        kind: product.kind,
         sku: product.sku,
         category: product.category,
         quantity,
@@ -215,8 +253,8 @@ export class TrafficGenerator {
       for (const [category, count] of payer.categories) {
         if (count < USUAL_PURCHASES) continue;
         const avoid = new Set(payer.categories.keys());
-        const intended = CATALOG.find((product) => product.category === category && kindOf(product) === 'purchase' && twinOf(product, avoid) !== undefined);
-        const wrong = intended && twinOf(intended, avoid);
+        const intended = this.catalogue.find((product) => product.category === category && product.kind === 'purchase' && twinOf(this.catalogue, product, avoid) !== undefined);
+        const wrong = intended && twinOf(this.catalogue, intended, avoid);
         if (!intended || !wrong) continue;
         const mistake = this.payment({ quantity: 1, amount: wrong.unitPrice }, payer, wrong);
         const correction = this.payment({ quantity: 1, amount: intended.unitPrice }, payer, intended);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DecisionStatus, ExternalId, FlagType, Severity, TenantId } from '@backstop/contracts';
+import { DecisionStatus, FlagType, PlatformName, Severity, TenantId } from '@backstop/contracts';
 import type { Pool } from '@backstop/postgres';
 import { FLAG_COLUMNS, FLAG_FROM, type FlagRow } from './flag-view';
 
@@ -8,7 +8,7 @@ export const FlagFilters = z.strictObject({
   severity: Severity.optional(),
   /** A decision status, or `none` for flags no decision was made on (notify-only). */
   status: z.union([DecisionStatus, z.literal('none')]).optional(),
-  payer: ExternalId.optional(),
+  payer: PlatformName.optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 });

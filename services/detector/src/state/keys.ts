@@ -2,9 +2,18 @@
  * Every Redis key the detector uses. A payer's keys share the hash tag `{tenant:payer}`, so
  * the per-event script touches one slot and runs unchanged on Redis Cluster. Statistics of a
  * sku across all payers live under their own tag.
+ *
+ * Payer ids and skus are the platform's own text and may hold `{` or `}`, which would move
+ * where Redis Cluster's hash tag ends. They enter keys through `keyPart`, which percent-escapes
+ * `%`, `{` and `}`: the escaped text holds no brace, so the tag is always exactly the braces
+ * written here, and the escaping is injective, so two ids never share a key.
  */
+export function keyPart(id: string): string {
+  return id.replace(/[%{}]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 export function payerKeys(prefix: string, tenantId: string, payerId: string) {
-  const tag = `${prefix}:det:{${tenantId}:${payerId}}`;
+  const tag = `${prefix}:det:{${tenantId}:${keyPart(payerId)}}`;
   return {
     seen: `${tag}:seen`,
     seenAt: `${tag}:seen-at`,
@@ -17,7 +26,7 @@ export function payerKeys(prefix: string, tenantId: string, payerId: string) {
 }
 
 export function skuPricesKey(prefix: string, tenantId: string, sku: string, currency: string): string {
-  return `${prefix}:det:sku:{${tenantId}:${sku}}:${currency}`;
+  return `${prefix}:det:sku:{${tenantId}:${keyPart(sku)}}:${currency}`;
 }
 
 /** Whether the payers' state is complete or being rebuilt after Redis lost it (see StateSentinel). */

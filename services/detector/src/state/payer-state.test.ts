@@ -55,6 +55,24 @@ describe('payer state in Redis', () => {
     expect(await observe(store, second)).toEqual({ kind: 'redelivered', stored: [] });
   });
 
+  it("carries a platform's own Unicode text through the script unchanged, braces in a payer id included", async () => {
+    const store = createPayerStateStore(redis, config);
+    const payerId = `王小明{vip}%7B${randomBytes(3).toString('hex')}`;
+    const chinese = { payerId, orderId: '订单-0001', merchantId: '卡密商城', sku: '腾讯Q币-100', category: '游戏点卡', recipientAccount: 'QQ号 12345', channel: '微信支付' };
+    const first = payment(0, chinese);
+    const second = payment(10, { ...chinese, orderId: first.orderId });
+    await observe(store, first);
+    const next = await observe(store, second);
+    if (next.kind !== 'fresh') throw new Error(`expected fresh, got ${next.kind}`);
+    expect(next.snapshot.payments).toEqual([first]);
+    expect(next.snapshot.order).toEqual([first]);
+    expect([...next.snapshot.recipients.keys()]).toEqual(['QQ号 12345']);
+    expect([...next.snapshot.categories.keys()]).toEqual(['游戏点卡']);
+    // Every key of the payer sits in one slot: the escaped id leaves the tag whole.
+    const keys = await redis.keys(`${prefix}:det:{${tenantId}:王小明%7Bvip%7D%257B*`);
+    expect(keys.length).toBeGreaterThanOrEqual(5);
+  });
+
   it('keeps every collection within its cap', async () => {
     const store = createPayerStateStore(redis, config);
     const payerId = `u_${randomBytes(4).toString('hex')}`;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Problem } from '@backstop/http';
+import { nameWithRefusedCharacter, platformName } from '../../../../test/support/unicode-names';
 import { parseJson, validateEvent } from '../webhook/validate';
 import { exampleMapping } from './example-mapping';
 import { applyMapping, type SourceMapping } from './mapping';
@@ -52,5 +53,32 @@ describe('a platform topic record, whatever its bytes', () => {
       { numRuns: 1_000 },
     );
     expect(outcomes).toContain('problem');
+  });
+
+  it("carries a platform's own Unicode order and user ids into the event NFC-normalised, and refuses them with a refused character", () => {
+    const record = (orderNo: string, uid: string) =>
+      Buffer.from(JSON.stringify({ eventNo: 'evt_1', paidAtMs: bounds.nowMs, payment: { no: 'pay_1', fen: '3000' }, order: { no: orderNo }, user: { uid } }));
+    fc.assert(
+      fc.property(platformName(), platformName(), (orderNo, uid) => {
+        const { event } = validateEvent(applyMapping(parseJson(record(orderNo.normalize('NFD'), uid)), mapping), undefined, bounds);
+        expect(event.data).toMatchObject({ orderId: orderNo.normalize('NFC'), payerId: uid.normalize('NFC') });
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(nameWithRefusedCharacter(), platformName(), fc.boolean(), (refused, valid, inOrder) => {
+        const bytes = inOrder ? record(refused, valid) : record(valid, refused);
+        const problem = (() => {
+          try {
+            validateEvent(applyMapping(parseJson(bytes), mapping), undefined, bounds);
+          } catch (error) {
+            return error;
+          }
+        })();
+        expect(problem).toBeInstanceOf(Problem);
+        expect((problem as Problem).extensions.errors).toEqual([{ path: inOrder ? '$.data.orderId' : '$.data.payerId', message: expect.any(String) }]);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
