@@ -2,17 +2,12 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { expect } from 'vitest';
 import { topicName, type IngestedEvent, type WebhookEvent } from '@backstop/contracts';
-import { createIdempotentProducer } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { signedHeaders } from '@backstop/signing';
 import { activeWebhookSecrets } from '@backstop/tenancy';
-import { buildApp, type IngestDeps } from '../../services/ingest/src/app';
-import { DeliveryMemory } from '../../services/ingest/src/delivery-memory';
-import { EventPublisher } from '../../services/ingest/src/event-publisher';
-import { createIngestMetrics, type IngestMetrics } from '../../services/ingest/src/metrics';
-import { createIngestKafka } from '../../services/ingest/src/kafka-client';
-import { TenantRateLimit } from '../../services/ingest/src/rate-limit';
-import { createIngestRedis } from '../../services/ingest/src/redis-client';
+import { IngestConfig } from '../../services/ingest/src/config';
+import { createIngest } from '../../services/ingest/src/ingest';
+import type { IngestMetrics } from '../../services/ingest/src/metrics';
 import type { IsolatedStack } from '../support/stack';
 import { readTopic, type ReadMessage } from '../support/topic-reader';
 import { eventually } from '../support/wait';
@@ -35,47 +30,27 @@ export interface IngestSettings {
 }
 
 /**
- * The ingest app in this process, wired like services/ingest/src/index.ts to the stack's real
- * Kafka, Redis and Postgres, so tests can drive it with `inject`.
+ * Ingest in this process, built by its own builder against the stack's real Kafka, Redis and
+ * Postgres, not listening: tests drive it with `inject`. Secrets are read uncached, so a test
+ * that rotates one sees the change at once.
  */
 export async function startIngest(stack: IsolatedStack, settings: IngestSettings = {}): Promise<IngestUnderTest> {
-  const logger = createLogger('ingest', process.env.TEST_LOG_LEVEL ?? 'silent');
-  const kafka = createIngestKafka(settings.brokers ?? stack.brokers, 'ingest-test', logger);
-  const producer = createIdempotentProducer(kafka);
-  await producer.connect();
-  const redis = createIngestRedis(settings.redisUrl ?? stack.redisUrl, 'ingest-test', () => undefined);
-  const publisher = new EventPublisher(producer, topicName('paymentEvents', stack.topicPrefix), 1);
-  const metrics = createIngestMetrics();
-  const deps: IngestDeps = {
-    logger,
-    memory: new DeliveryMemory(redis, { keyPrefix: stack.redisPrefix, windowSeconds: 86_400, shards: 64 }),
-    rateLimit: new TenantRateLimit(redis, {
-      keyPrefix: stack.redisPrefix,
-      eventsPerSecond: settings.eventsPerSecond ?? 100_000,
-      burst: settings.burst ?? 100_000,
-      overrides: settings.rateOverrides,
-    }),
-    publisher,
-    metrics,
+  const config = IngestConfig.parse({
+    ...stack.env,
+    ...(settings.brokers ? { KAFKA_BROKERS: settings.brokers.join(',') } : {}),
+    ...(settings.redisUrl ? { REDIS_URL: settings.redisUrl } : {}),
+    INGEST_BODY_LIMIT: String(settings.bodyLimit ?? 1_048_576),
+    INGEST_RATE_PER_S: String(settings.eventsPerSecond ?? 100_000),
+    INGEST_RATE_BURST: String(settings.burst ?? 100_000),
+    INGEST_RATE_OVERRIDES: JSON.stringify(settings.rateOverrides ?? {}),
+    INGEST_DEDUPE_SHARDS: '64',
+  });
+  const ingest = createIngest(config, {
+    logger: createLogger('ingest', process.env.TEST_LOG_LEVEL ?? 'silent'),
     secretsFor: (tenantId) => activeWebhookSecrets(stack.pool, tenantId),
-    checkReady: async () => {
-      await redis.ping();
-    },
-    bodyLimit: settings.bodyLimit ?? 1_048_576,
-    signatureToleranceSeconds: 300,
-    maxEventAgeSeconds: 7 * 86_400,
-  };
-  const app = await buildApp(deps);
-  return {
-    app,
-    metrics,
-    async close() {
-      await app.close();
-      await publisher.drain();
-      await producer.disconnect();
-      await redis.quit().catch(() => redis.disconnect());
-    },
-  };
+  });
+  const { app } = await ingest.start({ listen: false });
+  return { app, metrics: ingest.metrics, close: () => ingest.stop() };
 }
 
 export interface SignedPost {

@@ -1,2 +1,3 @@
 export * from './stop-on-signals';
 export * from './fault-point';
+export * from './shutdown-plan';

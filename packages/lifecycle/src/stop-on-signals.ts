@@ -34,8 +34,10 @@ export function stopOnSignals(logger: Logger, steps: ShutdownStep[], boundMs: nu
     logger.info({ tookMs: Date.now() - startedAt }, 'stopped');
     process.exit(failed ? 1 : 0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // `on`, not `once`: a Ctrl-C relayed by npm or tsx arrives twice, and a second signal without
+  // a handler would kill the process in the middle of its shutdown.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
   // Started by `npm start` or a test with an IPC channel: when that parent dies, so do we.
   if (process.send) process.once('disconnect', () => void stop('parent-exit'));
 }

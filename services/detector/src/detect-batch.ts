@@ -7,9 +7,8 @@ import { buildFlag } from './flag-builder';
 import type { RulesConfigSource } from './policy/tenant-rules';
 import { evaluateRules } from './rules';
 import type { PayerStateStore } from './state/payer-state';
+import type { StoredFlags } from './state/stored-flags';
 
-export const StoredFlags = z.array(Flag);
-export type StoredFlags = z.infer<typeof StoredFlags>;
 
 export interface BatchOutcome {
   flags: Flag[];

@@ -1,6 +1,6 @@
 import type { Redis } from '@backstop/redis';
 import type { DetectorConfig } from '../config';
-import { StoredFlags } from '../detect-batch';
+import { StoredFlags } from './stored-flags';
 import { PayerStateStore } from './payer-state';
 import { defineDetectorScripts } from './scripts';
 import { SkuPriceBook } from './sku-prices';

@@ -1,0 +1,118 @@
+import type { FastifyInstance } from 'fastify';
+import { topicName } from '@backstop/contracts';
+import { createIdempotentProducer } from '@backstop/kafka';
+import { ShutdownPlan, type ShutdownStep } from '@backstop/lifecycle';
+import { createLogger, type Logger } from '@backstop/logging';
+import { createPool, type Pool } from '@backstop/postgres';
+import { WebhookSecretCache } from '@backstop/tenancy';
+import { buildApp } from './app';
+import type { IngestConfig } from './config';
+import { DeliveryMemory } from './delivery-memory';
+import { EventPublisher } from './event-publisher';
+import { createIngestKafka } from './kafka-client';
+import { createIngestMetrics, type IngestMetrics } from './metrics';
+import { TenantRateLimit } from './rate-limit';
+import { createIngestRedis } from './redis-client';
+import { startSourceConsumer } from './source/source-consumer';
+
+/** What a caller may hand in instead of what the configuration names; it closes those itself. */
+export interface IngestParts {
+  logger?: Logger;
+  pool?: Pool;
+  /** A tenant's active webhook secrets; cached for a few seconds from Postgres by default. */
+  secretsFor?: (tenantId: string) => Promise<string[]>;
+}
+
+export interface Ingest {
+  readonly logger: Logger;
+  readonly metrics: IngestMetrics;
+  /**
+   * Connects, builds the HTTP app and starts consuming the platform topics configured; with
+   * `listen` (the default) it also takes requests on INGEST_HOST:INGEST_PORT. Tests drive the
+   * app with `inject` instead.
+   */
+  start(options?: { listen?: boolean }): Promise<{ app: FastifyInstance; address?: string }>;
+  /** Stop steps in the order they run, for `stopOnSignals`. */
+  readonly shutdownSteps: ShutdownStep[];
+  stop(): Promise<void>;
+}
+
+/** Ingest, wired once: `src/index.ts`, the tests' harness and the benches build it here. */
+export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ingest {
+  const logger = parts.logger ?? createLogger('ingest', config.LOG_LEVEL);
+  const metrics = createIngestMetrics();
+  const plan = new ShutdownPlan();
+  return {
+    logger,
+    metrics,
+    get shutdownSteps() {
+      return plan.ordered;
+    },
+    stop: () => plan.run(),
+    async start({ listen = true } = {}) {
+      let secretsFor = parts.secretsFor;
+      if (!secretsFor) {
+        const pool = parts.pool ?? createPool(config.DATABASE_URL, 'backstop-ingest');
+        if (!parts.pool) plan.add('postgres', () => pool.end());
+        const secrets = new WebhookSecretCache(pool);
+        secretsFor = (tenantId) => secrets.secretsFor(tenantId);
+      }
+      const redis = createIngestRedis(config.REDIS_URL, 'backstop-ingest', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
+      plan.add('redis', () => redis.quit().catch(() => redis.disconnect()));
+      const kafka = createIngestKafka(config.KAFKA_BROKERS, 'backstop-ingest', logger);
+      const producer = createIdempotentProducer(kafka);
+      await producer.connect();
+      const admin = kafka.admin();
+      await admin.connect();
+      plan.add('kafka', async () => { await producer.disconnect(); await admin.disconnect(); });
+      const publisher = new EventPublisher(producer, topicName('paymentEvents', config.KAFKA_TOPIC_PREFIX), config.INGEST_LINGER_MS);
+      plan.add('publisher', () => publisher.drain());
+
+      const memory = new DeliveryMemory(redis, {
+        keyPrefix: config.REDIS_KEY_PREFIX,
+        windowSeconds: config.INGEST_DEDUPE_WINDOW_S,
+        shards: config.INGEST_DEDUPE_SHARDS,
+      });
+      const app = await buildApp({
+        logger,
+        memory,
+        rateLimit: new TenantRateLimit(redis, {
+          keyPrefix: config.REDIS_KEY_PREFIX,
+          eventsPerSecond: config.INGEST_RATE_PER_S,
+          burst: config.INGEST_RATE_BURST,
+          overrides: config.INGEST_RATE_OVERRIDES,
+        }),
+        publisher,
+        metrics,
+        secretsFor,
+        checkReady: async () => {
+          await redis.ping();
+          await admin.describeCluster();
+        },
+        bodyLimit: config.INGEST_BODY_LIMIT,
+        signatureToleranceSeconds: config.INGEST_SIGNATURE_TOLERANCE_S,
+        maxEventAgeSeconds: config.INGEST_MAX_EVENT_AGE_S,
+      });
+
+      if (config.INGEST_SOURCES.length > 0) {
+        const sourceConsumer = await startSourceConsumer({
+          kafka,
+          producer,
+          publisher,
+          memory,
+          metrics,
+          logger,
+          sources: config.INGEST_SOURCES,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          groupId: `${config.KAFKA_TOPIC_PREFIX}${config.INGEST_SOURCE_GROUP_ID}`,
+          maxEventAgeSeconds: config.INGEST_MAX_EVENT_AGE_S,
+        });
+        plan.add('platform topics', () => sourceConsumer.disconnect());
+        logger.info({ topics: config.INGEST_SOURCES.map((source) => source.topic) }, 'consuming platform topics');
+      }
+      plan.add('http', () => app.close());
+      const address = listen ? await app.listen({ host: config.INGEST_HOST, port: config.INGEST_PORT }) : undefined;
+      return { app, address };
+    },
+  };
+}
