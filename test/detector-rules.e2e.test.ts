@@ -97,6 +97,22 @@ function cases(): Case[] {
     events: [pay(u, 0), pay(u, 24 * hour), pay(u, 48 * hour), pay(u, 72 * hour, { sku: 'skin-crimson', category: 'skin', unitPrice: 3200, amount: 3200 })],
     expected: [],
   }));
+  add('product.misselected: a newcomer with one usual card picks a skin 1.4× its price, then the card', (u) => ({
+    events: [pay(u, 0), pay(u, 24 * hour, { sku: 'skin-aurora', category: 'skin', unitPrice: 4200, amount: 4200 }), pay(u, 24 * hour + 120_000)],
+    expected: [['product.misselected', 1]],
+  }));
+  add('product.misselected silent: something new for another account, then the usual card', (u) => ({
+    events: [
+      pay(u, 0), pay(u, 24 * hour), pay(u, 48 * hour),
+      pay(u, 72 * hour, { sku: 'skin-crimson', category: 'skin', unitPrice: 3200, amount: 3200, recipientAccount: '8000765432' }),
+      pay(u, 72 * hour + 120_000),
+    ],
+    expected: [],
+  }));
+  add('amount.digit_slip: a slipped top-up that arrives before the history showing it is one', (u) => ({
+    events: [pay(u, 72 * hour, topup(100000)), pay(u, 0, topup(10000)), pay(u, 24 * hour, topup(10000))],
+    expected: [['amount.digit_slip', 0]],
+  }));
   add('velocity.burst: six payments in half a minute', (u) => ({
     events: Array.from({ length: 6 }, (_, i) => pay(u, i * 5000, { sku: `gift-${i}`, unitPrice: 1000 + i, amount: 1000 + i })),
     expected: [['velocity.burst', 5]],
@@ -155,6 +171,22 @@ describe('the detector rules on real Kafka and Redis', () => {
     } finally {
       await quiet.close();
     }
+  }, 90_000);
+
+  it('grades a wrong-shelf purchase whose goods were delivered before the correction lower, and says so', async () => {
+    const u = newPayer();
+    const mistake = pay(u, 72 * hour, { sku: 'skin-crimson', category: 'skin', unitPrice: 3200, amount: 3200 });
+    if (mistake.type !== 'payment.succeeded') throw new Error('a payment');
+    const delivered: WebhookEvent = {
+      id: uniqueId('evt_delivered'), type: 'order.delivered', occurredAt: at(72 * hour + 30_000).toISOString(),
+      data: { orderId: mistake.data.orderId, payerId: u, paymentId: mistake.data.paymentId },
+    };
+    await detector.publish([pay(u, 0), pay(u, 24 * hour), pay(u, 48 * hour), mistake, delivered, pay(u, 72 * hour + 120_000)]);
+    await detector.marker(u, at(40 * 24 * hour));
+    const flag = detector.flagsOfPayer(u).find((f) => f.type === 'product.misselected');
+    expect(flag?.payment.paymentId).toBe(mistake.data.paymentId);
+    expect(flag!.severity).toBe('medium');
+    expect(flag!.evidence.informationFlow.observed).toMatchObject({ usualCategoryPurchases: 3, recipient: 'usual-account', mistakeDeliveredBeforeCorrection: true, mistakeDeliveredAt: delivered.occurredAt });
   }, 90_000);
 
   it('explains every flag: fund flow, order flow, information flow and the times to measure latency', async () => {

@@ -34,7 +34,7 @@ describe('refund worker: one decision per charge, on real Kafka and Postgres', (
     eventsTopic = topicName('paymentEvents', stack.topicPrefix);
     producer = stack.kafka.producer();
     await producer.connect();
-    for (const tenantId of ['crash', 'redeliver', 'race', 'life', 'cap', 'guard']) await createTenant(stack.pool, { tenantId, name: tenantId });
+    for (const tenantId of ['crash', 'redeliver', 'race', 'life', 'cap', 'optin', 'guard']) await createTenant(stack.pool, { tenantId, name: tenantId });
   });
 
   afterAll(async () => {
@@ -178,19 +178,26 @@ describe('refund worker: one decision per charge, on real Kafka and Postgres', (
     }
   }, 60_000);
 
-  it('reviews a mis-selected product once its order was delivered, refunds it automatically before', async () => {
+  it('reviews a mis-selected product by default; where the tenant opts in, refunds a high-confidence one automatically only before delivery', async () => {
     const payerId = 'u_delivered';
-    const delivered = buildFlag('cap', { type: 'product.misselected', payment: { payerId } });
-    const undelivered = buildFlag('cap', { type: 'product.misselected', payment: { payerId } });
+    const byDefault = buildFlag('cap', { type: 'product.misselected', severity: 'high', payment: { payerId } });
+    await publishFlags(producer, flagsTopic, [byDefault]);
+    expect(await decisionFor('cap', byDefault.payment.paymentId)).toMatchObject({ action: 'review', status: 'pending_review' });
+
+    await saveRefundPolicy(stack.pool, 'optin', { v: 1, rules: { 'product.misselected': { action: 'auto_refund' } } }, 'test');
+    const delivered = buildFlag('optin', { type: 'product.misselected', severity: 'high', payment: { payerId } });
+    const undelivered = buildFlag('optin', { type: 'product.misselected', severity: 'high', payment: { payerId } });
+    const lessSure = buildFlag('optin', { type: 'product.misselected', severity: 'medium', payment: { payerId } });
     const delivery: WebhookEvent = {
       id: `evt_delivered_${delivered.payment.orderId}`, type: 'order.delivered', occurredAt: new Date().toISOString(),
       data: { orderId: delivered.payment.orderId, payerId, paymentId: delivered.payment.paymentId },
     };
-    await publishEvents(producer, eventsTopic, 'cap', [delivery]);
-    await eventually(async () => ((await stack.pool.query('SELECT 1 FROM order_deliveries WHERE tenant_id = $1 AND order_id = $2', ['cap', delivered.payment.orderId])).rowCount === 1 ? true : undefined), { what: 'the delivery recorded' });
-    await publishFlags(producer, flagsTopic, [delivered, undelivered]);
-    expect(await decisionFor('cap', delivered.payment.paymentId)).toMatchObject({ action: 'review', status: 'pending_review' });
-    expect(await decisionFor('cap', undelivered.payment.paymentId)).toMatchObject({ action: 'auto_refund' });
+    await publishEvents(producer, eventsTopic, 'optin', [delivery]);
+    await eventually(async () => ((await stack.pool.query('SELECT 1 FROM order_deliveries WHERE tenant_id = $1 AND order_id = $2', ['optin', delivered.payment.orderId])).rowCount === 1 ? true : undefined), { what: 'the delivery recorded' });
+    await publishFlags(producer, flagsTopic, [delivered, undelivered, lessSure]);
+    expect(await decisionFor('optin', delivered.payment.paymentId)).toMatchObject({ action: 'review', status: 'pending_review' });
+    expect(await decisionFor('optin', undelivered.payment.paymentId)).toMatchObject({ action: 'auto_refund' });
+    expect(await decisionFor('optin', lessSure.payment.paymentId)).toMatchObject({ action: 'review', status: 'pending_review' });
   });
 
   it('never decides more than the platform left unrefunded of the captured amount', async () => {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Redis } from '@backstop/redis';
 
 const run = promisify(execFile);
-const script = readFileSync(fileURLToPath(new URL('../../services/detector/src/lua/observe-payment-7.lua', import.meta.url)), 'utf8');
+const script = readFileSync(fileURLToPath(new URL('../../services/detector/src/lua/observe-payment-8.lua', import.meta.url)), 'utf8');
 
 export interface RedisBaseline {
   command: string;
@@ -31,8 +31,8 @@ export async function benchObserveScript(redis: Redis, redisUrl: string, prefix:
     c: 'game-card', q: 1, u: 3000, a: 3000, $: 'CNY', r: '8000123401', rv: true, ch: 'alipay', t: '2026-11-26T08:00:00.000Z',
   });
   const args = [
-    'EVALSHA', sha, '7',
-    `${tag}:seen`, `${tag}:seen-at`, `${tag}:payments:CNY`, `${tag}:orders`, `${tag}:orders-at`, `${tag}:recipients`, `${tag}:categories`,
+    'EVALSHA', sha, '8',
+    `${tag}:seen`, `${tag}:seen-at`, `${tag}:payments:CNY`, `${tag}:orders`, `${tag}:orders-at`, `${tag}:recipients`, `${tag}:categories`, `${tag}:deliveries`,
     'evt___rand_int__', String(Date.parse('2026-11-26T08:00:00Z')), 'ord___rand_int__', payment,
     String(90 * day), '50', '500', String(48 * 3_600_000), String(90 * 86_400), '100', String(30 * day),
     '8000123401', '20', 'game-card', '30', '{}',
@@ -43,7 +43,7 @@ export async function benchObserveScript(redis: Redis, redisUrl: string, prefix:
     '-h', url.hostname, '-p', url.port || '6379', '-n', String(calls), '-c', String(clients), '-P', String(pipeline), '-r', '20000', '--csv', ...args,
   ], { maxBuffer: 1 << 20 });
   const { callsPerS, p50Ms } = parseRedisBenchmarkCsv(stdout);
-  return { command: 'EVALSHA observe-payment-7', calls, pipeline, clients, callsPerS, p50Ms };
+  return { command: 'EVALSHA observe-payment-8', calls, pipeline, clients, callsPerS, p50Ms };
 }
 
 /**

@@ -37,7 +37,11 @@ export const FlagMessage = z.discriminatedUnion('key', [
   message('amount.outlier.sku', { unitPrice: MoneyParam, usual: MoneyParam, robustZ: z.number(), payments: Count }),
   message('recipient.near_miss', { recipientAccount: Account, meantAccount: Account, edit: AccountEdit, meantLastPaidAt: Timestamp }),
   message('product.misselected', {
-    mistakenItem: Text.optional(), mistakenCategory: Text, intendedItem: Text.optional(), usualCategory: Text, gapSeconds: Seconds,
+    mistakenItem: Text.optional(), mistakenCategory: Text, mistakenAmount: MoneyParam,
+    intendedItem: Text.optional(), usualCategory: Text, intendedAmount: MoneyParam,
+    /** Purchases in the usual category before the mistake: the habit the correction returns to. */
+    usualPurchases: Count,
+    gapSeconds: Seconds,
   }),
   message('velocity.burst', { payments: Count, spanSeconds: Seconds, maxPayments: Count, windowSeconds: Seconds }),
 ]);
@@ -51,6 +55,8 @@ export const GuardMessage = z.discriminatedUnion('key', [
   message('guard.single_limit', { amount: MoneyParam, limit: MoneyParam }),
   message('guard.daily_budget', { budget: MoneyParam, used: MoneyParam }),
   message('guard.state_rebuilding', {}),
+  message('guard.intent_not_certain', { severity: z.enum(['low', 'medium', 'high']), confidence: z.number().min(0).max(1) }),
+  message('guard.delivered_not_revocable', {}),
 ]);
 export type GuardMessage = z.infer<typeof GuardMessage>;
 

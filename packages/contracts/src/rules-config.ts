@@ -78,10 +78,18 @@ export const RulesConfig = z.strictObject({
       ...common,
       /** The corrected purchase follows the mistaken one within this many seconds. */
       windowSeconds: seconds.default(600),
-      /** "A similar amount": the larger at most this many times the smaller. */
-      similarAmountRatio: z.number().min(1).default(1.25),
+      /** A correction this quick counts for a little more: the payer noticed at once. */
+      quickCorrectionSeconds: seconds.default(300),
+      /**
+       * The largest amount ratio (larger / smaller) a correction may have: neighbouring shelves
+       * rarely hold items of the same price. Beyond `closeAmountRatio` it counts for less.
+       */
+      similarAmountRatio: z.number().min(1).default(2),
+      closeAmountRatio: z.number().min(1).default(1.25),
       /** Purchases of a category, before the mistaken one, that make it the payer's usual. */
-      minUsualPurchases: z.int().min(1).default(3),
+      minUsualPurchases: z.int().min(1).default(1),
+      /** From this many usual purchases the habit counts in full; fewer lower the confidence. */
+      fullUsualPurchases: z.int().min(1).default(3),
     })
     .prefault({}),
   'velocity.burst': z

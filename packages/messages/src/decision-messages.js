@@ -21,6 +21,11 @@ export const flagTypeNames = {
   },
 };
 
+const severityNames = {
+  en: { low: 'low', medium: 'medium', high: 'high' },
+  zh: { low: '低', medium: '中', high: '高' },
+};
+
 const actionNames = {
   en: { auto_refund: 'an automatic refund', review: 'review', notify: 'a notification only' },
   zh: { auto_refund: '自动退款', review: '人工审核', notify: '仅通知' },
@@ -32,12 +37,17 @@ export const guardMessages = {
     'guard.single_limit': (p, f) => `${f.money(p.amount)} exceeds the single auto-refund limit of ${f.money(p.limit)}`,
     'guard.daily_budget': (p, f) => `today's auto-refund budget of ${f.money(p.budget)} would be exceeded (${f.money(p.used)} used)`,
     'guard.state_rebuilding': () => 'the detector was rebuilding lost state, so its evidence may be incomplete',
+    'guard.intent_not_certain': (p, f) =>
+      `a wrong product is refunded automatically only at high confidence, and this flag is ${severityNames.en[p.severity]} (${f.number(p.confidence, 2)})`,
+    'guard.delivered_not_revocable': () => 'the goods were delivered and the policy does not say they can be revoked',
   },
   zh: {
     'guard.kill_switch': () => '自动退款总开关已关闭',
     'guard.single_limit': (p, f) => `${f.money(p.amount)} 超过单笔自动退款上限 ${f.money(p.limit)}`,
     'guard.daily_budget': (p, f) => `将超出今日自动退款额度 ${f.money(p.budget)}（已用 ${f.money(p.used)}）`,
     'guard.state_rebuilding': () => '检测器正在重建丢失的状态，证据可能不完整',
+    'guard.intent_not_certain': (p, f) => `选错商品只在高置信度时自动退款，而此告警为${severityNames.zh[p.severity]}置信度（${f.number(p.confidence, 2)}）`,
+    'guard.delivered_not_revocable': () => '商品已发放，且退款策略未声明可以撤回',
   },
 };
 

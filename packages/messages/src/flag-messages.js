@@ -40,7 +40,7 @@ export const flagMessages = {
     'recipient.near_miss': (p, f) =>
       `Paid to ${f.account(p.recipientAccount)}, never used before, ${accountEdit.en[p.edit]} from ${f.account(p.meantAccount)}, last paid ${f.time(p.meantLastPaidAt)}.`,
     'product.misselected': (p, f) =>
-      `Bought ${p.mistakenItem ? f.text(p.mistakenItem) : 'an item'} in ${f.text(p.mistakenCategory)}, a category never bought before, then ${p.intendedItem ? f.text(p.intendedItem) : 'an item'} in the usual ${f.text(p.usualCategory)} ${f.duration(p.gapSeconds)} later.`,
+      `Bought ${p.mistakenItem ? f.text(p.mistakenItem) : 'an item'} (${f.money(p.mistakenAmount)}) in ${f.text(p.mistakenCategory)}, a category never bought before, then ${p.intendedItem ? f.text(p.intendedItem) : 'an item'} (${f.money(p.intendedAmount)}) ${f.duration(p.gapSeconds)} later in ${f.text(p.usualCategory)}, bought ${p.usualPurchases} ${p.usualPurchases === 1 ? 'time' : 'times'} before.`,
     'velocity.burst': (p, f) =>
       `${p.payments} payments within ${f.duration(p.spanSeconds)} (more than ${p.maxPayments} within ${f.duration(p.windowSeconds)}).`,
   },
@@ -58,7 +58,7 @@ export const flagMessages = {
     'recipient.near_miss': (p, f) =>
       `付款到从未用过的账号 ${f.account(p.recipientAccount)}，与 ${f.time(p.meantLastPaidAt)} 付过款的账号 ${f.account(p.meantAccount)} 相比${accountEdit.zh[p.edit]}。`,
     'product.misselected': (p, f) =>
-      `先在从未买过的类目「${f.text(p.mistakenCategory)}」购买了${p.mistakenItem ? `「${f.text(p.mistakenItem)}」` : '一件商品'}，${f.duration(p.gapSeconds)}后又在常买的类目「${f.text(p.usualCategory)}」购买了${p.intendedItem ? `「${f.text(p.intendedItem)}」` : '一件商品'}。`,
+      `先在从未买过的类目「${f.text(p.mistakenCategory)}」购买了${p.mistakenItem ? `「${f.text(p.mistakenItem)}」` : '一件商品'}（${f.money(p.mistakenAmount)}），${f.duration(p.gapSeconds)}后又在此前买过 ${p.usualPurchases} 次的类目「${f.text(p.usualCategory)}」购买了${p.intendedItem ? `「${f.text(p.intendedItem)}」` : '一件商品'}（${f.money(p.intendedAmount)}）。`,
     'velocity.burst': (p, f) =>
       `${f.duration(p.spanSeconds)}内支付了 ${p.payments} 笔（${f.duration(p.windowSeconds)}内超过 ${p.maxPayments} 笔）。`,
   },

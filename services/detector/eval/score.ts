@@ -1,5 +1,5 @@
 import type { Flag, FlagType, Severity } from '@backstop/contracts';
-import type { HardNegative, LabelledEvent } from './traffic';
+import type { Cohort, HardNegative, LabelledEvent } from './traffic';
 
 export interface RuleScore {
   rule: FlagType | 'overall';
@@ -14,6 +14,12 @@ export interface Report {
   rules: RuleScore[];
   /** Precision of each rule's flags at each severity. */
   bySeverity: { rule: FlagType; severity: Severity; flagged: number; precision: number }[];
+  /**
+   * product.misselected within each cohort of payers (the long-standing plants and the widened
+   * ones): its flags on the cohort's payments against the cohort's labels, overall and at
+   * each severity.
+   */
+  cohorts: { cohort: Cohort; score: RuleScore; bySeverity: { severity: Severity; flagged: number; precision: number }[] }[];
   /** Flags raised on payments that were made to look like mistakes but are not. */
   hardNegatives: { kind: HardNegative; payments: number; flagged: number }[];
   latencyMs: { p50: number; p99: number; max: number; count: number };
@@ -34,10 +40,12 @@ export function score(traffic: readonly LabelledEvent[], flags: readonly Flag[],
   const key = (rule: string, paymentId: string) => `${rule}|${paymentId}`;
   const expected = new Set<string>();
   const negativeOf = new Map<string, HardNegative>();
-  for (const { event, expected: labels, hardNegative } of traffic) {
+  const cohortOf = new Map<string, Cohort>();
+  for (const { event, expected: labels, hardNegative, cohort } of traffic) {
     if (event.type !== 'payment.succeeded') continue;
     for (const rule of labels) expected.add(key(rule, event.data.paymentId));
     if (hardNegative) negativeOf.set(event.data.paymentId, hardNegative);
+    if (cohort) cohortOf.set(event.data.paymentId, cohort);
   }
   const predicted = new Set(unique.map((flag) => key(flag.type, flag.payment.paymentId)));
 
@@ -58,6 +66,25 @@ export function score(traffic: readonly LabelledEvent[], flags: readonly Flag[],
       bySeverity.push({ rule, severity, flagged: mine.length, precision: ratio(right, mine.length) });
     }
   }
+
+  const cohortScore = (cohort: Cohort): Report['cohorts'][number] => {
+    const rule: FlagType = 'product.misselected';
+    const inCohort = (k: string) => k.startsWith(`${rule}|`) && cohortOf.get(k.slice(rule.length + 1)) === cohort;
+    const labelled = [...expected].filter(inCohort);
+    const flags = unique.filter((flag) => flag.type === rule && cohortOf.get(flag.payment.paymentId) === cohort);
+    const right = (list: readonly Flag[]) => list.filter((flag) => expected.has(key(rule, flag.payment.paymentId))).length;
+    const truePositives = right(flags);
+    const severities = (['high', 'medium', 'low'] as const).map((severity) => {
+      const mine = flags.filter((flag) => flag.severity === severity);
+      return { severity, flagged: mine.length, precision: ratio(right(mine), mine.length) };
+    });
+    return {
+      cohort,
+      score: { rule, labelled: labelled.length, flagged: flags.length, truePositives, precision: ratio(truePositives, flags.length), recall: ratio(truePositives, labelled.length) },
+      bySeverity: severities.filter((s) => s.flagged > 0),
+    };
+  };
+  const cohorts = [...new Set(cohortOf.values())].sort().map(cohortScore);
 
   const negatives = new Map<HardNegative, { payments: Set<string>; flagged: Set<string> }>();
   for (const [paymentId, kind] of negativeOf) {
@@ -87,6 +114,7 @@ export function score(traffic: readonly LabelledEvent[], flags: readonly Flag[],
   return {
     rules: [...rules.map(scoreOf), scoreOf('overall')],
     bySeverity,
+    cohorts,
     hardNegatives: [...negatives].map(([kind, { payments, flagged }]) => ({ kind, payments: payments.size, flagged: flagged.size })).sort((a, b) => a.kind.localeCompare(b.kind)),
     latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN, count: latencies.length },
     mistakes,
@@ -103,6 +131,12 @@ export function printReport(report: Report, write: (line: string) => void = cons
   write('');
   write('precision by severity');
   for (const s of report.bySeverity) write(`  ${s.rule.padEnd(22)} ${s.severity.padEnd(6)} ${String(s.flagged).padStart(5)} flags  ${pct(s.precision)}`);
+  write('');
+  write('product.misselected by cohort   labelled  flagged  true+  precision   recall   by severity (flags, precision)');
+  for (const { cohort, score: r, bySeverity } of report.cohorts) {
+    const severities = bySeverity.map((s) => `${s.severity} ${s.flagged} ${pct(s.precision)}`).join(', ');
+    write(`  ${cohort.padEnd(28)} ${String(r.labelled).padStart(8)}  ${String(r.flagged).padStart(7)}  ${String(r.truePositives).padStart(5)}  ${pct(r.precision).padStart(9)}  ${pct(r.recall).padStart(8)}   ${severities}`);
+  }
   write('');
   write('hard negatives (payments flagged wrongly / payments)');
   for (const n of report.hardNegatives) write(`  ${n.kind.padEnd(28)} ${n.flagged} / ${n.payments}`);

@@ -1,5 +1,9 @@
-import type { FlagType, PaymentData, PaymentSucceeded, WebhookEvent } from '@backstop/contracts';
+import type { FlagType } from '@backstop/contracts';
 import { Random } from './random';
+import { newcomerShopper } from './shoppers';
+import { day, hour, minute, PayerTimeline, type HardNegative, type LabelledEvent, type Sku } from './timeline';
+
+export type { Cohort, HardNegative, LabelledEvent } from './timeline';
 
 /**
  * Labelled traffic for the detector benchmark: many payers with realistic habits, each
@@ -7,31 +11,6 @@ import { Random } from './random';
  * Labels come from how an event was made (this one was made by adding a digit), never from
  * what the detector says.
  */
-
-export type HardNegative =
-  | 'repeat-minutes-apart'
-  | 'gift-to-another-account'
-  | 'legitimately-large'
-  | 'new-payer-expensive-first'
-  | 'genuinely-new-recipient'
-  | 'webhook-retry'
-  | 'bulk-purchase'
-  | 'new-category-kept'
-  | 'split-payment';
-
-export interface LabelledEvent {
-  event: WebhookEvent;
-  /** The flags this payment should get (empty for a legitimate one). */
-  expected: FlagType[];
-  hardNegative?: HardNegative;
-}
-
-interface Sku {
-  sku: string;
-  category: string;
-  price: number;
-  merchantId: string;
-}
 
 const catalogue = {
   welkin: { sku: 'welkin-30d', category: 'game-card', price: 3000, merchantId: 'm_cards' },
@@ -50,64 +29,17 @@ const lookalike: Record<string, Sku> = {
   [catalogue.pack328.sku]: catalogue.gift300,
 };
 
-const minute = 60_000;
-const hour = 60 * minute;
-const day = 24 * hour;
-
 export interface TrafficOptions {
   seed: number;
   payers: number;
   /** Event time of the first payment (ms); history spans about two weeks from there. */
   startMs: number;
-}
-
-class PayerTimeline {
-  readonly events: LabelledEvent[] = [];
-  cursorMs: number;
-
-  constructor(
-    readonly random: Random,
-    readonly payerId: string,
-    startMs: number,
-  ) {
-    this.cursorMs = startMs;
-  }
-
-  /** Moves event time on by at least `minMs`, up to `maxMs`. */
-  advance(minMs: number, maxMs: number): number {
-    this.cursorMs += Math.round(this.random.between(minMs, maxMs));
-    return this.cursorMs;
-  }
-
-  pay(atMs: number, data: Partial<PaymentData> & Pick<PaymentData, 'kind' | 'amount'>, expected: FlagType[] = [], hardNegative?: HardNegative): PaymentSucceeded {
-    const event: PaymentSucceeded = {
-      id: this.random.id('evt'),
-      type: 'payment.succeeded',
-      occurredAt: new Date(atMs).toISOString(),
-      data: {
-        paymentId: this.random.id('pay'),
-        orderId: this.random.id('ord'),
-        payerId: this.payerId,
-        merchantId: 'm_cards',
-        quantity: 1,
-        currency: 'CNY',
-        channel: this.random.pick(['alipay', 'wechat', 'card']),
-        ...data,
-      },
-    };
-    this.events.push({ event, expected, ...(hardNegative ? { hardNegative } : {}) });
-    return event;
-  }
-
-  buy(atMs: number, item: Sku, account: string, extra: Partial<PaymentData> = {}, expected: FlagType[] = [], hardNegative?: HardNegative): PaymentSucceeded {
-    const quantity = extra.quantity ?? 1;
-    return this.pay(
-      atMs,
-      { kind: 'purchase', sku: item.sku, category: item.category, merchantId: item.merchantId, unitPrice: item.price, quantity, amount: item.price * quantity, recipientAccount: account, recipientVerified: true, ...extra },
-      expected,
-      hardNegative,
-    );
-  }
+  /**
+   * Newcomers to a shop (wrong-shelf purchases and deliberate new purchases), added after the
+   * other payers from a stream of their own, so the other payers' traffic is the same with or
+   * without them. Default: a quarter of `payers`.
+   */
+  newcomers?: number;
 }
 
 function oneEditFrom(random: Random, account: string): string {
@@ -147,6 +79,7 @@ function regularBuyer(t: PayerTimeline): void {
     t.buy(at, favourite, account);
     t.buy(at + random.int(1_000, 90_000), favourite, account, {}, ['duplicate.suspected']);
   } else if (scenario < 0.22) {
+    t.join('misselected-classic');
     t.buy(at, lookalike[favourite.sku]!, account, {}, ['product.misselected']);
     t.buy(at + random.int(30_000, 8 * minute), favourite, account);
   } else if (scenario < 0.28) {
@@ -168,6 +101,7 @@ function regularBuyer(t: PayerTimeline): void {
   } else if (scenario < 0.63) {
     t.buy(at, favourite, account, { quantity: 10 }, [], 'bulk-purchase');
   } else if (scenario < 0.69) {
+    t.join('misselected-classic');
     t.buy(at, lookalike[favourite.sku]!, account, {}, [], 'new-category-kept');
   } else if (scenario < 0.75) {
     const orderId = random.id('ord');
@@ -253,6 +187,13 @@ export function generateTraffic(options: TrafficOptions): LabelledEvent[] {
     else if (kind < 0.88) transferrer(timeline);
     else if (kind < 0.94) whale(timeline);
     else newPayer(timeline);
+    all.push(...timeline.events);
+  }
+  const newcomers = options.newcomers ?? Math.round(options.payers / 4);
+  const own = new Random(options.seed ^ 0x6e6577);
+  for (let i = 0; i < newcomers; i += 1) {
+    const timeline = new PayerTimeline(own, `n_${i.toString(36)}_${own.digits(4)}`, options.startMs + own.int(0, 2 * day));
+    newcomerShopper(timeline);
     all.push(...timeline.events);
   }
   return all

@@ -2,11 +2,11 @@ import { Flag, type IngestedEvent, type PaymentSnapshot } from '@backstop/contra
 import { deadLetterFor, type DeadLetter } from '@backstop/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
-import { decodeEvent, paymentOf } from './decode-event';
+import { decodeEvent, deliveryOf, paymentOf } from './decode-event';
 import { buildFlag } from './flag-builder';
 import type { RulesConfigSource } from './policy/tenant-rules';
 import { evaluateRules } from './rules';
-import type { PayerStateStore } from './state/payer-state';
+import type { DeliveryRequest, PayerStateStore } from './state/payer-state';
 import type { StoredFlags } from './state/stored-flags';
 
 
@@ -44,6 +44,7 @@ export async function detectBatch(
 ): Promise<BatchOutcome> {
   const outcome: BatchOutcome = { flags: [], deadLetters: [], records: [], redelivered: 0, late: 0 };
   const requests: { ingested: IngestedEvent; payment: PaymentSnapshot }[] = [];
+  const deliveries: DeliveryRequest[] = [];
   for (const message of messages) {
     let ingested: IngestedEvent;
     try {
@@ -61,11 +62,13 @@ export async function detectBatch(
     }
     const payment = paymentOf(ingested);
     if (payment) requests.push({ ingested, payment });
+    const delivery = deliveryOf(ingested);
+    if (delivery) deliveries.push(delivery);
   }
-  if (requests.length === 0) return outcome;
+  if (requests.length === 0 && deliveries.length === 0) return outcome;
 
   const configs = await deps.rulesConfig.forTenants(requests.map((r) => r.ingested.tenantId));
-  const observations = await deps.store.observe(requests.map(({ ingested, payment }) => ({ tenantId: ingested.tenantId, payment })));
+  const observations = await deps.store.observe(requests.map(({ ingested, payment }) => ({ tenantId: ingested.tenantId, payment })), deliveries);
   const flaggedAt = (deps.now?.() ?? new Date()).toISOString();
   observations.forEach((observation, index) => {
     const { ingested, payment } = requests[index]!;

@@ -34,7 +34,7 @@ describe('replayBatch', () => {
   });
   const newPayer = () => `u_${randomBytes(4).toString('hex')}`;
 
-  it('puts payments back into their windows, skips what is not a payment, and keeps no snapshot', async () => {
+  it('puts payments and deliveries back into their windows, skips the rest, and keeps no snapshot', async () => {
     const payerId = newPayer();
     const history = [0, 3600, 7200].map((at) => payment(at, { payerId, kind: 'topup', recipientAccount: '8123456789' }));
     const delivered = messageOf(JSON.stringify({ v: 1, tenantId, receivedAt: history[0]!.occurredAt, marks: [], event: { id: 'evt_delivered', type: 'order.delivered', occurredAt: history[0]!.occurredAt, data: { orderId: 'o', payerId } } }));
@@ -43,6 +43,7 @@ describe('replayBatch', () => {
 
     const keys = payerKeys(prefix, tenantId, payerId);
     expect(await redis.zcard(keys.payments('CNY'))).toBe(3);
+    expect(await redis.zscore(keys.deliveries, 'o')).toBe(String(Date.parse(history[0]!.occurredAt)));
     for (const { eventId } of history) expect(await redis.hget(keys.seen, eventId)).toBe('F:[]');
 
     // The payer's next payment is judged against the history the replay restored.

@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { IngestedEvent, PaymentSnapshot } from '@backstop/contracts';
-import { decodeEvent, paymentOf } from '../decode-event';
-import type { PayerStateStore } from '../state/payer-state';
+import { decodeEvent, deliveryOf, paymentOf } from '../decode-event';
+import type { DeliveryRequest, PayerStateStore } from '../state/payer-state';
 
 /**
  * What a replayed event's entry says it produced. Replayed events were judged before the loss
@@ -14,7 +14,10 @@ export interface ReplayedBatch {
   restored: number;
   /** Payments the state already had (observed live since the loss, or by an earlier attempt). */
   known: number;
-  /** Messages that carry no payment: other event types, and what the live consumer dead-lettered. */
+  /**
+   * Messages that carry no payment: other event types, and what the live consumer
+   * dead-lettered. Deliveries among them are put back all the same (idempotently).
+   */
   skipped: number;
 }
 
@@ -27,25 +30,26 @@ export interface ReplayedBatch {
  */
 export async function replayBatch(messages: readonly KafkaMessage[], store: PayerStateStore<unknown>): Promise<ReplayedBatch> {
   const requests: { tenantId: string; payment: PaymentSnapshot }[] = [];
+  const deliveries: DeliveryRequest[] = [];
   let skipped = 0;
   for (const message of messages) {
-    const payment = paymentIn(message);
-    if (payment) requests.push(payment);
+    const ingested = decoded(message);
+    const payment = ingested && paymentOf(ingested);
+    const delivery = ingested && deliveryOf(ingested);
+    if (payment) requests.push({ tenantId: ingested.tenantId, payment });
     else skipped += 1;
+    if (delivery) deliveries.push(delivery);
   }
-  const observations = await store.observe(requests);
+  const observations = await store.observe(requests, deliveries);
   const restored = requests.filter((_, index) => observations[index]!.kind === 'fresh');
   await store.record(restored.map((request) => ({ ...request, stored: FLAGS_ALREADY_PUBLISHED })));
   return { restored: restored.length, known: requests.length - restored.length, skipped };
 }
 
-function paymentIn(message: KafkaMessage): { tenantId: string; payment: PaymentSnapshot } | undefined {
-  let ingested: IngestedEvent;
+function decoded(message: KafkaMessage): IngestedEvent | undefined {
   try {
-    ingested = decodeEvent(message);
+    return decodeEvent(message);
   } catch {
     return undefined;
   }
-  const payment = paymentOf(ingested);
-  return payment && { tenantId: ingested.tenantId, payment };
 }

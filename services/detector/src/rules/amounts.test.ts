@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRulesConfig } from '@backstop/contracts';
+import { buildFlag } from '../flag-builder';
 import { amountOutlier } from './amount-outlier';
 import { digitSlip } from './digit-slip';
 import { evaluateRules } from './index';
@@ -54,6 +55,39 @@ describe('amount.digit_slip', () => {
     expect(digitSlip.evaluate(contextFor(bigPack, packs, skuSummary(Array.from({ length: 40 }, () => 64800))), slip)).toEqual([]);
     const mixed = [...packs, payment(120, { sku: 'pack-328', unitPrice: 32800, amount: 32800 })];
     expect(digitSlip.evaluate(contextFor(bigPack, mixed, variedSku), slip)).toEqual([]);
+  });
+});
+
+describe('amount.digit_slip when the payer\'s earlier prices arrive after the slip', () => {
+  // Top-ups carry the amount as their own unit price: only the payer's history can tell a slip.
+  const topup = (at: number, amount: number) => payment(at, { kind: 'topup', sku: 'topup', unitPrice: amount, amount });
+  const idOf = (findings: ReturnType<typeof digitSlip.evaluate>) => findings.map((f) => buildFlag('cardshop', f, '2026-03-01T12:00:00.000Z', '2026-03-01T12:00:00.000Z').flagId);
+
+  it('flags the slip when the history that makes it one arrives, with the id it gets in order', () => {
+    const [a, b, slipped] = [topup(0, 10000), topup(600, 10000), topup(3600, 100000)];
+    const inOrder = digitSlip.evaluate(contextFor(slipped, [a, b]), slip);
+    expect(digitSlip.evaluate(contextFor(slipped, []), slip)).toEqual([]);
+    expect(digitSlip.evaluate(contextFor(a, [slipped]), slip)).toEqual([]); // one price is no habit yet
+    const late = digitSlip.evaluate(contextFor(b, [slipped, a]), slip);
+    expect(late.map((f) => f.flagged.paymentId)).toEqual([slipped.paymentId]);
+    expect(late[0]!.informationFlow.observed).toMatchObject({ judgedLate: true, comparisons: [{ basis: 'payer.sku', usual: 10000, factor: 10 }] });
+    expect(idOf(late)).toEqual(idOf(inOrder));
+  });
+
+  it('judges the slip once: not again for history arriving after it was already a slip', () => {
+    const [a, b, c, slipped] = [topup(0, 10000), topup(600, 10000), topup(1200, 10000), topup(3600, 100000)];
+    expect(digitSlip.evaluate(contextFor(slipped, [a, b]), slip)).toHaveLength(1);
+    expect(digitSlip.evaluate(contextFor(c, [a, b, slipped]), slip)).toEqual([]);
+  });
+
+  it('judges only what came later in event time, of the same sku, and not what its own unit price already flagged', () => {
+    const [a, b] = [topup(0, 10000), topup(600, 10000)];
+    const usual = topup(3600, 10000);
+    expect(digitSlip.evaluate(contextFor(b, [a, usual]), slip)).toEqual([]);
+    const otherSku = payment(3600, { kind: 'topup', sku: 'gems', unitPrice: 100000, amount: 100000 });
+    expect(digitSlip.evaluate(contextFor(b, [a, otherSku]), slip)).toEqual([]);
+    const priceSaysSo = payment(3600, { kind: 'topup', sku: 'topup', unitPrice: 10000, amount: 100000 });
+    expect(digitSlip.evaluate(contextFor(b, [a, priceSaysSo]), slip)).toEqual([]);
   });
 });
 

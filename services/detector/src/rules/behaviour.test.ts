@@ -122,6 +122,82 @@ describe('product.misselected', () => {
   });
 });
 
+describe('product.misselected grades its evidence', () => {
+  const usualCard = (at: number) => payment(at, { sku: 'welkin-30d', category: 'game-card', amount: 3000, unitPrice: 3000 });
+  const habitOf = (count: number) => Array.from({ length: count }, (_, i) => usualCard(i * 86_400));
+  const wrongShelf = (at: number, amount = 3200, overrides: Parameters<typeof payment>[1] = {}) =>
+    payment(at, { sku: `skin-${amount}`, category: 'skin', unitPrice: amount, amount, ...overrides });
+  const judge = (history: ReturnType<typeof payment>[], mistake: ReturnType<typeof payment>, correction: ReturnType<typeof payment>, deliveries = new Map<string, number>()) =>
+    productMisselected.evaluate(contextFor(correction, [...history, mistake], undefined, deliveries), misselected);
+  const signalsOf = (finding: { informationFlow: { observed: Record<string, unknown> } }) =>
+    Object.fromEntries((finding.informationFlow.observed.signals as { signal: string; value: unknown }[]).map((s) => [s.signal, s.value]));
+
+  it('is high with a full habit, a close price, the usual account and nothing delivered, and states every signal', () => {
+    const [finding] = judge(habitOf(3), wrongShelf(300_000), usualCard(300_090));
+    expect(finding).toMatchObject({ severity: 'high' });
+    expect(finding!.confidence).toBeGreaterThanOrEqual(0.9);
+    expect(signalsOf(finding!)).toEqual({ usualPurchases: 3, amountRatio: 1.067, gapSeconds: 90, recipient: 'usual-account', mistakeDeliveredBeforeCorrection: false });
+    expect(finding!.informationFlow.observed).toMatchObject({ mistakenAmount: 3200, correctionAmount: 3000, currency: 'CNY', mistakeDeliveredAt: null });
+  });
+
+  it('flags a newcomer with one or two usual purchases at lower confidence, never high', () => {
+    const [one] = judge(habitOf(1), wrongShelf(300_000), usualCard(300_090));
+    const [two] = judge(habitOf(2), wrongShelf(300_000), usualCard(300_090));
+    const [three] = judge(habitOf(3), wrongShelf(300_000), usualCard(300_090));
+    expect([one!.severity, two!.severity]).toEqual(['medium', 'medium']);
+    expect(one!.confidence).toBeLessThan(two!.confidence);
+    expect(two!.confidence).toBeLessThan(three!.confidence);
+  });
+
+  it('accepts prices up to twice or half the intended one, for less the further off, and no further', () => {
+    const confidenceAt = (amount: number) => judge(habitOf(3), wrongShelf(300_000, amount), usualCard(300_090))[0]?.confidence;
+    const [close, neighbouring, far] = [3300, 4200, 5700].map(confidenceAt);
+    expect(close).toBeGreaterThan(neighbouring!);
+    expect(neighbouring).toBeGreaterThan(far!);
+    expect(judge(habitOf(3), wrongShelf(300_000, 5700), usualCard(300_090))[0]).toMatchObject({ severity: 'medium' });
+    expect(confidenceAt(1600)).toBeDefined();
+    expect(confidenceAt(6300)).toBeUndefined();
+    expect(confidenceAt(1400)).toBeUndefined();
+  });
+
+  it('stays silent when the new item went to another account than the usual one: bought for someone else', () => {
+    expect(judge(habitOf(3), wrongShelf(300_000, 3200, { recipientAccount: '8000999999' }), usualCard(300_090))).toEqual([]);
+  });
+
+  it('counts goods delivered before the correction against it, and says when they were delivered', () => {
+    const mistake = wrongShelf(300_000);
+    const correction = usualCard(300_240);
+    const deliveredMs = Date.parse(mistake.occurredAt) + 30_000;
+    const [delivered] = judge(habitOf(3), mistake, correction, new Map([[mistake.orderId, deliveredMs]]));
+    expect(delivered).toMatchObject({ severity: 'medium' });
+    expect(delivered!.informationFlow.observed).toMatchObject({ mistakeDeliveredAt: new Date(deliveredMs).toISOString(), mistakeDeliveredBeforeCorrection: true });
+    // Delivered only after the correction: the payer had not seen it yet.
+    const [afterwards] = judge(habitOf(3), mistake, correction, new Map([[mistake.orderId, Date.parse(correction.occurredAt) + 1000]]));
+    expect(afterwards).toMatchObject({ severity: 'high' });
+    expect(signalsOf(afterwards!).mistakeDeliveredBeforeCorrection).toBe(false);
+  });
+
+  it('counts a slow correction and both purchases for an account the usual ones never used for a little less', () => {
+    const [quick] = judge(habitOf(3), wrongShelf(300_000), usualCard(300_090));
+    const [slow] = judge(habitOf(3), wrongShelf(300_000), usualCard(300_500));
+    expect(slow!.confidence).toBeLessThan(quick!.confidence);
+    const friend = { recipientAccount: '8000777777' };
+    const [forFriend] = judge(habitOf(3), wrongShelf(300_000, 3200, friend), payment(300_090, { amount: 3000, ...friend }));
+    expect(signalsOf(forFriend!).recipient).toBe('same-other-account');
+    expect(forFriend!.confidence).toBeLessThan(quick!.confidence);
+  });
+
+  it('judges the same way, with the same flag id, when the mistake arrives after its correction', () => {
+    const mistake = wrongShelf(300_000, 4200);
+    const correction = usualCard(300_090);
+    const inOrder = judge(habitOf(2), mistake, correction);
+    const late = productMisselected.evaluate(contextFor(mistake, [...habitOf(2), correction]), misselected);
+    const idOf = (findings: typeof inOrder) => findings.map((f) => buildFlag('cardshop', f, '2026-03-01T12:00:00.000Z', '2026-03-01T12:00:00.000Z').flagId);
+    expect(idOf(late)).toEqual(idOf(inOrder));
+    expect(late.map((f) => [f.severity, f.confidence])).toEqual(inOrder.map((f) => [f.severity, f.confidence]));
+  });
+});
+
 describe('velocity.burst', () => {
   it('flags once, on the payment that takes the count past the limit', () => {
     const payments = Array.from({ length: 7 }, (_, i) => payment(i * 5, { sku: `sku-${i}`, amount: 1000 + i, unitPrice: 1000 + i }));

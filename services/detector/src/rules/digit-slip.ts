@@ -1,7 +1,7 @@
-import type { PaymentSnapshot, Severity } from '@backstop/contracts';
+import type { PaymentSnapshot, RulesConfig, Severity } from '@backstop/contracts';
 import { isCataloguePrice } from '../state/sku-prices';
 import { median, powerOfTenOff } from '../stats/robust';
-import { defineRule, historyFor, moneyOf, thresholdsOf, type RuleContext } from './rule';
+import { defineRule, historyFor, moneyOf, msOf, thresholdsOf, type Finding, type RuleContext } from './rule';
 
 interface Comparison {
   basis: 'unitPrice×quantity' | 'payer.sku' | 'payer.category' | 'sku';
@@ -25,27 +25,44 @@ function usualPrices(prices: readonly number[], minRepeats: number): { price: nu
   return [...repeated.map(([price, samples]) => ({ price, samples })), { price: median(prices), samples: prices.length }];
 }
 
-function comparisons(context: RuleContext, settings: { toleranceLog10: number; exponents: number[]; minPayerSamples: number; minSkuSamples: number; maxSkuLogMad: number }): Comparison[] {
+type Settings = RulesConfig['amount.digit_slip'];
+
+const offBy = (ratio: number, settings: Settings) => powerOfTenOff(ratio, settings.exponents, settings.toleranceLog10);
+
+/** The amount against the payment's own unitPrice × quantity: needs no history at all. */
+function unitPriceComparison(payment: PaymentSnapshot, settings: Settings): Comparison | undefined {
+  if (payment.unitPrice === undefined || payment.unitPrice <= 0) return undefined;
+  const exponent = offBy(payment.amount / (payment.unitPrice * payment.quantity), settings);
+  return exponent === undefined ? undefined : { basis: 'unitPrice×quantity', usual: payment.unitPrice * payment.quantity, exponent, samples: 1 };
+}
+
+/** The price per unit against what the payer paid for the same sku before (`sameSku`, per unit). */
+function payerSkuComparison(paid: number, sameSku: readonly number[], settings: Settings): Comparison | undefined {
+  if (sameSku.length < settings.minPayerSamples) return undefined;
+  const hit = usualPrices(sameSku, settings.minPayerSamples)
+    .map(({ price, samples }) => ({ price, samples, exponent: offBy(paid / price, settings) }))
+    .find((candidate) => candidate.exponent !== undefined);
+  return hit && { basis: 'payer.sku', usual: hit.price, exponent: hit.exponent!, samples: hit.samples };
+}
+
+function comparisons(context: RuleContext, settings: Settings): Comparison[] {
   const { payment, before } = context;
-  const off = (ratio: number) => powerOfTenOff(ratio, settings.exponents, settings.toleranceLog10);
+  const off = (ratio: number) => offBy(ratio, settings);
   const paid = paidPerUnit(payment);
   const found: Comparison[] = [];
 
-  if (payment.unitPrice !== undefined && payment.unitPrice > 0) {
-    const exponent = off(payment.amount / (payment.unitPrice * payment.quantity));
-    if (exponent !== undefined) found.push({ basis: 'unitPrice×quantity', usual: payment.unitPrice * payment.quantity, exponent, samples: 1 });
-  }
+  const own = unitPriceComparison(payment, settings);
+  if (own) found.push(own);
 
   // The payer's habits are no baseline for a price that is simply the sku's catalogue price:
   // a 648 pack after two 68 packs is a bigger purchase, not a slip.
   const catalogue = isCataloguePrice(before.sku, paid, settings.minSkuSamples, settings.maxSkuLogMad);
   const history = catalogue ? [] : historyFor(context);
-  const sameSku = payment.sku === undefined ? [] : history.filter((p) => p.sku === payment.sku).map(paidPerUnit);
+  // What the payer paid before in event time: a price paid after the slip is no habit it broke.
+  const sameSku = payment.sku === undefined ? [] : history.filter((p) => p.sku === payment.sku && msOf(p) < msOf(payment)).map(paidPerUnit);
   if (sameSku.length >= settings.minPayerSamples) {
-    const hit = usualPrices(sameSku, settings.minPayerSamples)
-      .map(({ price, samples }) => ({ price, samples, exponent: off(paid / price) }))
-      .find((candidate) => candidate.exponent !== undefined);
-    if (hit) found.push({ basis: 'payer.sku', usual: hit.price, exponent: hit.exponent!, samples: hit.samples });
+    const hit = payerSkuComparison(paid, sameSku, settings);
+    if (hit) found.push(hit);
   } else if (payment.category !== undefined) {
     // A category mixes price points (a 68 and a 648 pack), so it is a baseline only when the
     // payer's own purchases in it all cost about the same, and only when the sku's prices
@@ -70,39 +87,73 @@ function comparisons(context: RuleContext, settings: { toleranceLog10: number; e
   return found;
 }
 
+function finding(payment: PaymentSnapshot, found: Comparison[], settings: Settings, judgedLate: boolean): Finding {
+  const strongest = found.find((c) => c.basis !== 'payer.category') ?? found[0]!;
+  const severity: Severity = strongest.basis === 'payer.category' && found.length === 1 ? 'medium' : 'high';
+  const confidence = Math.min(0.99, 0.8 + 0.06 * found.length);
+  const factor = 10 ** strongest.exponent;
+  return {
+    type: 'amount.digit_slip',
+    severity,
+    confidence,
+    flagged: payment,
+    // The slipped payment alone makes the flag id, whenever its evidence arrived.
+    involved: [payment],
+    informationFlow: {
+      message: {
+        key: 'amount.digit_slip',
+        params: { paidPerUnit: moneyOf(paidPerUnit(payment), payment), factor, usual: moneyOf(strongest.usual, payment), basis: strongest.basis },
+      },
+      thresholds: thresholdsOf(settings),
+      observed: {
+        paidPerUnit: paidPerUnit(payment),
+        currency: payment.currency,
+        comparisons: found.map((c) => ({ basis: c.basis, usual: c.usual, factor: 10 ** c.exponent, samples: c.samples })),
+        judgedLate,
+      },
+    },
+  };
+}
+
+/**
+ * Late history: `arrived` is an earlier purchase of a sku that reached the detector after a
+ * later payment of it. Each such later payment is judged again against the payer's prices
+ * before it in event time, now including this one; it is flagged only when this arrival is
+ * what makes it a slip (without it the payer had too few prices, or none that a power of ten
+ * explains) and its own unitPrice × quantity did not already say so when it arrived. A slip
+ * the sku-wide prices caught on arrival may be flagged again here: with the same flag id.
+ */
+function lateFindings(context: RuleContext, settings: Settings): Finding[] {
+  const { payment: arrived, before } = context;
+  if (arrived.sku === undefined) return [];
+  const history = historyFor(context);
+  const arrivedMs = msOf(arrived);
+  const newest = history.at(-1);
+  if (newest === undefined || msOf(newest) <= arrivedMs) return []; // in order: nothing later to judge
+  const findings: Finding[] = [];
+  for (const later of history) {
+    if (msOf(later) <= arrivedMs || later.sku !== arrived.sku || unitPriceComparison(later, settings)) continue;
+    const paid = paidPerUnit(later);
+    if (isCataloguePrice(before.sku, paid, settings.minSkuSamples, settings.maxSkuLogMad)) continue;
+    const earlier = history.filter((p) => p.sku === later.sku && msOf(p) < msOf(later)).map(paidPerUnit);
+    const now = payerSkuComparison(paid, [...earlier, paidPerUnit(arrived)], settings);
+    if (now && !payerSkuComparison(paid, earlier, settings)) findings.push(finding(later, [now], settings, true));
+  }
+  return findings;
+}
+
 /**
  * amount.digit_slip: a payment a power of ten away from what it should have been — the
  * amount against unitPrice × quantity, the price per unit against what this payer usually
  * pays for the sku (or a tightly priced category), or against the sku's usual price across
  * all payers. Ten cards at the usual unit price are a bulk purchase: the price per unit is
  * what is compared, never the total.
+ *
+ * Judged in event time: when the payer's earlier prices for the sku arrive after the slip,
+ * the slip is judged again as they arrive (see lateFindings), under the same flag id.
  */
 export const digitSlip = defineRule('amount.digit_slip', (context, settings) => {
-  const { payment } = context;
   const found = comparisons(context, settings);
-  if (found.length === 0) return [];
-  const strongest = found.find((c) => c.basis !== 'payer.category') ?? found[0]!;
-  const severity: Severity = strongest.basis === 'payer.category' && found.length === 1 ? 'medium' : 'high';
-  const confidence = Math.min(0.99, 0.8 + 0.06 * found.length);
-  const factor = 10 ** strongest.exponent;
-  return [
-    {
-      type: 'amount.digit_slip',
-      severity,
-      confidence,
-      flagged: payment,
-      involved: [payment],
-      informationFlow: {
-        message: {
-          key: 'amount.digit_slip',
-          params: { paidPerUnit: moneyOf(paidPerUnit(payment), payment), factor, usual: moneyOf(strongest.usual, payment), basis: strongest.basis },
-        },
-        thresholds: thresholdsOf(settings),
-        observed: {
-          paidPerUnit: paidPerUnit(payment),
-          comparisons: found.map((c) => ({ basis: c.basis, usual: c.usual, factor: 10 ** c.exponent, samples: c.samples })),
-        },
-      },
-    },
-  ];
+  const now = found.length > 0 ? [finding(context.payment, found, settings, false)] : [];
+  return [...now, ...lateFindings(context, settings)];
 });

@@ -37,8 +37,8 @@ export function skuSummary(unitPrices: number[]): SkuSummary {
   return { ...summary, medianUnitPrice: Math.round(Math.exp(summary.logMedian)) };
 }
 
-/** The payer's state before `current`, as observe-payment-7.lua builds it from `history`. */
-export function contextFor(current: PaymentSnapshot, history: PaymentSnapshot[], sku?: SkuSummary): RuleContext {
+/** The payer's state before `current`, as observe-payment-8.lua builds it from `history`. */
+export function contextFor(current: PaymentSnapshot, history: PaymentSnapshot[], sku?: SkuSummary, deliveries: ReadonlyMap<string, number> = new Map()): RuleContext {
   const ms = (p: PaymentSnapshot) => Date.parse(p.occurredAt);
   const ordered = [...history].sort((a, b) => ms(a) - ms(b));
   const recipients = new Map<string, number>();
@@ -58,6 +58,7 @@ export function contextFor(current: PaymentSnapshot, history: PaymentSnapshot[],
     order: ordered.filter((p) => p.orderId === current.orderId),
     recipients,
     categories,
+    deliveries,
     sku,
   };
   return { tenantId: 'cardshop', payment: current, marks: [], before };

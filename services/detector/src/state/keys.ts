@@ -22,6 +22,7 @@ export function payerKeys(prefix: string, tenantId: string, payerId: string) {
     ordersAt: `${tag}:orders-at`,
     recipients: `${tag}:recipients`,
     categories: `${tag}:categories`,
+    deliveries: `${tag}:deliveries`,
   };
 }
 

@@ -73,6 +73,29 @@ describe('payer state in Redis', () => {
     expect(keys.length).toBeGreaterThanOrEqual(5);
   });
 
+  it('records the earliest delivery of each order once, bounded like the orders, and shows it to later payments', async () => {
+    const store = createPayerStateStore(redis, config);
+    const payerId = `u_${randomBytes(4).toString('hex')}`;
+    const bought = payment(0, { payerId });
+    await observe(store, bought);
+    const deliveredMs = Date.parse(bought.occurredAt) + 30_000;
+    const delivery = { tenantId, payerId, orderId: bought.orderId, deliveredMs };
+    // Twice as a redelivery, then a later report of the same order: the earliest stands.
+    await store.observe([], [delivery, delivery, { ...delivery, deliveredMs: deliveredMs + 60_000 }]);
+    const keys = payerKeys(prefix, tenantId, payerId);
+    expect(await redis.zrange(keys.deliveries, 0, -1, 'WITHSCORES')).toEqual([bought.orderId, String(deliveredMs)]);
+
+    const next = await observe(store, payment(120, { payerId }));
+    if (next.kind !== 'fresh') throw new Error(`expected fresh, got ${next.kind}`);
+    expect(next.snapshot.deliveries).toEqual(new Map([[bought.orderId, deliveredMs]]));
+
+    // Beyond the order cap (3), the oldest deliveries go first.
+    const later = [1, 2, 3].map((i) => ({ ...delivery, orderId: `ord_later_${i}`, deliveredMs: deliveredMs + i * 1000 }));
+    await store.observe([], later);
+    expect(await redis.zrange(keys.deliveries, 0, -1)).toEqual(later.map((d) => d.orderId));
+    expect(await redis.ttl(keys.deliveries)).toBeGreaterThan(0);
+  });
+
   it('keeps every collection within its cap', async () => {
     const store = createPayerStateStore(redis, config);
     const payerId = `u_${randomBytes(4).toString('hex')}`;

@@ -36,6 +36,8 @@ export interface PayerSnapshot {
   recipients: ReadonlyMap<string, number>;
   /** Categories the payer bought, with when they last did (ms). */
   categories: ReadonlyMap<string, number>;
+  /** Orders whose goods were delivered (`order.delivered`), with when (ms of event time). */
+  deliveries: ReadonlyMap<string, number>;
   /** What all payers recently paid per unit for this sku, as read when the event was first seen. */
   sku: SkuSummary | undefined;
 }
@@ -46,6 +48,7 @@ interface RawSnapshot {
   order: unknown[];
   recipients: (string | number)[];
   categories: (string | number)[];
+  deliveries: (string | number)[];
   context: { sku?: SkuSummary } | null;
 }
 
@@ -65,6 +68,7 @@ function parseSnapshot(json: string, payerId: string): PayerSnapshot {
     order: raw.order.map((p) => fromCompact(p, payerId)).sort(byTime),
     recipients: pairs(raw.recipients),
     categories: pairs(raw.categories),
+    deliveries: pairs(raw.deliveries),
     sku: raw.context?.sku,
   };
 }
@@ -72,6 +76,15 @@ function parseSnapshot(json: string, payerId: string): PayerSnapshot {
 export interface ObserveRequest {
   tenantId: string;
   payment: PaymentSnapshot;
+}
+
+/** An `order.delivered` event, as it enters its payer's state. */
+export interface DeliveryRequest {
+  tenantId: string;
+  payerId: string;
+  orderId: string;
+  /** The delivery's occurredAt, ms since the epoch. */
+  deliveredMs: number;
 }
 
 export type Observation<Stored> =
@@ -96,16 +109,25 @@ export class PayerStateStore<Stored> {
     private readonly decodeStored: (json: string) => Stored,
   ) {}
 
-  async observe(requests: ObserveRequest[]): Promise<Observation<Stored>[]> {
-    if (requests.length === 0) return [];
+  /**
+   * Records the payments and deliveries and returns each payment's state before it. A batch's
+   * deliveries go first: the rules compare a delivery's event time with the payments', so
+   * which of them arrived first within a batch does not matter.
+   */
+  async observe(requests: ObserveRequest[], deliveries: readonly DeliveryRequest[] = []): Promise<Observation<Stored>[]> {
+    if (requests.length === 0 && deliveries.length === 0) return [];
     await this.skuPrices.refresh(requests);
     const pipeline = this.redis.pipeline();
+    for (const { tenantId, payerId, orderId, deliveredMs } of deliveries) {
+      const keys = payerKeys(this.prefix, tenantId, payerId);
+      pipeline.observeDelivery(keys.seen, keys.deliveries, orderId, deliveredMs, this.limits.orderHorizonMs, this.limits.orderCap, this.limits.payerTtlSeconds);
+    }
     for (const { tenantId, payment } of requests) {
       const keys = payerKeys(this.prefix, tenantId, payment.payerId);
       const category = payment.kind === 'purchase' && payment.category !== undefined ? payment.category : '';
       const sku = this.skuPrices.summaryFor(tenantId, payment);
       pipeline.observePayment(
-        keys.seen, keys.seenAt, keys.payments(payment.currency), keys.orders, keys.ordersAt, keys.recipients, keys.categories,
+        keys.seen, keys.seenAt, keys.payments(payment.currency), keys.orders, keys.ordersAt, keys.recipients, keys.categories, keys.deliveries,
         payment.eventId, Date.parse(payment.occurredAt), payment.orderId, toCompact(payment),
         this.limits.historyHorizonMs, this.limits.historyCap, this.limits.seenCap, this.limits.seenHorizonMs,
         this.limits.payerTtlSeconds, this.limits.orderCap, this.limits.orderHorizonMs,
@@ -117,8 +139,9 @@ export class PayerStateStore<Stored> {
     this.roundTrips += 1;
     this.commandsSent += pipeline.length;
     const results = (await pipeline.exec()) ?? [];
+    for (const [error] of results.slice(0, deliveries.length)) if (error) throw error;
     return requests.map((request, index) => {
-      const [error, value] = results[index]!;
+      const [error, value] = results[deliveries.length + index]!;
       if (error) throw error;
       const [already, body] = value as [number, string];
       const payerId = request.payment.payerId;

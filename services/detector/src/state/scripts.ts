@@ -5,6 +5,7 @@ import type { Redis } from '@backstop/redis';
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     observePayment(...args: (string | number)[]): Result<[number, string], Context>;
+    observeDelivery(seenKey: string, deliveriesKey: string, orderId: string, deliveredAtMs: number, orderHorizonMs: number, orderCap: number, ttlSeconds: number): Result<number, Context>;
     recordFlags(...args: string[]): Result<number, Context>;
     extendLock(key: string, token: string, leaseMs: number): Result<number, Context>;
     releaseLock(key: string, token: string): Result<number, Context>;
@@ -16,7 +17,8 @@ const lua = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, import.
 
 /** Registered once per client; ioredis reloads them by EVAL if Redis restarted and lost its script cache. */
 export function defineDetectorScripts(redis: Redis): void {
-  redis.defineCommand('observePayment', { numberOfKeys: 7, lua: lua('observe-payment-7') });
+  redis.defineCommand('observePayment', { numberOfKeys: 8, lua: lua('observe-payment-8') });
+  redis.defineCommand('observeDelivery', { numberOfKeys: 2, lua: lua('observe-delivery-2') });
   redis.defineCommand('recordFlags', { numberOfKeys: 2, lua: lua('record-flags-2') });
   redis.defineCommand('extendLock', { numberOfKeys: 1, lua: lua('extend-lock-1') });
   redis.defineCommand('releaseLock', { numberOfKeys: 1, lua: lua('release-lock-1') });

@@ -42,10 +42,9 @@ describe('default policy', () => {
     expect(decision).toMatchObject({ status: 'pending_review', advice: 'freeze_recipient_balance', revokeGoodsFirst: false });
   });
 
-  it('auto-refunds a mis-selected product before delivery, reviews it after', () => {
-    const flag = buildFlag('t', { type: 'product.misselected' });
-    expect(decide(flag, context())?.status).toBe('approved');
-    expect(decide(flag, context({ delivered: true }))?.status).toBe('pending_review');
+  it('sends a mis-selected product to review, whatever its confidence: it is a guess about intent', () => {
+    const decision = decide(buildFlag('t', { type: 'product.misselected', severity: 'high' }), context());
+    expect(decision).toMatchObject({ action: 'review', status: 'pending_review', revokeGoodsFirst: true });
   });
 
   it('only notifies on a velocity burst: no decision', () => {
@@ -112,13 +111,48 @@ describe('tenant rules', () => {
   it('replace the default for their flag type only', () => {
     const policy = { rules: { 'duplicate.exact': { action: 'review' as const } } };
     expect(decide(buildFlag('t', { type: 'duplicate.exact' }), context({ policy }))?.status).toBe('pending_review');
-    expect(decide(buildFlag('t', { type: 'product.misselected' }), context({ policy }))?.status).toBe('approved');
+    expect(decide(buildFlag('t', { type: 'duplicate.suspected', severity: 'high' }), context({ policy }))?.status).toBe('approved');
   });
 
   it('shadow records what the tried action would have done, guards included', () => {
     const policy = { rules: { 'amount.outlier': { action: 'shadow' as const, trying: 'auto_refund' as const } }, maxAutoRefund: { CNY: 100 } };
     const decision = decide(buildFlag('t', { type: 'amount.outlier' }), context({ policy }));
     expect(decision).toMatchObject({ action: 'shadow', status: 'shadowed', shadowAction: 'review' });
+  });
+});
+
+describe('product.misselected where the tenant opts in to automatic refunds', () => {
+  const optedIn = { rules: { 'product.misselected': { action: 'auto_refund' as const } } };
+  const revocable = { rules: { 'product.misselected': { action: 'auto_refund' as const, whenDelivered: 'auto_refund' as const } } };
+  const misselected = (severity: 'high' | 'medium' | 'low', observed: Record<string, unknown> = {}) =>
+    buildFlag('t', { type: 'product.misselected', severity, observed: { mistakeDeliveredAt: null, ...observed } });
+
+  it('refunds a high-confidence flag on undelivered goods automatically, revoking them first', () => {
+    expect(decide(misselected('high'), context({ policy: optedIn }))).toMatchObject({ action: 'auto_refund', status: 'approved', revokeGoodsFirst: true });
+  });
+
+  it('reviews anything below high confidence, saying why', () => {
+    for (const severity of ['medium', 'low'] as const) {
+      const decision = decide(misselected(severity), context({ policy: optedIn }));
+      expect(decision).toMatchObject({ action: 'review', status: 'pending_review' });
+      expect(decision?.reason).toContain('only at high confidence');
+    }
+  });
+
+  it('reviews delivered goods unless the policy says they can be revoked, whoever saw the delivery', () => {
+    const seenByWorker = decide(misselected('high'), context({ policy: optedIn, delivered: true }));
+    expect(seenByWorker).toMatchObject({ status: 'pending_review' });
+    expect(seenByWorker?.reason).toContain('delivered');
+    const seenByDetector = misselected('high', { mistakeDeliveredAt: '2026-03-01T12:00:30.000Z' });
+    expect(decide(seenByDetector, context({ policy: optedIn }))).toMatchObject({ status: 'pending_review' });
+    expect(decide(seenByDetector, context({ policy: revocable }))).toMatchObject({ action: 'auto_refund', revokeGoodsFirst: true });
+    expect(decide(misselected('medium'), context({ policy: revocable, delivered: true }))).toMatchObject({ status: 'pending_review' });
+  });
+
+  it('keeps the same guards in shadow mode: it records what the opted-in rule would have done', () => {
+    const shadow = { rules: { 'product.misselected': { action: 'shadow' as const, trying: 'auto_refund' as const } } };
+    expect(decide(misselected('high'), context({ policy: shadow }))).toMatchObject({ status: 'shadowed', shadowAction: 'auto_refund' });
+    expect(decide(misselected('medium'), context({ policy: shadow }))).toMatchObject({ status: 'shadowed', shadowAction: 'review' });
   });
 });
 

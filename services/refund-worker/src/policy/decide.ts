@@ -62,6 +62,30 @@ export function ruleAction(flag: Flag, policy: RefundPolicy, delivered: boolean)
   return delivered && rule.whenDelivered ? rule.whenDelivered : action;
 }
 
+/**
+ * Whether the flagged order's goods were delivered: the worker's own record of
+ * `order.delivered`, or the detector's evidence that it saw the delivery.
+ */
+export function wasDelivered(flag: Flag, context: DecisionContext): boolean {
+  const observed = flag.evidence.informationFlow.observed;
+  return context.delivered || (flag.type === 'product.misselected' && typeof observed.mistakeDeliveredAt === 'string');
+}
+
+/**
+ * Why a flag that guesses at the payer's intent must not be refunded automatically, if it
+ * must not. A wrong-product flag says "this was probably not the item meant"; the payer may
+ * have meant it. So even where the tenant opted in, money moves without a person only on the
+ * rule's high grade (a full habit, a close price, the usual account, nothing delivered), and,
+ * once goods were delivered, only where the tenant said delivered goods can be revoked
+ * (`whenDelivered: auto_refund`; the command then carries `revokeGoodsFirst`).
+ */
+export function guardIntentGuess(flag: Flag, policy: RefundPolicy, delivered: boolean): GuardMessage | null {
+  if (flag.type !== 'product.misselected') return null;
+  if (flag.severity !== 'high') return { key: 'guard.intent_not_certain', params: { severity: flag.severity, confidence: flag.confidence } };
+  if (delivered && ruleFor(policy, flag.type).whenDelivered !== 'auto_refund') return { key: 'guard.delivered_not_revocable', params: {} };
+  return null;
+}
+
 /** Why an automatic refund of `amount` must go to a reviewer instead, if it must. */
 export function guardAgainstAuto(amount: number, currency: string, context: DecisionContext): GuardMessage | null {
   const { policy } = context;
@@ -88,7 +112,8 @@ export function decide(flag: Flag, context: DecisionContext): Decision | null {
   const capturedAmount = flag.payment.amount;
   const refundable = capturedAmount - Math.min(context.refundedElsewhere, capturedAmount);
   const amount = Math.min(proposedAmount(flag, context.policy), refundable);
-  const picked = ruleAction(flag, context.policy, context.delivered);
+  const delivered = wasDelivered(flag, context);
+  const picked = ruleAction(flag, context.policy, delivered);
   if (picked === 'notify' || amount <= 0) return null;
 
   const base = {
@@ -96,13 +121,13 @@ export function decide(flag: Flag, context: DecisionContext): Decision | null {
     capturedAmount,
     advice: adviceFor(flag),
     // Purchases and top-ups hand something over, often instantly; it is voided before the money goes back.
-    revokeGoodsFirst: flag.payment.kind !== 'transfer' && (flag.type.startsWith('duplicate.') || flag.type === 'product.misselected' || context.delivered),
+    revokeGoodsFirst: flag.payment.kind !== 'transfer' && (flag.type.startsWith('duplicate.') || flag.type === 'product.misselected' || delivered),
   };
   const what = { flagType: flag.type, paymentId: flag.payment.paymentId, orderId: flag.payment.orderId };
 
   if (picked === 'shadow') {
     const trying = ruleFor(context.policy, flag.type).trying;
-    const guarded = trying === 'auto_refund' ? guardAgainstAuto(amount, flag.payment.currency, context) : null;
+    const guarded = trying === 'auto_refund' ? guardIntentGuess(flag, context.policy, delivered) ?? guardAgainstAuto(amount, flag.payment.currency, context) : null;
     const wouldDo = trying === 'notify' ? 'notify' : guarded ? 'review' : trying;
     return {
       ...base, action: 'shadow', status: 'shadowed', shadowAction: wouldDo, decidedBy: 'policy:shadow',
@@ -110,7 +135,9 @@ export function decide(flag: Flag, context: DecisionContext): Decision | null {
     };
   }
   if (picked === 'auto_refund') {
-    const guarded: GuardMessage | null = flag.stateRebuilding ? { key: 'guard.state_rebuilding', params: {} } : guardAgainstAuto(amount, flag.payment.currency, context);
+    const guarded: GuardMessage | null = flag.stateRebuilding
+      ? { key: 'guard.state_rebuilding', params: {} }
+      : guardIntentGuess(flag, context.policy, delivered) ?? guardAgainstAuto(amount, flag.payment.currency, context);
     if (!guarded) {
       return { ...base, action: 'auto_refund', status: 'approved', shadowAction: null, decidedBy: 'policy:auto', ...reasonOf({ key: 'decision.auto_refund', params: what }) };
     }

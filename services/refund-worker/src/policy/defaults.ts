@@ -7,8 +7,9 @@ export const defaultRules: Record<FlagType, PolicyRule> = {
   'amount.digit_slip': { action: 'review', trying: 'auto_refund' },
   'amount.outlier': { action: 'review', trying: 'auto_refund' },
   'recipient.near_miss': { action: 'review', trying: 'auto_refund' },
-  // Goods not yet delivered can simply be cancelled with the money; delivered ones need a person.
-  'product.misselected': { action: 'auto_refund', whenDelivered: 'review', trying: 'auto_refund' },
+  // A wrong-product flag is a guess about what the payer meant: a person decides unless the
+  // tenant opts in, and even then only high-confidence flags on revocable goods (see decide).
+  'product.misselected': { action: 'review', trying: 'auto_refund' },
   'velocity.burst': { action: 'notify', trying: 'auto_refund' },
 };
 

@@ -10,6 +10,8 @@
   KEYS[5] ordersAt    zset  order id scored by its newest payment's occurredAt (ms); bounds KEYS[4]
   KEYS[6] recipients  zset  recipient account scored by when it was last paid (ms)
   KEYS[7] categories  zset  category scored by when it was last bought (ms)
+  KEYS[8] deliveries  zset  order id scored by when its goods were delivered (ms); written by
+                            observe-delivery-2.lua, only read here
 
   ARGV[1]  event id
   ARGV[2]  occurredAt, ms since the epoch
@@ -31,9 +33,10 @@
 
   Returns { 1, stored } for an event already seen, or { 0, snapshot json } where the snapshot
   is { newest = ms, payments = [...], order = [...], recipients = [account, ms, ...],
-  categories = [category, ms, ...], context = ... } as they were before this event.
+  categories = [category, ms, ...], deliveries = [order id, ms, ...], context = ... } as they
+  were before this event.
 ]]
-local seen, seenAt, payments, orders, ordersAt, recipients, categories = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local seen, seenAt, payments, orders, ordersAt, recipients, categories, deliveries = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local eventId = ARGV[1]
 local occurredAt = tonumber(ARGV[2])
 local orderId = ARGV[3]
@@ -78,6 +81,7 @@ local history = redis.call('ZRANGE', payments, 0, -1)
 local orderPayments = redis.call('HGET', orders, orderId)
 local knownRecipients = redis.call('ZRANGE', recipients, 0, -1, 'WITHSCORES')
 local knownCategories = redis.call('ZRANGE', categories, 0, -1, 'WITHSCORES')
+local knownDeliveries = redis.call('ZRANGE', deliveries, 0, -1, 'WITHSCORES')
 
 local function quoted(list)
   local out = {}
@@ -93,6 +97,7 @@ local snapshot = '{"newest":' .. string.format('%d', newest) ..
   '],"order":' .. (orderPayments or '[]') ..
   ',"recipients":[' .. quoted(knownRecipients) ..
   '],"categories":[' .. quoted(knownCategories) ..
+  '],"deliveries":[' .. quoted(knownDeliveries) ..
   '],"context":' .. context .. '}'
 
 local latest = math.max(newest, occurredAt)
