@@ -4,12 +4,8 @@
  * commands can be counted on the client, exactly where the detector sends them.
  */
 import { topicName } from '@backstop/contracts';
-import { createIdempotentProducer } from '@backstop/kafka';
 import { DetectorConfig } from '../../services/detector/src/config';
-import { startDetector } from '../../services/detector/src/consumer';
-import { StateSentinel } from '../../services/detector/src/state/state-sentinel';
-import { createDetectorMetrics } from '../../services/detector/src/metrics';
-import { DatabaseRulesConfig } from '../../services/detector/src/policy/tenant-rules';
+import { createDetector } from '../../services/detector/src/detector';
 import { createPayerStateStore } from '../../services/detector/src/state/create-store';
 import type { SkuPriceBook } from '../../services/detector/src/state/sku-prices';
 import { TrafficGenerator } from '../../services/ingest/simulate/traffic';
@@ -80,14 +76,11 @@ export async function benchDetector(endpoints: Endpoints, events: number, log: (
         redisMs += performance.now() - started;
       }
     };
-    const producer = createIdempotentProducer(slice.kafka);
-    await producer.connect();
-    const consumer = await startDetector({
-      config, kafka: slice.kafka, producer, store,
-      rulesConfig: new DatabaseRulesConfig(slice.pool, benchLogger, config.DETECTOR_RULES_CACHE_MS),
-      metrics: createDetectorMetrics(), logger: benchLogger,
-      sentinel: new StateSentinel(slice.redis, config.REDIS_KEY_PREFIX, config.DETECTOR_STATE_REBUILD_SECONDS * 1000, () => undefined),
+    // The detector as it ships, with the slice's clients and the counting store handed in.
+    const detector = createDetector(config, {
+      logger: benchLogger, kafka: slice.kafka, redis: slice.redis, pool: slice.pool, store, serveMetrics: false, rebuildLostState: false,
     });
+    const { consumer } = await detector.start();
     const progress = topicProgress(admin, `${slice.topicPrefix}${config.DETECTOR_GROUP_ID}`, eventsTopic);
     let crash: unknown;
     consumer.on(consumer.events.CRASH, (event) => { crash = event.payload.error; });
@@ -97,15 +90,13 @@ export async function benchDetector(endpoints: Endpoints, events: number, log: (
       const state = await progress();
       if (state.lag === 0 && state.end > 0) { finishedAt = performance.now(); break; }
       if (crash !== undefined || Date.now() > deadline) {
-        await consumer.disconnect();
-        await producer.disconnect();
+        await detector.stop();
         throw new Error(`detector stopped with ${state.lag} events left: ${String(crash ?? 'deadline passed')}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const cores = coresBetween(cpuBefore, readCpu({ detector: process.pid }), (finishedAt - (firstBatchAt ?? 0)) / 1000);
-    await consumer.disconnect();
-    await producer.disconnect();
+    await detector.stop();
     const flags = (await admin.fetchTopicOffsets(flagsTopic)).reduce((sum, p) => sum + Number(p.high), 0);
     const seconds = (finishedAt - (firstBatchAt ?? finishedAt)) / 1000;
     const redisRoundTrips = store.roundTrips + skuPrices.roundTrips;

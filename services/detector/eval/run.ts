@@ -14,11 +14,9 @@ import { createLogger } from '@backstop/logging';
 import { createRedis } from '@backstop/redis';
 import { backstopTopics } from '../../../infra/kafka/topics';
 import { DetectorConfig } from '../src/config';
-import { startDetector } from '../src/consumer';
-import { createDetectorMetrics } from '../src/metrics';
+import { createDetector } from '../src/detector';
 import { fixedRulesConfig } from '../src/policy/tenant-rules';
 import { rules } from '../src/rules';
-import { StateSentinel } from '../src/state/state-sentinel';
 import { createPayerStateStore } from '../src/state/create-store';
 import { printReport, score } from './score';
 import { generateTraffic } from './traffic';
@@ -54,7 +52,9 @@ const redis = createRedis(config.REDIS_URL, 'backstop-eval');
 const store = createPayerStateStore(redis, config);
 const producer = createIdempotentProducer(kafka);
 await producer.connect();
-const detector = await startDetector({ config, kafka, producer, store, rulesConfig: fixedRulesConfig(), metrics: createDetectorMetrics(), sentinel: new StateSentinel(redis, config.REDIS_KEY_PREFIX, config.DETECTOR_STATE_REBUILD_SECONDS * 1000), logger });
+// The detector as it ships, with the default rules fixed and this run's clients handed in.
+const detector = createDetector(config, { logger, kafka, redis, store, rulesConfig: fixedRulesConfig(), serveMetrics: false, rebuildLostState: false });
+await detector.start();
 
 const flags: Flag[] = [];
 const reader = kafka.consumer({ groupId: `${runId}-reader-${randomUUID()}` });
@@ -105,7 +105,7 @@ printReport(report);
 if (args.explain) for (const line of report.mistakes) console.log(line);
 
 await reader.disconnect();
-await detector.disconnect();
+await detector.stop();
 await producer.disconnect();
 await admin.deleteTopics({ topics: topics.map((t) => t.topic) }).catch(() => undefined);
 await admin.disconnect();
