@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { signedHeaders } from '@backstop/signing';
 import { TrafficGenerator } from '../../services/ingest/simulate/traffic';
-import { startIsolatedIngest } from '../../services/ingest/bench/isolated-ingest';
+import { startIsolatedIngest } from '../ingest/isolated-ingest';
 
 export interface IngestRow {
   target: 'ingest' | 'bare-fastify';

@@ -9,7 +9,7 @@
 import { decisionListSql } from '../../services/console/src/refunds/list-decisions';
 import { findMismatches, mismatchSql } from '../../services/console/src/finance/mismatches';
 import { reconcile, reconciliationSql } from '../../services/console/src/finance/reconciliation';
-import { benchDatabase } from './isolated-database';
+import { benchDatabase } from '../lib/isolated-database';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const database = await benchDatabase('reconciliation');

@@ -6,19 +6,19 @@
  * empty state under a throwaway key prefix, twice: into the empty state (every payment
  * restored), and again over it (every payment already known). Deletes everything it made.
  *
- *   EVENTS=100000 PAYERS=5000 PARTITIONS=6 npx tsx services/detector/bench/replay-rate.ts
+ *   EVENTS=100000 PAYERS=5000 PARTITIONS=6 npx tsx bench/detector/replay-rate.ts
  */
 import { randomBytes } from 'node:crypto';
 import { createKafka } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { createRedis } from '@backstop/redis';
-import { DEFAULT_MIX, TrafficGenerator } from '../../ingest/simulate/traffic';
-import { publishEvents } from '../../../test/support/kafka';
-import { DetectorConfig } from '../src/config';
-import type { ReplayedBatch } from '../src/rebuild/replay-batch';
-import { planEventsReplay, replayRanges } from '../src/rebuild/replay-events';
-import { offsetsIn } from '../src/rebuild/replay-plan';
-import { createPayerStateStore } from '../src/state/create-store';
+import { DEFAULT_MIX, TrafficGenerator } from '../../services/ingest/simulate/traffic';
+import { publishEvents } from '../../test/support/kafka';
+import { DetectorConfig } from '../../services/detector/src/config';
+import type { ReplayedBatch } from '../../services/detector/src/rebuild/replay-batch';
+import { planEventsReplay, replayRanges } from '../../services/detector/src/rebuild/replay-events';
+import { offsetsIn } from '../../services/detector/src/rebuild/replay-plan';
+import { createPayerStateStore } from '../../services/detector/src/state/create-store';
 
 const events = Number(process.env.EVENTS ?? 100_000);
 const payers = Number(process.env.PAYERS ?? 5_000);

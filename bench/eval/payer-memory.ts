@@ -1,5 +1,5 @@
 /**
- * `npx tsx services/detector/eval/payer-memory.ts`
+ * `npx tsx bench/eval/payer-memory.ts`
  *
  * How many bytes of Redis an active payer costs: plays payers through the real state store
  * and script (as the detector does: observe, then record the flags) and sums MEMORY USAGE
@@ -8,8 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import type { PaymentSnapshot } from '@backstop/contracts';
 import { createRedis } from '@backstop/redis';
-import { DetectorConfig } from '../src/config';
-import { createPayerStateStore } from '../src/state/create-store';
+import { DetectorConfig } from '../../services/detector/src/config';
+import { createPayerStateStore } from '../../services/detector/src/state/create-store';
 
 const prefix = `mem${randomBytes(3).toString('hex')}`;
 const config = DetectorConfig.parse({ ...process.env, REDIS_KEY_PREFIX: prefix });

@@ -12,12 +12,12 @@ import { Flag, partitionKey, topicName, type IngestedEvent } from '@backstop/con
 import { ACKS_ALL, createIdempotentProducer, createKafka, ensureTopics } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { createRedis } from '@backstop/redis';
-import { backstopTopics } from '../../../infra/kafka/topics';
-import { DetectorConfig } from '../src/config';
-import { createDetector } from '../src/detector';
-import { fixedRulesConfig } from '../src/policy/tenant-rules';
-import { rules } from '../src/rules';
-import { createPayerStateStore } from '../src/state/create-store';
+import { backstopTopics } from '../../infra/kafka/topics';
+import { DetectorConfig } from '../../services/detector/src/config';
+import { createDetector } from '../../services/detector/src/detector';
+import { fixedRulesConfig } from '../../services/detector/src/policy/tenant-rules';
+import { rules } from '../../services/detector/src/rules';
+import { createPayerStateStore } from '../../services/detector/src/state/create-store';
 import { printReport, score } from './score';
 import { generateTraffic } from './traffic';
 

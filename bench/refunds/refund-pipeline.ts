@@ -12,9 +12,9 @@ import { createLogger } from '@backstop/logging';
 import { createPool, dropDatabase, withDatabase } from '@backstop/postgres';
 import { createTenant } from '@backstop/tenancy';
 import { buildFlag } from '../../test/support/flags';
-import { bootstrap } from '../dev/bootstrap';
-import { startServiceProcess } from '../dev/service-process';
-import { backstopTopics } from '../kafka/topics';
+import { bootstrap } from '../../infra/dev/bootstrap';
+import { startServiceProcess } from '../../infra/dev/service-process';
+import { backstopTopics } from '../../infra/kafka/topics';
 
 const total = Number(process.argv[2] ?? 20_000);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');

@@ -3,11 +3,11 @@
  * history of 50 top-ups: a payment to a known account, to a new account one edit from a known
  * one, and one arriving late (older than the history it is judged against).
  *
- *   npx tsx services/detector/bench/rule-cost.ts [iterations]
+ *   npx tsx bench/detector/rule-cost.ts [iterations]
  */
 import { defaultRulesConfig } from '@backstop/contracts';
-import { rules } from '../src/rules';
-import { contextFor, payment } from '../src/rules/rule-fixtures';
+import { rules } from '../../services/detector/src/rules';
+import { contextFor, payment } from '../../services/detector/src/rules/rule-fixtures';
 
 const iterations = Number(process.argv[2] ?? 200_000);
 const topup = (atSeconds: number, account: string) => payment(atSeconds, { kind: 'topup', sku: 'mobile-topup-50', category: 'phone-credit', recipientAccount: account });

@@ -6,9 +6,9 @@ import { createPool, dropDatabase, withDatabase } from '@backstop/postgres';
 import { createRedis } from '@backstop/redis';
 import { createTenant } from '@backstop/tenancy';
 import { z } from 'zod';
-import { bootstrap } from '../../../infra/dev/bootstrap';
-import { startServiceProcess } from '../../../infra/dev/service-process';
-import { backstopTopics } from '../../../infra/kafka/topics';
+import { bootstrap } from '../../infra/dev/bootstrap';
+import { startServiceProcess } from '../../infra/dev/service-process';
+import { backstopTopics } from '../../infra/kafka/topics';
 
 export interface IsolatedIngest {
   url: string;

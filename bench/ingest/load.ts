@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { signedHeaders } from '@backstop/signing';
-import { TrafficGenerator } from '../simulate/traffic';
+import { TrafficGenerator } from '../../services/ingest/simulate/traffic';
 import { startIsolatedIngest, type IsolatedIngest } from './isolated-ingest';
 
 const durationS = Number(process.env.LOAD_DURATION_S ?? 20);

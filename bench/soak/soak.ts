@@ -27,11 +27,11 @@ import { createTenant } from '@backstop/tenancy';
 import { freePort, PrivateRedis } from '../../test/support/private-redis';
 import { sendTraffic } from '../../test/support/simulated-traffic';
 import { DEFAULT_MIX } from '../../services/ingest/simulate/traffic';
-import { bootstrap } from '../dev/bootstrap';
-import { startServiceProcess, type ServiceProcess } from '../dev/service-process';
-import { backstopTopics } from '../kafka/topics';
-import { groupLag } from '../tools/invariants/collect';
-import { checkLive } from '../tools/invariants/check';
+import { bootstrap } from '../../infra/dev/bootstrap';
+import { startServiceProcess, type ServiceProcess } from '../../infra/dev/service-process';
+import { backstopTopics } from '../../infra/kafka/topics';
+import { groupLag } from '../../infra/tools/invariants/collect';
+import { checkLive } from '../../infra/tools/invariants/check';
 
 const { values } = parseArgs({
   options: { 'horizon-seconds': { type: 'string' }, minutes: { type: 'string', default: '3' }, rate: { type: 'string', default: '50' }, payers: { type: 'string', default: '5000' }, 'sample-seconds': { type: 'string', default: '30' } },

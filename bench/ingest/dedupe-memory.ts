@@ -5,11 +5,11 @@
  * sums `MEMORY USAGE` over its keys, and compares with the naive layout (one key per id with
  * a TTL). Everything it wrote is deleted afterwards. Never flushes anything else.
  *
- *   IDS=200000 SHARDS=4096,256 npx tsx services/ingest/bench/dedupe-memory.ts
+ *   IDS=200000 SHARDS=4096,256 npx tsx bench/ingest/dedupe-memory.ts
  */
 import { randomBytes } from 'node:crypto';
 import { createRedis, type Redis } from '@backstop/redis';
-import { DeliveryMemory } from '../src/delivery-memory';
+import { DeliveryMemory } from '../../services/ingest/src/delivery-memory';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ids = Number(process.env.IDS ?? 200_000);

@@ -10,7 +10,7 @@ import { inTransaction } from '@backstop/postgres';
 import { createTenant } from '@backstop/tenancy';
 import { recordFlags } from '../../services/refund-worker/src/store/record-flags';
 import { buildFlag } from '../../test/support/flags';
-import { benchDatabase } from './isolated-database';
+import { benchDatabase } from '../lib/isolated-database';
 
 const total = Number(process.argv[2] ?? 20_000);
 const batchSize = Number(process.argv[3] ?? 500);
