@@ -68,7 +68,7 @@ describe('tenant administration: the CLI and the admin API', () => {
   });
 
   it('answers bad CLI arguments with a usage error and changes nothing', async () => {
-    for (const args of [[], ['tenant'], ['tenant', 'create'], ['tenant', 'create', 'Bad Name'], ['key', 'create', '--tenant', 'acme'],
+    for (const args of [['tenant'], ['tenant', 'create'], ['tenant', 'create', 'Bad Name'], ['key', 'create', '--tenant', 'acme'],
       ['key', 'create', '--tenant', 'acme', '--role', 'root'], ['key', 'create', '--tenant', 'ghost', '--role', 'ops'], ['key', 'revoke', 'xyz'],
       ['secret', 'rotate'], ['tenant', 'create', 'x', '--colour', 'red']]) {
       const result = await cli(...args);

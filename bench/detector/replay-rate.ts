@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createKafka } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { createRedis } from '@backstop/redis';
-import { DEFAULT_MIX, TrafficGenerator } from '../../services/ingest/simulate/traffic';
+import { DEFAULT_MIX, TrafficGenerator } from '@backstop/testkit';
 import { publishEvents } from '../../test/support/kafka';
 import { DetectorConfig } from '../../services/detector/src/config';
 import type { ReplayedBatch } from '../../services/detector/src/rebuild/replay-batch';
@@ -57,7 +57,7 @@ try {
   await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
   const producer = kafka.producer();
   await producer.connect();
-  const traffic = new TrafficGenerator(DEFAULT_MIX, payers);
+  const traffic = new TrafficGenerator({ mix: DEFAULT_MIX, payers: payers });
   for (let sent = 0; sent < events; sent += 2_000) {
     await publishEvents(producer, topic, tenantId, Array.from({ length: Math.min(2_000, events - sent) }, () => traffic.next().event));
   }

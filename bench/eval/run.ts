@@ -19,7 +19,7 @@ import { fixedRulesConfig } from '../../services/detector/src/policy/tenant-rule
 import { rules } from '../../services/detector/src/rules';
 import { createPayerStateStore } from '../../services/detector/src/state/create-store';
 import { printReport, score } from './score';
-import { generateTraffic } from './traffic';
+import { generateTraffic } from '@backstop/testkit';
 
 const { values: args } = parseArgs({
   options: {

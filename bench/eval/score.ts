@@ -1,5 +1,5 @@
 import type { Flag, FlagType, Severity } from '@backstop/contracts';
-import type { Cohort, HardNegative, LabelledEvent } from './traffic';
+import type { Cohort, HardNegative, LabelledEvent } from '@backstop/testkit';
 
 export interface RuleScore {
   rule: FlagType | 'overall';

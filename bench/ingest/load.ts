@@ -10,14 +10,14 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { signedHeaders } from '@backstop/signing';
-import { TrafficGenerator } from '../../services/ingest/simulate/traffic';
+import { TrafficGenerator } from '@backstop/testkit';
 import { startIsolatedIngest, type IsolatedIngest } from './isolated-ingest';
 
 const durationS = Number(process.env.LOAD_DURATION_S ?? 20);
 const connections = Number(process.env.LOAD_CONNECTIONS ?? 32);
 const batchSizes = (process.env.LOAD_BATCH ?? '100,500').split(',').map(Number).filter((size) => size > 0);
 
-const traffic = new TrafficGenerator({ mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.3, retry: 0 });
+const traffic = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.3, retry: 0 } });
 
 interface Scenario {
   title: string;

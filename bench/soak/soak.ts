@@ -26,7 +26,7 @@ import { createRedis } from '@backstop/redis';
 import { createTenant } from '@backstop/tenancy';
 import { freePort, PrivateRedis } from '../../test/support/private-redis';
 import { sendTraffic } from '../../test/support/simulated-traffic';
-import { DEFAULT_MIX } from '../../services/ingest/simulate/traffic';
+import { DEFAULT_MIX } from '@backstop/testkit';
 import { bootstrap } from '../../infra/dev/bootstrap';
 import { startServiceProcess, type ServiceProcess } from '../../infra/dev/service-process';
 import { backstopTopics } from '../../infra/kafka/topics';

@@ -8,7 +8,7 @@ import { DetectorConfig } from '../../services/detector/src/config';
 import { createDetector } from '../../services/detector/src/detector';
 import { createPayerStateStore } from '../../services/detector/src/state/create-store';
 import type { SkuPriceBook } from '../../services/detector/src/state/sku-prices';
-import { TrafficGenerator } from '../../services/ingest/simulate/traffic';
+import { TrafficGenerator } from '@backstop/testkit';
 import { publishEvents } from '../../test/support/kafka';
 import { coresBetween, readCpu } from '../lib/cpu-sampler';
 import { benchLogger, createSlice, type Endpoints } from '../lib/slice';
@@ -37,7 +37,7 @@ export async function benchDetector(endpoints: Endpoints, events: number, log: (
   const admin = slice.kafka.admin();
   await admin.connect();
   try {
-    const traffic = new TrafficGenerator({ mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.3, retry: 0.01 });
+    const traffic = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.3, retry: 0.01 } });
     const filler = slice.kafka.producer();
     await filler.connect();
     for (let sent = 0; sent < events; sent += 2_000) {

@@ -7,7 +7,7 @@
  */
 import { topicName } from '@backstop/contracts';
 import { startServiceProcess, type ServiceProcess } from '../../infra/dev/service-process';
-import { TrafficGenerator } from '../../services/ingest/simulate/traffic';
+import { TrafficGenerator } from '@backstop/testkit';
 import { DetectionLatencyWatcher, LagSampler, refundLatency } from '../e2e/observers';
 import { offerLoad } from '../e2e/open-loop';
 import { coresBetween, readCpu } from '../lib/cpu-sampler';
@@ -72,7 +72,7 @@ export async function benchEndToEnd(endpoints: Endpoints, options: EndToEndOptio
     const flagsTopic = topicName('flags', slice.topicPrefix);
     const detectorProgress = topicProgress(admin, detectorGroup, eventsTopic);
     const workerProgress = topicProgress(admin, workerGroup, flagsTopic);
-    const source = new TrafficGenerator({ mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.3, retry: 0.01 });
+    const source = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.3, retry: 0.01 } });
     const load = (rate: number, durationMs: number) => offerLoad({ ingestUrl, tenantId: slice.tenantId, secret: slice.webhookSecret, rate, durationMs, tickMs: 5, source });
 
     // Warm-up: JIT, connections, group assignments, the sku price books.

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { signedHeaders } from '@backstop/signing';
-import { TrafficGenerator } from '../../services/ingest/simulate/traffic';
+import { TrafficGenerator } from '@backstop/testkit';
 import { startIsolatedIngest } from '../ingest/isolated-ingest';
 
 export interface IngestRow {
@@ -33,7 +33,7 @@ export interface IngestOptions {
 }
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const traffic = new TrafficGenerator({ mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.3, retry: 0 });
+const traffic = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.3, retry: 0 } });
 
 async function drive(url: string, tenantId: string, secret: string, path: string, eventsPerRequest: number, connections: number, seconds: number) {
   return autocannon({

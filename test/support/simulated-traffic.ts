@@ -1,8 +1,11 @@
+import { onTestFailed } from 'vitest';
 import type { SentEvent } from '../../infra/tools/invariants/invariants';
-import { WebhookClient } from '../../services/ingest/simulate/client';
-import { MISTAKES, TrafficGenerator, type Generated, type Mistake, type TrafficMix } from '../../services/ingest/simulate/traffic';
+import { WebhookClient } from '@backstop/testkit';
+import { MISTAKES, TrafficGenerator, type Generated, type Mistake, type TrafficMix } from '@backstop/testkit';
 
 export interface TrafficRun {
+  /** Replays the same traffic (`TRAFFIC_SEED=<seed>`); printed when the test that sent it fails. */
+  seed: number;
   /** The sender's own record, as `npm run simulate -- --log` writes it. */
   sent: SentEvent[];
   /** Events that needed more than one attempt: proof a fault landed on the stream. */
@@ -30,6 +33,17 @@ export interface TrafficOptions {
   inOrderPerPayer?: boolean;
   /** Called after each event's final answer, with how many are answered so far. */
   onAnswered?: (answered: number) => void;
+  /** Defaults to TRAFFIC_SEED from the environment, else a fresh one. */
+  seed?: number;
+}
+
+/** Says the seed beside a failure of the test that is running, if one is. */
+function printSeedOnFailure(seed: number): void {
+  try {
+    onTestFailed(() => console.error(`traffic seed ${seed}: TRAFFIC_SEED=${seed} replays the same traffic`));
+  } catch {
+    // Called from a hook or outside a test: the seed is on the returned run.
+  }
 }
 
 /** A mix heavy in mistakes, so a short run plants every kind several times. */
@@ -40,7 +54,9 @@ export const MISTAKE_HEAVY: TrafficMix = { mistakes: { duplicate: 0.03, amount: 
  * recording one SentEvent per event with the final status the platform saw.
  */
 export function sendTraffic(options: TrafficOptions): TrafficRun {
-  const generator = new TrafficGenerator(options.mix ?? MISTAKE_HEAVY, options.payers ?? 60);
+  const seed = options.seed ?? (process.env.TRAFFIC_SEED ? Number(process.env.TRAFFIC_SEED) : undefined);
+  const generator = new TrafficGenerator({ mix: options.mix ?? MISTAKE_HEAVY, payers: options.payers ?? 60, ...(seed !== undefined ? { seed } : {}) });
+  printSeedOnFailure(generator.seed);
   const client = new WebhookClient({ baseUrl: options.ingestUrl, tenantId: options.tenantId, secret: options.secret, timeoutMs: 5_000, attempts: options.attempts ?? 12 });
   const sent: SentEvent[] = [];
   const pending: Promise<void>[] = [];
@@ -78,5 +94,5 @@ export function sendTraffic(options: TrafficOptions): TrafficRun {
     await Promise.all(pending);
     return sent;
   })();
-  return { sent, done, retried: () => retried };
+  return { seed: generator.seed, sent, done, retried: () => retried };
 }

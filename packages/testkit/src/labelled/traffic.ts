@@ -1,5 +1,5 @@
 import type { FlagType } from '@backstop/contracts';
-import { Random } from './random';
+import { Random } from '../random';
 import { newcomerShopper } from './shoppers';
 import { day, hour, minute, PayerTimeline, type HardNegative, type LabelledEvent, type Sku } from './timeline';
 
@@ -29,7 +29,7 @@ const lookalike: Record<string, Sku> = {
   [catalogue.pack328.sku]: catalogue.gift300,
 };
 
-export interface TrafficOptions {
+export interface LabelledTrafficOptions {
   seed: number;
   payers: number;
   /** Event time of the first payment (ms); history spans about two weeks from there. */
@@ -176,7 +176,7 @@ function newPayer(t: PayerTimeline): void {
 }
 
 /** Every payer's events, merged in event-time order (a webhook retry right after its original). */
-export function generateTraffic(options: TrafficOptions): LabelledEvent[] {
+export function generateTraffic(options: LabelledTrafficOptions): LabelledEvent[] {
   const random = new Random(options.seed);
   const all: LabelledEvent[] = [];
   for (let i = 0; i < options.payers; i += 1) {

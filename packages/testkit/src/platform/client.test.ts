@@ -41,7 +41,7 @@ describe('WebhookClient', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   const client = () => new WebhookClient({ baseUrl, tenantId: 'demo', secret, timeoutMs: 5_000, attempts: 4 });
-  const event = () => new TrafficGenerator({ mistakes: {}, delivered: 0, retry: 0 }, 10).next().event;
+  const event = () => new TrafficGenerator({ mix: { mistakes: {}, delivered: 0, retry: 0 }, payers: 10 }).next().event;
 
   it('retries 5xx and 429, signing every attempt so the reference verifier accepts it', async () => {
     seen.length = 0;

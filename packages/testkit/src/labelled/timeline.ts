@@ -1,5 +1,5 @@
 import type { FlagType, OrderDelivered, PaymentData, PaymentSucceeded, WebhookEvent } from '@backstop/contracts';
-import type { Random } from './random';
+import type { Random } from '../random';
 
 export type HardNegative =
   | 'repeat-minutes-apart'

@@ -1,3 +1,8 @@
+/** A seed for a run that names none: printed with the run, so a failure can be replayed. */
+export function freshSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
 /** A seeded generator (mulberry32), so the same seed always yields the same traffic. */
 export class Random {
   private state: number;
@@ -34,6 +39,13 @@ export class Random {
     let out = '';
     for (let i = 0; i < count; i += 1) out += String(this.int(0, 9));
     return out;
+  }
+
+  /** `length` lower-case hex digits. */
+  hex(length: number): string {
+    let out = '';
+    while (out.length < length) out += Math.floor(this.next() * 2 ** 32).toString(16).padStart(8, '0');
+    return out.slice(0, length);
   }
 
   id(prefix: string): string {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { PaymentSucceeded, WebhookEvent } from '@backstop/contracts';
+import { freshSeed, Random } from '../random';
 
 /** The kinds of mistake a card platform's traffic carries, as Backstop should catch them. */
 export const MISTAKES = ['duplicate', 'amount', 'recipient', 'product'] as const;
@@ -66,17 +66,15 @@ const twinOf = (catalogue: readonly Product[], product: Product, avoid: Readonly
   catalogue.find((other) => other.kind === 'purchase' && other.category !== product.category && !avoid.has(other.category) && Math.max(other.unitPrice, product.unitPrice) <= 1.2 * Math.min(other.unitPrice, product.unitPrice));
 const CHANNELS = ['alipay', 'wechatpay', 'unionpay'];
 
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
-const token = () => randomBytes(6).toString('hex');
 
 /**
  * One account digit off: the classic slip when typing a game id or a phone number. Never an
  * account the payer already paid: paying that one again is not a mistake.
  */
-function nearMiss(account: string, used: ReadonlySet<string>): string | undefined {
+function nearMiss(random: Random, account: string, used: ReadonlySet<string>): string | undefined {
   for (let tries = 0; tries < 20; tries += 1) {
-    const position = Math.floor(Math.random() * account.length);
-    const digit = (Number(account[position]) + 1 + Math.floor(Math.random() * 8)) % 10;
+    const position = random.int(0, account.length - 1);
+    const digit = (Number(account[position]) + 1 + random.int(0, 7)) % 10;
     const typed = account.slice(0, position) + String(digit) + account.slice(position + 1);
     if (!used.has(typed)) return typed;
   }
@@ -98,8 +96,18 @@ const purchaseCategories = (catalogue: readonly Product[]) => [...new Set(catalo
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'];
 const GIVEN_NAMES = ['小明', '丽娜', '建国', '芳', '伟', '静', '磊', '婷', '子轩', '雨桐'];
 /** Every third payer is known by a Chinese user name, the others by an opaque id. */
-const payerIdOf = (index: number) =>
-  index % 3 === 0 ? `${pick(SURNAMES)}${pick(GIVEN_NAMES)}_${index.toString(36)}` : `u_${index.toString(36)}_${token().slice(0, 4)}`;
+const payerIdOf = (random: Random, index: number) =>
+  index % 3 === 0 ? `${random.pick(SURNAMES)}${random.pick(GIVEN_NAMES)}_${index.toString(36)}` : `u_${index.toString(36)}_${random.hex(4)}`;
+
+export interface TrafficOptions {
+  mix?: TrafficMix;
+  /** How many payers share the traffic; grow it with the rate to keep a realistic flag rate. */
+  payers?: number;
+  merchantId?: string;
+  catalogue?: CatalogueLanguage;
+  /** The same seed gives the same events in the same order (times aside); a fresh one by default. */
+  seed?: number;
+}
 
 export interface Generated {
   kind: SentKind;
@@ -120,19 +128,23 @@ export class TrafficGenerator {
   private lastOccurredMs = 0;
 
   private readonly catalogue: readonly Product[];
+  private readonly mix: TrafficMix;
+  private readonly merchantId: string;
+  private readonly random: Random;
+  /** Replays this traffic: print it with any failure that used it. */
+  readonly seed: number;
 
-  constructor(
-    private readonly mix: TrafficMix,
-    payerCount = 5_000,
-    private readonly merchantId = 'm_cardshop',
-    catalogue: CatalogueLanguage = 'zh',
-  ) {
-    this.catalogue = CATALOGUES[catalogue];
+  constructor(options: TrafficOptions = {}) {
+    this.mix = options.mix ?? DEFAULT_MIX;
+    this.merchantId = options.merchantId ?? 'm_cardshop';
+    this.seed = options.seed ?? freshSeed();
+    this.random = new Random(this.seed);
+    this.catalogue = CATALOGUES[options.catalogue ?? 'zh'];
     const categories = purchaseCategories(this.catalogue);
-    this.payers = Array.from({ length: payerCount }, (_, index) => ({
-      payerId: payerIdOf(index),
-      account: String(8_000_000_000 + Math.floor(Math.random() * 999_999_999)),
-      usual: pick(categories),
+    this.payers = Array.from({ length: options.payers ?? 5_000 }, (_, index) => ({
+      payerId: payerIdOf(this.random, index),
+      account: String(8_000_000_000 + this.random.int(0, 999_999_998)),
+      usual: this.random.pick(categories),
       categories: new Map<string, number>(),
       paidAccounts: new Set<string>(),
     }));
@@ -145,7 +157,7 @@ export class TrafficGenerator {
     if (event.type === 'payment.succeeded' && event.data.recipientAccount !== undefined) this.payerById.get(event.data.payerId)?.paidAccounts.add(event.data.recipientAccount);
     this.sent.push(event);
     if (this.sent.length > 1_000) this.sent.shift();
-    if (Math.random() < this.mix.retry && this.sent.length > 1) this.followUps.push({ kind: 'retry', event: pick(this.sent) });
+    if (this.random.chance(this.mix.retry) && this.sent.length > 1) this.followUps.push({ kind: 'retry', event: this.random.pick(this.sent) });
     return generated;
   }
 
@@ -158,7 +170,7 @@ export class TrafficGenerator {
   }
 
   private fresh(): Generated {
-    const roll = Math.random();
+    const roll = this.random.next();
     let threshold = 0;
     for (const mistake of Object.keys(this.mix.mistakes) as Mistake[]) {
       threshold += this.mix.mistakes[mistake] ?? 0;
@@ -182,13 +194,13 @@ export class TrafficGenerator {
 
   /** A buyer's habit: cards of their usual category, and phone top-ups. */
   private habitual(payer: Payer): Product {
-    return pick(this.catalogue.filter((product) => product.category === payer.usual || product.kind === 'topup'));
+    return this.random.pick(this.catalogue.filter((product) => product.category === payer.usual || product.kind === 'topup'));
   }
 
-  private payment(overrides: Partial<PaymentSucceeded['data']> = {}, payer = pick(this.payers), product = this.habitual(payer)): PaymentSucceeded {
-    const quantity = Math.random() < 0.9 ? 1 : 2 + Math.floor(Math.random() * 4);
+  private payment(overrides: Partial<PaymentSucceeded['data']> = {}, payer = this.random.pick(this.payers), product = this.habitual(payer)): PaymentSucceeded {
+    const quantity = this.random.chance(0.9) ? 1 : this.random.int(2, 5);
     payer.categories.set(product.category, (payer.categories.get(product.category) ?? 0) + 1);
-    const id = token();
+    const id = this.random.hex(12);
     return {
       id: `evt_${id}`,
       type: 'payment.succeeded',
@@ -207,7 +219,7 @@ export class TrafficGenerator {
         currency: 'CNY',
         recipientAccount: payer.account,
         recipientVerified: true,
-        channel: pick(CHANNELS),
+        channel: this.random.pick(CHANNELS),
         ...overrides,
       },
     };
@@ -219,8 +231,8 @@ export class TrafficGenerator {
     // The detector watches recipients of top-ups and transfers: a card's account is the buyer's own.
     const candidates = mistake === 'recipient' ? this.recent.filter((payment) => payment.data.kind !== 'purchase') : this.recent;
     if (mistake !== 'amount' && candidates.length === 0) return undefined;
-    const original = pick(candidates);
-    const id = token();
+    const original = this.random.pick(candidates);
+    const id = this.random.hex(12);
     const again = (data: Partial<PaymentSucceeded['data']>): PaymentSucceeded => ({
       ...original,
       id: `evt_${id}`,
@@ -237,7 +249,7 @@ export class TrafficGenerator {
         return this.remember({ kind: mistake, event: slipped }, false);
       }
       case 'recipient': {
-        const typed = nearMiss(original.data.recipientAccount ?? '8000000000', this.payerById.get(original.data.payerId)?.paidAccounts ?? new Set());
+        const typed = nearMiss(this.random, original.data.recipientAccount ?? '8000000000', this.payerById.get(original.data.payerId)?.paidAccounts ?? new Set());
         return typed === undefined ? undefined : { kind: mistake, event: again({ orderId: `ord_${id}`, recipientAccount: typed, recipientVerified: false }) };
       }
     }
@@ -273,8 +285,8 @@ export class TrafficGenerator {
       this.recent.push(event);
       if (this.recent.length > 500) this.recent.shift();
     }
-    if (event.data.kind === 'purchase' && Math.random() < this.mix.delivered) {
-      const id = token();
+    if (event.data.kind === 'purchase' && this.random.chance(this.mix.delivered)) {
+      const id = this.random.hex(12);
       this.followUps.push({
         kind: 'delivered',
         event: {

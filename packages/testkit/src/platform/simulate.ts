@@ -4,7 +4,7 @@
  * do, and prints what it sent.
  *
  *   BACKSTOP_WEBHOOK_SECRET=whsec_... npm run simulate -- --tenant demo --rate 50 --duration 30 \
- *     --mistakes duplicate=0.05,amount=0.02,recipient=0.02,product=0.02 [--batch 100] [--log sent.jsonl] [--catalogue en]
+ *     --mistakes duplicate=0.05,amount=0.02,recipient=0.02,product=0.02 [--batch 100] [--log sent.jsonl] [--catalogue en] [--seed N]
  *
  * The secret comes from the environment, never from the command line, where `ps` would show it.
  */
@@ -29,12 +29,18 @@ const { values: args } = parseArgs({
     log: { type: 'string' },
     /** zh (the default): the shop names its goods in Chinese; en: the same shop in English. */
     catalogue: { type: 'string', default: 'zh' },
+    /** The same seed sends the same events; a fresh one, printed, by default. */
+    seed: { type: 'string' },
   },
 });
 
 const secret = process.env.BACKSTOP_WEBHOOK_SECRET;
 if (!secret) {
   process.stderr.write('Set BACKSTOP_WEBHOOK_SECRET to the tenant\'s webhook secret (npm start prints the demo\'s).\n');
+  process.exit(2);
+}
+if (args.seed !== undefined && !/^\d{1,10}$/.test(args.seed)) {
+  process.stderr.write('--seed must be a whole number.\n');
   process.exit(2);
 }
 if (!Object.hasOwn(CATALOGUES, args.catalogue)) {
@@ -45,12 +51,13 @@ const rate = Number(args.rate);
 const durationS = Number(args.duration);
 const batchSize = Number(args.batch);
 const concurrency = Number(args.concurrency);
-const generator = new TrafficGenerator(
-  { mistakes: args.mistakes !== undefined ? parseMistakes(args.mistakes) : DEFAULT_MIX.mistakes, delivered: Number(args.delivered), retry: Number(args.retry) },
-  Number(args.payers),
-  undefined,
-  args.catalogue as CatalogueLanguage,
-);
+const generator = new TrafficGenerator({
+  mix: { mistakes: args.mistakes !== undefined ? parseMistakes(args.mistakes) : DEFAULT_MIX.mistakes, delivered: Number(args.delivered), retry: Number(args.retry) },
+  payers: Number(args.payers),
+  catalogue: args.catalogue as CatalogueLanguage,
+  ...(args.seed !== undefined ? { seed: Number(args.seed) } : {}),
+});
+process.stdout.write(`seed ${generator.seed} (--seed ${generator.seed} sends the same traffic again; its event ids are then answered as duplicates)\n`);
 const client = new WebhookClient({ baseUrl: args.url, tenantId: args.tenant, secret, timeoutMs: Number(args.timeout), attempts: 6 });
 const log = args.log ? createWriteStream(args.log) : undefined;
 
