@@ -33,6 +33,18 @@ async function operatorSeesB<T>(sweep: ConsoleSweep, url: string, rows: (body: R
 
 type Tenanted = { tenantId: string };
 
+/** The API's description and its viewer: made of route schemas, answered to anyone. */
+function documentation(method: 'GET' | 'HEAD', url: string): RouteProbe {
+  return {
+    access: 'public',
+    sample: () => ({ method, url }),
+    async isolate(sweep) {
+      // asA fails the probe if the answer carries anything of B's.
+      expect((await sweep.asA('no key', { method, url })).status, url).toBeLessThan(400);
+    },
+  };
+}
+
 export const readProbes: Record<string, RouteProbe> = {
   'GET /*': {
     access: 'public',
@@ -81,6 +93,14 @@ export const readProbes: Record<string, RouteProbe> = {
       expect(text).not.toMatch(/bravo|u_bravo_only/);
     },
   },
+
+  'GET /docs': documentation('GET', '/docs'),
+  'HEAD /docs/': documentation('HEAD', '/docs/'),
+  'GET /docs/json': documentation('GET', '/docs/json'),
+  'GET /docs/yaml': documentation('GET', '/docs/yaml'),
+  'GET /docs/static/index.html': documentation('GET', '/docs/static/index.html'),
+  'GET /docs/static/swagger-initializer.js': documentation('GET', '/docs/static/swagger-initializer.js'),
+  'GET /docs/static/*': documentation('GET', '/docs/static/swagger-ui.css'),
 
   'GET /v1/flags': {
     access: readers,

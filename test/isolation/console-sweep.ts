@@ -6,7 +6,7 @@ import { leakedValues } from '../support/route-sweep';
 import { secretsOf, type TenantRole, type TwoTenants } from './two-tenants';
 
 export interface ProbeRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   payload?: unknown;
 }

@@ -9,6 +9,8 @@ import type { Pool } from '@backstop/postgres';
 import type { FlagNotifier } from './flags/flag-notifier';
 import { adminRoutes } from './admin/routes';
 import { createConsoleMetrics, type ConsoleMetrics } from './metrics';
+import { healthSchema, metricsSchema } from './openapi/operations';
+import { registerDocs } from './openapi/docs';
 import { flagRoutes } from './flags/routes';
 import { financeRoutes } from './finance/routes';
 import { policyRoutes } from './policies-routes';
@@ -38,13 +40,15 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     metrics.latency.observe({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
+  // First: the document is made of the routes registered after it.
+  await registerDocs(app);
   await app.register(fastifySse, { heartbeatInterval: deps.heartbeatMs ?? 15_000 });
   await app.register(fastifyStatic, { root: webRoot, prefix: '/', index: ['index.html'] });
   await app.register(fastifyStatic, {
     root: messagesRoot, prefix: '/lib/messages/', decorateReply: false, allowedPath: (path) => path.endsWith('.js') && !path.includes('.test.'),
   });
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/healthz', { schema: healthSchema }, async () => ({ status: 'ok' }));
+  app.get('/metrics', { schema: metricsSchema }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   await app.register(refundRoutes, { pool: deps.pool });
   await app.register(flagRoutes, { pool: deps.pool, notifier: deps.notifier, liveFeeds: metrics.liveFeeds });
   await app.register(adminRoutes, { pool: deps.pool });

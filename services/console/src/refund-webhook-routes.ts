@@ -4,12 +4,27 @@ import { jsonPath, Problem } from '@backstop/http';
 import { setRefundWebhook } from '@backstop/ledger';
 import type { Pool } from '@backstop/postgres';
 import { requireRole } from './auth/authenticate';
+import { authRejections, bodyRejections, json, problem } from './openapi/answers';
+import { describeRoute } from './openapi/describe-route';
 
 const RefundWebhookBody = z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2048) });
+const RefundWebhook = z.object({ url: z.string(), secret: z.string().describe('Shown once: refund commands are signed with it.') });
+
+const setSchema = describeRoute({
+  summary: 'Point the tenant\'s refund commands at its endpoint',
+  roles: ['admin'],
+  body: RefundWebhookBody,
+  responses: {
+    200: json('The endpoint and its new signing secret.', z.object({ data: RefundWebhook })),
+    400: problem('`invalid-refund-webhook`: `errors` names each offending field by its JSON path; `tenant-required`: use a tenant admin key.'),
+    ...authRejections,
+    ...bodyRejections,
+  },
+});
 
 /** Points the tenant's refund commands at its endpoint; the signing secret is returned once. */
 export async function refundWebhookRoutes(app: FastifyInstance, { pool }: { pool: Pool }): Promise<void> {
-  app.put('/v1/refund-webhook', { preHandler: requireRole(pool, ['admin']) }, async (request) => {
+  app.put('/v1/refund-webhook', { preHandler: requireRole(pool, ['admin']), schema: setSchema }, async (request) => {
     const tenantId = request.principal!.tenantId;
     if (!tenantId) throw new Problem(400, 'tenant-required', 'Refund webhooks belong to a tenant', 'Use a tenant admin key.');
     const body = RefundWebhookBody.safeParse(request.body);

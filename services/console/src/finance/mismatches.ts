@@ -14,19 +14,19 @@ export type MismatchQuery = z.infer<typeof MismatchQuery>;
 export const mismatchKinds = ['unconfirmed_past_sla', 'amount_mismatch', 'confirmation_without_decision', 'refunded_outside_backstop'] as const;
 export type MismatchKind = (typeof mismatchKinds)[number];
 
-export interface Mismatch {
-  kind: MismatchKind;
-  tenantId: string;
-  paymentId: string;
-  decisionId: string | null;
-  status: string | null;
-  decidedAmount: number | null;
-  reportedAmount: number | null;
-  currency: string;
-  /** When the decision was approved, or when the platform's event happened. */
-  at: string;
-  eventId: string | null;
-}
+export const Mismatch = z.object({
+  kind: z.enum(mismatchKinds),
+  tenantId: z.string(),
+  paymentId: z.string(),
+  decisionId: z.string().nullable(),
+  status: z.string().nullable(),
+  decidedAmount: z.number().nullable(),
+  reportedAmount: z.number().nullable(),
+  currency: z.string(),
+  at: z.iso.datetime().describe('When the decision was approved, or when the platform\'s event happened.'),
+  eventId: z.string().nullable(),
+});
+export type Mismatch = z.infer<typeof Mismatch>;
 
 interface MismatchRow {
   kind: MismatchKind;

@@ -14,29 +14,23 @@ export const ReconciliationQuery = z.strictObject({
 }).refine((q) => q.from <= q.to, { message: '"from" must not be after "to"', path: ['to'] });
 export type ReconciliationQuery = z.infer<typeof ReconciliationQuery>;
 
-export interface Tally {
-  count: number;
-  amount: number;
-}
+export const Tally = z.object({ count: z.int(), amount: z.number().describe('In minor units.') });
+export type Tally = z.infer<typeof Tally>;
 
-export interface ReconciliationRow {
-  tenantId: string;
-  /** The tenant's calendar day the decisions were made on. */
-  day: string;
-  timeZone: string;
-  currency: string;
-  merchantId?: string | null;
-  channel?: string | null;
-  /** Every decision except shadow ones, at its decided amount. */
-  decided: Tally;
-  /** Handed to the platform (sent, then possibly confirmed or failed), at the decided amount. */
-  sent: Tally;
-  /** Confirmed by refund.succeeded, at the amount the platform reported. */
-  confirmed: Tally;
-  /** Reported failed by refund.failed, at the decided amount. */
-  failed: Tally;
-  byStatus: Partial<Record<DecisionStatus, Tally>>;
-}
+export const ReconciliationRow = z.object({
+  tenantId: z.string(),
+  day: Day.describe('The tenant\'s calendar day the decisions were made on.'),
+  timeZone: z.string(),
+  currency: z.string(),
+  merchantId: z.string().nullable().optional().describe('With `by=merchant`.'),
+  channel: z.string().nullable().optional().describe('With `by=channel`.'),
+  decided: Tally.describe('Every decision except shadow ones, at its decided amount.'),
+  sent: Tally.describe('Handed to the platform (sent, then possibly confirmed or failed), at the decided amount.'),
+  confirmed: Tally.describe('Confirmed by refund.succeeded, at the amount the platform reported.'),
+  failed: Tally.describe('Reported failed by refund.failed, at the decided amount.'),
+  byStatus: z.partialRecord(DecisionStatus, Tally),
+});
+export type ReconciliationRow = z.infer<typeof ReconciliationRow>;
 
 interface GroupRow {
   tenant_id: string;

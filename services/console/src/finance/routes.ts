@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { Pool } from '@backstop/postgres';
 import { requireRole } from '../auth/authenticate';
 import { sendCsv } from '../csv';
+import { csv, invalidQuery, json, tenantScopedRejections } from '../openapi/answers';
+import { describeRoute } from '../openapi/describe-route';
 import { parseQuery, scopedTenant } from '../query';
-import { findMismatches, MismatchQuery } from './mismatches';
-import { reconcile, ReconciliationQuery, type ReconciliationRow } from './reconciliation';
+import { findMismatches, Mismatch, MismatchQuery } from './mismatches';
+import { reconcile, ReconciliationQuery, ReconciliationRow } from './reconciliation';
 
 const statusColumns = ['pending_review', 'approved', 'sent', 'succeeded', 'failed', 'rejected', 'shadowed'] as const;
 
@@ -23,15 +26,42 @@ function flatten(row: ReconciliationRow): Record<string, unknown> {
   return line;
 }
 
-export async function financeRoutes(app: FastifyInstance, { pool }: { pool: Pool }): Promise<void> {
-  const finance = requireRole(pool, ['finance', 'admin']);
+const financeReaders = ['finance', 'admin'] as const;
+const rejections = { 400: invalidQuery, ...tenantScopedRejections };
+const perDay = 'Refund decisions per tenant, day (in the tenant\'s time zone) and currency, optionally per merchant or channel, by status.';
 
-  app.get('/v1/finance/reconciliation', { preHandler: finance }, async (request) => {
+const reconciliationSchema = describeRoute({
+  summary: 'Reconciliation of refund decisions',
+  description: perDay,
+  roles: financeReaders,
+  querystring: ReconciliationQuery,
+  responses: { 200: json('One row per group.', z.object({ data: z.array(ReconciliationRow) })), ...rejections },
+});
+const reconciliationCsvSchema = describeRoute({
+  summary: 'Reconciliation of refund decisions as CSV',
+  description: `${perDay} UTF-8 with a byte-order mark; one column pair (count, amount) per status.`,
+  roles: financeReaders,
+  querystring: ReconciliationQuery,
+  responses: { 200: csv('One flat line per group, streamed.'), ...rejections },
+});
+const mismatchesSchema = describeRoute({
+  summary: 'Where Backstop\'s books and the platform\'s reports disagree',
+  description: 'Approved refunds unconfirmed past the SLA, confirmations of another amount, confirmations naming an unknown decision, '
+    + 'and refunds the platform made on its own of a flagged charge.',
+  roles: financeReaders,
+  querystring: MismatchQuery,
+  responses: { 200: json('Up to `limit` of each kind.', z.object({ data: z.array(Mismatch) })), ...rejections },
+});
+
+export async function financeRoutes(app: FastifyInstance, { pool }: { pool: Pool }): Promise<void> {
+  const finance = requireRole(pool, financeReaders);
+
+  app.get('/v1/finance/reconciliation', { preHandler: finance, schema: reconciliationSchema }, async (request) => {
     const query = parseQuery(ReconciliationQuery, request);
     return { data: await reconcile(pool, { ...query, tenant: scopedTenant(request, query.tenant) }) };
   });
 
-  app.get('/v1/finance/reconciliation.csv', { preHandler: finance }, async (request, reply) => {
+  app.get('/v1/finance/reconciliation.csv', { preHandler: finance, schema: reconciliationCsvSchema }, async (request, reply) => {
     const query = parseQuery(ReconciliationQuery, request);
     const rows = await reconcile(pool, { ...query, tenant: scopedTenant(request, query.tenant) });
     const lines = rows.map(flatten);
@@ -39,7 +69,7 @@ export async function financeRoutes(app: FastifyInstance, { pool }: { pool: Pool
     return sendCsv(reply, 'reconciliation.csv', columns, lines);
   });
 
-  app.get('/v1/finance/mismatches', { preHandler: finance }, async (request) => {
+  app.get('/v1/finance/mismatches', { preHandler: finance, schema: mismatchesSchema }, async (request) => {
     const query = parseQuery(MismatchQuery, request);
     return { data: await findMismatches(pool, { ...query, tenant: scopedTenant(request, query.tenant) }, new Date()) };
   });

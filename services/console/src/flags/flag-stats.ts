@@ -1,10 +1,12 @@
+import { z } from 'zod';
 import type { Pool } from '@backstop/postgres';
 
-export interface FlagStats {
-  counts: { window: '1h' | '24h'; type: string; severity: string; count: number }[];
-  /** Detection latency (accepted by ingest → flag published) over the last 15 minutes. */
-  detectionLatencyMs: { p50: number | null; p99: number | null; samples: number };
-}
+export const FlagStats = z.object({
+  counts: z.array(z.object({ window: z.enum(['1h', '24h']), type: z.string(), severity: z.string(), count: z.int() })),
+  detectionLatencyMs: z.object({ p50: z.number().nullable(), p99: z.number().nullable(), samples: z.int() })
+    .describe('Detection latency (accepted by ingest → flag published) over the last 15 minutes.'),
+});
+export type FlagStats = z.infer<typeof FlagStats>;
 
 export async function flagStats(pool: Pool, tenantId: string | null, now = new Date()): Promise<FlagStats> {
   const counts = await pool.query<{ window: '1h' | '24h'; type: string; severity: string; count: number }>(

@@ -1,4 +1,5 @@
-import type { Evidence, FlagType, PaymentSnapshot, Severity } from '@backstop/contracts';
+import { z } from 'zod';
+import { Evidence, FlagMessage, FlagType, PaymentSnapshot, Severity, Timestamp } from '@backstop/contracts';
 import { renderMessage, type Language } from '@backstop/messages';
 
 /** A flags row joined with its payment's refund decision, as the queries select it. */
@@ -32,12 +33,35 @@ export const FLAG_COLUMNS = `
 export const FLAG_FROM = `
   flags f LEFT JOIN refund_decisions d ON d.tenant_id = f.tenant_id AND d.payment_id = f.payment_id`;
 
+/** A flag as the API returns it; `payment` and `evidence` only when one flag is asked for. */
+export const FlagView = z.object({
+  flagId: z.string(),
+  tenantId: z.string(),
+  type: FlagType,
+  severity: Severity,
+  confidence: z.number(),
+  paymentId: z.string(),
+  payerId: z.string(),
+  orderId: z.string(),
+  amount: z.int().describe('In the currency\'s minor units.'),
+  currency: z.string(),
+  summary: z.string().describe('In the reader\'s language (`?lang=`, else Accept-Language, else English).'),
+  message: FlagMessage.nullable().describe('The summary as a key and parameters; null on flags from before messages.'),
+  receivedAt: Timestamp,
+  flaggedAt: Timestamp,
+  detectionLatencyMs: z.number(),
+  decision: z.object({ decisionId: z.string(), status: z.string().nullable(), action: z.string().nullable(), amount: z.int().nullable() }).nullable(),
+  payment: PaymentSnapshot.optional(),
+  evidence: Evidence.optional(),
+});
+export type FlagView = z.infer<typeof FlagView>;
+
 /**
  * A flag as the API returns it. `summary` is written in the reader's language from the flag's
  * message (a v1 flag has only its English sentence), with accounts whole: the route masks them
  * for every role that may not see them, in the summary as everywhere else.
  */
-export function flagView(row: FlagRow, { withEvidence, lang }: { withEvidence: boolean; lang: Language }) {
+export function flagView(row: FlagRow, { withEvidence, lang }: { withEvidence: boolean; lang: Language }): FlagView {
   const { message, summary } = row.evidence.informationFlow;
   return {
     flagId: row.flag_id,
@@ -61,4 +85,3 @@ export function flagView(row: FlagRow, { withEvidence, lang }: { withEvidence: b
     ...(withEvidence ? { payment: row.payment, evidence: row.evidence } : {}),
   };
 }
-export type FlagView = ReturnType<typeof flagView>;

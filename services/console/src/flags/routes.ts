@@ -5,12 +5,14 @@ import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import { requireRole } from '../auth/authenticate';
 import { maskAccounts } from '../auth/mask';
+import { authRejections, eventStream, invalidQuery, json, problem, tenantScopedRejections } from '../openapi/answers';
+import { describeRoute } from '../openapi/describe-route';
 import { parseQuery, scopedTenant } from '../query';
 import { ReaderLanguageQuery, readerLanguage } from '../reader-language';
 import { decodePosition, encodePosition, feedAfter, feedTail, type FeedPosition } from './flag-feed';
 import type { FlagNotifier } from './flag-notifier';
-import { flagStats } from './flag-stats';
-import { flagView, type FlagRow } from './flag-view';
+import { FlagStats, flagStats } from './flag-stats';
+import { flagView, FlagView, type FlagRow } from './flag-view';
 import { FlagFilters, getFlag, listFlags, ListFlagsQuery } from './list-flags';
 
 export interface FlagRouteOptions {
@@ -29,8 +31,51 @@ const scope = (request: FastifyRequest, requested?: string): string | null => sc
 
 const StreamQuery = FlagFilters.extend({ tenant: ListFlagsQuery.shape.tenant, ...ReaderLanguageQuery.shape });
 const ListQuery = ListFlagsQuery.extend(ReaderLanguageQuery.shape);
+const StatsQuery = StreamQuery.pick({ tenant: true });
 /** Anything that is not a flag id is answered like an unknown one. */
 const FlagParams = z.strictObject({ flagId: Flag.shape.flagId });
+const StreamHeaders = z.object({ 'last-event-id': z.string().optional().describe('Resume right after the event with this id.') });
+// The cursor is the last row's bigint sequence number, which the pool reads as a number.
+const FlagPage = z.object({ data: z.array(FlagView), nextCursor: z.int().nullable().describe('Pass as `cursor` for the next page; null on the last.') });
+
+
+const listSchema = describeRoute({
+  summary: 'List flags, newest first',
+  roles: readers,
+  querystring: ListQuery,
+  responses: { 200: json('A page of flags.', FlagPage), 400: invalidQuery, ...tenantScopedRejections },
+});
+const statsSchema = describeRoute({
+  summary: 'Flag counts per type and severity over the last hour and day, and detection latency',
+  roles: readers,
+  querystring: StatsQuery,
+  responses: { 200: json('Counts and latency.', FlagStats), 400: invalidQuery, ...tenantScopedRejections },
+});
+const streamSchema = describeRoute({
+  summary: 'Live feed of flags (Server-Sent Events)',
+  description: 'Without Last-Event-ID: the last 50 flags, then `event: ready`, then each new flag as it is recorded. '
+    + 'With it: every flag after that event. `event: flag` carries a flag as in the list. Heartbeats keep the connection alive.',
+  roles: readers,
+  querystring: StreamQuery,
+  headers: StreamHeaders,
+  responses: {
+    200: eventStream('`flag` and `ready` events, until the client hangs up.'),
+    400: problem('`invalid-query`, or `invalid-last-event-id`: Last-Event-ID is not an id this stream sent.'),
+    ...tenantScopedRejections,
+  },
+});
+const oneFlagSchema = describeRoute({
+  summary: 'One flag with its payment and full evidence',
+  roles: readers,
+  params: FlagParams,
+  querystring: ReaderLanguageQuery,
+  responses: {
+    200: json('The flag; account numbers masked for roles that may not see them.', FlagView),
+    400: invalidQuery,
+    ...authRejections,
+    404: problem('`not-found`: no such flag, or another tenant\'s.'),
+  },
+});
 
 export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions): Promise<void> {
   const { pool, notifier } = options;
@@ -42,18 +87,18 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
   const view = (request: FastifyRequest, row: FlagRow, withEvidence: boolean, lang?: 'en' | 'zh') =>
     maskAccounts(flagView(row, { withEvidence, lang: readerLanguage(request, lang) }), request.principal!.role);
 
-  app.get('/v1/flags', auth, async (request) => {
+  app.get('/v1/flags', { ...auth, schema: listSchema }, async (request) => {
     const { limit, cursor, tenant, lang, ...filters } = parseQuery(ListQuery, request);
     const page = await listFlags(pool, scope(request, tenant), filters, { limit, cursor });
     return { data: page.rows.map((row) => view(request, row, false, lang)), nextCursor: page.nextCursor };
   });
 
-  app.get('/v1/flags/stats', auth, async (request) => {
-    const { tenant } = parseQuery(StreamQuery.pick({ tenant: true }), request);
+  app.get('/v1/flags/stats', { ...auth, schema: statsSchema }, async (request) => {
+    const { tenant } = parseQuery(StatsQuery, request);
     return flagStats(pool, scope(request, tenant));
   });
 
-  app.get('/v1/flags/stream', { ...auth, sse: 'only' }, async (request, reply) => {
+  app.get('/v1/flags/stream', { ...auth, sse: 'only', schema: streamSchema }, async (request, reply) => {
     const { tenant, lang, ...filters } = parseQuery(StreamQuery, request);
     const tenantId = scope(request, tenant);
     const lastEventId = request.headers['last-event-id'];
@@ -97,7 +142,7 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
     if (shuttingDown.signal.aborted) connection?.end();
   });
 
-  app.get('/v1/flags/:flagId', auth, async (request) => {
+  app.get('/v1/flags/:flagId', { ...auth, schema: oneFlagSchema }, async (request) => {
     const params = FlagParams.safeParse(request.params);
     if (!params.success) throw new Problem(404, 'not-found', 'No such flag');
     const row = await getFlag(pool, scope(request), params.data.flagId);

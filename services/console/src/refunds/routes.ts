@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { FreeText, type RefundDecision } from '@backstop/contracts';
+import { FreeText, RefundDecision } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import { requireRole } from '../auth/authenticate';
 import { sendCsv } from '../csv';
+import { authRejections, bodyRejections, csv, invalidQuery, json, problem, tenantScopedRejections } from '../openapi/answers';
+import { describeRoute } from '../openapi/describe-route';
 import { renderMessage, type Language } from '@backstop/messages';
 import { parseQuery, scopedTenant } from '../query';
 import { ReaderLanguageQuery, readerLanguage } from '../reader-language';
@@ -14,6 +16,50 @@ import { reviewDecision, type Verdict } from './review';
 
 const DecisionParams = z.strictObject({ decisionId: z.uuid() });
 const ReviewBody = z.strictObject({ reason: FreeText.trim().max(500).optional() });
+const ListQuery = DecisionListQuery.extend(ReaderLanguageQuery.shape);
+const CsvQuery = DecisionFilter.extend(ReaderLanguageQuery.shape);
+const DecisionPage = z.object({ data: z.array(RefundDecision), nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last.') });
+
+const financeReaders = ['finance', 'admin'] as const;
+const reviewers = ['ops', 'finance', 'admin'] as const;
+
+const listSchema = describeRoute({
+  summary: 'List refund decisions',
+  roles: financeReaders,
+  querystring: ListQuery,
+  responses: {
+    200: json('A page of decisions; `reason` in the reader\'s language.', DecisionPage),
+    400: problem('`invalid-query`: `errors` names each unknown or malformed parameter by its JSON path; `invalid-cursor`.'),
+    ...tenantScopedRejections,
+  },
+});
+const csvSchema = describeRoute({
+  summary: 'Export refund decisions as CSV',
+  description: 'UTF-8 with a byte-order mark; cells that a spreadsheet would run as formulas are quoted away.',
+  roles: financeReaders,
+  querystring: CsvQuery,
+  responses: {
+    200: csv('One line per decision, streamed.'),
+    400: invalidQuery,
+    ...tenantScopedRejections,
+  },
+});
+const reviewSchema = (summary: string, reason: string) => describeRoute({
+  summary,
+  description: `Only a decision waiting for review changes. ${reason}`,
+  roles: reviewers,
+  params: DecisionParams,
+  body: ReviewBody,
+  bodyMayBeOmitted: true,
+  responses: {
+    200: json('The decision as it is now.', z.object({ data: RefundDecision })),
+    400: problem('`invalid-body`; `reason-required`; `malformed-json`.'),
+    ...authRejections,
+    404: problem('`decision-not-found`: no such decision, or another tenant\'s.'),
+    409: problem('`decision-not-pending`: the decision is not waiting for review; `exceeds-captured`: approving would refund more than was captured.'),
+    ...bodyRejections,
+  },
+});
 
 const csvColumns = [
   'decisionId', 'tenantId', 'paymentId', 'orderId', 'merchantId', 'channel', 'flagId', 'flagType', 'severity', 'action', 'status',
@@ -32,10 +78,10 @@ async function* inReaderLanguage(decisions: AsyncIterable<RefundDecision>, lang:
 }
 
 export async function refundRoutes(app: FastifyInstance, { pool }: { pool: Pool }): Promise<void> {
-  const finance = requireRole(pool, ['finance', 'admin']);
+  const finance = requireRole(pool, financeReaders);
 
-  app.get('/v1/refunds', { preHandler: finance }, async (request) => {
-    const { limit, cursor, lang, ...filter } = parseQuery(DecisionListQuery.extend(ReaderLanguageQuery.shape), request);
+  app.get('/v1/refunds', { preHandler: finance, schema: listSchema }, async (request) => {
+    const { limit, cursor, lang, ...filter } = parseQuery(ListQuery, request);
     const after = cursor ? decodeCursor(cursor) : null;
     if (cursor && !after) throw new Problem(400, 'invalid-cursor', 'Invalid cursor');
     const page = await listDecisions(pool, { ...filter, tenant: scopedTenant(request, filter.tenant) }, { limit, after });
@@ -43,8 +89,8 @@ export async function refundRoutes(app: FastifyInstance, { pool }: { pool: Pool 
     return { data: page.decisions.map((decision) => inLanguage(decision, reader)), nextCursor: page.next ? encodeCursor(page.next) : null };
   });
 
-  app.get('/v1/refunds.csv', { preHandler: finance }, async (request, reply) => {
-    const { lang: requested, ...filter } = parseQuery(DecisionFilter.extend(ReaderLanguageQuery.shape), request);
+  app.get('/v1/refunds.csv', { preHandler: finance, schema: csvSchema }, async (request, reply) => {
+    const { lang: requested, ...filter } = parseQuery(CsvQuery, request);
     const lang = readerLanguage(request, requested);
     const decisions = allDecisions(pool, { ...filter, tenant: scopedTenant(request, filter.tenant) });
     return sendCsv(reply, 'refund-decisions.csv', csvColumns, inReaderLanguage(decisions, lang));
@@ -66,8 +112,14 @@ export async function refundRoutes(app: FastifyInstance, { pool }: { pool: Pool 
     const page = await listDecisions(pool, { tenant: principal.tenantId ?? undefined }, { limit: 1, after: null, decisionId: params.data.decisionId });
     return { data: page.decisions[0] };
   };
-  const reviewer = requireRole(pool, ['ops', 'finance', 'admin']);
-  app.post('/v1/refunds/:decisionId/approve', { preHandler: reviewer }, review('approve'));
-  app.post('/v1/refunds/:decisionId/reject', { preHandler: reviewer }, review('reject'));
-  app.post('/v1/refunds/:decisionId/false-positive', { preHandler: reviewer }, review('false-positive'));
+  const reviewer = requireRole(pool, reviewers);
+  app.post('/v1/refunds/:decisionId/approve', {
+    preHandler: reviewer, schema: reviewSchema('Approve a decision', 'Re-checks the captured amount and queues the refund command; `reason` is optional.'),
+  }, review('approve'));
+  app.post('/v1/refunds/:decisionId/reject', {
+    preHandler: reviewer, schema: reviewSchema('Reject a decision', '`reason` is required.'),
+  }, review('reject'));
+  app.post('/v1/refunds/:decisionId/false-positive', {
+    preHandler: reviewer, schema: reviewSchema('Reject a decision as a false positive', 'Also marks the flag, so rules can be tuned on it; `reason` is required.'),
+  }, review('false-positive'));
 }
