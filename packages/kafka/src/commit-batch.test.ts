@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import type { Admin, Kafka } from 'kafkajs';
 import { createLogger } from '@backstop/logging';
 import { createKafka } from './client';
+import { eventually } from '../../../test/support/wait';
 import { commitBatch } from './commit-batch';
 import { ensureTopics } from './topics';
 
@@ -43,8 +44,7 @@ describe('commitBatch on a real broker', () => {
           if (!payload.isRunning() || payload.batch.messages.length === 0) return;
           // SIGTERM arrives mid-batch: the disconnect starts, and waits for this batch to end.
           disconnected = consumer.disconnect();
-          await new Promise((settle) => setTimeout(settle, 100));
-          expect(payload.isRunning()).toBe(false);
+          await eventually(async () => (payload.isRunning() ? undefined : true), { intervalMs: 5, what: 'the disconnect to stop the consumer running' });
           await commitBatch(payload);
           resolve();
         },

@@ -4,6 +4,7 @@ import { createRedis } from '@backstop/redis';
 import { rebuildLockKey } from '../state/keys';
 import { defineDetectorScripts } from '../state/scripts';
 import { RebuildLock } from './rebuild-lock';
+import { eventually } from '../../../../test/support/wait';
 
 describe('RebuildLock', () => {
   const redis = createRedis(inject('redisUrl'), 'backstop-test-rebuild-lock');
@@ -32,7 +33,9 @@ describe('RebuildLock', () => {
     const departed = new RebuildLock(redis, prefix, 200);
     const successor = new RebuildLock(redis, prefix, 10_000);
     expect(await departed.tryAcquire()).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await successor.tryAcquire()).toBe(false);
+    // The departed holder never extends: its lease runs out in Redis.
+    await eventually(async () => ((await redis.exists(rebuildLockKey(prefix))) === 0 ? true : undefined), { intervalMs: 20, what: 'the lease to run out' });
     expect(await successor.tryAcquire()).toBe(true);
     // The departed holder learns it no longer holds it, and cannot release its successor's claim.
     expect(await departed.extend()).toBe(false);

@@ -9,10 +9,10 @@ import { StateSentinel } from '../state/state-sentinel';
 import { RebuildLock } from './rebuild-lock';
 import type { EventsReplayer, ReplayOutcome } from './replay-events';
 import { StateRebuilder } from './state-rebuilder';
+import { eventually } from '../../../../test/support/wait';
 
 const logger = createLogger('test', 'silent');
 const hourMs = 3_600_000;
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Who rebuilds, and when the state counts as rebuilt, on a real Redis. The replay itself is
@@ -22,6 +22,9 @@ describe('StateRebuilder', () => {
   const redis = createRedis(inject('redisUrl'), 'backstop-test-rebuilder');
   defineDetectorScripts(redis);
   const prefixes: string[] = [];
+  /** A lease that nobody extends runs out in Redis; polled, never slept on. */
+  const leaseRunsOut = (prefix: string) =>
+    eventually(async () => ((await redis.exists(rebuildLockKey(prefix))) === 0 ? true : undefined), { intervalMs: 20, what: 'the rebuild lock to run out' });
   afterAll(async () => {
     await redis.del(...prefixes.flatMap((prefix) => [stateSentinelKey(prefix), rebuildLockKey(prefix)]));
     await redis.quit();
@@ -131,7 +134,7 @@ describe('StateRebuilder', () => {
 
     await rebuilder.check();
     expect(runs).toHaveLength(0);
-    await wait(600);
+    await leaseRunsOut(prefix);
     await rebuilder.check();
     await rebuilder.settled();
     expect(runs).toHaveLength(1);
@@ -167,7 +170,7 @@ describe('StateRebuilder', () => {
     await rebuilder.settled();
     expect(await valueOf(metrics.rebuilds, { outcome: 'failed' })).toBe(1);
     expect(await sentinel.rebuilding(Date.now())).toBe(true);
-    await wait(600);
+    await leaseRunsOut(prefix);
     await rebuilder.check();
     await rebuilder.settled();
     expect(runs).toHaveLength(2);
