@@ -26,15 +26,27 @@ describe('graceful shutdown of a real ingest process', () => {
     const events = Array.from({ length: 60 }, () => paymentEvent());
     let firstAnswer: () => void = () => undefined;
     const answered = new Promise<void>((resolve) => { firstAnswer = resolve; });
+    let answers = 0;
+    let sigtermSent = false;
+    let answeredAfterSigterm = 0;
     const deliveries = events.map((event) =>
       postWebhook(ingest!.address!, tenantId, webhookSecret, event)
         .then((response) => ({ id: event.id, status: response.status }))
         .catch(() => ({ id: event.id, status: 0 }))
-        .finally(() => firstAnswer()),
+        .finally(() => {
+          answers += 1;
+          if (sigtermSent) answeredAfterSigterm += 1;
+          firstAnswer();
+        }),
     );
     await answered;
+    // The window this test is about: SIGTERM lands while requests are still unanswered.
+    const inFlightAtSigterm = events.length - answers;
+    sigtermSent = true;
     const exitCode = await ingest!.stop('SIGTERM');
     const results = await Promise.all(deliveries);
+    expect(inFlightAtSigterm).toBeGreaterThan(0);
+    expect(answeredAfterSigterm).toBe(inFlightAtSigterm);
     expect(exitCode).toBe(0);
     expect(ingest!.lines.filter((line) => line.includes(webhookSecret) || line.includes('8000123456'))).toEqual([]);
 
