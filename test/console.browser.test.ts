@@ -82,7 +82,6 @@ describe('console web page in a real browser', () => {
       `Order ${orderId} was paid 2 times: CN¥60.00 in all against an order amount of CN¥30.00.`,
     );
 
-    expect(await feedRow(orderId).isVisible()).toBe(true);
     mkdirSync(screenshotDir, { recursive: true });
     await page.screenshot({ path: `${screenshotDir}console-feed.png`, fullPage: true });
   }, 60_000);

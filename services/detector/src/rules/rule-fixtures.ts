@@ -51,10 +51,12 @@ export function contextFor(current: PaymentSnapshot, history: PaymentSnapshot[],
       categories.set(p.category, Math.max(categories.get(p.category) ?? 0, ms(p)));
     }
   }
+  const payments = ordered.filter((p) => p.currency === current.currency);
   const before: PayerSnapshot = {
     newestMs: Math.max(0, ...history.map(ms)),
-    payments: ordered.filter((p) => p.currency === current.currency),
-    firstInCategory,
+    payments,
+    // The script marks first purchases among the payments it returns: this currency's.
+    firstInCategory: new Set(payments.map((p) => p.paymentId).filter((id) => firstInCategory.has(id))),
     order: ordered.filter((p) => p.orderId === current.orderId),
     recipients,
     categories,
