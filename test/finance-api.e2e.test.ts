@@ -10,7 +10,7 @@ import { recordFlags } from '../services/refund-worker/src/store/record-flags';
 import { createLogger } from '@backstop/logging';
 import { startServices, stopServices } from './support/services';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
-import { readTopic } from './support/topic-reader';
+import { readTopic } from '@backstop/testkit';
 import { generateCharges, platformAnswer, random, type ExpectedRow, type GeneratedCharge, type PlatformAnswer } from './support/traffic';
 import { eventually } from './support/wait';
 

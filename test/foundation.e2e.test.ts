@@ -4,7 +4,7 @@ import { createApiKey, createTenant } from '@backstop/tenancy';
 import type { ServiceProcess } from '../infra/dev/service-process';
 import { startServices, stopServices } from './support/services';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
-import { readTopic } from './support/topic-reader';
+import { readTopic } from '@backstop/testkit';
 import { eventually } from './support/wait';
 import { paymentEvent, postWebhook, uniqueId } from './support/webhooks';
 

@@ -13,7 +13,7 @@ import { startOutboxRelay, type OutboxRelay } from '../services/refund-worker/sr
 import { recordFlags } from '../services/refund-worker/src/store/record-flags';
 import { createIsolatedDatabase } from './support/database';
 import { buildFlag } from './support/flags';
-import { readTopic } from './support/topic-reader';
+import { readTopic } from '@backstop/testkit';
 import { eventually } from './support/wait';
 
 async function sparePort(): Promise<number> {

@@ -6,7 +6,7 @@ import type { ServiceProcess } from '../infra/dev/service-process';
 import { makeFlag, sendFlags } from './support/flags';
 import { startServices, stopServices } from './support/services';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
-import { readTopic } from './support/topic-reader';
+import { readTopic } from '@backstop/testkit';
 import { eventually } from './support/wait';
 
 describe('refund worker dead letters', () => {

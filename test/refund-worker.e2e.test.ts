@@ -5,10 +5,9 @@ import { createTenant } from '@backstop/tenancy';
 import type { Producer } from 'kafkajs';
 import { startServiceProcess, type ServiceProcess } from '../infra/dev/service-process';
 import { buildFlag } from './support/flags';
-import { groupCaughtUp, publishEvents, publishFlags } from './support/kafka';
+import { groupCaughtUp, publishEvents, publishFlags, readTopic } from '@backstop/testkit';
 import { metricSum, scrapeMetrics } from './support/metrics';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
-import { readTopic } from './support/topic-reader';
 import { eventually } from './support/wait';
 
 interface DecisionRow {

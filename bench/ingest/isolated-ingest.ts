@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { commonEnv, loadConfig } from '@backstop/config';
-import { createKafka } from '@backstop/kafka';
-import { createLogger } from '@backstop/logging';
-import { createPool, dropDatabase, withDatabase } from '@backstop/postgres';
-import { createRedis } from '@backstop/redis';
 import { createTenant } from '@backstop/tenancy';
+import { createSlice } from '@backstop/testkit';
 import { z } from 'zod';
-import { bootstrap } from '../../infra/dev/bootstrap';
 import { startServiceProcess } from '../../infra/dev/service-process';
-import { backstopTopics } from '../../infra/kafka/topics';
+import { benchLogger } from '../lib/slice';
 
 export interface IsolatedIngest {
   url: string;
@@ -18,28 +13,16 @@ export interface IsolatedIngest {
 }
 
 /**
- * A real ingest process in a throwaway slice of the local Kafka, Redis and Postgres (its own
- * database, topic prefix and key prefix), with one tenant; `stop` removes all of it.
+ * A real ingest process in a throwaway slice of the local Kafka, Redis and Postgres (the test
+ * kit's slice), with one tenant; `stop` removes all of it.
  */
 export async function startIsolatedIngest(env: Record<string, string> = {}): Promise<IsolatedIngest> {
   const config = loadConfig(z.object(commonEnv));
-  const id = `bench${randomBytes(3).toString('hex')}`;
-  const databaseUrl = withDatabase(config.DATABASE_URL, `backstop_${id}`);
-  const topicPrefix = `${id}.`;
-  const redisPrefix = `${id}`;
-  const logger = createLogger('bench', 'warn');
-  await bootstrap({ brokers: config.KAFKA_BROKERS, databaseUrl, topicPrefix, logger });
-  const pool = createPool(databaseUrl, 'bench', 2);
-  const { webhookSecret } = await createTenant(pool, { tenantId: 'bench', name: 'Load test platform' });
-  await pool.end();
+  const slice = await createSlice({ brokers: config.KAFKA_BROKERS, postgresUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL }, { name: 'bench', logger: benchLogger });
+  const { webhookSecret } = await createTenant(slice.pool, { tenantId: 'bench', name: 'Load test platform' });
   const ingest = startServiceProcess('ingest', {
-    KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
-    KAFKA_TOPIC_PREFIX: topicPrefix,
-    REDIS_URL: config.REDIS_URL,
-    REDIS_KEY_PREFIX: redisPrefix,
-    DATABASE_URL: databaseUrl,
+    ...slice.env,
     INGEST_PORT: '0',
-    LOG_LEVEL: 'info',
     INGEST_RATE_PER_S: '1000000',
     INGEST_RATE_BURST: '1000000',
     ...env,
@@ -52,19 +35,7 @@ export async function startIsolatedIngest(env: Record<string, string> = {}): Pro
     secret: webhookSecret,
     async stop() {
       await ingest.stop('SIGTERM');
-      await dropDatabase(databaseUrl);
-      const redis = createRedis(config.REDIS_URL, 'bench-cleanup');
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
-      await redis.quit();
-      const admin = createKafka(config.KAFKA_BROKERS, 'bench-cleanup', logger).admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: backstopTopics(topicPrefix).map((topic) => topic.topic) }).catch(() => undefined);
-      await admin.disconnect();
+      await slice.close();
     },
   };
 }

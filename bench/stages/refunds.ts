@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { topicName } from '@backstop/contracts';
 import { startServiceProcess } from '../../infra/dev/service-process';
 import { buildFlag } from '../../test/support/flags';
-import { publishFlags } from '../../test/support/kafka';
+import { publishFlags } from '@backstop/testkit';
 import { coresBetween, readCpu } from '../lib/cpu-sampler';
 import { residentMiB } from '../lib/process-stats';
 import { createSlice, type Endpoints } from '../lib/slice';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicName } from '@backstop/contracts';
 import { deadLetterFor, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
 import { createIsolatedStack, type IsolatedStack } from '../../test/support/stack';
-import { readTopic } from '../../test/support/topic-reader';
+import { readTopic } from '@backstop/testkit';
 import { eventually } from '../../test/support/wait';
 import { replayDeadLetters } from './replay-dead-letters';
 

@@ -6,7 +6,7 @@ import type { ServiceName, ServiceProcess } from '../../infra/dev/service-proces
 import { FaultProxy } from '../support/fault-proxy';
 import { buildFlag } from '../support/flags';
 import { checkStack } from '../support/invariants';
-import { publishEvents, publishFlags } from '../support/kafka';
+import { publishEvents, publishFlags } from '@backstop/testkit';
 import { watchConsumer, type ConsumerSample } from '../support/metrics';
 import { freePort, PrivateRedis } from '../support/private-redis';
 import { startServices, stopServices } from '../support/services';

@@ -4,7 +4,7 @@ import { createIdempotentProducer } from '@backstop/kafka';
 import { createTenant } from '@backstop/tenancy';
 import { startServices } from '../support/services';
 import { createIsolatedStack, type IsolatedStack } from '../support/stack';
-import { readTopic } from '../support/topic-reader';
+import { readTopic } from '@backstop/testkit';
 import { eventually } from '../support/wait';
 import { paymentEvent, postWebhook } from '../support/webhooks';
 

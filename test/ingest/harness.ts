@@ -9,7 +9,7 @@ import { IngestConfig } from '../../services/ingest/src/config';
 import { createIngest } from '../../services/ingest/src/ingest';
 import type { IngestMetrics } from '../../services/ingest/src/metrics';
 import type { IsolatedStack } from '../support/stack';
-import { readTopic, type ReadMessage } from '../support/topic-reader';
+import { readTopic, type ReadMessage } from '@backstop/testkit';
 import { eventually } from '../support/wait';
 import { paymentEvent } from '../support/webhooks';
 

@@ -8,7 +8,7 @@ import { exampleMapping } from '../../services/ingest/src/source/example-mapping
 import type { SourceTopic } from '../../services/ingest/src/source/mapping';
 import { startServices, stopServices } from '../support/services';
 import { createIsolatedStack, type IsolatedStack } from '../support/stack';
-import { readTopic } from '../support/topic-reader';
+import { readTopic } from '@backstop/testkit';
 import { eventually } from '../support/wait';
 import { paymentEvent, postWebhook, uniqueId } from '../support/webhooks';
 

@@ -11,7 +11,7 @@ import { connectionRefused, EXIT_LIMIT_MS, halfSentRequest, loggedLine, selfTerm
 import { sendTraffic, type TrafficRun } from '../support/simulated-traffic';
 import { openEventStream, type ServerSentEvent } from '../support/sse';
 import { createIsolatedStack, type IsolatedStack } from '../support/stack';
-import { readTopic } from '../support/topic-reader';
+import { readTopic } from '@backstop/testkit';
 import { eventually } from '../support/wait';
 import { paymentEvent } from '../support/webhooks';
 

@@ -3,7 +3,7 @@ import { Flag, partitionKey, topicName, type IngestedEvent, type PaymentData, ty
 import { ACKS_ALL, createIdempotentProducer } from '@backstop/kafka';
 import type { Kafka, Producer } from 'kafkajs';
 import type { IsolatedStack } from './stack';
-import { readTopic, type ReadMessage } from './topic-reader';
+import { readTopic, type ReadMessage } from '@backstop/testkit';
 import { eventually } from './wait';
 import { paymentEvent, uniqueId } from './webhooks';
 

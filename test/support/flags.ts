@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Flag, topicName, type FlagType, type PaymentSnapshot, type Severity } from '@backstop/contracts';
 import type { Kafka } from 'kafkajs';
-import { publishFlags } from './kafka';
+import { publishFlags } from '@backstop/testkit';
 
 export interface FlagOptions {
   type?: FlagType;

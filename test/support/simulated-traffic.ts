@@ -1,7 +1,6 @@
 import { onTestFailed } from 'vitest';
 import type { SentEvent } from '../../infra/tools/invariants/invariants';
-import { WebhookClient } from '@backstop/testkit';
-import { MISTAKES, TrafficGenerator, type Generated, type Mistake, type TrafficMix } from '@backstop/testkit';
+import { WebhookClient, MISTAKES, TrafficGenerator, type Generated, type Mistake, type TrafficMix } from '@backstop/testkit';
 
 export interface TrafficRun {
   /** Replays the same traffic (`TRAFFIC_SEED=<seed>`); printed when the test that sent it fails. */
