@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Flag, topicName, type FlagType, type PaymentSnapshot, type Severity } from '@backstop/contracts';
 import type { Kafka } from 'kafkajs';
-import { publishFlags } from '@backstop/testkit';
+import { examplePaymentData, publishFlags } from '@backstop/testkit';
 
 export interface FlagOptions {
   type?: FlagType;
@@ -16,23 +16,9 @@ export function buildFlag(tenantId: string, options: FlagOptions = {}): Flag {
   const type = options.type ?? 'duplicate.exact';
   const at = options.flaggedAt ?? new Date();
   const suffix = randomUUID().slice(0, 12);
-  const payment: PaymentSnapshot = {
-    eventId: `evt_${suffix}`,
-    paymentId: `pay_${suffix}`,
-    orderId: `ord_${suffix}`,
-    payerId: `u_${suffix}`,
-    merchantId: 'm_cardshop',
-    kind: 'purchase',
-    sku: 'genshin-welkin-30d',
-    category: 'game-card',
-    quantity: 1,
-    unitPrice: 3000,
-    amount: 3000,
-    currency: 'CNY',
-    channel: 'alipay',
-    occurredAt: at.toISOString(),
-    ...options.payment,
-  };
+  // A card for an account nobody named: the refund worker's tests judge amounts, not recipients.
+  const { recipientAccount: _account, recipientVerified: _verified, ...data } = examplePaymentData(suffix);
+  const payment: PaymentSnapshot = { eventId: `evt_${suffix}`, ...data, quantity: 1, occurredAt: at.toISOString(), ...options.payment };
   return Flag.parse({
     v: 1,
     flagId: `flg_${createHash('sha256').update(`${type}|${tenantId}|${payment.paymentId}`).digest('hex').slice(0, 32)}`,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PaymentData, WebhookEvent } from '@backstop/contracts';
 import { signedHeaders } from '@backstop/signing';
+import { examplePaymentData } from '@backstop/testkit';
 
 let sequence = 0;
 export function uniqueId(prefix: string): string {
@@ -14,23 +15,7 @@ export function paymentEvent(data: Partial<PaymentData> = {}, occurredAt = new D
     id: uniqueId('evt'),
     type: 'payment.succeeded',
     occurredAt: occurredAt.toISOString(),
-    data: {
-      paymentId: uniqueId('pay'),
-      orderId: uniqueId('ord'),
-      payerId: uniqueId('u'),
-      merchantId: 'm_cardshop',
-      kind: 'purchase',
-      sku: 'genshin-welkin-30d',
-      category: 'game-card',
-      quantity: 1,
-      unitPrice: 3000,
-      amount: 3000,
-      currency: 'CNY',
-      recipientAccount: '8000123456',
-      recipientVerified: true,
-      channel: 'alipay',
-      ...data,
-    },
+    data: { ...examplePaymentData(''), paymentId: uniqueId('pay'), orderId: uniqueId('ord'), payerId: uniqueId('u'), ...data },
   };
 }
 

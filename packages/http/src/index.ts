@@ -2,3 +2,4 @@ export * from './problem';
 export * from './error-handler';
 export * from './server';
 export * from './route-table';
+export * from './problem-details';

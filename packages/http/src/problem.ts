@@ -1,3 +1,5 @@
+import { PROBLEM_BASE, type ProblemDetails } from './problem-details';
+
 /**
  * RFC 9457 problem details. `type` is a stable URI per kind of rejection, so integrators
  * can branch on it; `reason` is the short name the rejection is counted under.
@@ -8,16 +10,6 @@ export interface FieldError {
   message: string;
 }
 
-export interface ProblemDetails {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  errors?: FieldError[];
-  [extension: string]: unknown;
-}
-
-export const PROBLEM_BASE = 'https://backstop.dev/problems/';
 
 export class Problem extends Error {
   constructor(

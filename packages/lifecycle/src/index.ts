@@ -1,3 +1,4 @@
 export * from './stop-on-signals';
 export * from './fault-point';
 export * from './shutdown-plan';
+export * from './run-service';

@@ -18,3 +18,4 @@ export { generateTraffic, type Cohort, type HardNegative, type LabelledEvent, ty
 export { createDatabaseSlice, createSlice, forEachKey, type Endpoints, type Slice, type SliceOptions } from './slice';
 export { groupCaughtUp, publishEvents, publishFlags } from './kafka';
 export { readTopic, type ReadMessage } from './topic-reader';
+export { examplePaymentData } from './example-payment';

@@ -1,12 +1,7 @@
 import { loadConfig } from '@backstop/config';
-import { stopOnSignals } from '@backstop/lifecycle';
-import { logConfiguration } from '@backstop/logging';
+import { runService } from '@backstop/lifecycle';
 import { IngestConfig } from './config';
 import { createIngest } from './ingest';
 
 const config = loadConfig(IngestConfig);
-const ingest = createIngest(config);
-logConfiguration(ingest.logger, config);
-const { address } = await ingest.start();
-ingest.logger.info({ address }, 'ingest listening');
-stopOnSignals(ingest.logger, ingest.shutdownSteps, config.SHUTDOWN_TIMEOUT_MS);
+await runService(config, createIngest(config), ({ address }) => [{ address }, 'ingest listening']);

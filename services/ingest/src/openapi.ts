@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { EventMark, MAX_BATCH_EVENTS, WebhookBatch, WebhookEvent } from '@backstop/contracts';
-import { PROBLEM_BASE } from '@backstop/http';
+import { ProblemDetails } from '@backstop/http';
 
 /** What ingest answers, described with zod like the requests, so the document cannot drift. */
 const Accepted = z.object({
@@ -17,15 +17,6 @@ const Duplicate = z.object({
   eventId: z.string(),
   receivedAt: z.iso.datetime().describe('When the first delivery was accepted.'),
 });
-const ProblemDetails = z
-  .object({
-    type: z.string().describe(`A stable URI per kind of rejection, ${PROBLEM_BASE}<reason>`),
-    title: z.string(),
-    status: z.int(),
-    detail: z.string().optional(),
-    errors: z.array(z.object({ path: z.string().describe('JSON path, e.g. $.data.amount'), message: z.string() })).optional(),
-  })
-  .catchall(z.unknown());
 const BatchResult = z.union([
   Accepted.extend({ index: z.int() }),
   Duplicate.extend({ index: z.int() }),

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { answerSchema } from './json-schema';
-import { ProblemDetails } from './problem-details';
+import { ProblemDetails } from '@backstop/http';
 
 /** One documented answer of a route: its description and body per content type. */
 export interface AnswerDescription {

@@ -1,4 +1,5 @@
 import type { PaymentSnapshot } from '@backstop/contracts';
+import { examplePaymentData } from '@backstop/testkit';
 import type { PayerSnapshot } from '../state/payer-state';
 import type { SkuSummary } from '../state/sku-prices';
 import { summarizeLog } from '../stats/robust';
@@ -13,20 +14,8 @@ export function payment(atSeconds: number, overrides: Partial<PaymentSnapshot> =
   sequence += 1;
   return {
     eventId: `evt_${sequence}`,
-    paymentId: `pay_${sequence}`,
-    orderId: `ord_${sequence}`,
-    payerId: 'u_1',
-    merchantId: 'm_cardshop',
-    kind: 'purchase',
-    sku: 'welkin-30d',
-    category: 'game-card',
+    ...examplePaymentData(String(sequence), { payerId: 'u_1', sku: 'welkin-30d' }),
     quantity: 1,
-    unitPrice: 3000,
-    amount: 3000,
-    currency: 'CNY',
-    recipientAccount: '8000123456',
-    recipientVerified: true,
-    channel: 'alipay',
     occurredAt: new Date(epochMs + atSeconds * 1000).toISOString(),
     ...overrides,
   };

@@ -1,0 +1,25 @@
+import type { PaymentData } from '@backstop/contracts';
+
+/**
+ * One card bought for the buyer's own game account, ¥30.00 by Alipay: the payment every
+ * hand-written example starts from, `id` naming its payment, order and payer.
+ */
+export function examplePaymentData(id: string, overrides: Partial<PaymentData> = {}): PaymentData {
+  return {
+    paymentId: `pay_${id}`,
+    orderId: `ord_${id}`,
+    payerId: `u_${id}`,
+    merchantId: 'm_cardshop',
+    kind: 'purchase',
+    sku: 'genshin-welkin-30d',
+    category: 'game-card',
+    quantity: 1,
+    unitPrice: 3000,
+    amount: 3000,
+    currency: 'CNY',
+    recipientAccount: '8000123456',
+    recipientVerified: true,
+    channel: 'alipay',
+    ...overrides,
+  };
+}
