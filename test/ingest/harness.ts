@@ -8,7 +8,8 @@ import { activeWebhookSecrets } from '@backstop/tenancy';
 import { IngestConfig } from '../../services/ingest/src/config';
 import { createIngest } from '../../services/ingest/src/ingest';
 import type { IngestMetrics } from '../../services/ingest/src/metrics';
-import type { IsolatedStack } from '../support/stack';
+import { createTenant } from '@backstop/tenancy';
+import { createIsolatedStack, type IsolatedStack } from '../support/stack';
 import { readTopic, type ReadMessage } from '@backstop/testkit';
 import { eventually } from '../support/wait';
 import { paymentEvent } from '../support/webhooks';
@@ -51,6 +52,34 @@ export async function startIngest(stack: IsolatedStack, settings: IngestSettings
   });
   const { app } = await ingest.start({ listen: false });
   return { app, metrics: ingest.metrics, close: () => ingest.stop() };
+}
+
+/** A stack with one tenant, ingest built on it, and the events topic watched: what most ingest tests start from. */
+export interface IngestDoor {
+  stack: IsolatedStack;
+  ingest: IngestUnderTest;
+  tenantId: string;
+  secret: string;
+  topic: Awaited<ReturnType<typeof watchEvents>>;
+  /** How many requests or events were rejected under this reason so far. */
+  rejectedCount(reason: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function openIngestDoor({ tenantId = 'cardshop', tenantName = 'Card shop', settings = {} as IngestSettings } = {}): Promise<IngestDoor> {
+  const stack = await createIsolatedStack({ paymentEvents: 1 });
+  const secret = (await createTenant(stack.pool, { tenantId, name: tenantName })).webhookSecret;
+  const ingest = await startIngest(stack, settings);
+  const topic = await watchEvents(stack);
+  return {
+    stack, ingest, tenantId, secret, topic,
+    rejectedCount: async (reason) => (await ingest.metrics.rejected.get()).values.find((value) => value.labels.reason === reason)?.value ?? 0,
+    async close() {
+      await topic.stop();
+      await ingest.close();
+      await stack.close();
+    },
+  };
 }
 
 export interface SignedPost {

@@ -3,11 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentSucceeded } from '@backstop/contracts';
 import { PROBLEM_BASE } from '@backstop/http';
-import { createTenant } from '@backstop/tenancy';
-import { createIsolatedStack, type IsolatedStack } from '../support/stack';
+import type { IsolatedStack } from '../support/stack';
 import { nameWithRefusedCharacter, platformName } from '../support/unicode-names';
 import { paymentEvent, uniqueId } from '../support/webhooks';
-import { postEvent, signedRequest, startIngest, watchEvents, type IngestUnderTest } from './harness';
+import { openIngestDoor, postEvent, signedRequest, type IngestDoor, type IngestUnderTest } from './harness';
 
 /** The fields a platform names in its own words; each may be any printable Unicode. */
 const nameFields = ['orderId', 'payerId', 'merchantId', 'sku', 'category'] as const;
@@ -23,25 +22,17 @@ const oneRefusedName = fc.tuple(names, fc.constantFrom(...nameFields), nameWithR
 describe("a platform's own words at the webhook doors, on real Kafka and Redis", () => {
   let stack: IsolatedStack;
   let ingest: IngestUnderTest;
-  let topic: Awaited<ReturnType<typeof watchEvents>>;
+  let topic: IngestDoor['topic'];
   let secret: string;
   const tenantId = 'cardshop';
 
+  let door: IngestDoor;
   beforeAll(async () => {
-    stack = await createIsolatedStack({ paymentEvents: 1 });
-    secret = (await createTenant(stack.pool, { tenantId, name: '卡密商城' })).webhookSecret;
-    ingest = await startIngest(stack);
-    topic = await watchEvents(stack);
+    door = await openIngestDoor({ tenantName: '卡密商城' });
+    ({ stack, ingest, secret, topic } = door);
   });
-
-  afterAll(async () => {
-    await topic?.stop();
-    await ingest?.close();
-    await stack?.close();
-  });
-
-  const rejectedCount = async (reason: string) =>
-    (await ingest.metrics.rejected.get()).values.find((value) => value.labels.reason === reason)?.value ?? 0;
+  afterAll(() => door?.close());
+  const rejectedCount = (reason: string) => door.rejectedCount(reason);
 
   it('accepts any printable Unicode name on one event and puts it on Kafka NFC-normalised, otherwise unchanged', async () => {
     await fc.assert(

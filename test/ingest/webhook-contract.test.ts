@@ -3,34 +3,26 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_BASE } from '@backstop/http';
 import { generateWebhookSecret } from '@backstop/signing';
-import { addWebhookSecret, createTenant } from '@backstop/tenancy';
-import { createIsolatedStack, type IsolatedStack } from '../support/stack';
+import { addWebhookSecret } from '@backstop/tenancy';
+import type { IsolatedStack } from '../support/stack';
 import { paymentEvent, uniqueId } from '../support/webhooks';
 import type { InjectOptions } from 'fastify';
-import { postEvent, signedRequest, startIngest, watchEvents, type IngestUnderTest } from './harness';
+import { openIngestDoor, postEvent, signedRequest, startIngest, type IngestDoor, type IngestUnderTest } from './harness';
 
 describe('the webhook endpoint, on real Kafka and Redis', () => {
   let stack: IsolatedStack;
   let ingest: IngestUnderTest;
-  let topic: Awaited<ReturnType<typeof watchEvents>>;
+  let topic: IngestDoor['topic'];
   let secret: string;
   const tenantId = 'cardshop';
 
+  let door: IngestDoor;
   beforeAll(async () => {
-    stack = await createIsolatedStack({ paymentEvents: 1 });
-    secret = (await createTenant(stack.pool, { tenantId, name: 'Card shop' })).webhookSecret;
-    ingest = await startIngest(stack, { bodyLimit: 64 * 1024 });
-    topic = await watchEvents(stack);
+    door = await openIngestDoor({ tenantName: 'Card shop', settings: { bodyLimit: 64 * 1024 } });
+    ({ stack, ingest, secret, topic } = door);
   });
-
-  afterAll(async () => {
-    await topic?.stop();
-    await ingest?.close();
-    await stack?.close();
-  });
-
-  const rejectedCount = async (reason: string) =>
-    (await ingest.metrics.rejected.get()).values.find((value) => value.labels.reason === reason)?.value ?? 0;
+  afterAll(() => door?.close());
+  const rejectedCount = (reason: string) => door.rejectedCount(reason);
 
   it('accepts a request signed by the reference standardwebhooks signer, and not one signed with another secret', async () => {
     const event = paymentEvent();
