@@ -1,12 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedHeaders } from '@backstop/signing';
-import { createTenant } from '@backstop/tenancy';
-import { createIsolatedStack, type IsolatedStack } from '../support/stack';
 import { hostileString } from '../support/hostile-strings';
 import { nameWithRefusedCharacter, platformName } from '../support/unicode-names';
 import { paymentEvent } from '../support/webhooks';
-import { startIngest, type IngestUnderTest } from './harness';
+import { openIngestDoor, type IngestDoor, type IngestUnderTest } from './harness';
 
 const printable = (max: number) => fc.stringMatching(new RegExp(`^[\\x20-\\x7e]{0,${max}}$`));
 
@@ -49,21 +47,16 @@ const body = fc.oneof(
 );
 
 describe('random bodies and headers never make ingest fail with a 5xx', () => {
-  let stack: IsolatedStack;
+  let door: IngestDoor;
   let ingest: IngestUnderTest;
   let secret: string;
   const tenantId = 'cardshop';
 
   beforeAll(async () => {
-    stack = await createIsolatedStack({ paymentEvents: 1 });
-    secret = (await createTenant(stack.pool, { tenantId, name: 'Card shop' })).webhookSecret;
-    ingest = await startIngest(stack);
+    door = await openIngestDoor({ tenantId });
+    ({ ingest, secret } = door);
   });
-
-  afterAll(async () => {
-    await ingest?.close();
-    await stack?.close();
-  });
+  afterAll(() => door?.close());
 
   it('answers every request below 500, and every rejection as problem+json', async () => {
     const request = fc.record({

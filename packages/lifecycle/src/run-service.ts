@@ -5,7 +5,7 @@ import { stopOnSignals, type ShutdownStep } from './stop-on-signals';
 export interface BuiltService<Started> {
   readonly logger: Logger;
   start(): Promise<Started>;
-  readonly shutdownSteps: ShutdownStep[];
+  shutdownSteps(): ShutdownStep[];
 }
 
 /**
@@ -22,5 +22,5 @@ export async function runService<Started>(
   const started = await service.start();
   const [fields, message] = ready(started);
   service.logger.info(fields, message);
-  stopOnSignals(service.logger, service.shutdownSteps, config.SHUTDOWN_TIMEOUT_MS);
+  stopOnSignals(service.logger, service.shutdownSteps(), config.SHUTDOWN_TIMEOUT_MS);
 }

@@ -17,7 +17,7 @@ export interface ConsoleService {
   /** Builds the app and follows new flags; with `listen` (the default) takes requests too. */
   start(options?: { listen?: boolean }): Promise<{ app: FastifyInstance; address?: string }>;
   /** Stop steps in the order they run, for `stopOnSignals`. */
-  readonly shutdownSteps: ShutdownStep[];
+  shutdownSteps(): ShutdownStep[];
   stop(): Promise<void>;
 }
 
@@ -27,9 +27,7 @@ export function createConsole(config: ConsoleConfig, parts: ConsoleParts = {}): 
   const plan = new ShutdownPlan();
   return {
     logger,
-    get shutdownSteps() {
-      return plan.ordered;
-    },
+    shutdownSteps: () => plan.ordered,
     stop: () => plan.run(),
     async start({ listen = true } = {}) {
       const pool = parts.pool ?? createPool(config.DATABASE_URL, 'backstop-console');

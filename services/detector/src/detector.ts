@@ -43,7 +43,7 @@ export interface Detector {
   /** Connects, joins the consumer group and starts consuming; resolves once it consumes. */
   start(): Promise<{ consumer: Consumer; metricsAddress?: string }>;
   /** Stop steps in the order they run, for `stopOnSignals`. */
-  readonly shutdownSteps: ShutdownStep[];
+  shutdownSteps(): ShutdownStep[];
   stop(): Promise<void>;
 }
 
@@ -65,9 +65,7 @@ export function createDetector(config: DetectorConfig, parts: DetectorParts = {}
     logger,
     metrics,
     sentinel,
-    get shutdownSteps() {
-      return plan.ordered;
-    },
+    shutdownSteps: () => plan.ordered,
     stop: () => plan.run(),
     async start() {
       const store = parts.store ?? createPayerStateStore(redis, config);

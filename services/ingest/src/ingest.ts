@@ -33,7 +33,7 @@ export interface Ingest {
    */
   start(options?: { listen?: boolean }): Promise<{ app: FastifyInstance; address?: string }>;
   /** Stop steps in the order they run, for `stopOnSignals`. */
-  readonly shutdownSteps: ShutdownStep[];
+  shutdownSteps(): ShutdownStep[];
   stop(): Promise<void>;
 }
 
@@ -45,9 +45,7 @@ export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ing
   return {
     logger,
     metrics,
-    get shutdownSteps() {
-      return plan.ordered;
-    },
+    shutdownSteps: () => plan.ordered,
     stop: () => plan.run(),
     async start({ listen = true } = {}) {
       let secretsFor = parts.secretsFor;

@@ -24,7 +24,7 @@ export interface RefundWorker {
   /** Connects, starts the relays and joins both consumer groups. */
   start(): Promise<{ flagConsumer: Consumer; eventConsumer: Consumer; metricsAddress: string }>;
   /** Stop steps in the order they run, for `stopOnSignals`. */
-  readonly shutdownSteps: ShutdownStep[];
+  shutdownSteps(): ShutdownStep[];
   stop(): Promise<void>;
 }
 
@@ -34,9 +34,7 @@ export function createRefundWorker(config: RefundWorkerConfig, parts: RefundWork
   const plan = new ShutdownPlan();
   return {
     logger,
-    get shutdownSteps() {
-      return plan.ordered;
-    },
+    shutdownSteps: () => plan.ordered,
     stop: () => plan.run(),
     async start() {
       const pool = parts.pool ?? createPool(config.DATABASE_URL, 'backstop-refund-worker');
