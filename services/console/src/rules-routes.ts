@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { RulesConfig } from '@backstop/contracts';
-import { jsonPath, Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import { loadDetectorRules, saveDetectorRules } from '@backstop/tenancy';
 import { requireRole } from './auth/authenticate';
 import { authRejections, bodyRejections, json, problem } from './openapi/answers';
 import { describeRoute } from './openapi/describe-route';
+import { ownTenant, parseBody } from './request-parts';
 
 const StoredRules = z.object({
   data: RulesConfig.describe('The settings in force: the stored ones over the defaults.'),
@@ -36,24 +36,16 @@ const saveSchema = describeRoute({
 /** A tenant's detector settings: thresholds, switches and allowlists per rule. */
 export async function rulesRoutes(app: FastifyInstance, { pool }: { pool: Pool }): Promise<void> {
   const admin = requireRole(pool, ['admin']);
-  const ownTenant = (tenantId: string | null) => {
-    if (!tenantId) throw new Problem(400, 'tenant-required', 'Rules belong to a tenant', 'Use a tenant admin key.');
-    return tenantId;
-  };
 
   app.get('/v1/rules', { preHandler: admin, schema: showSchema }, async (request) => {
-    const { stored, effective, updatedAt } = await loadDetectorRules(pool, ownTenant(request.principal!.tenantId));
+    const { stored, effective, updatedAt } = await loadDetectorRules(pool, ownTenant(request.principal!.tenantId, 'Rules'));
     return { data: effective, stored, updatedAt };
   });
 
   app.put('/v1/rules', { preHandler: admin, schema: saveSchema }, async (request) => {
-    const tenantId = ownTenant(request.principal!.tenantId);
-    const parsed = RulesConfig.safeParse(request.body);
-    if (!parsed.success) {
-      throw new Problem(400, 'invalid-rules', 'Invalid detector rules', undefined, {
-        errors: parsed.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message })),
-      });
-    }
+    const tenantId = ownTenant(request.principal!.tenantId, 'Rules');
+    // Validated whole, stored as sent: a tenant keeps only what differs from the defaults.
+    parseBody(RulesConfig, request.body, 'invalid-rules', 'Invalid detector rules');
     return { data: await saveDetectorRules(pool, tenantId, request.body) };
   });
 }

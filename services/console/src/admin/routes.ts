@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PlatformValue, TenantId } from '@backstop/contracts';
-import { jsonPath, Problem } from '@backstop/http';
+import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import {
   createApiKey, createTenant, retireOldSecrets, revokeApiKey, Role, rotateWebhookSecret, RotationError, tenantExists, type Principal,
@@ -9,14 +9,7 @@ import {
 import { requireRole } from '../auth/authenticate';
 import { authRejections, bodyRejections, json, noContent, problem } from '../openapi/answers';
 import { describeRoute } from '../openapi/describe-route';
-
-function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const parsed = schema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data;
-  throw new Problem(400, 'invalid-body', 'Invalid body', undefined, {
-    errors: parsed.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message })),
-  });
-}
+import { parseBody } from '../request-parts';
 
 /** An admin acts on its own tenant; an operator names the tenant. Other tenants look absent. */
 async function targetTenant(pool: Pool, principal: Principal, requested: string | undefined): Promise<string> {
