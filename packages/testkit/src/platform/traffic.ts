@@ -95,9 +95,13 @@ const purchaseCategories = (catalogue: readonly Product[]) => [...new Set(catalo
 /** Chinese user names as some platforms use them for payer ids; the suffix keeps them unique. */
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'];
 const GIVEN_NAMES = ['小明', '丽娜', '建国', '芳', '伟', '静', '磊', '婷', '子轩', '雨桐'];
-/** Every third payer is known by a Chinese user name, the others by an opaque id. */
+/**
+ * Every third payer is known by a Chinese user name, the others by an opaque id. Both end in
+ * random hex: two runs into one stack must not share a payer, whose history from the first
+ * run would make the second run's planted mistakes look like habits.
+ */
 const payerIdOf = (random: Random, index: number) =>
-  index % 3 === 0 ? `${random.pick(SURNAMES)}${random.pick(GIVEN_NAMES)}_${index.toString(36)}` : `u_${index.toString(36)}_${random.hex(4)}`;
+  index % 3 === 0 ? `${random.pick(SURNAMES)}${random.pick(GIVEN_NAMES)}_${index.toString(36)}${random.hex(4)}` : `u_${index.toString(36)}_${random.hex(4)}`;
 
 export interface TrafficOptions {
   mix?: TrafficMix;
