@@ -5,3 +5,4 @@ export * from './dead-letter';
 export * from './commit-batch';
 export * from './retriable';
 export * from './coordinator-ready';
+export * from './codecs';
