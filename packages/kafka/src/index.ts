@@ -6,3 +6,4 @@ export * from './commit-batch';
 export * from './retriable';
 export * from './coordinator-ready';
 export * from './codecs';
+export * from './consumer-health';
