@@ -34,6 +34,7 @@ describe('kcat, for the compressed-topic tests', () => {
 });
 
 const title = 'compressed topics: records from another Kafka client, in every codec, are read';
+if (!kcatInstalled) console.warn(`skipping "${title}": kcat is not installed (apt-get install kcat, as .ci/run does)`);
 describe.skipIf(!kcatInstalled)(kcatInstalled ? title : `${title} (skipped: kcat is not installed; apt-get install kcat, as .ci/run does)`, () => {
   let stack: IsolatedStack;
   let services: ServiceProcess[];
