@@ -26,7 +26,7 @@ function selectedMetrics(expr: string): { names: string[]; errors: number } {
 }
 
 describe('Prometheus alerting rules', () => {
-  it('covers consumer lag, dead letters, detection latency and refund confirmations', () => {
+  it('covers consumer lag, stopped consumers, dead letters, detection latency and refund confirmations', () => {
     const watched = new Set(rules.flatMap((rule) => selectedMetrics(rule.expr).names));
     for (const metric of Object.values(alertedMetrics)) expect(watched, metric).toContain(metric);
   });

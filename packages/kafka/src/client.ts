@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry, type logCreator, type RetryOptions } from 'kafkajs';
 import type { Logger } from '@backstop/logging';
+import { registerCompressionCodecs } from './codecs';
 import { StartUpNoise, startUpCondition } from './start-up-noise';
 
 // KafkaJS 2.x warns on every producer about a partitioner change that does not concern a new project.
@@ -30,7 +31,9 @@ export interface KafkaClientOptions {
   requestTimeoutMs?: number;
 }
 
+/** A client whose consumers read every codec Kafka producers write (gzip, snappy, lz4, zstd). */
 export function createKafka(brokers: string[], clientId: string, logger: Logger, options: KafkaClientOptions = {}): Kafka {
+  registerCompressionCodecs();
   return new Kafka({
     clientId,
     brokers,

@@ -5,3 +5,5 @@ export * from './dead-letter';
 export * from './commit-batch';
 export * from './retriable';
 export * from './coordinator-ready';
+export * from './codecs';
+export * from './consumer-health';

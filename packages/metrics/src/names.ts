@@ -4,6 +4,7 @@
  */
 export const alertedMetrics = {
   consumerLag: 'backstop_consumer_lag_messages',
+  consumerRunning: 'backstop_consumer_running',
   deadLetters: 'backstop_dead_letters_total',
   detectionLatency: 'backstop_detection_latency_seconds',
   refundsPastSla: 'backstop_refunds_unconfirmed_past_sla',

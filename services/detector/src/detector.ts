@@ -1,9 +1,9 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { topicName } from '@backstop/contracts';
-import { createIdempotentProducer, createKafka } from '@backstop/kafka';
+import { ConsumerHealth, createIdempotentProducer, createKafka } from '@backstop/kafka';
 import { ShutdownPlan, type ShutdownStep } from '@backstop/lifecycle';
 import { createLogger, type Logger } from '@backstop/logging';
-import { createRegistry, registerConsumerLag, startMetricsServer } from '@backstop/metrics';
+import { createRegistry, registerConsumerLag, registerConsumerRunning, startMetricsServer } from '@backstop/metrics';
 import { createPool, type Pool } from '@backstop/postgres';
 import { createRedis, type Redis } from '@backstop/redis';
 import { rebuildLookbackMs, type DetectorConfig } from './config';
@@ -30,7 +30,7 @@ export interface DetectorParts {
   store?: PayerStateStore<StoredFlags>;
   rulesConfig?: RulesConfigSource;
   metrics?: DetectorMetrics;
-  /** Serve `/metrics` and `/healthz` (default true; a bench or an eval in one process needs none). */
+  /** Serve `/metrics`, `/healthz` and `/readyz` (default true; a bench or an eval in one process needs none). */
   serveMetrics?: boolean;
   /** Replay the events topic into Redis after a loss of state (default true). */
   rebuildLostState?: boolean;
@@ -60,6 +60,7 @@ export function createDetector(config: DetectorConfig, parts: DetectorParts = {}
   );
   const groupId = `${config.KAFKA_TOPIC_PREFIX}${config.DETECTOR_GROUP_ID}`;
   const eventsTopic = topicName('paymentEvents', config.KAFKA_TOPIC_PREFIX);
+  const consumers = new ConsumerHealth(logger);
 
   return {
     logger,
@@ -86,12 +87,14 @@ export function createDetector(config: DetectorConfig, parts: DetectorParts = {}
         await lagAdmin.connect();
         plan.add('lag admin', () => lagAdmin.disconnect());
         registerConsumerLag(metrics.registry, lagAdmin, groupId, eventsTopic);
-        const server = await startMetricsServer(metrics.registry, config.DETECTOR_METRICS_HOST, config.DETECTOR_METRICS_PORT);
+        registerConsumerRunning(metrics.registry, consumers);
+        const server = await startMetricsServer(metrics.registry, config.DETECTOR_METRICS_HOST, config.DETECTOR_METRICS_PORT, () => consumers.assertRunning());
         plan.add('metrics', () => new Promise<void>((resolve) => server.server.close(() => resolve())));
         metricsAddress = server.address;
       }
 
       const consumer = await startDetector({ config, kafka, producer, store, rulesConfig, metrics, sentinel, logger });
+      consumers.watch('detector', consumer);
       plan.add('consumer', () => consumer.disconnect());
 
       if (parts.rebuildLostState ?? true) {

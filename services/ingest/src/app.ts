@@ -15,7 +15,7 @@ export interface IngestDeps {
   metrics: IngestMetrics;
   rateLimit: TenantRateLimit;
   secretsFor: (tenantId: string) => Promise<string[]>;
-  /** Resolves when Kafka and Redis answer; rejects with the reason otherwise. */
+  /** Resolves when Kafka and Redis answer and the platform-topic consumer runs; rejects with the reason otherwise. */
   checkReady: () => Promise<void>;
   bodyLimit: number;
   signatureToleranceSeconds: number;

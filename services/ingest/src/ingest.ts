@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { topicName } from '@backstop/contracts';
-import { createIdempotentProducer } from '@backstop/kafka';
+import { ConsumerHealth, createIdempotentProducer } from '@backstop/kafka';
 import { ShutdownPlan, type ShutdownStep } from '@backstop/lifecycle';
 import { createLogger, type Logger } from '@backstop/logging';
+import { registerConsumerRunning } from '@backstop/metrics';
 import { createPool, type Pool } from '@backstop/postgres';
 import { WebhookSecretCache } from '@backstop/tenancy';
 import { buildApp } from './app';
@@ -13,7 +14,7 @@ import { createIngestKafka } from './kafka-client';
 import { createIngestMetrics, type IngestMetrics } from './metrics';
 import { TenantRateLimit } from './rate-limit';
 import { createIngestRedis } from './redis-client';
-import { startSourceConsumer } from './source/source-consumer';
+import { SOURCE_CONSUMER_NAME, startSourceConsumer } from './source/source-consumer';
 
 /** What a caller may hand in instead of what the configuration names; it closes those itself. */
 export interface IngestParts {
@@ -41,6 +42,8 @@ export interface Ingest {
 export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ingest {
   const logger = parts.logger ?? createLogger('ingest', config.LOG_LEVEL);
   const metrics = createIngestMetrics();
+  const consumers = new ConsumerHealth(logger);
+  registerConsumerRunning(metrics.registry, consumers);
   const plan = new ShutdownPlan();
   return {
     logger,
@@ -84,6 +87,7 @@ export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ing
         metrics,
         secretsFor,
         checkReady: async () => {
+          consumers.assertRunning();
           await redis.ping();
           await admin.describeCluster();
         },
@@ -105,6 +109,7 @@ export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ing
           groupId: `${config.KAFKA_TOPIC_PREFIX}${config.INGEST_SOURCE_GROUP_ID}`,
           maxEventAgeSeconds: config.INGEST_MAX_EVENT_AGE_S,
         });
+        consumers.watch(SOURCE_CONSUMER_NAME, sourceConsumer);
         plan.add('platform topics', () => sourceConsumer.disconnect());
         logger.info({ topics: config.INGEST_SOURCES.map((source) => source.topic) }, 'consuming platform topics');
       }

@@ -1,9 +1,9 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { topicName } from '@backstop/contracts';
-import { createIdempotentProducer, createKafka } from '@backstop/kafka';
+import { ConsumerHealth, createIdempotentProducer, createKafka } from '@backstop/kafka';
 import { ShutdownPlan, type ShutdownStep } from '@backstop/lifecycle';
 import { createLogger, type Logger } from '@backstop/logging';
-import { createRegistry, registerConsumerLag, startMetricsServer } from '@backstop/metrics';
+import { createRegistry, registerConsumerLag, registerConsumerRunning, startMetricsServer } from '@backstop/metrics';
 import { createPool, type Pool } from '@backstop/postgres';
 import type { RefundWorkerConfig } from './config';
 import { startFlagConsumer } from './flag-consumer';
@@ -55,16 +55,20 @@ export function createRefundWorker(config: RefundWorkerConfig, parts: RefundWork
       await lagAdmin.connect();
       plan.add('lag admin', () => lagAdmin.disconnect());
       registerConsumerLag(registry, lagAdmin, `${prefix}${config.REFUND_WORKER_GROUP_ID}`, topicName('flags', prefix));
-      const metricsServer = await startMetricsServer(registry, config.REFUND_WORKER_METRICS_HOST, config.REFUND_WORKER_METRICS_PORT);
+      const consumers = new ConsumerHealth(logger);
+      registerConsumerRunning(registry, consumers);
+      const metricsServer = await startMetricsServer(registry, config.REFUND_WORKER_METRICS_HOST, config.REFUND_WORKER_METRICS_PORT, () => consumers.assertRunning());
       plan.add('metrics', () => new Promise<void>((resolve) => metricsServer.server.close(() => resolve())));
 
       const onDeadLetters = (count: number) => metrics.deadLetters.inc(count);
       const eventConsumer = await startEventConsumer({ config, kafka, producer, pool, logger, onDeadLetters });
+      consumers.watch('refund-worker-events', eventConsumer);
       const flagConsumer = await startFlagConsumer({
         config, kafka, producer, pool, logger, onDeadLetters,
         onApproved: () => relay.wake(),
         onRedelivered: (count) => metrics.redeliveredFlags.inc(count),
       });
+      consumers.watch('refund-worker', flagConsumer);
       // Together: each waits for its batch in hand and, when idle, for its fetch's long poll (up to 5 s).
       plan.add('consumers', () => Promise.all([flagConsumer.disconnect(), eventConsumer.disconnect()]));
       return { flagConsumer, eventConsumer, metricsAddress: metricsServer.address };

@@ -25,7 +25,8 @@ export interface SourceConsumerDeps {
   maxEventAgeSeconds: number;
 }
 
-const CONSUMER_NAME = 'ingest-source';
+/** The consumer's name in dead letters, logs and `backstop_consumer_running`. */
+export const SOURCE_CONSUMER_NAME = 'ingest-source';
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
 /**
@@ -53,7 +54,7 @@ export async function startSourceConsumer(deps: SourceConsumerDeps): Promise<Con
       const deadLetters: DeadLetter[] = [];
       const reject = (message: KafkaMessage, reason: string, detail: string) => {
         deps.metrics.rejected.inc({ reason });
-        deadLetters.push(deadLetterFor(message, where, CONSUMER_NAME, `${reason}: ${detail}`));
+        deadLetters.push(deadLetterFor(message, where, SOURCE_CONSUMER_NAME, `${reason}: ${detail}`));
       };
 
       const nowMs = Date.now();
