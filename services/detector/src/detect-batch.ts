@@ -31,21 +31,25 @@ export interface DetectDeps {
   now?: () => Date;
 }
 
+/** The messages one partition handed over in one fetch. */
+export interface SourceBatch {
+  messages: readonly KafkaMessage[];
+  source: { topic: string; partition: number };
+}
+
 /**
- * Runs one batch of one partition through the payers' state and the rules. Messages that
- * cannot be decoded become dead letters; they never stop the partition. A redelivered event
- * yields exactly the flags its first delivery produced: the stored flags once they were
- * recorded, otherwise the rules rerun on the snapshot the first delivery stored.
+ * Runs the batches of one fetch (one per partition, each in offset order) through the payers'
+ * state and the rules together: a payer's events all live on one partition, so batches of
+ * different partitions never share a payer. Messages that cannot be decoded become dead
+ * letters; they never stop a partition. A redelivered event yields exactly the flags its first
+ * delivery produced: the stored flags once they were recorded, otherwise the rules rerun on
+ * the snapshot the first delivery stored.
  */
-export async function detectBatch(
-  messages: KafkaMessage[],
-  source: { topic: string; partition: number },
-  deps: DetectDeps,
-): Promise<BatchOutcome> {
+export async function detectBatch(batches: readonly SourceBatch[], deps: DetectDeps): Promise<BatchOutcome> {
   const outcome: BatchOutcome = { flags: [], deadLetters: [], records: [], redelivered: 0, late: 0 };
   const requests: { ingested: IngestedEvent; payment: PaymentSnapshot }[] = [];
   const deliveries: DeliveryRequest[] = [];
-  for (const message of messages) {
+  for (const { messages, source } of batches) for (const message of messages) {
     let ingested: IngestedEvent;
     try {
       ingested = decodeEvent(message);

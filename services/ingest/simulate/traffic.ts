@@ -126,6 +126,8 @@ export class TrafficGenerator {
     payerCount = 5_000,
     private readonly merchantId = 'm_cardshop',
     catalogue: CatalogueLanguage = 'zh',
+    /** Where event time comes from: the wall clock, or a clock of the caller's (a pre-filled topic spread over hours). */
+    private readonly clock: () => number = Date.now,
   ) {
     this.catalogue = CATALOGUES[catalogue];
     const categories = purchaseCategories(this.catalogue);
@@ -176,7 +178,7 @@ export class TrafficGenerator {
    * falls behind and generates a burst within one millisecond, so "before" means before.
    */
   private occurredAt(): string {
-    this.lastOccurredMs = Math.max(Date.now(), this.lastOccurredMs + 1);
+    this.lastOccurredMs = Math.max(this.clock(), this.lastOccurredMs + 1);
     return new Date(this.lastOccurredMs).toISOString();
   }
 
