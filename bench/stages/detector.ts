@@ -3,9 +3,10 @@
  * through every rule to flags on Kafka, run in this process so its Redis round trips and
  * commands can be counted on the client, exactly where the detector sends them.
  *
- * Two kinds of traffic. `realistic`: a payer pool grown with the number of events (about a
- * dozen events per payer) and event time spread so each payer pays about every ten minutes,
- * as the topic would hold after hours of a platform's traffic: a few % of the events are
+ * Two kinds of traffic. `realistic`: a payer pool grown with the number of events (about 40
+ * events per payer, so most payers reach a history of a few dozen payments, the size the
+ * state is built for) and event time spread so each payer pays about every ten minutes, as
+ * the topic would hold after hours of a platform's traffic: a few % of the events are
  * flagged, mostly the planted mistakes. `flag-heavy`, the worst case: 5,000 payers whose
  * events all happen within the few seconds it takes to write them, so most payers burst and
  * repeat themselves and about half of the events are flagged.
@@ -69,7 +70,7 @@ export async function benchDetector(endpoints: Endpoints, events: number, log: (
     let payers = 5_000;
     let generator: TrafficGenerator;
     if (traffic === 'realistic') {
-      payers = Math.max(1_000, Math.round(events / 12));
+      payers = Math.max(250, Math.round(events / 40));
       // Each payer pays about every ten minutes of event time; the topic ends about now.
       const stepMs = 600_000 / payers;
       let clockMs = Date.now() - events * stepMs - DAY_MS / 24;
