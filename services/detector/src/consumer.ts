@@ -65,7 +65,7 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
     const batches = live.map(({ batch }) => ({ messages: batch.messages, source: { topic: batch.topic, partition: batch.partition } }));
     const outcome = await detectBatch(batches, { store, rulesConfig, allowedLatenessMs, rebuilding });
     faultPoint('detector.after-redis-update');
-    const flagMessages = outcome.flags.map((flag) => ({ key: partitionKey(flag.tenantId, flag.payment.payerId), value: JSON.stringify(flag) }));
+    const flagMessages = outcome.flags.map((flag, index) => ({ key: partitionKey(flag.tenantId, flag.payment.payerId), value: outcome.published[index]! }));
     for (const messages of chunkByBytes(flagMessages)) await producer.send({ topic: flagsTopic, acks: ACKS_ALL, messages });
     await sendDeadLetters(producer, deadLetterTopic, outcome.deadLetters);
     for (const letter of outcome.deadLetters) logger.warn({ partition: letter.sourcePartition, offset: letter.sourceOffset, reason: letter.reason }, 'message sent to dead-letter topic');
