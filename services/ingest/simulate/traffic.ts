@@ -112,7 +112,11 @@ export interface Generated {
  * a duplicate repeats a real order.
  */
 export class TrafficGenerator {
-  private readonly payers: Payer[];
+  /** The pool, each payer created the first time it pays: a pool of millions costs only the payers met. */
+  private readonly payers: (Payer | undefined)[];
+  /** Payers who paid so far, in the order they first did. */
+  private readonly met: Payer[] = [];
+  private readonly categories: string[];
   private readonly recent: PaymentSucceeded[] = [];
   private readonly sent: WebhookEvent[] = [];
   private readonly followUps: Generated[] = [];
@@ -130,15 +134,26 @@ export class TrafficGenerator {
     private readonly clock: () => number = Date.now,
   ) {
     this.catalogue = CATALOGUES[catalogue];
-    const categories = purchaseCategories(this.catalogue);
-    this.payers = Array.from({ length: payerCount }, (_, index) => ({
-      payerId: payerIdOf(index),
-      account: String(8_000_000_000 + Math.floor(Math.random() * 999_999_999)),
-      usual: pick(categories),
-      categories: new Map<string, number>(),
-      paidAccounts: new Set<string>(),
-    }));
-    for (const payer of this.payers) this.payerById.set(payer.payerId, payer);
+    this.categories = purchaseCategories(this.catalogue);
+    this.payers = new Array<Payer | undefined>(payerCount);
+  }
+
+  private anyPayer(): Payer {
+    const index = Math.floor(Math.random() * this.payers.length);
+    let payer = this.payers[index];
+    if (!payer) {
+      payer = {
+        payerId: payerIdOf(index),
+        account: String(8_000_000_000 + Math.floor(Math.random() * 999_999_999)),
+        usual: pick(this.categories),
+        categories: new Map<string, number>(),
+        paidAccounts: new Set<string>(),
+      };
+      this.payers[index] = payer;
+      this.met.push(payer);
+      this.payerById.set(payer.payerId, payer);
+    }
+    return payer;
   }
 
   next(): Generated {
@@ -187,7 +202,7 @@ export class TrafficGenerator {
     return pick(this.catalogue.filter((product) => product.category === payer.usual || product.kind === 'topup'));
   }
 
-  private payment(overrides: Partial<PaymentSucceeded['data']> = {}, payer = pick(this.payers), product = this.habitual(payer)): PaymentSucceeded {
+  private payment(overrides: Partial<PaymentSucceeded['data']> = {}, payer = this.anyPayer(), product = this.habitual(payer)): PaymentSucceeded {
     const quantity = Math.random() < 0.9 ? 1 : 2 + Math.floor(Math.random() * 4);
     payer.categories.set(product.category, (payer.categories.get(product.category) ?? 0) + 1);
     const id = token();
@@ -251,7 +266,7 @@ export class TrafficGenerator {
    * first purchase is the mistake.
    */
   private misselected(): Generated | undefined {
-    for (const payer of this.payers) {
+    for (const payer of this.met) {
       for (const [category, count] of payer.categories) {
         if (count < USUAL_PURCHASES) continue;
         const avoid = new Set(payer.categories.keys());
