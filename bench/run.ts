@@ -72,12 +72,13 @@ try {
   }
   if (stages.has('detector')) {
     log('2. detector');
-    const result = await benchDetector(endpoints, quick ? 20_000 : 60_000, log);
+    const result = await benchDetector(endpoints, quick ? 20_000 : 60_000, log, 'realistic');
+    const flagHeavy = await benchDetector(endpoints, 20_000, log, 'flag-heavy');
     const slice = await createSlice(endpoints, 'lua');
     try {
       const baseline = await benchObserveScript(slice.redis, endpoints.redisUrl, slice.redisPrefix, quick ? 100_000 : 300_000);
       log(`  redis-benchmark observe script: ${baseline.callsPerS} calls/s`);
-      results.detector = { result, baseline };
+      results.detector = { result, flagHeavy, baseline };
     } finally {
       await slice.drop();
     }

@@ -2,8 +2,19 @@
  * Stage 2: the detector's throughput from a pre-filled topic (realistic traffic with mistakes)
  * through every rule to flags on Kafka, run in this process so its Redis round trips and
  * commands can be counted on the client, exactly where the detector sends them.
+ *
+ * Two kinds of traffic. `realistic`: a payer pool grown with the number of events (about 40
+ * events per payer, so most payers reach a history of a few dozen payments, the size the
+ * state is built for) and event time spread so each payer pays about every ten minutes, as
+ * the topic would hold after hours of a platform's traffic: a few % of the events are
+ * flagged, mostly the planted mistakes. `flag-heavy`, the worst case: 5,000 payers whose
+ * events all happen within the few seconds it takes to write them, so most payers burst and
+ * repeat themselves and about half of the events are flagged.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { topicName } from '@backstop/contracts';
+import type { Kafka } from 'kafkajs';
 import { DetectorConfig } from '../../services/detector/src/config';
 import { createDetector } from '../../services/detector/src/detector';
 import { createPayerStateStore } from '../../services/detector/src/state/create-store';
@@ -13,9 +24,15 @@ import { coresBetween, readCpu } from '../lib/cpu-sampler';
 import { benchLogger, createSlice, type Endpoints } from '../lib/slice';
 import { topicProgress } from '../lib/topic-progress';
 
+export type DetectorTraffic = 'realistic' | 'flag-heavy';
+
 export interface DetectorResult {
+  traffic: DetectorTraffic;
   events: number;
+  payers: number;
   flags: number;
+  /** Flags per event. */
+  flagRate: number;
   seconds: number;
   eventsPerS: number;
   batches: number;
@@ -23,45 +40,76 @@ export interface DetectorResult {
   redisCommands: number;
   roundTripsPerEvent: number;
   commandsPerEvent: number;
+  /** Bytes the detector's Redis connection wrote and read, per event. */
+  redisBytesOutPerEvent: number;
+  redisBytesInPerEvent: number;
   /** Share of the run the detector spent awaiting Redis (observe and record pipelines). */
   redisWaitShare: number;
+  /** Node CPU of this process per event (µs): the detector, plus this stage's polling. */
+  cpuMicrosPerEvent: number;
+  /**
+   * Kafka requests the detector made while draining, by API: how many, and the share of the
+   * run's wall time they were in flight (summed, so overlapping requests can pass 100 %).
+   */
+  kafkaRequests: Record<string, { count: number; share: number }>;
   /** Cores used from the first batch until caught up: this process (the detector) and the infrastructure. */
   cores: Record<string, number>;
 }
 
-export async function benchDetector(endpoints: Endpoints, events: number, log: (line: string) => void): Promise<DetectorResult> {
+const DAY_MS = 86_400_000;
+
+export async function benchDetector(endpoints: Endpoints, events: number, log: (line: string) => void, traffic: DetectorTraffic = 'realistic'): Promise<DetectorResult> {
   const slice = await createSlice(endpoints, 'det');
   const eventsTopic = topicName('paymentEvents', slice.topicPrefix);
   const flagsTopic = topicName('flags', slice.topicPrefix);
   const admin = slice.kafka.admin();
   await admin.connect();
   try {
-    const traffic = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.3, retry: 0.01 } });
+    const mix = { mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.3, retry: 0.01 };
+    let payers = 5_000;
+    let generator: TrafficGenerator;
+    if (traffic === 'realistic') {
+      payers = Math.max(250, Math.round(events / 40));
+      // Each payer pays about every ten minutes of event time; the topic ends about now.
+      const stepMs = 600_000 / payers;
+      let clockMs = Date.now() - events * stepMs - DAY_MS / 24;
+      generator = new TrafficGenerator({ mix, payers, clock: () => (clockMs += stepMs) });
+    } else {
+      generator = new TrafficGenerator({ mix, payers });
+    }
     const filler = slice.kafka.producer();
     await filler.connect();
     for (let sent = 0; sent < events; sent += 2_000) {
-      const chunk = Array.from({ length: Math.min(2_000, events - sent) }, () => traffic.next().event);
+      const chunk = Array.from({ length: Math.min(2_000, events - sent) }, () => generator.next().event);
       await publishEvents(filler, eventsTopic, slice.tenantId, chunk);
     }
     await filler.disconnect();
-    log(`  ${events} events on ${eventsTopic}`);
+    log(`  ${events} events of ${traffic} traffic from ${payers} payers on ${eventsTopic}`);
 
     const config = DetectorConfig.parse(slice.serviceEnv);
     const store = createPayerStateStore(slice.redis, config);
     const skuPrices = (store as unknown as { skuPrices: SkuPriceBook }).skuPrices;
+    const kafkaRequests = countKafkaRequests(slice.kafka);
+    const profile = process.env.BENCH_DETECTOR_PROFILE ? startProfile() : undefined;
     let firstBatchAt: number | undefined;
     let cpuBefore = new Map<string, number>();
+    let redisBytesBefore = { out: 0, in: 0 };
     let batches = 0;
     // Wall time spent awaiting Redis, to say where a batch's time goes.
     let redisMs = 0;
     const observe = store.observe.bind(store);
-    store.observe = async (requests) => {
-      if (firstBatchAt === undefined) cpuBefore = readCpu({ detector: process.pid });
+    store.observe = async (requests, deliveries) => {
+      if (firstBatchAt === undefined) {
+        cpuBefore = readCpu({ detector: process.pid });
+        redisBytesBefore = redisBytes(slice.redis);
+        kafkaRequests.reset();
+        profile?.begin();
+      }
       const started = performance.now();
       firstBatchAt ??= started;
       batches += 1;
       try {
-        return await observe(requests);
+        return await observe(requests, deliveries);
       } finally {
         redisMs += performance.now() - started;
       }
@@ -94,23 +142,94 @@ export async function benchDetector(endpoints: Endpoints, events: number, log: (
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const cores = coresBetween(cpuBefore, readCpu({ detector: process.pid }), (finishedAt - (firstBatchAt ?? 0)) / 1000);
+    const seconds = (finishedAt - (firstBatchAt ?? finishedAt)) / 1000;
+    const cpuAfter = readCpu({ detector: process.pid });
+    const bytesAfter = redisBytes(slice.redis);
+    const requests = kafkaRequests.read(seconds);
+    if (profile) await profile.end(process.env.BENCH_DETECTOR_PROFILE!);
+    const cores = coresBetween(cpuBefore, cpuAfter, seconds);
     await detector.stop();
     const flags = (await admin.fetchTopicOffsets(flagsTopic)).reduce((sum, p) => sum + Number(p.high), 0);
-    const seconds = (finishedAt - (firstBatchAt ?? finishedAt)) / 1000;
     const redisRoundTrips = store.roundTrips + skuPrices.roundTrips;
     const result: DetectorResult = {
-      events, flags, seconds: round(seconds, 2), eventsPerS: Math.round(events / seconds), batches,
+      traffic, events, payers, flags, flagRate: round(flags / events, 3), seconds: round(seconds, 2), eventsPerS: Math.round(events / seconds), batches,
       redisRoundTrips, redisCommands: store.commandsSent,
       roundTripsPerEvent: round(redisRoundTrips / events, 4), commandsPerEvent: round(store.commandsSent / events, 3),
-      redisWaitShare: round(redisMs / 1000 / seconds, 2), cores,
+      redisBytesOutPerEvent: Math.round((bytesAfter.out - redisBytesBefore.out) / events),
+      redisBytesInPerEvent: Math.round((bytesAfter.in - redisBytesBefore.in) / events),
+      redisWaitShare: round(redisMs / 1000 / seconds, 2),
+      cpuMicrosPerEvent: Math.round((((cpuAfter.get('detector') ?? 0) - (cpuBefore.get('detector') ?? 0)) / events) * 1e6),
+      kafkaRequests: requests, cores,
     };
-    log(`  ${result.eventsPerS} events/s (${events} in ${result.seconds} s, ${batches} batches, ${flags} flags); ${result.roundTripsPerEvent} Redis round trips and ${result.commandsPerEvent} commands per event; ${Math.round(result.redisWaitShare * 100)} % of the time awaiting Redis; cores ${JSON.stringify(cores)}`);
+    log(`  ${result.eventsPerS} events/s (${events} in ${result.seconds} s, ${batches} batches, ${flags} flags, ${Math.round(result.flagRate * 1000) / 10} % of events); ` +
+      `${result.cpuMicrosPerEvent} µs of CPU per event; ${result.roundTripsPerEvent} Redis round trips, ${result.commandsPerEvent} commands, ` +
+      `${result.redisBytesOutPerEvent} bytes out and ${result.redisBytesInPerEvent} in per event; ${Math.round(result.redisWaitShare * 100)} % of the time awaiting Redis; ` +
+      `Kafka ${Object.entries(requests).map(([api, r]) => `${api} ${r.count}× ${Math.round(r.share * 100)} %`).join(', ')}; cores ${JSON.stringify(cores)}`);
     return result;
   } finally {
     await admin.disconnect();
     await slice.drop();
   }
+}
+
+/** Bytes written to and read from a Redis client's socket so far. */
+function redisBytes(redis: { stream?: { bytesWritten?: number; bytesRead?: number } }): { out: number; in: number } {
+  return { out: redis.stream?.bytesWritten ?? 0, in: redis.stream?.bytesRead ?? 0 };
+}
+
+/**
+ * Counts the requests of every consumer and producer made from `kafka` from now on, by API,
+ * with the time each was in flight (KafkaJS instrumentation events).
+ */
+function countKafkaRequests(kafka: Kafka) {
+  const totals = new Map<string, { count: number; ms: number }>();
+  const listen = (client: { on: (event: string, listener: (event: { payload: { apiName: string; duration: number } }) => void) => unknown; events: { REQUEST: string } }) =>
+    client.on(client.events.REQUEST, ({ payload }) => {
+      const total = totals.get(payload.apiName) ?? { count: 0, ms: 0 };
+      total.count += 1;
+      total.ms += payload.duration;
+      totals.set(payload.apiName, total);
+    });
+  const consumer = kafka.consumer.bind(kafka);
+  kafka.consumer = (config) => {
+    const created = consumer(config);
+    listen(created as never);
+    return created;
+  };
+  const producer = kafka.producer.bind(kafka);
+  kafka.producer = (config) => {
+    const created = producer(config);
+    listen(created as never);
+    return created;
+  };
+  return {
+    reset: () => totals.clear(),
+    read: (seconds: number) =>
+      Object.fromEntries(
+        [...totals].filter(([api]) => ['Fetch', 'Produce', 'OffsetCommit', 'Heartbeat'].includes(api))
+          .map(([api, t]) => [api, { count: t.count, share: round(t.ms / 1000 / seconds, 2) }]),
+      ),
+  };
+}
+
+/** A CPU profile of this process from `begin` to `end` (`BENCH_DETECTOR_PROFILE=<file>.cpuprofile`). */
+function startProfile() {
+  const session = new Session();
+  session.connect();
+  return {
+    begin: () => {
+      session.post('Profiler.enable');
+      session.post('Profiler.start');
+    },
+    end: (file: string) =>
+      new Promise<void>((resolve) =>
+        session.post('Profiler.stop', (error, result) => {
+          if (!error) writeFileSync(file, JSON.stringify(result.profile));
+          session.disconnect();
+          resolve();
+        }),
+      ),
+  };
 }
 
 export const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -72,8 +72,12 @@ export async function benchEndToEnd(endpoints: Endpoints, options: EndToEndOptio
     const flagsTopic = topicName('flags', slice.topicPrefix);
     const detectorProgress = topicProgress(admin, detectorGroup, eventsTopic);
     const workerProgress = topicProgress(admin, workerGroup, flagsTopic);
-    const source = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.3, retry: 0.01 } });
-    const load = (rate: number, durationMs: number) => offerLoad({ ingestUrl, tenantId: slice.tenantId, secret: slice.webhookSecret, rate, durationMs, tickMs: 5, source });
+    // Event time is the wall clock here, so the payer pool grows with the rate: each payer pays
+    // about every ten minutes, and the flags stay a few % of the events (mostly the planted
+    // mistakes) at every step instead of every payer bursting at high rates.
+    const mix = { mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.3, retry: 0.01 };
+    const load = (rate: number, durationMs: number) =>
+      offerLoad({ ingestUrl, tenantId: slice.tenantId, secret: slice.webhookSecret, rate, durationMs, tickMs: 5, source: new TrafficGenerator({ mix, payers: Math.max(5_000, rate * 600) }) });
 
     // Warm-up: JIT, connections, group assignments, the sku price books.
     await load(500, 3_000);

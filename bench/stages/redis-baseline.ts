@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from '@backstop/redis';
+import { packLimits } from '../../services/detector/src/state/observe-args';
 
 const run = promisify(execFile);
 const script = readFileSync(fileURLToPath(new URL('../../services/detector/src/lua/observe-payment-8.lua', import.meta.url)), 'utf8');
@@ -30,12 +31,16 @@ export async function benchObserveScript(redis: Redis, redisUrl: string, prefix:
     e: 'evt___rand_int__', p: 'pay___rand_int__', o: 'ord___rand_int__', m: 'm_cardshop', k: 'purchase', s: 'genshin-welkin-30d',
     c: 'game-card', q: 1, u: 3000, a: 3000, $: 'CNY', r: '8000123401', rv: true, ch: 'alipay', t: '2026-11-26T08:00:00.000Z',
   });
+  // The detector's default limits, packed as it packs them (see observe-args.ts).
+  const limits = packLimits({
+    historyHorizonMs: 90 * day, historyCap: 50, seenCap: 500, seenHorizonMs: 48 * 3_600_000, payerTtlSeconds: 91 * 86_400,
+    orderCap: 100, orderHorizonMs: 30 * day, recipientCap: 20, categoryCap: 30,
+  });
   const args = [
     'EVALSHA', sha, '8',
     `${tag}:seen`, `${tag}:seen-at`, `${tag}:payments:CNY`, `${tag}:orders`, `${tag}:orders-at`, `${tag}:recipients`, `${tag}:categories`, `${tag}:deliveries`,
     'evt___rand_int__', String(Date.parse('2026-11-26T08:00:00Z')), 'ord___rand_int__', payment,
-    String(90 * day), '50', '500', String(48 * 3_600_000), String(90 * 86_400), '100', String(30 * day),
-    '8000123401', '20', 'game-card', '30', '{}',
+    '8000123401', 'game-card', '{}', String(Date.now()), limits,
   ];
   const pipeline = 64;
   const clients = 4;

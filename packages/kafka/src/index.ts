@@ -3,6 +3,8 @@ export * from './producer';
 export * from './topics';
 export * from './dead-letter';
 export * from './commit-batch';
+export * from './commit-batches';
+export * from './gather-batches';
 export * from './retriable';
 export * from './coordinator-ready';
 export * from './codecs';

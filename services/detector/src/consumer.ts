@@ -1,8 +1,8 @@
 import { partitionKey, topicName } from '@backstop/contracts';
-import { ACKS_ALL, commitBatch, retryRetriable, sendDeadLetters } from '@backstop/kafka';
+import { ACKS_ALL, commitBatches, gatherBatches, retryRetriable, sendDeadLetters } from '@backstop/kafka';
 import { faultPoint } from '@backstop/lifecycle';
 import type { Logger } from '@backstop/logging';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { DetectorConfig } from './config';
 import { detectBatch } from './detect-batch';
 import type { StoredFlags } from './state/stored-flags';
@@ -24,9 +24,17 @@ export interface DetectorDeps {
 }
 
 /**
- * Consumes accepted events batch by batch. For each batch: update the payers' state and read
- * it back (one pipelined round trip), run the rules, publish the flags and dead letters, wait
- * for Kafka's acknowledgement, remember the flags per event, and only then commit the offsets.
+ * Partitions whose batches of one fetch are handled together. KafkaJS hands a fetch's batches
+ * to `eachBatch` at most this many at a time; at least the partitions one instance owns, so a
+ * fetch is one pass (see `gatherBatches`).
+ */
+const PARTITIONS_AT_ONCE = 64;
+
+/**
+ * Consumes accepted events a fetch at a time: the batches of every partition in one fetch go
+ * through one pass. Update the payers' state and read it back (one pipelined round trip), run
+ * the rules, publish the flags and dead letters, wait for Kafka's acknowledgement, remember
+ * the flags per event, and only then commit the offsets of all those partitions at once.
  */
 export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
   const { config, kafka, producer, store, rulesConfig, metrics, sentinel, logger } = deps;
@@ -46,34 +54,41 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
   await consumer.connect();
   await sentinel.arm(Date.now(), await committedBefore(kafka, `${prefix}${config.DETECTOR_GROUP_ID}`, eventsTopic));
   await consumer.subscribe({ topic: eventsTopic, fromBeginning: true });
+
+  const handleFetch = async (payloads: EachBatchPayload[]) => {
+    // A batch handed over while the consumer stops, or whose partition was sought elsewhere,
+    // is left for the partition's next owner, uncommitted, as before.
+    const live = payloads.filter(({ batch, isRunning, isStale }) => isRunning() && !isStale() && batch.messages.length > 0);
+    if (live.length === 0) return;
+    // Checked before the state is read: a loss in between marks the next fetch instead.
+    const rebuilding = await sentinel.rebuilding(Date.now());
+    const batches = live.map(({ batch }) => ({ messages: batch.messages, source: { topic: batch.topic, partition: batch.partition } }));
+    const outcome = await detectBatch(batches, { store, rulesConfig, allowedLatenessMs, rebuilding });
+    faultPoint('detector.after-redis-update');
+    const flagMessages = outcome.flags.map((flag, index) => ({ key: partitionKey(flag.tenantId, flag.payment.payerId), value: outcome.published[index]! }));
+    for (const messages of chunkByBytes(flagMessages)) await producer.send({ topic: flagsTopic, acks: ACKS_ALL, messages });
+    await sendDeadLetters(producer, deadLetterTopic, outcome.deadLetters);
+    for (const letter of outcome.deadLetters) logger.warn({ partition: letter.sourcePartition, offset: letter.sourceOffset, reason: letter.reason }, 'message sent to dead-letter topic');
+    metrics.deadLetters.inc(outcome.deadLetters.length);
+    metrics.deadLettersAlerted.inc(outcome.deadLetters.length);
+    const publishedMs = Date.now();
+    for (const flag of outcome.flags) metrics.detectionLatency.observe(Math.max(0, publishedMs - Date.parse(flag.receivedAt)) / 1000);
+    metrics.late.inc(outcome.late);
+    metrics.redelivered.inc(outcome.redelivered);
+    for (const flag of outcome.flags) metrics.flags.inc({ type: flag.type });
+    const partitions = batches.map(({ source }) => source.partition);
+    if (outcome.late > 0) logger.info({ late: outcome.late, partitions }, 'late events evaluated against the remaining state');
+    faultPoint('detector.after-flags-sent');
+    await store.record(outcome.records);
+    await commitBatches(live);
+    if (outcome.flags.length > 0) logger.info({ flags: outcome.flags.length, partitions }, 'flags published');
+  };
+
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async (payload) => {
-      const { batch, isRunning, isStale } = payload;
-      if (!isRunning() || isStale() || batch.messages.length === 0) return;
-      const source = { topic: batch.topic, partition: batch.partition };
-      // Checked before the state is read: a loss in between marks the next batch instead.
-      const rebuilding = await sentinel.rebuilding(Date.now());
-      const outcome = await detectBatch(batch.messages, source, { store, rulesConfig, allowedLatenessMs, rebuilding });
-      faultPoint('detector.after-redis-update');
-      const flagMessages = outcome.flags.map((flag) => ({ key: partitionKey(flag.tenantId, flag.payment.payerId), value: JSON.stringify(flag) }));
-      for (const messages of chunkByBytes(flagMessages)) await producer.send({ topic: flagsTopic, acks: ACKS_ALL, messages });
-      await sendDeadLetters(producer, deadLetterTopic, outcome.deadLetters);
-      for (const letter of outcome.deadLetters) logger.warn({ offset: letter.sourceOffset, reason: letter.reason }, 'message sent to dead-letter topic');
-      metrics.deadLetters.inc(outcome.deadLetters.length);
-      metrics.deadLettersAlerted.inc(outcome.deadLetters.length);
-      const publishedMs = Date.now();
-      for (const flag of outcome.flags) metrics.detectionLatency.observe(Math.max(0, publishedMs - Date.parse(flag.receivedAt)) / 1000);
-      metrics.late.inc(outcome.late);
-      metrics.redelivered.inc(outcome.redelivered);
-      for (const flag of outcome.flags) metrics.flags.inc({ type: flag.type });
-      if (outcome.late > 0) logger.info({ late: outcome.late, partition: batch.partition }, 'late events evaluated against the remaining state');
-      faultPoint('detector.after-flags-sent');
-      await store.record(outcome.records);
-      await commitBatch(payload);
-      if (outcome.flags.length > 0) logger.info({ flags: outcome.flags.length, partition: batch.partition }, 'flags published');
-    },
+    partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
+    eachBatch: gatherBatches(handleFetch),
   });
   return consumer;
 }

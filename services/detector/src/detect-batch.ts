@@ -6,12 +6,15 @@ import { decodeEvent, deliveryOf, paymentOf } from './decode-event';
 import { buildFlag } from './flag-builder';
 import type { RulesConfigSource } from './policy/tenant-rules';
 import { evaluateRules } from './rules';
+import { msOf } from './rules/payment-time';
 import type { DeliveryRequest, PayerStateStore } from './state/payer-state';
 import type { StoredFlags } from './state/stored-flags';
 
 
 export interface BatchOutcome {
   flags: Flag[];
+  /** Each flag as JSON, in the same order: what is published, written once. */
+  published: string[];
   deadLetters: DeadLetter[];
   /** What to remember per event once the flags are acknowledged. */
   records: { tenantId: string; payment: PaymentSnapshot; stored: string }[];
@@ -31,21 +34,25 @@ export interface DetectDeps {
   now?: () => Date;
 }
 
+/** The messages one partition handed over in one fetch. */
+export interface SourceBatch {
+  messages: readonly KafkaMessage[];
+  source: { topic: string; partition: number };
+}
+
 /**
- * Runs one batch of one partition through the payers' state and the rules. Messages that
- * cannot be decoded become dead letters; they never stop the partition. A redelivered event
- * yields exactly the flags its first delivery produced: the stored flags once they were
- * recorded, otherwise the rules rerun on the snapshot the first delivery stored.
+ * Runs the batches of one fetch (one per partition, each in offset order) through the payers'
+ * state and the rules together: a payer's events all live on one partition, so batches of
+ * different partitions never share a payer. Messages that cannot be decoded become dead
+ * letters; they never stop a partition. A redelivered event yields exactly the flags its first
+ * delivery produced: the stored flags once they were recorded, otherwise the rules rerun on
+ * the snapshot the first delivery stored.
  */
-export async function detectBatch(
-  messages: KafkaMessage[],
-  source: { topic: string; partition: number },
-  deps: DetectDeps,
-): Promise<BatchOutcome> {
-  const outcome: BatchOutcome = { flags: [], deadLetters: [], records: [], redelivered: 0, late: 0 };
+export async function detectBatch(batches: readonly SourceBatch[], deps: DetectDeps): Promise<BatchOutcome> {
+  const outcome: BatchOutcome = { flags: [], published: [], deadLetters: [], records: [], redelivered: 0, late: 0 };
   const requests: { ingested: IngestedEvent; payment: PaymentSnapshot }[] = [];
   const deliveries: DeliveryRequest[] = [];
-  for (const message of messages) {
+  for (const { messages, source } of batches) for (const message of messages) {
     let ingested: IngestedEvent;
     try {
       ingested = decodeEvent(message);
@@ -75,17 +82,26 @@ export async function detectBatch(
     if (observation.kind === 'redelivered') {
       outcome.redelivered += 1;
       outcome.flags.push(...observation.stored);
+      outcome.published.push(...observation.stored.map((flag) => JSON.stringify(flag)));
       return;
     }
     if (observation.kind === 'redelivered-before-flags') outcome.redelivered += 1;
     const before = observation.snapshot;
-    if (before.newestMs - Date.parse(payment.occurredAt) > deps.allowedLatenessMs) outcome.late += 1;
+    if (before.newestMs - msOf(payment) > deps.allowedLatenessMs) outcome.late += 1;
     const context = { tenantId: ingested.tenantId, payment, marks: ingested.marks, before };
-    const flags = evaluateRules(context, configs.get(ingested.tenantId)!)
+    const findings = evaluateRules(context, configs.get(ingested.tenantId)!);
+    if (findings.length === 0) {
+      outcome.records.push({ tenantId: ingested.tenantId, payment, stored: '[]' });
+      return;
+    }
+    const flags = findings
       .map((finding) => buildFlag(ingested.tenantId, finding, ingested.receivedAt, flaggedAt))
       .map((flag) => (deps.rebuilding ? { ...flag, stateRebuilding: true as const } : flag));
+    const values = flags.map((flag) => JSON.stringify(flag));
     outcome.flags.push(...flags);
-    outcome.records.push({ tenantId: ingested.tenantId, payment, stored: JSON.stringify(flags) });
+    outcome.published.push(...values);
+    // The same text as JSON.stringify(flags), from the flags' own JSON.
+    outcome.records.push({ tenantId: ingested.tenantId, payment, stored: `[${values.join(',')}]` });
   });
   return outcome;
 }

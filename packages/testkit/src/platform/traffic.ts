@@ -111,6 +111,8 @@ export interface TrafficOptions {
   catalogue?: CatalogueLanguage;
   /** The same seed gives the same events in the same order (times aside); a fresh one by default. */
   seed?: number;
+  /** Where event time comes from: the wall clock, or a clock of the caller's (a pre-filled topic spread over hours). */
+  clock?: () => number;
 }
 
 export interface Generated {
@@ -124,7 +126,11 @@ export interface Generated {
  * a duplicate repeats a real order.
  */
 export class TrafficGenerator {
-  private readonly payers: Payer[];
+  /** The pool, each payer created the first time it pays: a pool of millions costs only the payers met. */
+  private readonly payers: (Payer | undefined)[];
+  /** Payers who paid so far, in the order they first did. */
+  private readonly met: Payer[] = [];
+  private readonly categories: string[];
   private readonly recent: PaymentSucceeded[] = [];
   private readonly sent: WebhookEvent[] = [];
   private readonly followUps: Generated[] = [];
@@ -134,6 +140,7 @@ export class TrafficGenerator {
   private readonly catalogue: readonly Product[];
   private readonly mix: TrafficMix;
   private readonly merchantId: string;
+  private readonly clock: () => number;
   private readonly random: Random;
   /** Replays this traffic: print it with any failure that used it. */
   readonly seed: number;
@@ -141,18 +148,30 @@ export class TrafficGenerator {
   constructor(options: TrafficOptions = {}) {
     this.mix = options.mix ?? DEFAULT_MIX;
     this.merchantId = options.merchantId ?? 'm_cardshop';
+    this.clock = options.clock ?? Date.now;
     this.seed = options.seed ?? freshSeed();
     this.random = new Random(this.seed);
     this.catalogue = CATALOGUES[options.catalogue ?? 'zh'];
-    const categories = purchaseCategories(this.catalogue);
-    this.payers = Array.from({ length: options.payers ?? 5_000 }, (_, index) => ({
-      payerId: payerIdOf(this.random, index),
-      account: String(8_000_000_000 + this.random.int(0, 999_999_998)),
-      usual: this.random.pick(categories),
-      categories: new Map<string, number>(),
-      paidAccounts: new Set<string>(),
-    }));
-    for (const payer of this.payers) this.payerById.set(payer.payerId, payer);
+    this.categories = purchaseCategories(this.catalogue);
+    this.payers = new Array<Payer | undefined>(options.payers ?? 5_000);
+  }
+
+  private anyPayer(): Payer {
+    const index = this.random.int(0, this.payers.length - 1);
+    let payer = this.payers[index];
+    if (!payer) {
+      payer = {
+        payerId: payerIdOf(this.random, index),
+        account: String(8_000_000_000 + this.random.int(0, 999_999_998)),
+        usual: this.random.pick(this.categories),
+        categories: new Map<string, number>(),
+        paidAccounts: new Set<string>(),
+      };
+      this.payers[index] = payer;
+      this.met.push(payer);
+      this.payerById.set(payer.payerId, payer);
+    }
+    return payer;
   }
 
   next(): Generated {
@@ -192,7 +211,7 @@ export class TrafficGenerator {
    * falls behind and generates a burst within one millisecond, so "before" means before.
    */
   private occurredAt(): string {
-    this.lastOccurredMs = Math.max(Date.now(), this.lastOccurredMs + 1);
+    this.lastOccurredMs = Math.max(this.clock(), this.lastOccurredMs + 1);
     return new Date(this.lastOccurredMs).toISOString();
   }
 
@@ -201,7 +220,7 @@ export class TrafficGenerator {
     return this.random.pick(this.catalogue.filter((product) => product.category === payer.usual || product.kind === 'topup'));
   }
 
-  private payment(overrides: Partial<PaymentSucceeded['data']> = {}, payer = this.random.pick(this.payers), product = this.habitual(payer)): PaymentSucceeded {
+  private payment(overrides: Partial<PaymentSucceeded['data']> = {}, payer = this.anyPayer(), product = this.habitual(payer)): PaymentSucceeded {
     const quantity = this.random.chance(0.9) ? 1 : this.random.int(2, 5);
     payer.categories.set(product.category, (payer.categories.get(product.category) ?? 0) + 1);
     const id = this.random.hex(12);
@@ -265,7 +284,7 @@ export class TrafficGenerator {
    * first purchase is the mistake.
    */
   private misselected(): Generated | undefined {
-    for (const payer of this.payers) {
+    for (const payer of this.met) {
       for (const [category, count] of payer.categories) {
         if (count < USUAL_PURCHASES) continue;
         const avoid = new Set(payer.categories.keys());

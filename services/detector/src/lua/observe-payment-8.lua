@@ -3,7 +3,9 @@
   round trip. Idempotent per event id: a redelivered event changes nothing and gets back what
   its first delivery left (the snapshot, or the flags once they were recorded).
 
-  KEYS[1] seen        hash  event id -> "S:<snapshot json>" | "F:<flags json>"; "#newest" -> ms
+  KEYS[1] seen        hash  event id -> "S:<snapshot json>" | "F:<flags json>"; "#newest" -> ms;
+                            "#expiry" -> wall-clock ms when the payer's keys last had their
+                            expiry renewed
   KEYS[2] seenAt      zset  event id scored by occurredAt (ms); bounds KEYS[1]
   KEYS[3] payments    zset  compact payment json scored by occurredAt (ms), this currency only
   KEYS[4] orders      hash  order id -> json array of the order's compact payments
@@ -13,52 +15,52 @@
   KEYS[8] deliveries  zset  order id scored by when its goods were delivered (ms); written by
                             observe-delivery-2.lua, only read here
 
-  ARGV[1]  event id
-  ARGV[2]  occurredAt, ms since the epoch
-  ARGV[3]  order id
-  ARGV[4]  compact payment json (an object; "nc":1 is appended when its category is new)
-  ARGV[5]  history horizon, ms: payments, recipients, categories older than newest - horizon go
-  ARGV[6]  history cap: most payments kept per currency
-  ARGV[7]  seen cap: most event ids remembered
-  ARGV[8]  seen horizon, ms
-  ARGV[9]  ttl of every key of the payer, seconds (an idle payer disappears)
-  ARGV[10] order cap: most orders remembered
-  ARGV[11] order horizon, ms
-  ARGV[12] recipient account, "" when the payment has none
-  ARGV[13] recipient cap: most recipients remembered
-  ARGV[14] category, "" when the payment is not a purchase with a category
-  ARGV[15] category cap: most categories remembered
-  ARGV[16] context json the caller read elsewhere (sku statistics), kept in the snapshot so a
-           redelivery is judged against exactly what the first delivery saw
+  ARGV[1] event id
+  ARGV[2] occurredAt, ms since the epoch
+  ARGV[3] order id
+  ARGV[4] compact payment json (an object; "nc":1 is appended when its category is new)
+  ARGV[5] recipient account, "" when the payment has none
+  ARGV[6] category, "" when the payment is not a purchase with a category
+  ARGV[7] context json the caller read elsewhere (sku statistics), kept in the snapshot so a
+          redelivery is judged against exactly what the first delivery saw
+  ARGV[8] wall-clock time, ms: only decides whether the keys' expiry is due for renewal
+  ARGV[9] the limits, packed once by the caller as nine integers separated by spaces:
+          history horizon (ms: payments, recipients, categories older than newest - horizon go),
+          history cap (payments kept per currency), seen cap (event ids remembered),
+          seen horizon (ms), ttl of every key of the payer (s; an idle payer disappears),
+          order cap, order horizon (ms), recipient cap, category cap
+
+  Every key's expiry is renewed when the payer's keys were last renewed a day or more ago,
+  and when the key is created; in between a payer's keys are not touched again, so the ttl
+  the caller passes should exceed the horizon it stands for by that day.
 
   Returns { 1, stored } for an event already seen, or { 0, snapshot json } where the snapshot
-  is { newest = ms, payments = [...], order = [...], recipients = [account, ms, ...],
-  categories = [category, ms, ...], deliveries = [order id, ms, ...], context = ... } as they
-  were before this event.
+  is { newest = ms, payments = [...], ms = [occurredAt of each payment, ms], order = [...],
+  recipients = [account, ms, ...], categories = [category, ms, ...], deliveries = [order id,
+  ms, ...], context = ... } as they were before this event; payments oldest first.
 ]]
 local seen, seenAt, payments, orders, ordersAt, recipients, categories, deliveries = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local eventId = ARGV[1]
 local occurredAt = tonumber(ARGV[2])
 local orderId = ARGV[3]
 local payment = ARGV[4]
-local horizon = tonumber(ARGV[5])
-local historyCap = tonumber(ARGV[6])
-local seenCap = tonumber(ARGV[7])
-local seenHorizon = tonumber(ARGV[8])
-local payerTtl = tonumber(ARGV[9])
-local orderCap = tonumber(ARGV[10])
-local orderHorizon = tonumber(ARGV[11])
-local recipient = ARGV[12]
-local recipientCap = tonumber(ARGV[13])
-local category = ARGV[14]
-local categoryCap = tonumber(ARGV[15])
-local context = ARGV[16]
+local recipient = ARGV[5]
+local category = ARGV[6]
+local context = ARGV[7]
+local nowMs = tonumber(ARGV[8])
+local limits = {}
+for value in string.gmatch(ARGV[9], '%S+') do limits[#limits + 1] = tonumber(value) end
+local horizon, historyCap, seenCap, seenHorizon, payerTtl, orderCap, orderHorizon, recipientCap, categoryCap =
+  limits[1], limits[2], limits[3], limits[4], limits[5], limits[6], limits[7], limits[8], limits[9]
+local RENEW_EXPIRY_MS = 86400000
 
 -- Forgets the members of a bounded hash that are older than the cutoff or beyond the cap,
--- oldest first, together with their entries in the index that bounds it.
+-- oldest first, together with their entries in the index that bounds it. Returns how many
+-- the index held before.
 local function evict(hash, index, cutoff, cap)
   local evicted = redis.call('ZRANGEBYSCORE', index, '-inf', '(' .. string.format('%d', cutoff))
-  local overflow = redis.call('ZCARD', index) - #evicted - cap
+  local count = redis.call('ZCARD', index)
+  local overflow = count - #evicted - cap
   if overflow > 0 then
     local oldest = redis.call('ZRANGE', index, #evicted, #evicted + overflow - 1)
     for _, id in ipairs(oldest) do evicted[#evicted + 1] = id end
@@ -67,49 +69,69 @@ local function evict(hash, index, cutoff, cap)
     redis.call('HDEL', hash, unpack(evicted))
     redis.call('ZREM', index, unpack(evicted))
   end
+  return count
 end
 
-local stored = redis.call('HGET', seen, eventId)
-if stored then
-  return { 1, stored }
+local header = redis.call('HMGET', seen, eventId, '#newest', '#expiry')
+if header[1] then
+  return { 1, header[1] }
 end
-
 -- The payer's newest event time is the watermark every horizon is measured from, so a
 -- replayed backlog is trimmed by event time, never by the wall clock.
-local newest = tonumber(redis.call('HGET', seen, '#newest') or '0')
-local history = redis.call('ZRANGE', payments, 0, -1)
+local newest = tonumber(header[2] or '0')
+local renew = nowMs - tonumber(header[3] or '0') >= RENEW_EXPIRY_MS
+local history = redis.call('ZRANGE', payments, 0, -1, 'WITHSCORES')
 local orderPayments = redis.call('HGET', orders, orderId)
 local knownRecipients = redis.call('ZRANGE', recipients, 0, -1, 'WITHSCORES')
 local knownCategories = redis.call('ZRANGE', categories, 0, -1, 'WITHSCORES')
 local knownDeliveries = redis.call('ZRANGE', deliveries, 0, -1, 'WITHSCORES')
 
-local function quoted(list)
+-- Pairs as JSON text, the oldest score among them, and whether `member` is one of them.
+local function quoted(list, member)
   local out = {}
+  local oldest = math.huge
+  local found = false
   for i = 1, #list, 2 do
     out[#out + 1] = cjson.encode(list[i]) .. ',' .. list[i + 1]
+    local score = tonumber(list[i + 1])
+    if score < oldest then oldest = score end
+    if list[i] == member then found = true end
   end
-  return table.concat(out, ',')
+  return table.concat(out, ','), oldest, found
 end
-
+local paymentsJson, paymentsMs = {}, {}
+for i = 1, #history, 2 do
+  paymentsJson[#paymentsJson + 1] = history[i]
+  paymentsMs[#paymentsMs + 1] = history[i + 1]
+end
+local recipientsJson, oldestRecipient, knownRecipient = quoted(knownRecipients, recipient)
+local categoriesJson, oldestCategory, knownCategory = quoted(knownCategories, category)
+local deliveriesJson = quoted(knownDeliveries, nil)
 -- Assembled as JSON text: stored members are already JSON, so nothing is re-encoded.
 local snapshot = '{"newest":' .. string.format('%d', newest) ..
-  ',"payments":[' .. table.concat(history, ',') ..
+  ',"payments":[' .. table.concat(paymentsJson, ',') ..
+  '],"ms":[' .. table.concat(paymentsMs, ',') ..
   '],"order":' .. (orderPayments or '[]') ..
-  ',"recipients":[' .. quoted(knownRecipients) ..
-  '],"categories":[' .. quoted(knownCategories) ..
-  '],"deliveries":[' .. quoted(knownDeliveries) ..
+  ',"recipients":[' .. recipientsJson ..
+  '],"categories":[' .. categoriesJson ..
+  '],"deliveries":[' .. deliveriesJson ..
   '],"context":' .. context .. '}'
 
 local latest = math.max(newest, occurredAt)
-local cutoff = '(' .. string.format('%d', latest - horizon)
+local cutoffMs = latest - horizon
+local cutoff = '(' .. string.format('%d', cutoffMs)
+-- Trims are issued only when something can be beyond a horizon or a cap.
+local function trim(key, count, oldest, cap)
+  if math.min(oldest, occurredAt) < cutoffMs then redis.call('ZREMRANGEBYSCORE', key, '-inf', cutoff) end
+  if count > cap then redis.call('ZREMRANGEBYRANK', key, 0, -(cap + 1)) end
+end
 
-if category ~= '' and not redis.call('ZSCORE', categories, category) then
+if category ~= '' and not knownCategory then
   payment = string.sub(payment, 1, -2) .. ',"nc":1}'
 end
 redis.call('ZADD', payments, occurredAt, payment)
-redis.call('ZREMRANGEBYSCORE', payments, '-inf', cutoff)
-redis.call('ZREMRANGEBYRANK', payments, 0, -(historyCap + 1))
-redis.call('EXPIRE', payments, payerTtl)
+trim(payments, #paymentsMs + 1, tonumber(paymentsMs[1] or math.huge), historyCap)
+if renew or #paymentsMs == 0 then redis.call('EXPIRE', payments, payerTtl) end
 
 if orderPayments then
   redis.call('HSET', orders, orderId, string.sub(orderPayments, 1, -2) .. ',' .. payment .. ']')
@@ -117,27 +139,36 @@ else
   redis.call('HSET', orders, orderId, '[' .. payment .. ']')
 end
 redis.call('ZADD', ordersAt, 'GT', occurredAt, orderId)
-evict(orders, ordersAt, latest - orderHorizon, orderCap)
-redis.call('EXPIRE', orders, payerTtl)
-redis.call('EXPIRE', ordersAt, payerTtl)
+local orderCount = evict(orders, ordersAt, latest - orderHorizon, orderCap)
+if renew or (orderCount == 1 and not orderPayments) then
+  redis.call('EXPIRE', orders, payerTtl)
+  redis.call('EXPIRE', ordersAt, payerTtl)
+end
 
 if recipient ~= '' then
   redis.call('ZADD', recipients, 'GT', occurredAt, recipient)
-  redis.call('ZREMRANGEBYSCORE', recipients, '-inf', cutoff)
-  redis.call('ZREMRANGEBYRANK', recipients, 0, -(recipientCap + 1))
+  trim(recipients, #knownRecipients / 2 + (knownRecipient and 0 or 1), oldestRecipient, recipientCap)
+  if renew or #knownRecipients == 0 then redis.call('EXPIRE', recipients, payerTtl) end
+elseif renew then
   redis.call('EXPIRE', recipients, payerTtl)
 end
 if category ~= '' then
   redis.call('ZADD', categories, 'GT', occurredAt, category)
-  redis.call('ZREMRANGEBYSCORE', categories, '-inf', cutoff)
-  redis.call('ZREMRANGEBYRANK', categories, 0, -(categoryCap + 1))
+  trim(categories, #knownCategories / 2 + (knownCategory and 0 or 1), oldestCategory, categoryCap)
+  if renew or #knownCategories == 0 then redis.call('EXPIRE', categories, payerTtl) end
+elseif renew then
   redis.call('EXPIRE', categories, payerTtl)
 end
 
-redis.call('HSET', seen, eventId, 'S:' .. snapshot, '#newest', string.format('%d', latest))
+if renew then
+  redis.call('HSET', seen, eventId, 'S:' .. snapshot, '#newest', string.format('%d', latest), '#expiry', string.format('%d', nowMs))
+else
+  redis.call('HSET', seen, eventId, 'S:' .. snapshot, '#newest', string.format('%d', latest))
+end
 redis.call('ZADD', seenAt, occurredAt, eventId)
-evict(seen, seenAt, latest - seenHorizon, seenCap)
-redis.call('EXPIRE', seen, payerTtl)
-redis.call('EXPIRE', seenAt, payerTtl)
-
+local seenCount = evict(seen, seenAt, latest - seenHorizon, seenCap)
+if renew or seenCount == 1 then
+  redis.call('EXPIRE', seen, payerTtl)
+  redis.call('EXPIRE', seenAt, payerTtl)
+end
 return { 0, snapshot }

@@ -8,7 +8,7 @@ type Settings = RulesConfig['product.misselected'];
 const ratioOf = (a: number, b: number) => Math.max(a, b) / Math.min(a, b);
 
 /** The payer's purchases in `category` before `beforeMs`. */
-function usualPurchasesOf(history: PaymentSnapshot[], category: string, beforeMs: number): PaymentSnapshot[] {
+function usualPurchasesOf(history: readonly PaymentSnapshot[], category: string, beforeMs: number): PaymentSnapshot[] {
   return history.filter((p) => p.kind === 'purchase' && p.category === category && msOf(p) < beforeMs);
 }
 
@@ -18,7 +18,7 @@ function usualPurchasesOf(history: PaymentSnapshot[], category: string, beforeMs
  * most `similarAmountRatio` times the amount, and for the same account. How strongly it says
  * so is graded separately.
  */
-function corrects(mistake: PaymentSnapshot, correction: PaymentSnapshot, history: PaymentSnapshot[], settings: Settings): boolean {
+function corrects(mistake: PaymentSnapshot, correction: PaymentSnapshot, history: readonly PaymentSnapshot[], settings: Settings): boolean {
   const gapMs = msOf(correction) - msOf(mistake);
   if (
     correction.kind !== 'purchase' ||
@@ -36,9 +36,9 @@ function corrects(mistake: PaymentSnapshot, correction: PaymentSnapshot, history
   return recipientRelation(mistake, correction, accountsOf(usual)) !== 'different';
 }
 
-const accountsOf = (purchases: PaymentSnapshot[]) => new Set(purchases.flatMap((p) => (p.recipientAccount === undefined ? [] : [p.recipientAccount])));
+const accountsOf = (purchases: readonly PaymentSnapshot[]) => new Set(purchases.flatMap((p) => (p.recipientAccount === undefined ? [] : [p.recipientAccount])));
 
-function finding(mistake: PaymentSnapshot, correction: PaymentSnapshot, history: PaymentSnapshot[], before: PayerSnapshot, settings: Settings): Finding {
+function finding(mistake: PaymentSnapshot, correction: PaymentSnapshot, history: readonly PaymentSnapshot[], before: PayerSnapshot, settings: Settings): Finding {
   const usual = usualPurchasesOf(history, correction.category!, msOf(mistake));
   const recipient = recipientRelation(mistake, correction, accountsOf(usual));
   const gapSeconds = (msOf(correction) - msOf(mistake)) / 1000;

@@ -1,6 +1,7 @@
 import type { EventMark, Evidence, FlagMessage, FlagType, PaymentSnapshot, Severity } from '@backstop/contracts';
 import type { RulesConfig } from '@backstop/contracts';
 import type { PayerSnapshot } from '../state/payer-state';
+import { msOf } from './payment-time';
 
 /** Everything a rule may look at for one payment: the payment and its payer's state before it. */
 export interface RuleContext {
@@ -39,10 +40,10 @@ export function defineRule<T extends FlagType>(type: T, evaluate: Rule<T>['evalu
 }
 
 export function byOccurredAt(a: PaymentSnapshot, b: PaymentSnapshot): number {
-  return Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || a.paymentId.localeCompare(b.paymentId);
+  return msOf(a) - msOf(b) || a.paymentId.localeCompare(b.paymentId);
 }
 
-export const msOf = (payment: PaymentSnapshot): number => Date.parse(payment.occurredAt);
+export { msOf };
 
 /** An amount of the payment's currency, as messages carry money. */
 export const moneyOf = (amount: number, payment: PaymentSnapshot) => ({ amount: Math.round(amount), currency: payment.currency });
@@ -51,15 +52,23 @@ export const moneyOf = (amount: number, payment: PaymentSnapshot) => ({ amount: 
  * The payer's history as it matters for one payment: same currency, other payments, oldest
  * first, each payment once even if the platform reported it under two event ids.
  */
-export function historyFor(context: RuleContext): PaymentSnapshot[] {
-  const { payment, before } = context;
-  const seen = new Set<string>([payment.paymentId]);
-  return before.payments.filter((p) => {
-    if (p.currency !== payment.currency || seen.has(p.paymentId)) return false;
-    seen.add(p.paymentId);
-    return true;
-  });
+export function historyFor(context: RuleContext): readonly PaymentSnapshot[] {
+  let history = histories.get(context);
+  if (history === undefined) {
+    const { payment, before } = context;
+    const seen = new Set<string>([payment.paymentId]);
+    history = before.payments.filter((p) => {
+      if (p.currency !== payment.currency || seen.has(p.paymentId)) return false;
+      seen.add(p.paymentId);
+      return true;
+    });
+    histories.set(context, history);
+  }
+  return history;
 }
+
+/** Each rule of an event asks for the same history; it is built once per context. */
+const histories = new WeakMap<RuleContext, readonly PaymentSnapshot[]>();
 
 /** Thresholds travel as flat records of numbers, strings and booleans. */
 export function thresholdsOf(settings: object): Record<string, number | string | boolean> {

@@ -1,29 +1,32 @@
-import { z } from 'zod';
 import type { PaymentKind, PaymentSnapshot } from '@backstop/contracts';
 
 /**
  * The form a payment takes inside Redis: short field names, since every payer keeps dozens
  * of them. `toCompact` and `fromCompact` are exact inverses.
+ *
+ * Only the detector writes these, from events it parsed at the topic's boundary, so they are
+ * read back as they are, typed, not validated again.
  */
-const CompactPayment = z.object({
-  e: z.string(),
-  p: z.string(),
-  o: z.string(),
-  m: z.string(),
-  k: z.enum(['purchase', 'topup', 'transfer']),
-  s: z.string().optional(),
-  c: z.string().optional(),
-  q: z.number(),
-  u: z.number().optional(),
-  a: z.number(),
-  $: z.string(),
-  oa: z.number().optional(),
-  r: z.string().optional(),
-  rv: z.boolean().optional(),
-  ch: z.string().optional(),
-  t: z.string(),
-});
-type CompactPayment = z.infer<typeof CompactPayment>;
+export interface CompactPayment {
+  e: string;
+  p: string;
+  o: string;
+  m: string;
+  k: PaymentKind;
+  s?: string;
+  c?: string;
+  q: number;
+  u?: number;
+  a: number;
+  $: string;
+  oa?: number;
+  r?: string;
+  rv?: boolean;
+  ch?: string;
+  t: string;
+  /** Set by observe-payment-8.lua on the payer's first purchase in its category. */
+  nc?: 1;
+}
 
 export function toCompact(payment: PaymentSnapshot): string {
   const compact: CompactPayment = {
@@ -35,10 +38,9 @@ export function toCompact(payment: PaymentSnapshot): string {
   return JSON.stringify(compact);
 }
 
-export function fromCompact(value: unknown, payerId: string): PaymentSnapshot {
-  const c = CompactPayment.parse(value);
+export function fromCompact(c: CompactPayment, payerId: string): PaymentSnapshot {
   const snapshot: PaymentSnapshot = {
-    eventId: c.e, paymentId: c.p, orderId: c.o, payerId, merchantId: c.m, kind: c.k as PaymentKind,
+    eventId: c.e, paymentId: c.p, orderId: c.o, payerId, merchantId: c.m, kind: c.k,
     quantity: c.q, amount: c.a, currency: c.$, occurredAt: c.t,
   };
   if (c.s !== undefined) snapshot.sku = c.s;

@@ -28,7 +28,8 @@ export function createPayerStateStore(redis: Redis, config: DetectorConfig): Pay
       seenHorizonMs: config.DETECTOR_SEEN_HOURS * hourMs,
       orderCap: config.DETECTOR_ORDER_CAP,
       orderHorizonMs: config.DETECTOR_ORDER_DAYS * 24 * hourMs,
-      payerTtlSeconds: Math.ceil(historyHorizonMs / 1000),
+      // The script renews a payer's expiries at most once a day: a day on top of the horizon.
+      payerTtlSeconds: Math.ceil(historyHorizonMs / 1000) + 86_400,
     },
     skuPrices,
     (json) => StoredFlags.parse(JSON.parse(json)),

@@ -105,7 +105,7 @@ describe('payer state in Redis', () => {
     expect(await redis.hlen(keys.orders)).toBe(3);
     expect(await redis.zcard(keys.recipients)).toBe(2);
     expect(await redis.zcard(keys.seenAt)).toBe(4);
-    expect(await redis.hlen(keys.seen)).toBe(4 + 1); // and the payer's newest event time
+    expect(await redis.hlen(keys.seen)).toBe(4 + 2); // and the payer's newest event time, and when its expiries were renewed
     expect(await redis.ttl(keys.payments('CNY'))).toBeGreaterThan(0);
   });
 
@@ -130,7 +130,7 @@ describe('payer state in Redis', () => {
       server = start();
       // The restarted server has neither the data nor the script; the command still works.
       expect((await observe(store, payment(10, { payerId }))).kind).toBe('fresh');
-      expect(await own.hlen(payerKeys(prefix, tenantId, payerId).seen)).toBe(2);
+      expect(await own.hlen(payerKeys(prefix, tenantId, payerId).seen)).toBe(3);
     } finally {
       own.disconnect();
       server.kill('SIGKILL');

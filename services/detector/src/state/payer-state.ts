@@ -1,8 +1,14 @@
+import type { ChainableCommander } from 'ioredis';
 import type { PaymentSnapshot } from '@backstop/contracts';
 import type { Redis } from '@backstop/redis';
-import { fromCompact, toCompact } from './compact-payment';
+import { msOf, rememberMs } from '../rules/payment-time';
+import { fromCompact, type CompactPayment } from './compact-payment';
 import { payerKeys } from './keys';
+import { observePaymentArgs, packLimits } from './observe-args';
 import type { SkuPriceBook, SkuSummary } from './sku-prices';
+
+/** Payments per pipeline when a batch's observations are split to overlap Redis and this process. */
+const PIPELINE_EVENTS = 256;
 
 export interface StateLimits {
   /** Payments, recipients and categories older than the payer's newest by more than this are forgotten (ms). */
@@ -42,10 +48,13 @@ export interface PayerSnapshot {
   sku: SkuSummary | undefined;
 }
 
+/** The snapshot as observe-payment-8.lua writes it (see its header). */
 interface RawSnapshot {
   newest: number;
-  payments: { nc?: number; p: string }[];
-  order: unknown[];
+  payments: CompactPayment[];
+  /** occurredAt of each payment (ms), from the sorted set's scores; absent from snapshots stored before they were returned. */
+  ms?: number[];
+  order: CompactPayment[];
   recipients: (string | number)[];
   categories: (string | number)[];
   deliveries: (string | number)[];
@@ -58,13 +67,27 @@ function pairs(flat: (string | number)[]): Map<string, number> {
   return map;
 }
 
-function parseSnapshot(json: string, payerId: string): PayerSnapshot {
+const byTime = (a: PaymentSnapshot, b: PaymentSnapshot) => msOf(a) - msOf(b);
+
+/**
+ * Reads a snapshot the script wrote: the detector's own data, typed, not validated again. The
+ * payments come oldest first, as the sorted set holds them, with their times as numbers.
+ */
+export function parseSnapshot(json: string, payerId: string): PayerSnapshot {
   const raw = JSON.parse(json) as RawSnapshot;
-  const byTime = (a: PaymentSnapshot, b: PaymentSnapshot) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt);
+  const payments = new Array<PaymentSnapshot>(raw.payments.length);
+  const firstInCategory = new Set<string>();
+  for (let i = 0; i < raw.payments.length; i += 1) {
+    const compact = raw.payments[i]!;
+    const payment = fromCompact(compact, payerId);
+    if (raw.ms) rememberMs(payment, raw.ms[i]!);
+    if (compact.nc === 1) firstInCategory.add(compact.p);
+    payments[i] = payment;
+  }
   return {
     newestMs: raw.newest,
-    payments: raw.payments.map((p) => fromCompact(p, payerId)).sort(byTime),
-    firstInCategory: new Set(raw.payments.filter((p) => p.nc === 1).map((p) => p.p)),
+    payments: raw.ms ? payments : payments.sort(byTime),
+    firstInCategory,
     order: raw.order.map((p) => fromCompact(p, payerId)).sort(byTime),
     recipients: pairs(raw.recipients),
     categories: pairs(raw.categories),
@@ -100,6 +123,7 @@ export type Observation<Stored> =
 export class PayerStateStore<Stored> {
   roundTrips = 0;
   commandsSent = 0;
+  private readonly packedLimits: string;
 
   constructor(
     private readonly redis: Redis,
@@ -107,7 +131,9 @@ export class PayerStateStore<Stored> {
     private readonly limits: StateLimits,
     private readonly skuPrices: SkuPriceBook,
     private readonly decodeStored: (json: string) => Stored,
-  ) {}
+  ) {
+    this.packedLimits = packLimits(limits);
+  }
 
   /**
    * Records the payments and deliveries and returns each payment's state before it. A batch's
@@ -117,38 +143,53 @@ export class PayerStateStore<Stored> {
   async observe(requests: ObserveRequest[], deliveries: readonly DeliveryRequest[] = []): Promise<Observation<Stored>[]> {
     if (requests.length === 0 && deliveries.length === 0) return [];
     await this.skuPrices.refresh(requests);
-    const pipeline = this.redis.pipeline();
-    for (const { tenantId, payerId, orderId, deliveredMs } of deliveries) {
-      const keys = payerKeys(this.prefix, tenantId, payerId);
-      pipeline.observeDelivery(keys.seen, keys.deliveries, orderId, deliveredMs, this.limits.orderHorizonMs, this.limits.orderCap, this.limits.payerTtlSeconds);
+    const nowMs = Date.now();
+    // Sent as several pipelines at once, so Redis runs the scripts of one while this process
+    // encodes the next and reads the replies of the one before. The deliveries go first.
+    const pipelines: { pipeline: ChainableCommander; from: number; to: number; deliveries: number }[] = [];
+    for (let from = 0; from < Math.max(requests.length, 1); from += PIPELINE_EVENTS) {
+      const pipeline = this.redis.pipeline();
+      const first = from === 0;
+      if (first) {
+        for (const { tenantId, payerId, orderId, deliveredMs } of deliveries) {
+          const keys = payerKeys(this.prefix, tenantId, payerId);
+          pipeline.observeDelivery(keys.seen, keys.deliveries, orderId, deliveredMs, this.limits.orderHorizonMs, this.limits.orderCap, this.limits.payerTtlSeconds);
+        }
+      }
+      const to = Math.min(requests.length, from + PIPELINE_EVENTS);
+      for (let index = from; index < to; index += 1) {
+        const { tenantId, payment } = requests[index]!;
+        const sku = this.skuPrices.summaryFor(tenantId, payment);
+        pipeline.observePayment(...observePaymentArgs(this.prefix, tenantId, payment, msOf(payment), sku, nowMs, this.packedLimits));
+      }
+      for (let index = from; index < to; index += 1) this.skuPrices.queueUpdate(pipeline, requests[index]!.tenantId, requests[index]!.payment);
+      this.roundTrips += 1;
+      this.commandsSent += pipeline.length;
+      pipelines.push({ pipeline, from, to, deliveries: first ? deliveries.length : 0 });
     }
-    for (const { tenantId, payment } of requests) {
-      const keys = payerKeys(this.prefix, tenantId, payment.payerId);
-      const category = payment.kind === 'purchase' && payment.category !== undefined ? payment.category : '';
-      const sku = this.skuPrices.summaryFor(tenantId, payment);
-      pipeline.observePayment(
-        keys.seen, keys.seenAt, keys.payments(payment.currency), keys.orders, keys.ordersAt, keys.recipients, keys.categories, keys.deliveries,
-        payment.eventId, Date.parse(payment.occurredAt), payment.orderId, toCompact(payment),
-        this.limits.historyHorizonMs, this.limits.historyCap, this.limits.seenCap, this.limits.seenHorizonMs,
-        this.limits.payerTtlSeconds, this.limits.orderCap, this.limits.orderHorizonMs,
-        payment.recipientAccount ?? '', this.limits.recipientCap, category, this.limits.categoryCap,
-        JSON.stringify(sku ? { sku } : {}),
-      );
+    const replies = pipelines.map(({ pipeline }) => pipeline.exec());
+    // Every pipeline is awaited, so none is left to reject unheard when an earlier one fails.
+    const settled = Promise.allSettled(replies);
+    const observations: Observation<Stored>[] = new Array(requests.length);
+    try {
+      for (const [n, { from, to, deliveries: delivered }] of pipelines.entries()) {
+        const results = (await replies[n]) ?? [];
+        for (let i = 0; i < delivered; i += 1) if (results[i]![0]) throw results[i]![0];
+        for (let index = from; index < to; index += 1) {
+          const [error, value] = results[delivered + index - from]!;
+          if (error) throw error;
+          const [already, body] = value as [number, string];
+          const payerId = requests[index]!.payment.payerId;
+          observations[index] =
+            already === 0 ? { kind: 'fresh', snapshot: parseSnapshot(body, payerId) }
+            : body.startsWith('S:') ? { kind: 'redelivered-before-flags', snapshot: parseSnapshot(body.slice(2), payerId) }
+            : { kind: 'redelivered', stored: this.decodeStored(body.slice(2)) };
+        }
+      }
+    } finally {
+      await settled;
     }
-    for (const { tenantId, payment } of requests) this.skuPrices.queueUpdate(pipeline, tenantId, payment);
-    this.roundTrips += 1;
-    this.commandsSent += pipeline.length;
-    const results = (await pipeline.exec()) ?? [];
-    for (const [error] of results.slice(0, deliveries.length)) if (error) throw error;
-    return requests.map((request, index) => {
-      const [error, value] = results[deliveries.length + index]!;
-      if (error) throw error;
-      const [already, body] = value as [number, string];
-      const payerId = request.payment.payerId;
-      if (already === 0) return { kind: 'fresh', snapshot: parseSnapshot(body, payerId) };
-      if (body.startsWith('S:')) return { kind: 'redelivered-before-flags', snapshot: parseSnapshot(body.slice(2), payerId) };
-      return { kind: 'redelivered', stored: this.decodeStored(body.slice(2)) };
-    });
+    return observations;
   }
 
   /** Remembers what each event produced, replacing its snapshot. */

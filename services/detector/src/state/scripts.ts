@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Result } from 'ioredis';
 import type { Redis } from '@backstop/redis';
+import type { ObservePaymentArgs } from './observe-args';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    observePayment(...args: (string | number)[]): Result<[number, string], Context>;
+    observePayment(...args: ObservePaymentArgs): Result<[number, string], Context>;
+    addSkuPrice(pricesKey: string, occurredAtMs: number, member: string, cap: number, ttlSeconds: number): Result<number, Context>;
     observeDelivery(seenKey: string, deliveriesKey: string, orderId: string, deliveredAtMs: number, orderHorizonMs: number, orderCap: number, ttlSeconds: number): Result<number, Context>;
     recordFlags(...args: string[]): Result<number, Context>;
     extendLock(key: string, token: string, leaseMs: number): Result<number, Context>;
@@ -18,6 +20,7 @@ const lua = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, import.
 /** Registered once per client; ioredis reloads them by EVAL if Redis restarted and lost its script cache. */
 export function defineDetectorScripts(redis: Redis): void {
   redis.defineCommand('observePayment', { numberOfKeys: 8, lua: lua('observe-payment-8') });
+  redis.defineCommand('addSkuPrice', { numberOfKeys: 1, lua: lua('add-sku-price-1') });
   redis.defineCommand('observeDelivery', { numberOfKeys: 2, lua: lua('observe-delivery-2') });
   redis.defineCommand('recordFlags', { numberOfKeys: 2, lua: lua('record-flags-2') });
   redis.defineCommand('extendLock', { numberOfKeys: 1, lua: lua('extend-lock-1') });

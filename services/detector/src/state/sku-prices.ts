@@ -95,8 +95,6 @@ export class SkuPriceBook {
   queueUpdate(pipeline: ChainableCommander, tenantId: string, payment: PaymentSnapshot): void {
     const key = this.keyOf(tenantId, payment);
     if (key === undefined) return;
-    pipeline.zadd(key, Date.parse(payment.occurredAt), `${unitPriceOf(payment)}:${payment.paymentId}`);
-    pipeline.zremrangebyrank(key, 0, -(this.limits.cap + 1));
-    pipeline.expire(key, this.limits.ttlSeconds);
+    pipeline.addSkuPrice(key, Date.parse(payment.occurredAt), `${unitPriceOf(payment)}:${payment.paymentId}`, this.limits.cap, this.limits.ttlSeconds);
   }
 }

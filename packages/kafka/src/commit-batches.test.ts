@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import type { Admin, EachBatchPayload, Kafka } from 'kafkajs';
+import { createLogger } from '@backstop/logging';
+import { createKafka } from './client';
+import { commitBatches } from './commit-batches';
+import { gatherBatches } from './gather-batches';
+import { ensureTopics } from './topics';
+
+describe('gatherBatches and commitBatches on a real broker', () => {
+  const topic = `gather-batches-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const partitions = 3;
+  let kafka: Kafka;
+  let admin: Admin;
+
+  beforeAll(async () => {
+    kafka = createKafka(inject('kafkaBrokers'), 'gather-batches-test', createLogger('test', 'warn'));
+    admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [{ topic, numPartitions: partitions }]);
+    const producer = kafka.producer();
+    await producer.connect();
+    // Two messages on each partition, written before anyone reads: one fetch carries them all.
+    await producer.send({ topic, messages: Array.from({ length: partitions * 2 }, (_, i) => ({ partition: i % partitions, value: `m${i}` })) });
+    await producer.disconnect();
+  });
+
+  afterAll(async () => {
+    await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin?.disconnect();
+  });
+
+  const committed = async (groupId: string) =>
+    (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions.map(({ partition, offset }) => ({ partition, offset })).sort((a, b) => a.partition - b.partition);
+
+  it('hands the batches of one fetch over together and commits all their partitions in one request', async () => {
+    const groupId = `${topic}-together`;
+    const consumer = kafka.consumer({ groupId });
+    let commitRequests = 0;
+    consumer.on(consumer.events.REQUEST, ({ payload }) => void (payload.apiName === 'OffsetCommit' && (commitRequests += 1)));
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const groups: number[][] = [];
+    let seen = 0;
+    const allSeen = new Promise<void>((resolve) => {
+      void consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: partitions,
+        eachBatch: gatherBatches(async (payloads) => {
+          groups.push(payloads.map(({ batch }) => batch.partition).sort());
+          await commitBatches(payloads);
+          seen += payloads.reduce((sum, { batch }) => sum + batch.messages.length, 0);
+          if (seen === partitions * 2) resolve();
+        }),
+      });
+    });
+    await allSeen;
+    await consumer.disconnect();
+    // Written before the consumer joined, all three partitions come back in the first fetch.
+    expect(groups[0]!.length).toBeGreaterThan(1);
+    expect(groups.flat().sort()).toEqual([0, 1, 2]);
+    expect(commitRequests).toBe(groups.length);
+    expect(await committed(groupId)).toEqual([0, 1, 2].map((partition) => ({ partition, offset: '2' })));
+  }, 60_000);
+
+  it('settles every batch of a group with its failure, so none is committed and the fetch is redone', async () => {
+    const groupId = `${topic}-failing`;
+    const consumer = kafka.consumer({ groupId });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let attempts = 0;
+    const settled: string[] = [];
+    const redone = new Promise<void>((resolve) => {
+      const handle = gatherBatches(async (payloads: EachBatchPayload[]) => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('Redis went away');
+        await commitBatches(payloads);
+        resolve();
+      });
+      void consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: partitions,
+        eachBatch: (payload) =>
+          handle(payload).then(
+            () => void settled.push('ok'),
+            (error: Error) => {
+              settled.push(error.message);
+              throw error;
+            },
+          ),
+      });
+    });
+    await redone;
+    await consumer.disconnect();
+    expect(settled.slice(0, partitions)).toEqual(Array(partitions).fill('Redis went away'));
+    expect(await committed(groupId)).toEqual([0, 1, 2].map((partition) => ({ partition, offset: '2' })));
+  }, 60_000);
+
+  it('commits the group a disconnect lands in, so the next owner does not redo it', async () => {
+    const groupId = `${topic}-stopping`;
+    const consumer = kafka.consumer({ groupId });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let disconnected: Promise<void> | undefined;
+    const handled = new Promise<void>((resolve) => {
+      void consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: partitions,
+        eachBatch: gatherBatches(async (payloads) => {
+          // SIGTERM arrives mid-fetch: the disconnect starts, and waits for these batches to end.
+          disconnected = consumer.disconnect();
+          await new Promise((settle) => setTimeout(settle, 100));
+          expect(payloads.every(({ isRunning }) => !isRunning())).toBe(true);
+          await commitBatches(payloads);
+          resolve();
+        }),
+      });
+    });
+    await handled;
+    await disconnected;
+    const offsets = await committed(groupId);
+    expect(offsets.filter(({ offset }) => offset === '2').length).toBeGreaterThan(0);
+    expect(offsets.every(({ offset }) => offset === '2' || offset === '-1')).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,51 @@
+import type { PaymentSnapshot } from '@backstop/contracts';
+import { toCompact } from './compact-payment';
+import { payerKeys } from './keys';
+import type { SkuSummary } from './sku-prices';
+
+/** The limits observe-payment-8.lua applies, as the state is configured. */
+export interface ObserveLimits {
+  historyHorizonMs: number;
+  historyCap: number;
+  seenCap: number;
+  seenHorizonMs: number;
+  payerTtlSeconds: number;
+  orderCap: number;
+  orderHorizonMs: number;
+  recipientCap: number;
+  categoryCap: number;
+}
+
+/** KEYS[1..8], then ARGV[1..9] of observe-payment-8.lua, in its order (see its header). */
+export type ObservePaymentArgs = [
+  seen: string, seenAt: string, payments: string, orders: string, ordersAt: string, recipients: string, categories: string, deliveries: string,
+  eventId: string, occurredAtMs: number, orderId: string, compactPayment: string, recipient: string, category: string, context: string,
+  nowMs: number, limits: string,
+];
+
+/** The limits packed once, as the script's last argument reads them. */
+export function packLimits(limits: ObserveLimits): string {
+  return [
+    limits.historyHorizonMs, limits.historyCap, limits.seenCap, limits.seenHorizonMs, limits.payerTtlSeconds,
+    limits.orderCap, limits.orderHorizonMs, limits.recipientCap, limits.categoryCap,
+  ].map((value) => Math.round(value).toString()).join(' ');
+}
+
+/** What observe-payment-8.lua takes to record `payment` of `tenantId`'s payer. */
+export function observePaymentArgs(
+  prefix: string,
+  tenantId: string,
+  payment: PaymentSnapshot,
+  occurredAtMs: number,
+  sku: SkuSummary | undefined,
+  nowMs: number,
+  packedLimits: string,
+): ObservePaymentArgs {
+  const keys = payerKeys(prefix, tenantId, payment.payerId);
+  const category = payment.kind === 'purchase' && payment.category !== undefined ? payment.category : '';
+  return [
+    keys.seen, keys.seenAt, keys.payments(payment.currency), keys.orders, keys.ordersAt, keys.recipients, keys.categories, keys.deliveries,
+    payment.eventId, occurredAtMs, payment.orderId, toCompact(payment), payment.recipientAccount ?? '', category,
+    sku ? JSON.stringify({ sku }) : '{}', nowMs, packedLimits,
+  ];
+}

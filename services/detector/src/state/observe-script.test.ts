@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createRedis, type Redis } from '@backstop/redis';
+import { payment } from '../rules/rule-fixtures';
+import { payerKeys, skuPricesKey } from './keys';
+import { observePaymentArgs, packLimits, type ObserveLimits } from './observe-args';
+import { defineDetectorScripts } from './scripts';
+
+/**
+ * observe-payment-8.lua and add-sku-price-1.lua called directly, with crafted keys and times
+ * on the edges of every horizon: what they return, which trims and expiries they issue.
+ */
+describe('observe-payment-8.lua on a real Redis', () => {
+  let redis: Redis;
+  const prefix = `test-observe-${randomBytes(3).toString('hex')}`;
+  const tenantId = 'cardshop';
+  const minute = 60_000;
+  const day = 86_400_000;
+  const limits: ObserveLimits = {
+    historyHorizonMs: 10 * minute, historyCap: 3, seenCap: 100, seenHorizonMs: 60 * minute, payerTtlSeconds: 1_000,
+    orderCap: 100, orderHorizonMs: 10 * minute, recipientCap: 2, categoryCap: 2,
+  };
+  const packed = packLimits(limits);
+  const wallMs = Date.parse('2026-06-01T00:00:00Z');
+
+  beforeAll(() => {
+    redis = createRedis(inject('redisUrl'), 'backstop-test-observe');
+    defineDetectorScripts(redis);
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const newPayer = () => `u_${randomBytes(4).toString('hex')}`;
+  const observe = async (p: ReturnType<typeof payment>, nowMs = wallMs) => {
+    const [already, body] = await redis.observePayment(...observePaymentArgs(prefix, tenantId, p, Date.parse(p.occurredAt), undefined, nowMs, packed));
+    return { already, snapshot: JSON.parse(already === 0 ? body : body.slice(2)) as { newest: number; payments: { p: string; nc?: number }[]; ms: number[]; categories: (string | number)[] } };
+  };
+
+  it('returns the history oldest first with its times as numbers, and marks a first purchase in a category', async () => {
+    const payerId = newPayer();
+    const a = payment(0, { payerId, category: 'skin' });
+    const b = payment(60, { payerId, category: 'skin' });
+    const late = payment(30, { payerId, category: 'card' });
+    await observe(a);
+    await observe(b);
+    const { snapshot } = await observe(late);
+    expect(snapshot.payments.map((p) => p.p)).toEqual([a.paymentId, b.paymentId]);
+    expect(snapshot.ms).toEqual([Date.parse(a.occurredAt), Date.parse(b.occurredAt)]);
+    expect(snapshot.payments.map((p) => p.nc ?? 0)).toEqual([1, 0]);
+    const next = await observe(payment(90, { payerId, category: 'card' }));
+    expect(next.snapshot.payments.map((p) => [p.p, p.nc ?? 0])).toEqual([[a.paymentId, 1], [late.paymentId, 1], [b.paymentId, 0]]);
+  });
+
+  it('forgets payments, recipients and categories exactly at the horizon, and beyond each cap', async () => {
+    const payerId = newPayer();
+    const keys = payerKeys(prefix, tenantId, payerId);
+    const first = payment(0, { payerId, recipientAccount: '8000000001', category: 'a' });
+    await observe(first);
+    // Exactly the horizon after the first: still kept (only older than newest - horizon goes).
+    await observe(payment(600, { payerId, recipientAccount: '8000000002', category: 'b' }));
+    expect(await redis.zcard(keys.payments('CNY'))).toBe(2);
+    expect(await redis.zcard(keys.recipients)).toBe(2);
+    // One ms later, the first is beyond the horizon.
+    await observe(payment(600.001, { payerId, recipientAccount: '8000000002', category: 'b' }));
+    expect(await redis.zrange(keys.payments('CNY'), 0, -1)).not.toContain(expect.stringContaining(first.paymentId));
+    expect(await redis.zrange(keys.recipients, 0, -1)).toEqual(['8000000002']);
+    expect(await redis.zrange(keys.categories, 0, -1)).toEqual(['b']);
+    // Caps: three payments, two recipients, two categories.
+    for (const [i, account] of ['8000000003', '8000000004', '8000000005'].entries()) {
+      await observe(payment(601 + i, { payerId, recipientAccount: account, category: `c${i}` }));
+    }
+    expect(await redis.zcard(keys.payments('CNY'))).toBe(3);
+    expect(await redis.zrange(keys.recipients, 0, -1)).toEqual(['8000000004', '8000000005']);
+    expect(await redis.zrange(keys.categories, 0, -1)).toEqual(['c1', 'c2']);
+  });
+
+  it('sets every key to expire when the payer starts, renews them a day later, and not in between', async () => {
+    const payerId = newPayer();
+    const keys = payerKeys(prefix, tenantId, payerId);
+    const all = [keys.seen, keys.seenAt, keys.payments('CNY'), keys.orders, keys.ordersAt, keys.recipients, keys.categories];
+    await observe(payment(0, { payerId }), wallMs);
+    for (const key of all) expect(await redis.ttl(key), key).toBeGreaterThan(990);
+    await redis.expire(keys.payments('CNY'), 500);
+    await redis.expire(keys.recipients, 500);
+    // Within the day: nothing renewed.
+    await observe(payment(10, { payerId }), wallMs + day - 1);
+    expect(await redis.ttl(keys.payments('CNY'))).toBeLessThanOrEqual(500);
+    expect(await redis.ttl(keys.recipients)).toBeLessThanOrEqual(500);
+    // A day later: every key renewed, also the ones this payment does not write.
+    await observe(payment(20, { payerId, recipientAccount: undefined }), wallMs + day);
+    expect(await redis.ttl(keys.payments('CNY'))).toBeGreaterThan(990);
+    expect(await redis.ttl(keys.recipients)).toBeGreaterThan(990);
+  });
+
+  it('gives a key created between renewals its expiry at once', async () => {
+    const payerId = newPayer();
+    const keys = payerKeys(prefix, tenantId, payerId);
+    await observe(payment(0, { payerId, kind: 'topup', category: undefined, recipientAccount: undefined }), wallMs);
+    expect(await redis.exists(keys.categories, keys.recipients)).toBe(0);
+    await observe(payment(10, { payerId, currency: 'USD' }), wallMs + 1_000);
+    for (const key of [keys.payments('USD'), keys.recipients, keys.categories]) expect(await redis.ttl(key), key).toBeGreaterThan(990);
+  });
+
+  it('answers a redelivery with what the first delivery left, and changes nothing', async () => {
+    const payerId = newPayer();
+    const keys = payerKeys(prefix, tenantId, payerId);
+    const p = payment(0, { payerId });
+    const first = await observe(p);
+    const again = await observe(p);
+    expect(first.already).toBe(0);
+    expect(again).toEqual({ already: 1, snapshot: first.snapshot });
+    expect(await redis.zcard(keys.payments('CNY'))).toBe(1);
+  });
+
+  it('adds a sku price once per payment and keeps the newest cap of them', async () => {
+    const key = skuPricesKey(prefix, tenantId, `sku-${randomBytes(3).toString('hex')}`, 'CNY');
+    expect(await redis.addSkuPrice(key, 1_000, '3000:pay_1', 2, 100)).toBe(1);
+    expect(await redis.addSkuPrice(key, 1_000, '3000:pay_1', 2, 100)).toBe(0);
+    await redis.addSkuPrice(key, 2_000, '3100:pay_2', 2, 100);
+    await redis.addSkuPrice(key, 3_000, '2900:pay_3', 2, 100);
+    expect(await redis.zrange(key, 0, -1)).toEqual(['3100:pay_2', '2900:pay_3']);
+    expect(await redis.ttl(key)).toBeGreaterThan(90);
+  });
+});
