@@ -1,11 +1,12 @@
 import kafkajs, { type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicName } from '@backstop/contracts';
-import { ensureTopics, MAX_DECOMPRESSED_BATCH_BYTES } from '@backstop/kafka';
+import { MAX_DECOMPRESSED_BATCH_BYTES } from '@backstop/kafka';
 import type { ServiceProcess } from '../infra/dev/service-process';
 import { consumerRunning, notReady, readiness } from './support/readiness';
 import { startServices, stopServices } from './support/services';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
+import { withPlatformTopics } from './support/platform-topics';
 
 /**
  * A consumer that meets an error it cannot retry stops for good while its process lives on.
@@ -18,15 +19,13 @@ describe('a consumer that stops for good', () => {
   let services: ServiceProcess[];
   let producer: Producer;
   let sourceTopic: string;
+  let platformTopics: Awaited<ReturnType<typeof withPlatformTopics>>;
   const service = (name: ServiceProcess['name']) => services.find((candidate) => candidate.name === name)!.address!;
 
   beforeAll(async () => {
     stack = await createIsolatedStack({ paymentEvents: 1, flags: 1, deadLetter: 1 });
     sourceTopic = `${stack.topicPrefix}platform.payments`;
-    const admin = stack.kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic: sourceTopic, numPartitions: 1 }]);
-    await admin.disconnect();
+    platformTopics = await withPlatformTopics(stack.kafka, [sourceTopic]);
     producer = stack.kafka.producer();
     await producer.connect();
     services = await startServices(stack, ['ingest', 'detector', 'refund-worker'], {
@@ -37,10 +36,7 @@ describe('a consumer that stops for good', () => {
   afterAll(async () => {
     await stopServices(services ?? []);
     await producer?.disconnect();
-    const admin = stack.kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [sourceTopic] }).catch(() => undefined);
-    await admin.disconnect();
+    await platformTopics?.remove();
     await stack?.close();
   }, 60_000);
 

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createKafka } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { createRedis } from '@backstop/redis';
-import { DEFAULT_MIX, TrafficGenerator, publishEvents } from '@backstop/testkit';
+import { DEFAULT_MIX, forEachKey, TrafficGenerator, publishEvents } from '@backstop/testkit';
 import { DetectorConfig } from '../../services/detector/src/config';
 import type { ReplayedBatch } from '../../services/detector/src/rebuild/replay-batch';
 import { planEventsReplay, replayRanges } from '../../services/detector/src/rebuild/replay-events';
@@ -70,11 +70,6 @@ try {
   await admin.deleteGroups([groupId]).catch(() => undefined);
   await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
   await admin.disconnect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${id}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  await forEachKey(redis, `${id}:*`, async (keys) => { await redis.unlink(...keys); });
   await redis.quit();
 }

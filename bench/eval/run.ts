@@ -19,7 +19,7 @@ import { fixedRulesConfig } from '../../services/detector/src/policy/tenant-rule
 import { rules } from '../../services/detector/src/rules';
 import { createPayerStateStore } from '../../services/detector/src/state/create-store';
 import { printReport, score } from './score';
-import { generateTraffic } from '@backstop/testkit';
+import { forEachKey, generateTraffic } from '@backstop/testkit';
 
 const { values: args } = parseArgs({
   options: {
@@ -109,10 +109,5 @@ await detector.stop();
 await producer.disconnect();
 await admin.deleteTopics({ topics: topics.map((t) => t.topic) }).catch(() => undefined);
 await admin.disconnect();
-let cursor = '0';
-do {
-  const [next, keys] = await redis.scan(cursor, 'MATCH', `${runId}:*`, 'COUNT', 1000);
-  cursor = next;
-  if (keys.length > 0) await redis.del(...keys);
-} while (cursor !== '0');
+await forEachKey(redis, `${runId}:*`, async (keys) => { await redis.unlink(...keys); });
 await redis.quit();

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRedis, type Redis } from '@backstop/redis';
 import { DeliveryMemory } from '../../services/ingest/src/delivery-memory';
+import { forEachKey } from '@backstop/testkit';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ids = Number(process.env.IDS ?? 200_000);
@@ -31,13 +32,8 @@ async function measure(redis: Redis, prefix: string): Promise<{ keys: number; by
   return { keys, bytes };
 }
 
-async function drop(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (batch.length > 0) await redis.unlink(...batch);
-  } while (cursor !== '0');
+function drop(redis: Redis, prefix: string): Promise<void> {
+  return forEachKey(redis, `${prefix}:*`, async (batch) => { await redis.unlink(...batch); });
 }
 
 const eventId = (n: number) => `evt_${n.toString(36).padStart(8, '0')}_${'x'.repeat(20)}`;

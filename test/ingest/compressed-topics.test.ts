@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Flag, partitionKey, topicName } from '@backstop/contracts';
-import { ensureTopics } from '@backstop/kafka';
 import { createTenant } from '@backstop/tenancy';
 import { readTopic } from '@backstop/testkit';
 import type { ServiceProcess } from '../../infra/dev/service-process';
@@ -12,20 +11,10 @@ import { createIsolatedStack, type IsolatedStack } from '../support/stack';
 import { eventually } from '../support/wait';
 import { paymentEvent, uniqueId } from '../support/webhooks';
 import { watchEvents } from './harness';
+import { platformRecord, withPlatformTopics } from '../support/platform-topics';
 
 const tenantId = 'bigplatform';
 
-/** A platform's own payment record, as its payment system publishes it. */
-function platformRecord(uid: number) {
-  const no = uniqueId('n');
-  return {
-    eventNo: `evt_${no}`,
-    paidAtMs: Date.now(),
-    payment: { no: `pay_${no}`, fen: 3000, currency: 'CNY' },
-    order: { no: `ord_${no}`, sku: 'genshin-welkin-30d' },
-    user: { uid },
-  };
-}
 
 describe('kcat, for the compressed-topic tests', () => {
   it.runIf(process.env.CI === 'true')('is installed where CI runs, so those tests never skip there', () => {
@@ -39,16 +28,14 @@ describe.skipIf(!kcatInstalled)(kcatInstalled ? title : `${title} (skipped: kcat
   let stack: IsolatedStack;
   let services: ServiceProcess[];
   let sourceTopic: string;
+  let platformTopics: Awaited<ReturnType<typeof withPlatformTopics>>;
   let events: Awaited<ReturnType<typeof watchEvents>>;
 
   beforeAll(async () => {
     stack = await createIsolatedStack({ paymentEvents: 1, flags: 1, deadLetter: 1 });
     await createTenant(stack.pool, { tenantId, name: 'Big platform' });
     sourceTopic = `${stack.topicPrefix}platform.payments`;
-    const admin = stack.kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic: sourceTopic, numPartitions: 1 }]);
-    await admin.disconnect();
+    platformTopics = await withPlatformTopics(stack.kafka, [sourceTopic]);
     const sources = [{ tenantId, topic: sourceTopic, mapping: { ...exampleMapping, 'data.sku': 'order.sku' } }];
     services = await startServices(stack, ['ingest', 'detector'], { INGEST_SOURCES: JSON.stringify(sources) });
     events = await watchEvents(stack);
@@ -57,15 +44,12 @@ describe.skipIf(!kcatInstalled)(kcatInstalled ? title : `${title} (skipped: kcat
   afterAll(async () => {
     await events?.stop();
     await stopServices(services ?? []);
-    const admin = stack.kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [sourceTopic] }).catch(() => undefined);
-    await admin.disconnect();
+    await platformTopics?.remove();
     await stack?.close();
   }, 60_000);
 
   it.each(CODECS)('the second door accepts records a platform compressed with %s', async (codec) => {
-    const records = [10042, 10043, 10044, 10045].map(platformRecord);
+    const records = [10042, 10043, 10044, 10045].map((uid) => platformRecord({ user: { uid } }));
     const produced = await kcatProduce(stack.brokers, sourceTopic, codec, records.map((record) => ({ key: `u${record.user.uid}`, value: JSON.stringify(record) })));
     // librdkafka sends a batch uncompressed when that is smaller: this proves the codec was used.
     expect(produced.codecsUsed).not.toEqual([]);

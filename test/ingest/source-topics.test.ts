@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicName, type IngestedEvent } from '@backstop/contracts';
-import { createIdempotentProducer, DeadLetter, ensureTopics } from '@backstop/kafka';
+import { createIdempotentProducer, DeadLetter } from '@backstop/kafka';
 import { createTenant } from '@backstop/tenancy';
 import type { Producer } from 'kafkajs';
 import type { ServiceProcess } from '../../infra/dev/service-process';
@@ -10,20 +10,9 @@ import { startServices, stopServices } from '../support/services';
 import { createIsolatedStack, type IsolatedStack } from '../support/stack';
 import { readTopic } from '@backstop/testkit';
 import { eventually } from '../support/wait';
-import { paymentEvent, postWebhook, uniqueId } from '../support/webhooks';
+import { paymentEvent, postWebhook } from '../support/webhooks';
+import { platformRecord, withPlatformTopics } from '../support/platform-topics';
 
-/** A platform's own record format, as its payment system publishes it. */
-function platformRecord(overrides: Record<string, unknown> = {}) {
-  const no = uniqueId('n');
-  return {
-    eventNo: `evt_${no}`,
-    paidAtMs: Date.now(),
-    payment: { no: `pay_${no}`, fen: 3000, currency: 'CNY' },
-    order: { no: `ord_${no}`, sku: 'genshin-welkin-30d' },
-    user: { uid: 10042 },
-    ...overrides,
-  };
-}
 
 describe('platform topics: the second door', () => {
   let stack: IsolatedStack;
@@ -32,6 +21,7 @@ describe('platform topics: the second door', () => {
   let secret: string;
   const tenantId = 'bigplatform';
   let sources: SourceTopic[];
+  let platformTopics: Awaited<ReturnType<typeof withPlatformTopics>>;
 
   beforeAll(async () => {
     stack = await createIsolatedStack({ paymentEvents: 1, deadLetter: 1 });
@@ -52,10 +42,7 @@ describe('platform topics: the second door', () => {
       },
       { tenantId, topic: `${stack.topicPrefix}platform.contract-events` },
     ];
-    const admin = stack.kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, sources.map((source) => ({ topic: source.topic, numPartitions: 2 })));
-    await admin.disconnect();
+    platformTopics = await withPlatformTopics(stack.kafka, sources.map((source) => source.topic), 2);
     producer = createIdempotentProducer(stack.kafka);
     await producer.connect();
     services = await startServices(stack, ['ingest'], { INGEST_SOURCES: JSON.stringify(sources) });
@@ -64,10 +51,7 @@ describe('platform topics: the second door', () => {
   afterAll(async () => {
     await stopServices(services ?? []);
     await producer?.disconnect();
-    const admin = stack.kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: sources.map((source) => source.topic) }).catch(() => undefined);
-    await admin.disconnect();
+    await platformTopics?.remove();
     await stack?.close();
   }, 60_000);
 
