@@ -65,6 +65,17 @@ export async function enqueueRefundCommands(client: PoolClient, decisionIds: rea
     [decisionIds],
   );
   const commands = rows.rows.map(commandFor);
+  await insertRefundCommands(client, commands);
+  return commands;
+}
+
+/**
+ * Writes refund commands to the outbox, one row per destination (Kafka, and the tenant's
+ * webhook if it has one), in the transaction that approved them. A command already there is
+ * left as it is. For writers that built the commands from what they just wrote.
+ */
+export async function insertRefundCommands(client: PoolClient, commands: readonly RefundCommand[]): Promise<void> {
+  if (commands.length === 0) return;
   await client.query(
     `INSERT INTO refund_outbox (tenant_id, decision_id, destination, message_key, payload)
      SELECT t.tenant_id, t.decision_id, 'kafka', t.message_key, t.payload
@@ -80,5 +91,4 @@ export async function enqueueRefundCommands(client: PoolClient, decisionIds: rea
       commands.map((c) => `${c.tenantId}:${c.payerId}`), commands.map((c) => JSON.stringify(c)),
     ],
   );
-  return commands;
 }
