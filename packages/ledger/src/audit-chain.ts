@@ -73,18 +73,21 @@ export async function appendAudit(
     heads.set(tenantId, { seq: content.seq, hash });
   }
   const touched = [...new Set(rows.map((r) => r.tenantId))];
-  // One statement: the rows and the tips that now point at their last ones.
+  // One statement: the rows, as one JSON document (hashes in hex), and the tips that now
+  // point at their last ones.
   await client.query(
     `WITH appended AS (
        INSERT INTO decision_audit (tenant_id, seq, decision_id, content, prev_hash, hash)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::jsonb[], $5::bytea[], $6::bytea[])
+       SELECT r.tenant_id, r.seq, r.decision_id, r.content, decode(r.prev_hash, 'hex'), decode(r.hash, 'hex')
+         FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, seq bigint, decision_id uuid, content jsonb, prev_hash text, hash text)
      )
      UPDATE audit_heads h SET seq = t.seq, hash = t.hash
-       FROM unnest($7::text[], $8::bigint[], $9::bytea[]) AS t(tenant_id, seq, hash)
+       FROM unnest($2::text[], $3::bigint[], $4::bytea[]) AS t(tenant_id, seq, hash)
       WHERE h.tenant_id = t.tenant_id`,
     [
-      rows.map((r) => r.tenantId), rows.map((r) => r.seq), rows.map((r) => r.decisionId),
-      rows.map((r) => JSON.stringify(r.content)), rows.map((r) => r.prevHash), rows.map((r) => r.hash),
+      JSON.stringify(rows.map((r) => ({
+        tenant_id: r.tenantId, seq: r.seq, decision_id: r.decisionId, content: r.content, prev_hash: r.prevHash.toString('hex'), hash: r.hash.toString('hex'),
+      }))),
       touched, touched.map((id) => heads.get(id)!.seq), touched.map((id) => heads.get(id)!.hash),
     ],
   );
