@@ -87,7 +87,7 @@ export async function benchIngest(options: IngestOptions, log: (line: string) =>
     rows.push(r);
     log(`  ${r.target} ${r.endpoint}×${r.eventsPerRequest} c=${r.connections}: ${r.requestsPerS} req/s, ${r.eventsPerS} events/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}`);
   };
-  const ingest = await startIsolatedIngest({ INGEST_BODY_LIMIT: String(4 * 1024 * 1024) });
+  const ingest = await startIsolatedIngest({ INGEST_BODY_LIMIT: String(4 * 1024 * 1024), ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}) });
   try {
     await drive(ingest.url, ingest.tenantId, ingest.secret, '/v1/webhooks/payments', 1, 8, 2); // warm-up: JIT, connections, topic metadata
     for (const connections of options.singleConnections) {

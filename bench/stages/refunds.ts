@@ -37,7 +37,7 @@ export async function benchRefunds(endpoints: Endpoints, total: number, log: (li
     await producer.disconnect();
     log(`  ${total} flags on ${topicName('flags', slice.topicPrefix)}`);
 
-    const worker = startServiceProcess('refund-worker', slice.serviceEnv);
+    const worker = startServiceProcess('refund-worker', { ...slice.serviceEnv, ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}) });
     await worker.ready;
     const cpuBefore = readCpu({ 'refund-worker': worker.child.pid });
     const readyAt = performance.now();

@@ -33,8 +33,12 @@ export interface ChainHead {
 
 /**
  * Locks the chain tips of these tenants (creating missing ones) in a fixed order, so
- * concurrent writers queue up instead of deadlocking. Every writer of decisions takes these
- * locks first; a tenant's appends, and the decisions behind them, are thereby serialised.
+ * concurrent writers queue up instead of deadlocking. A tenant's appends are thereby
+ * serialised: the lock holds until the transaction ends.
+ *
+ * Writers take it last, after their other writes, with nothing but the append and the commit
+ * left to do: whoever holds a tip then never waits for another lock, so writers cannot
+ * deadlock on it, and the tenant's writers overlap in everything but the append.
  */
 export async function lockChainHeads(client: PoolClient, tenantIds: Iterable<string>): Promise<Map<string, ChainHead>> {
   const ids = [...new Set(tenantIds)].sort();
@@ -68,19 +72,32 @@ export async function appendAudit(
     rows.push({ tenantId, seq: content.seq, decisionId: change.decisionId, content, prevHash: head.hash, hash });
     heads.set(tenantId, { seq: content.seq, hash });
   }
+  const touched = [...new Set(rows.map((r) => r.tenantId))];
+  // One statement: the rows, as one JSON document (hashes in hex), and the tips that now
+  // point at their last ones.
   await client.query(
-    `INSERT INTO decision_audit (tenant_id, seq, decision_id, content, prev_hash, hash)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::jsonb[], $5::bytea[], $6::bytea[])`,
+    `WITH appended AS (
+       INSERT INTO decision_audit (tenant_id, seq, decision_id, content, prev_hash, hash)
+       SELECT r.tenant_id, r.seq, r.decision_id, r.content, decode(r.prev_hash, 'hex'), decode(r.hash, 'hex')
+         FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, seq bigint, decision_id uuid, content jsonb, prev_hash text, hash text)
+     )
+     UPDATE audit_heads h SET seq = t.seq, hash = t.hash
+       FROM unnest($2::text[], $3::bigint[], $4::bytea[]) AS t(tenant_id, seq, hash)
+      WHERE h.tenant_id = t.tenant_id`,
     [
-      rows.map((r) => r.tenantId), rows.map((r) => r.seq), rows.map((r) => r.decisionId),
-      rows.map((r) => JSON.stringify(r.content)), rows.map((r) => r.prevHash), rows.map((r) => r.hash),
+      JSON.stringify(rows.map((r) => ({
+        tenant_id: r.tenantId, seq: r.seq, decision_id: r.decisionId, content: r.content, prev_hash: r.prevHash.toString('hex'), hash: r.hash.toString('hex'),
+      }))),
+      touched, touched.map((id) => heads.get(id)!.seq), touched.map((id) => heads.get(id)!.hash),
     ],
   );
-  const touched = [...new Set(rows.map((r) => r.tenantId))];
-  await client.query(
-    `UPDATE audit_heads h SET seq = t.seq, hash = t.hash
-       FROM unnest($1::text[], $2::bigint[], $3::bytea[]) AS t(tenant_id, seq, hash)
-      WHERE h.tenant_id = t.tenant_id`,
-    [touched, touched.map((id) => heads.get(id)!.seq), touched.map((id) => heads.get(id)!.hash)],
-  );
+}
+
+/**
+ * Locks the chains of the changes' tenants and appends the changes: for a writer whose
+ * other writes are done, so the tenants' chains stay locked only for the append and the commit.
+ */
+export async function appendToChains(client: PoolClient, changes: readonly (AuditChange & { tenantId: string })[]): Promise<void> {
+  if (changes.length === 0) return;
+  await appendAudit(client, await lockChainHeads(client, changes.map((c) => c.tenantId)), changes);
 }

@@ -65,20 +65,29 @@ export async function enqueueRefundCommands(client: PoolClient, decisionIds: rea
     [decisionIds],
   );
   const commands = rows.rows.map(commandFor);
-  await client.query(
-    `INSERT INTO refund_outbox (tenant_id, decision_id, destination, message_key, payload)
-     SELECT t.tenant_id, t.decision_id, 'kafka', t.message_key, t.payload
-       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::jsonb[]) AS t(tenant_id, decision_id, message_key, payload)
-     UNION ALL
-     SELECT t.tenant_id, t.decision_id, 'webhook', t.message_key, t.payload
-       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::jsonb[]) AS t(tenant_id, decision_id, message_key, payload)
-       JOIN refund_webhooks w ON w.tenant_id = t.tenant_id
-     ON CONFLICT (decision_id, destination) DO NOTHING`,
-    [
-      commands.map((c) => c.tenantId), commands.map((c) => c.decisionId),
-      // Keyed like payment events, so one payer's commands stay in order.
-      commands.map((c) => `${c.tenantId}:${c.payerId}`), commands.map((c) => JSON.stringify(c)),
-    ],
-  );
+  await insertRefundCommands(client, commands);
   return commands;
+}
+
+/**
+ * Writes refund commands to the outbox, one row per destination (Kafka, and the tenant's
+ * webhook if it has one), in the transaction that approved them. A command already there is
+ * left as it is. For writers that built the commands from what they just wrote.
+ */
+export async function insertRefundCommands(client: PoolClient, commands: readonly RefundCommand[]): Promise<void> {
+  if (commands.length === 0) return;
+  const rows = commands.map((c) => ({
+    // Keyed like payment events, so one payer's commands stay in order.
+    tenant_id: c.tenantId, decision_id: c.decisionId, message_key: `${c.tenantId}:${c.payerId}`, payload: c,
+  }));
+  // The rows travel as one JSON document, each command a nested object encoded once.
+  await client.query(
+    `WITH t AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(tenant_id text, decision_id uuid, message_key text, payload jsonb))
+     INSERT INTO refund_outbox (tenant_id, decision_id, destination, message_key, payload)
+     SELECT t.tenant_id, t.decision_id, 'kafka', t.message_key, t.payload FROM t
+     UNION ALL
+     SELECT t.tenant_id, t.decision_id, 'webhook', t.message_key, t.payload FROM t JOIN refund_webhooks w ON w.tenant_id = t.tenant_id
+     ON CONFLICT (decision_id, destination) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
 }

@@ -1,6 +1,6 @@
 import type { DecisionStatus } from '@backstop/contracts';
 import type { PoolClient } from '@backstop/postgres';
-import { appendAudit, lockChainHeads } from './audit-chain';
+import { appendToChains } from './audit-chain';
 
 export interface Transition {
   tenantId: string;
@@ -26,12 +26,13 @@ export interface AppliedTransition {
 /**
  * Moves decisions along their lifecycle and appends each change to the tenant's audit chain,
  * in the caller's transaction. A change whose decision is no longer in an allowed status
- * (already sent, already confirmed) is skipped, so replays are harmless.
+ * (already sent, already confirmed) is skipped, so replays are harmless. The decisions' row
+ * locks come first and the chain's lock last, so the chain stays locked only for the append
+ * and what the caller still does before committing (keep that short).
  */
 export async function transitionDecisions(client: PoolClient, transitions: readonly Transition[], now: Date): Promise<AppliedTransition[]> {
   const unique = [...new Map(transitions.map((t) => [t.decisionId, t])).values()];
   if (unique.length === 0) return [];
-  const heads = await lockChainHeads(client, unique.map((t) => t.tenantId));
   const result = await client.query<{ decision_id: string; tenant_id: string; payment_id: string; from_status: DecisionStatus; status: DecisionStatus; amount: number; currency: string; actor: string }>(
     `WITH wanted AS (
        SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::bigint[])
@@ -61,7 +62,7 @@ export async function transitionDecisions(client: PoolClient, transitions: reado
   );
   const order = new Map(unique.map((t, index) => [t.decisionId, index]));
   const applied = result.rows.sort((a, b) => order.get(a.decision_id)! - order.get(b.decision_id)!);
-  await appendAudit(client, heads, applied.map((row) => ({
+  await appendToChains(client, applied.map((row) => ({
     tenantId: row.tenant_id, decisionId: row.decision_id, paymentId: row.payment_id, from: row.from_status, to: row.status,
     amount: row.amount, currency: row.currency, actor: row.actor, at: now.toISOString(),
   })));

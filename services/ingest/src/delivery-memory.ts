@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { Result } from 'ioredis';
 import type { WebhookEvent } from '@backstop/contracts';
 import type { Redis } from '@backstop/redis';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    claimDelivery(...args: (string | number | Buffer)[]): Result<[string, string?, string?], Context>;
-  }
-}
+import { DEDUPE_SLICES, DeliveryGate, type Bucket } from './delivery-gate';
 
 /**
  * Remembers which event ids a tenant delivered, so a webhook retry is answered with the
@@ -39,11 +32,13 @@ export interface Claim {
   fingerprint: string;
 }
 
-/** Slices looked through per claim: the current one and the twelve before it. */
-export const DEDUPE_SLICES = 13;
+export { DEDUPE_SLICES };
 const PENDING_HOLD_MS = 30_000;
 
-const claimScript = readFileSync(new URL(`./lua/claim-delivery-${DEDUPE_SLICES}.lua`, import.meta.url), 'utf8');
+/** What a request's admission found: its bucket could not pay, or each id's claim. */
+export type Admission =
+  | { taken: false; waitMs: number }
+  | { taken: true; claims: { prior: PriorDelivery; claim: Claim }[] };
 
 /** JSON with every object's keys in order, so equal content always gives equal text. */
 function canonicalJson(value: unknown): string {
@@ -74,59 +69,61 @@ export interface DeliveryMemoryOptions {
 export class DeliveryMemory {
   private readonly sliceMs: number;
   private readonly sliceTtlSeconds: number;
+  private readonly gate: DeliveryGate;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly options: DeliveryMemoryOptions,
   ) {
     this.sliceMs = Math.ceil((options.windowSeconds * 1000) / (DEDUPE_SLICES - 1));
     this.sliceTtlSeconds = options.windowSeconds + Math.ceil((2 * this.sliceMs) / 1000);
-    redis.defineCommand('claimDelivery', { numberOfKeys: DEDUPE_SLICES, lua: claimScript });
+    this.gate = DeliveryGate.of(redis);
   }
 
-  private locate(tenantId: string, eventId: string, nowMs: number): { keys: string[]; field: Buffer } {
+  /** The current slice of the id's shard ("<shard key>:<slice number>") and the id's hash. */
+  private locate(tenantId: string, eventId: string, nowMs: number): { key: string; field: Buffer } {
     const digest = createHash('sha256').update(eventId).digest();
     const shard = digest.readUInt32BE(8) % this.options.shards;
     const slice = Math.floor(nowMs / this.sliceMs);
-    const keys: string[] = [];
-    for (let back = 0; back < DEDUPE_SLICES; back += 1) {
-      keys.push(`${this.options.keyPrefix}:ingest:seen:{${tenantId}:${shard}}:${slice - back}`);
-    }
-    return { keys, field: digest.subarray(0, 8) };
+    return { key: `${this.options.keyPrefix}:ingest:seen:{${tenantId}:${shard}}:${slice}`, field: digest.subarray(0, 8) };
   }
 
-  /** Claims each id for this delivery, or reports what an earlier delivery of it left; one round trip. */
-  async claim(tenantId: string, items: { eventId: string; fingerprint: string }[], nowMs = Date.now()): Promise<{ prior: PriorDelivery; claim: Claim }[]> {
+  /**
+   * Takes the request's cost from its tenant's bucket (when given one) and, if the bucket
+   * held it, claims each id for this delivery or reports what an earlier delivery of it left:
+   * one script call, shared with the requests beside it.
+   */
+  async admit(tenantId: string, items: { eventId: string; fingerprint: string }[], nowMs: number, bucket?: Bucket): Promise<Admission> {
     const located = items.map((item) => ({ ...this.locate(tenantId, item.eventId, nowMs), fingerprint: item.fingerprint }));
-    const pipeline = this.redis.pipeline();
-    for (const { keys, field, fingerprint } of located) {
-      pipeline.claimDelivery(...keys, field, fingerprint, nowMs, nowMs.toString(36), PENDING_HOLD_MS, this.sliceTtlSeconds);
-    }
-    const replies = (await pipeline.exec()) ?? [];
-    return located.map(({ keys, field, fingerprint }, index) => {
-      const [error, reply] = replies[index] ?? [new Error('no reply')];
-      if (error) throw error;
-      const [state, priorFingerprint, ms] = reply as [string, string?, string?];
-      const claim = { key: keys[0]!, field, fingerprint };
-      if (state === 'new') return { prior: { state: 'new' }, claim };
-      if (state === 'in-flight') return { prior: { state: 'in-flight' }, claim };
-      return { prior: { state: 'accepted', sameBody: priorFingerprint === fingerprint, receivedAt: new Date(parseInt(ms ?? '0', 36)).toISOString() }, claim };
-    });
+    const reply = await this.gate.admit(
+      bucket,
+      located.map(({ key, field, fingerprint }) => ({ slice: key, field, fingerprint })),
+      { nowMs, holdMs: PENDING_HOLD_MS, sliceTtlSeconds: this.sliceTtlSeconds },
+    );
+    if (!reply.taken) return reply;
+    return {
+      taken: true,
+      claims: located.map(({ key, field, fingerprint }, index) => {
+        const found = reply.claims[index]!;
+        const claim = { key, field, fingerprint };
+        if (found.state === 'new') return { prior: { state: 'new' }, claim };
+        if (found.state === 'in-flight') return { prior: { state: 'in-flight' }, claim };
+        return { prior: { state: 'accepted', sameBody: found.fingerprint === fingerprint, receivedAt: new Date(found.atMs).toISOString() }, claim };
+      }),
+    };
+  }
+
+  /** Claims each id for this delivery, or reports what an earlier delivery of it left. */
+  async claim(tenantId: string, items: { eventId: string; fingerprint: string }[], nowMs = Date.now()): Promise<{ prior: PriorDelivery; claim: Claim }[]> {
+    const admission = await this.admit(tenantId, items, nowMs);
+    return admission.taken ? admission.claims : [];
   }
 
   async markAccepted(accepted: { claim: Claim; receivedAtMs: number }[]): Promise<void> {
-    if (accepted.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const { claim, receivedAtMs } of accepted) {
-      pipeline.hset(claim.key, claim.field, `a|${claim.fingerprint}|${receivedAtMs.toString(36)}`);
-    }
-    await pipeline.exec();
+    await Promise.all(accepted.map(({ claim, receivedAtMs }) => this.gate.mark(claim.key, claim.field, `a|${claim.fingerprint}|${receivedAtMs.toString(36)}`)));
   }
 
   async release(claims: Claim[]): Promise<void> {
-    if (claims.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const claim of claims) pipeline.hdel(claim.key, claim.field);
-    await pipeline.exec();
+    await Promise.all(claims.map((claim) => this.gate.release(claim.key, claim.field)));
   }
 }

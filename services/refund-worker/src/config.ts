@@ -6,6 +6,11 @@ export const RefundWorkerConfig = z.object({
   REFUND_WORKER_GROUP_ID: z.string().min(1).default('backstop-refund-worker'),
   /** How long the group waits for a silent member before handing its partitions to others. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  /**
+   * Flag partitions whose batches are recorded side by side, each in its own transaction: one
+   * batch's queries run while another is planned. The flags topic has 3 partitions.
+   */
+  REFUND_WORKER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(3),
   /** How often the outbox relay looks for commands nobody woke it for (console approvals, retries). */
   /** First retry delay of a failed refund webhook; later ones double, up to an hour. */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),

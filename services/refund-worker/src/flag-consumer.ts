@@ -24,7 +24,9 @@ export interface RefundWorkerDeps {
 /**
  * Consumes flags batch by batch: the batch's flags and decisions are written in one
  * transaction, and the offsets are committed only after it committed. A crash in between
- * redelivers the batch, which the database's unique keys turn into no-ops.
+ * redelivers the batch, which the database's unique keys turn into no-ops. Batches of
+ * different partitions are recorded side by side; a tenant's audit chain is locked only for
+ * each batch's append (see recordFlags).
  */
 export async function startFlagConsumer(deps: RefundWorkerDeps): Promise<Consumer> {
   const { config, kafka, producer, pool, logger, onApproved } = deps;
@@ -34,6 +36,7 @@ export async function startFlagConsumer(deps: RefundWorkerDeps): Promise<Consume
   await consumer.connect();
   await consumer.subscribe({ topic: topicName('flags', prefix), fromBeginning: true });
   await consumer.run({
+    partitionsConsumedConcurrently: config.REFUND_WORKER_PARTITIONS_CONCURRENTLY,
     autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: async (payload) => {

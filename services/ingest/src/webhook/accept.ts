@@ -1,7 +1,9 @@
 import { partitionKey, payerOf, type EventMark, type IngestedEvent, type WebhookEvent } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
+import type { Bucket } from '../delivery-gate';
 import type { Claim, DeliveryMemory } from '../delivery-memory';
 import type { EventPublisher } from '../event-publisher';
+import { rateLimited } from '../rate-limit';
 
 /** A validated event ready to be accepted. */
 export interface Candidate {
@@ -32,9 +34,10 @@ export const brokerUnavailable = () =>
 /**
  * Publishes each event unless an earlier delivery of its id was accepted, and answers only
  * after Kafka acknowledged them. A failed publish releases the claims, so nothing stays
- * half-recorded and the retry is accepted normally.
+ * half-recorded and the retry is accepted normally. With a bucket, the request pays its
+ * tenant's rate limit in the same Redis call that claims its ids, or is refused with 429.
  */
-export async function acceptEvents(deps: AcceptDeps, tenantId: string, candidates: Candidate[], nowMs = Date.now()): Promise<Outcome[]> {
+export async function acceptEvents(deps: AcceptDeps, tenantId: string, candidates: Candidate[], nowMs = Date.now(), bucket?: Bucket): Promise<Outcome[]> {
   const outcomes: Outcome[] = new Array(candidates.length);
   // The same id twice in one request: the later copies follow the first one's fate.
   const firstIndex = new Map<string, number>();
@@ -46,15 +49,18 @@ export async function acceptEvents(deps: AcceptDeps, tenantId: string, candidate
     }
   });
 
-  const claims = await deps.memory
-    .claim(
+  const admission = await deps.memory
+    .admit(
       tenantId,
       distinct.map((index) => ({ eventId: candidates[index]!.event.id, fingerprint: candidates[index]!.fingerprint })),
       nowMs,
+      bucket,
     )
     .catch(() => {
       throw memoryUnavailable();
     });
+  if (!admission.taken) throw rateLimited(bucket!, admission.waitMs);
+  const { claims } = admission;
   const receivedAt = new Date(nowMs).toISOString();
   const toPublish: { index: number; claim: Claim }[] = [];
   claims.forEach(({ prior, claim }, position) => {

@@ -50,9 +50,17 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
 
   app.post('/v1/webhooks/payments', async (request, reply) => {
     const { headers, body, nowMs } = await authenticate(request);
-    await options.rateLimit.take(headers.tenantId, 1, nowMs);
-    const { event, marks } = validateEvent(body, headers.eventId, bounds(nowMs));
-    const [outcome] = await acceptEvents(options, headers.tenantId, [{ event, marks, fingerprint: eventFingerprint(event) }], nowMs);
+    let candidate: Candidate;
+    try {
+      const { event, marks } = validateEvent(body, headers.eventId, bounds(nowMs));
+      candidate = { event, marks, fingerprint: eventFingerprint(event) };
+    } catch (error) {
+      // An invalid event costs its token as a valid one does, and a spent bucket answers 429 first.
+      await options.rateLimit.take(headers.tenantId, 1, nowMs);
+      throw error;
+    }
+    const { event } = candidate;
+    const [outcome] = await acceptEvents(options, headers.tenantId, [candidate], nowMs, options.rateLimit.bucket(headers.tenantId, 1));
     if (!outcome || outcome.status === 'rejected') throw outcome?.problem ?? new Problem(500, 'internal', 'Internal error');
     count(outcome, event.type);
     return reply.status(outcome.status === 'duplicate' ? 200 : 202).send(outcome);
@@ -62,14 +70,15 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
   app.post('/v1/webhooks/payments::batch', async (request, reply) => {
     const { headers, body, nowMs } = await authenticate(request);
     const items = parseBatchEnvelope(body);
-    await options.rateLimit.take(headers.tenantId, items.length, nowMs);
     return answerBatch(reply, await acceptBatch(headers.tenantId, items, nowMs));
   });
 
+  /** Every item costs a token, valid or not; the valid ones pay in the call that claims them. */
   async function acceptBatch(tenantId: string, items: unknown[], nowMs: number): Promise<BatchResult[]> {
     const results: BatchResult[] = new Array(items.length);
     const candidates: Candidate[] = [];
     const positions: number[] = [];
+    const invalid: string[] = [];
     items.forEach((item, index) => {
       try {
         const { event, marks } = validateEvent(item, undefined, bounds(nowMs));
@@ -77,12 +86,15 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
         positions.push(index);
       } catch (error) {
         if (!(error instanceof Problem)) throw error;
-        options.metrics.rejected.inc({ reason: error.reason });
+        invalid.push(error.reason);
         const id = (item as { id?: unknown } | null)?.id;
         results[index] = { index, ...(typeof id === 'string' ? { eventId: id } : {}), status: 'rejected', problem: error.toJSON() };
       }
     });
-    const outcomes = candidates.length > 0 ? await acceptEvents(options, tenantId, candidates, nowMs) : [];
+    if (candidates.length === 0) await options.rateLimit.take(tenantId, items.length, nowMs);
+    const outcomes = candidates.length > 0 ? await acceptEvents(options, tenantId, candidates, nowMs, options.rateLimit.bucket(tenantId, items.length)) : [];
+    // Counted once the request was let in: a refused request counts as one rejection.
+    for (const reason of invalid) options.metrics.rejected.inc({ reason });
     outcomes.forEach((outcome, position) => {
       const index = positions[position]!;
       if (outcome.status === 'rejected') {

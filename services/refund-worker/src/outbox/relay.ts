@@ -28,7 +28,8 @@ interface OutboxRow {
   tenant_id: string;
   decision_id: string;
   message_key: string;
-  payload: unknown;
+  /** The command as stored, sent as it is. */
+  payload: string;
 }
 
 /**
@@ -38,7 +39,7 @@ interface OutboxRow {
  * zero times; the command's idempotency key lets the platform drop the second copy. While
  * Kafka is down, passes fail and back off, and the rows simply wait.
  */
-export function startOutboxRelay({ pool, producer, topic, logger, pollMs = 1_000, batchSize = 200 }: RelayOptions): OutboxRelay {
+export function startOutboxRelay({ pool, producer, topic, logger, pollMs = 1_000, batchSize = 500 }: RelayOptions): OutboxRelay {
   let running = true;
   let wakeUp: () => void = () => undefined;
   let failures = 0;
@@ -46,7 +47,7 @@ export function startOutboxRelay({ pool, producer, topic, logger, pollMs = 1_000
 
   const pass = () => inTransaction(pool, async (client) => {
     const rows = await client.query<OutboxRow>(
-      `SELECT outbox_id, tenant_id, decision_id, message_key, payload FROM refund_outbox
+      `SELECT outbox_id, tenant_id, decision_id, message_key, payload::text AS payload FROM refund_outbox
         WHERE destination = 'kafka' AND published_at IS NULL AND next_attempt_at <= now()
         ORDER BY outbox_id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [batchSize],
@@ -55,7 +56,7 @@ export function startOutboxRelay({ pool, producer, topic, logger, pollMs = 1_000
     await producer.send({
       topic,
       acks: ACKS_ALL,
-      messages: rows.rows.map((row) => ({ key: row.message_key, value: JSON.stringify(row.payload), headers: { 'decision-id': row.decision_id } })),
+      messages: rows.rows.map((row) => ({ key: row.message_key, value: row.payload, headers: { 'decision-id': row.decision_id } })),
     });
     faultPoint('refund-worker.after-command-sent');
     const now = new Date();

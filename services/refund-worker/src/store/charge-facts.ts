@@ -18,37 +18,63 @@ export interface ChargeFacts {
   autoRefundedToday: Map<string, number>;
 }
 
+export const noFacts = (): ChargeFacts => ({ decided: new Map(), delivered: new Set(), refundedElsewhere: new Map(), autoRefundedToday: new Map() });
+
+type FactRow =
+  | { kind: 'decided'; tenant_id: string; key: string; decision_id: string; status: string; amount: null }
+  | { kind: 'delivered' | 'refunded' | 'usage'; tenant_id: string; key: string; decision_id: null; status: null; amount: number | null };
+
+/**
+ * Everything a batch's decisions depend on, in one query: each charge's decision, delivered
+ * orders, refunds the platform confirmed for charges, and today's automatic refunds per
+ * currency. Each charge, order and budget is asked for once, however many flags share it.
+ */
 export async function loadChargeFacts(client: PoolClient, keys: readonly ChargeKey[]): Promise<ChargeFacts> {
-  const facts: ChargeFacts = { decided: new Map(), delivered: new Set(), refundedElsewhere: new Map(), autoRefundedToday: new Map() };
+  const facts = noFacts();
   if (keys.length === 0) return facts;
-  const tenants = keys.map((k) => k.tenantId);
-  const payments = keys.map((k) => k.paymentId);
-  // One client runs one query at a time, so these go in sequence.
-  const decided = await client.query<{ tenant_id: string; payment_id: string; decision_id: string; status: string }>(
-    `SELECT d.tenant_id, d.payment_id, d.decision_id, d.status FROM refund_decisions d
-       JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, payment_id) USING (tenant_id, payment_id)`,
-    [tenants, payments],
+  const distinct = <T>(pick: (k: ChargeKey) => T[]) => [...new Map(keys.map((k) => [pick(k).join('\u0000'), pick(k)])).values()];
+  const charges = distinct((k) => [k.tenantId, k.paymentId]);
+  const orders = distinct((k) => [k.tenantId, k.orderId]);
+  const budgets = distinct((k) => [k.tenantId, k.currency, k.day]);
+  const result = await client.query<FactRow>(
+    `WITH charge AS (SELECT * FROM unnest($1::text[], $2::text[]) AS c(tenant_id, payment_id))
+     SELECT 'decided' AS kind, d.tenant_id, d.payment_id AS key, d.decision_id::text, d.status, NULL::bigint AS amount
+       FROM refund_decisions d JOIN charge USING (tenant_id, payment_id)
+     UNION ALL
+     SELECT 'delivered', o.tenant_id, o.order_id, NULL, NULL, NULL
+       FROM order_deliveries o JOIN unnest($3::text[], $4::text[]) AS k(tenant_id, order_id) USING (tenant_id, order_id)
+     UNION ALL
+     -- Every confirmed refund of a charge not yet decided here was made outside Backstop.
+     SELECT 'refunded', r.tenant_id, r.payment_id, NULL, NULL, sum(r.amount)::bigint
+       FROM refund_outcomes r JOIN charge USING (tenant_id, payment_id)
+      WHERE r.outcome = 'succeeded' GROUP BY r.tenant_id, r.payment_id
+     UNION ALL
+     SELECT 'usage', u.tenant_id, u.currency, NULL, NULL, u.amount
+       FROM auto_refund_usage u JOIN unnest($5::text[], $6::text[], $7::date[]) AS k(tenant_id, currency, day) USING (tenant_id, currency, day)`,
+    [
+      charges.map((c) => c[0]), charges.map((c) => c[1]), orders.map((o) => o[0]), orders.map((o) => o[1]),
+      budgets.map((b) => b[0]), budgets.map((b) => b[1]), budgets.map((b) => b[2]),
+    ],
   );
-  const delivered = await client.query<{ tenant_id: string; order_id: string }>(
-    `SELECT o.tenant_id, o.order_id FROM order_deliveries o
-       JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, order_id) USING (tenant_id, order_id)`,
-    [tenants, keys.map((k) => k.orderId)],
-  );
-  // Every confirmed refund of a charge not yet decided here was made outside Backstop.
-  const refunded = await client.query<{ tenant_id: string; payment_id: string; amount: number }>(
-    `SELECT r.tenant_id, r.payment_id, sum(r.amount)::bigint AS amount FROM refund_outcomes r
-       JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, payment_id) USING (tenant_id, payment_id)
-      WHERE r.outcome = 'succeeded' GROUP BY 1, 2`,
-    [tenants, payments],
-  );
-  const usage = await client.query<{ tenant_id: string; currency: string; amount: number }>(
-    `SELECT u.tenant_id, u.currency, u.amount FROM auto_refund_usage u
-       JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[], $3::date[])) AS k(tenant_id, currency, day) USING (tenant_id, currency, day)`,
-    [tenants, keys.map((k) => k.currency), keys.map((k) => k.day)],
-  );
-  for (const row of decided.rows) facts.decided.set(`${row.tenant_id}\u0000${row.payment_id}`, { decisionId: row.decision_id, status: row.status });
-  for (const row of delivered.rows) facts.delivered.add(`${row.tenant_id}\u0000${row.order_id}`);
-  for (const row of refunded.rows) facts.refundedElsewhere.set(`${row.tenant_id}\u0000${row.payment_id}`, row.amount);
-  for (const row of usage.rows) facts.autoRefundedToday.set(`${row.tenant_id}\u0000${row.currency}`, row.amount);
+  for (const row of result.rows) {
+    const key = `${row.tenant_id}\u0000${row.key}`;
+    if (row.kind === 'decided') facts.decided.set(key, { decisionId: row.decision_id, status: row.status });
+    else if (row.kind === 'delivered') facts.delivered.add(key);
+    else if (row.kind === 'refunded') facts.refundedElsewhere.set(key, row.amount ?? 0);
+    else facts.autoRefundedToday.set(key, row.amount ?? 0);
+  }
   return facts;
+}
+
+/** Today's automatic refunds of these tenant and currency pairs, by "tenant\0currency". */
+export async function loadBudgetUsage(client: PoolClient, pairs: readonly { tenantId: string; currency: string; day: string }[]): Promise<Map<string, number>> {
+  const usage = new Map<string, number>();
+  if (pairs.length === 0) return usage;
+  const result = await client.query<{ tenant_id: string; currency: string; amount: number }>(
+    `SELECT u.tenant_id, u.currency, u.amount FROM auto_refund_usage u
+       JOIN unnest($1::text[], $2::text[], $3::date[]) AS k(tenant_id, currency, day) USING (tenant_id, currency, day)`,
+    [pairs.map((p) => p.tenantId), pairs.map((p) => p.currency), pairs.map((p) => p.day)],
+  );
+  for (const row of result.rows) usage.set(`${row.tenant_id}\u0000${row.currency}`, row.amount);
+  return usage;
 }

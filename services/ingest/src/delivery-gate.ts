@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import type { Result } from 'ioredis';
+import type { Redis } from '@backstop/redis';
+import { packArguments, type Packable } from './msgpack';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** KEYS count first, then the keys, then the packed request; see lua/admit-deliveries-n.lua. */
+    admitDeliveries(...args: (string | number | Buffer)[]): Result<(number | string)[], Context>;
+  }
+}
+
+const admitScript = readFileSync(new URL('./lua/admit-deliveries-n.lua', import.meta.url), 'utf8');
+
+/** Slices a claim looks through: the current one and the twelve before it (the script's SLICES). */
+export const DEDUPE_SLICES = 13;
+
+/** A tenant's token bucket and what a request costs from it. */
+export interface Bucket {
+  key: string;
+  eventsPerSecond: number;
+  burst: number;
+  /** Events the request carries. */
+  cost: number;
+}
+
+/**
+ * An event id to claim: its shard's current slice, "<shard key>:<slice number>" (the script
+ * looks through the twelve before it too), the id's hash and the body's fingerprint.
+ */
+export interface SliceClaim {
+  slice: string;
+  field: Buffer;
+  fingerprint: string;
+}
+
+export type ClaimReply =
+  | { state: 'new' }
+  | { state: 'accepted' | 'in-flight'; fingerprint: string; atMs: number };
+
+export type AdmissionReply =
+  | { taken: true; claims: ClaimReply[] }
+  | { taken: false; waitMs: number };
+
+export interface GateTiming {
+  nowMs: number;
+  /** How long a pending claim holds before it counts as abandoned. */
+  holdMs: number;
+  sliceTtlSeconds: number;
+}
+
+type Operation =
+  | { kind: 'mark'; key: string; field: Buffer; entry: string; settle: Settle<void> }
+  | { kind: 'release'; key: string; field: Buffer; settle: Settle<void> }
+  | { kind: 'admit'; bucket: Bucket | undefined; claims: readonly SliceClaim[]; timing: GateTiming; settle: Settle<AdmissionReply> };
+
+interface Settle<T> {
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Gathers the Redis work of concurrent deliveries (rate limits, claims, marks, releases) into
+ * one script call per turn of the event loop, the way the event publisher gathers their Kafka
+ * sends: a single event costs one script call shared with every request that arrived beside
+ * it, instead of a round trip of its own per step. Operations run in the order they were
+ * asked for, so a mark always lands before the claim of a retry that follows it.
+ */
+export class DeliveryGate {
+  private static readonly byClient = new WeakMap<Redis, DeliveryGate>();
+  private queue: Operation[] = [];
+  private scheduled = false;
+
+  /** The gate of this client: the rate limit and the delivery memory share it, and so its calls. */
+  static of(redis: Redis): DeliveryGate {
+    let gate = DeliveryGate.byClient.get(redis);
+    if (!gate) {
+      gate = new DeliveryGate(redis);
+      DeliveryGate.byClient.set(redis, gate);
+    }
+    return gate;
+  }
+
+  private constructor(
+    private readonly redis: Redis,
+    /** Most operations in one call; more wait for the next. */
+    private readonly maxOperations = 512,
+  ) {
+    redis.defineCommand('admitDeliveries', { lua: admitScript });
+  }
+
+  /** Takes the request's tokens (when it has a bucket) and, if they were there, claims its ids. */
+  admit(bucket: Bucket | undefined, claims: readonly SliceClaim[], timing: GateTiming): Promise<AdmissionReply> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'admit', bucket, claims, timing, settle: { resolve, reject } }));
+  }
+
+  mark(key: string, field: Buffer, entry: string): Promise<void> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'mark', key, field, entry, settle: { resolve, reject } }));
+  }
+
+  release(key: string, field: Buffer): Promise<void> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'release', key, field, settle: { resolve, reject } }));
+  }
+
+  private enqueue(operation: Operation): void {
+    this.queue.push(operation);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.queue.length > 0) void this.call(this.queue.splice(0, this.maxOperations));
+    });
+  }
+
+  private async call(operations: Operation[]): Promise<void> {
+    const keys: string[] = [];
+    const keyIndex = new Map<string, number>();
+    const at = (key: string) => {
+      let index = keyIndex.get(key);
+      if (index === undefined) {
+        index = keys.push(key);
+        keyIndex.set(key, index);
+      }
+      return index;
+    };
+    const packed: Packable[] = operations.map((operation): Packable => {
+      if (operation.kind === 'mark') return [1, at(operation.key), operation.field, operation.entry];
+      if (operation.kind === 'release') return [2, at(operation.key), operation.field];
+      const { bucket, timing } = operation;
+      const claims = operation.claims.map((claim): Packable => [at(claim.slice), claim.field, claim.fingerprint]);
+      return [
+        3, timing.nowMs, timing.nowMs.toString(36), timing.holdMs, timing.sliceTtlSeconds,
+        ...(bucket ? [at(bucket.key), bucket.eventsPerSecond, bucket.burst, bucket.cost] : [0, 0, 0, 0]), claims,
+      ];
+    });
+    try {
+      const reply = await this.redis.admitDeliveries(keys.length, ...keys, packArguments(packed));
+      let position = 0;
+      for (const operation of operations) {
+        if (operation.kind !== 'admit') {
+          operation.settle.resolve();
+          continue;
+        }
+        const taken = reply[position++] === 1;
+        if (!taken) {
+          operation.settle.resolve({ taken: false, waitMs: Number(reply[position++]) });
+          continue;
+        }
+        const claims = operation.claims.map((): ClaimReply => {
+          const code = reply[position];
+          const fingerprint = String(reply[position + 1]);
+          const stored = String(reply[position + 2]);
+          position += 3;
+          if (code === 0) return { state: 'new' };
+          return { state: code === 1 ? 'accepted' : 'in-flight', fingerprint, atMs: parseInt(stored, 36) };
+        });
+        operation.settle.resolve({ taken: true, claims });
+      }
+    } catch (error) {
+      for (const operation of operations) operation.settle.reject(error);
+    }
+  }
+}
