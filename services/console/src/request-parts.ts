@@ -3,10 +3,10 @@ import { jsonPath, Problem } from '@backstop/http';
 
 /**
  * Parses a request body, or answers 400 with the problem `reason`, naming every offending
- * field by its JSON path. A missing body is read as `{}`.
+ * field by its JSON path. A missing body is read as `{}`; a JSON `null` is a body, and judged.
  */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown, reason = 'invalid-body', title = 'Invalid body'): z.infer<T> {
-  const parsed = schema.safeParse(body ?? {});
+  const parsed = schema.safeParse(body === undefined ? {} : body);
   if (parsed.success) return parsed.data;
   throw new Problem(400, reason, title, undefined, {
     errors: parsed.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message })),
