@@ -7,6 +7,7 @@ import { createKafka } from './client';
 import { commitBatches } from './commit-batches';
 import { gatherBatches } from './gather-batches';
 import { ensureTopics } from './topics';
+import { eventually } from '../../../test/support/wait';
 
 describe('gatherBatches and commitBatches on a real broker', () => {
   const topic = `gather-batches-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -113,8 +114,9 @@ describe('gatherBatches and commitBatches on a real broker', () => {
         eachBatch: gatherBatches(async (payloads) => {
           // SIGTERM arrives mid-fetch: the disconnect starts, and waits for these batches to end.
           disconnected = consumer.disconnect();
-          await new Promise((settle) => setTimeout(settle, 100));
-          expect(payloads.every(({ isRunning }) => !isRunning())).toBe(true);
+          await eventually(async () => (payloads.every(({ isRunning }) => !isRunning()) ? true : undefined), {
+            intervalMs: 5, what: 'the disconnect to stop the consumer running',
+          });
           await commitBatches(payloads);
           resolve();
         }),

@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createIngestRedis } from './redis-client';
+import { eventually } from '../../../test/support/wait';
 import { DEDUPE_SLICES, DeliveryGate, type Bucket, type SliceClaim } from './delivery-gate';
 
 /** The admit script on real Redis, driven with crafted keys, fields and clocks. */
@@ -64,16 +65,19 @@ describe('the delivery gate and its admit script', () => {
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       if (source.endsWith(address!) && /^eval/i.test(args[0] ?? '')) calls.push(args);
     });
-    // MONITOR reports a call a moment after it ran.
-    const settled = async (count: number) => {
-      for (let i = 0; i < 100 && calls.length < count; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    // MONITOR reports calls a moment after they ran, in order: once a marker call sent after
+    // the work shows up, every call of the work before it has been seen, and no later one.
+    const settled = async () => {
+      const marker = `return '${randomUUID()}'`;
+      await redis.eval(marker, 0);
+      await eventually(async () => (calls.some((call) => call[1] === marker) ? true : undefined), { intervalMs: 10, what: 'the marker call in MONITOR' });
+      calls.splice(calls.findIndex((call) => call[1] === marker), 1);
     };
     try {
       const ids = Array.from({ length: 20 }, field);
       const [first] = await Promise.all([gate.admit(undefined, [claim('d', ids[0]!)], timing(t0))]);
       expect(first.taken && first.claims[0]).toEqual({ state: 'new' });
-      await settled(1);
+      await settled();
       calls.length = 0;
       // A mark, then a retry of the marked id, a release, then a request with twenty ids (one
       // fingerprint over 255 bytes), all from one turn of the event loop.
@@ -84,7 +88,7 @@ describe('the delivery gate and its admit script', () => {
         gate.release(`${prefix}:seen:{d}:100`, ids[1]!),
         gate.admit(bucket('d', 20), ids.slice(1).map((id, i) => claim('d', id, i === 0 ? long : `fp${i}`)), timing(t0 + 2)),
       ]);
-      await settled(1);
+      await settled();
       expect(calls).toHaveLength(1);
       expect(retry).toEqual({ taken: true, claims: [{ state: 'accepted', fingerprint: 'fp', atMs: t0 }] });
       expect(many.taken && many.claims).toEqual(Array.from({ length: 19 }, () => ({ state: 'new' })));
