@@ -10,11 +10,6 @@ export function isKnownCurrency(code: string): boolean {
   return knownCurrencies.has(code);
 }
 
-/** Digits after the decimal point: CNY 2, JPY 0, KWD 3. */
-export function currencyExponent(code: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
-}
-
 export const CurrencyCode = z
   .string()
   .regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals, such as CNY')
@@ -25,8 +20,4 @@ export type CurrencyCode = z.infer<typeof CurrencyCode>;
 export const MinorUnits = z.int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 export type MinorUnits = z.infer<typeof MinorUnits>;
 
-/** Renders minor units for people, e.g. 100000 CNY -> "1000.00 CNY". */
-export function formatMoney(amount: number, currency: string): string {
-  const exponent = currencyExponent(currency);
-  return `${(amount / 10 ** exponent).toFixed(exponent)} ${currency}`;
-}
+// Money for people (the currency's exponent, the reader's locale) is `@backstop/messages`.

@@ -5,7 +5,21 @@ import { currencyExponent, formatDuration, formatMoney, languageOf, maskAccount 
 // Intl separates a symbol from digits with a no-break space in some locales; compare plainly.
 const plain = (text: string) => text.replace(/[\u00a0\u202f]/g, ' ');
 
+describe('currencyExponent', () => {
+  it('knows each currency exponent from ISO 4217', () => {
+    expect(currencyExponent('CNY')).toBe(2);
+    expect(currencyExponent('JPY')).toBe(0);
+    expect(currencyExponent('KWD')).toBe(3);
+  });
+});
+
 describe('formatMoney', () => {
+  it('formats for people with the currency exponent', () => {
+    expect(formatMoney(100000, 'CNY', 'en')).toBe('CN¥1,000.00');
+    expect(formatMoney(1000, 'JPY', 'en')).toBe('¥1,000');
+    expect(plain(formatMoney(1500, 'KWD', 'en'))).toBe('KWD 1.500');
+  });
+
   it('reads CNY minor units as fen: two digits after the point', () => {
     expect(formatMoney(5_000_000, 'CNY', 'en')).toBe('CN¥50,000.00');
     expect(formatMoney(5_000_000, 'CNY', 'zh')).toBe('¥50,000.00');

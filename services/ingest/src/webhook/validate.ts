@@ -1,4 +1,5 @@
-import { amountMismatch, currencyExponent, MAX_BATCH_EVENTS, WebhookEvent, type EventMark } from '@backstop/contracts';
+import { amountMismatch, MAX_BATCH_EVENTS, WebhookEvent, type EventMark } from '@backstop/contracts';
+import { currencyExponent } from '@backstop/messages';
 import { z } from 'zod';
 import { jsonPath, Problem, type FieldError } from '@backstop/http';
 
