@@ -11,6 +11,7 @@ import { startServices, stopServices } from './support/services';
 import { openEventStream } from './support/sse';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
 import { eventually } from './support/wait';
+import { metricSum, scrapeMetrics } from './support/metrics';
 
 type FlagJson = { flagId: string; tenantId: string; type: string; severity: string; payerId: string; flaggedAt: string; decision: { decisionId: string; status: string } | null; evidence?: unknown; payment?: { recipientAccount?: string } };
 
@@ -195,11 +196,8 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
   });
 
   it('serves Prometheus metrics: request durations by route and the live feeds open now', async () => {
-    const liveFeeds = async () => {
-      const text = await (await fetch(`${baseUrl}/metrics`)).text();
-      return Number(/^backstop_console_live_feeds (\d+)$/m.exec(text)?.[1]);
-    };
-    const before = await liveFeeds();
+    const liveFeeds = async () => metricSum(await scrapeMetrics(baseUrl), 'backstop_console_live_feeds');
+    const before = (await liveFeeds())!;
     const stream = await openEventStream(`${baseUrl}/v1/flags/stream`, { authorization: `Bearer ${keys.opsA}` });
     try {
       await eventually(async () => ((await liveFeeds()) === before + 1 ? true : undefined), { what: 'the open feed counted' });
@@ -207,8 +205,8 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
       await stream.close();
     }
     await eventually(async () => ((await liveFeeds()) === before ? true : undefined), { what: 'the closed feed no longer counted' });
-    const text = await (await fetch(`${baseUrl}/metrics`)).text();
-    expect(text).toMatch(/backstop_console_request_duration_seconds_count\{route="\/v1\/flags",status="200"\} [1-9]/);
+    const requests = metricSum(await scrapeMetrics(baseUrl), 'backstop_console_request_duration_seconds_count', { route: '/v1/flags', status: '200' });
+    expect(requests).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses a Last-Event-ID it never sent', async () => {

@@ -1,8 +1,8 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { createRegistry } from '@backstop/metrics';
 
 export function createConsoleMetrics() {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = createRegistry('console');
   return {
     registry,
     rejected: new Counter({ name: 'backstop_console_rejected_total', help: 'Requests answered with a problem, by reason', labelNames: ['reason'], registers: [registry] }),
