@@ -6,11 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@backstop/logging';
 import { activeWebhookSecrets, authenticateApiKey, createApiKey, createTenant } from '@backstop/tenancy';
-import { buildApp } from '../services/console/src/app';
-import { FlagNotifier } from '../services/console/src/flags/flag-notifier';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
+import { startConsole, type ConsoleUnderTest } from './support/console';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -18,7 +16,7 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 describe('tenant administration: the CLI and the admin API', () => {
   let stack: IsolatedStack;
   let app: FastifyInstance;
-  let notifier: FlagNotifier;
+  let served: ConsoleUnderTest;
 
   const cli = async (...args: string[]) => {
     try {
@@ -36,11 +34,11 @@ describe('tenant administration: the CLI and the admin API', () => {
 
   beforeAll(async () => {
     stack = await createIsolatedStack();
-    notifier = new FlagNotifier(stack.databaseUrl, createLogger('admin-test', 'warn'));
-    app = await buildApp({ logger: createLogger('admin-test', 'warn'), pool: stack.pool, notifier });
+    served = await startConsole(stack);
+    app = served.app;
   });
   afterAll(async () => {
-    await app?.close();
+    await served?.close();
     await stack?.close();
   }, 60_000);
 

@@ -1,17 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Flag } from '@backstop/contracts';
-import { createLogger } from '@backstop/logging';
 import { createApiKey, createTenant } from '@backstop/tenancy';
 import type { ServiceProcess } from '../infra/dev/service-process';
-import { buildApp } from '../services/console/src/app';
-import { FlagNotifier } from '../services/console/src/flags/flag-notifier';
 import { makeFlag, sendFlags } from './support/flags';
 import { startServices, stopServices } from './support/services';
 import { openEventStream } from './support/sse';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
 import { eventually } from './support/wait';
 import { metricSum, scrapeMetrics } from './support/metrics';
+import { startConsole, type ConsoleUnderTest } from './support/console';
 
 type FlagJson = { flagId: string; tenantId: string; type: string; severity: string; payerId: string; flaggedAt: string; decision: { decisionId: string; status: string } | null; evidence?: unknown; payment?: { recipientAccount?: string } };
 
@@ -19,7 +17,7 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
   let stack: IsolatedStack;
   let services: ServiceProcess[];
   let app: FastifyInstance;
-  let notifier: FlagNotifier;
+  let served: ConsoleUnderTest;
   let baseUrl: string;
   const keys: Record<string, string> = {};
   const sent: Flag[] = [];
@@ -42,10 +40,8 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
     keys.opsB = (await createApiKey(stack.pool, 'shop-b', 'ops')).apiKey;
     keys.operator = (await createApiKey(stack.pool, null, 'operator')).apiKey;
     services = await startServices(stack, ['refund-worker']);
-    notifier = new FlagNotifier(stack.databaseUrl, createLogger('console-test', 'warn'));
-    await notifier.start();
-    app = await buildApp({ logger: createLogger('console-test', 'warn'), pool: stack.pool, notifier, heartbeatMs: 1_000 });
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    served = await startConsole(stack, { heartbeatMs: 1_000 });
+    ({ app, baseUrl } = served);
 
     sent.push(
       makeFlag('shop-a', { type: 'duplicate.exact', severity: 'high', payerId: 'u_alice', flaggedAt: at(1) }),
@@ -64,8 +60,7 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
   }, 120_000);
 
   afterAll(async () => {
-    await app?.close();
-    await notifier?.close();
+    await served?.close();
     await stopServices(services ?? []);
     await stack?.close();
   }, 60_000);

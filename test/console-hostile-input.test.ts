@@ -1,12 +1,10 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@backstop/logging';
 import { createApiKey, createTenant } from '@backstop/tenancy';
-import { buildApp } from '../services/console/src/app';
-import { FlagNotifier } from '../services/console/src/flags/flag-notifier';
 import { classicHostileValues, hostileString } from './support/hostile-strings';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
+import { startConsole, type ConsoleUnderTest } from './support/console';
 
 /** Each endpoint's query parameters with a value it accepts, so a run gets past them to the hostile one. */
 const acceptedQueries: Record<string, Record<string, string>> = {
@@ -43,7 +41,7 @@ const query = (params: Record<string, string>) => Object.entries(params).map(([n
 describe('console under hostile input (property-based)', () => {
   let stack: IsolatedStack;
   let app: FastifyInstance;
-  let notifier: FlagNotifier;
+  let served: ConsoleUnderTest;
   let keys: { ops: string; finance: string; admin: string; operator: string };
   let baseUrl: string;
 
@@ -56,12 +54,11 @@ describe('console under hostile input (property-based)', () => {
       admin: (await createApiKey(stack.pool, 'shop', 'admin')).apiKey,
       operator: (await createApiKey(stack.pool, null, 'operator')).apiKey,
     };
-    notifier = new FlagNotifier(stack.databaseUrl, createLogger('hostile', 'silent'));
-    app = await buildApp({ logger: createLogger('hostile', 'silent'), pool: stack.pool, notifier });
-    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    served = await startConsole(stack);
+    ({ app, baseUrl } = served);
   });
   afterAll(async () => {
-    await app?.close();
+    await served?.close();
     await stack?.close();
   }, 60_000);
 

@@ -3,13 +3,11 @@ import Ajv04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@backstop/logging';
-import { buildApp } from '../services/console/src/app';
-import { FlagNotifier } from '../services/console/src/flags/flag-notifier';
 import { consoleProbes } from './isolation/console-probes';
 import { seedTwoTenants, type TwoTenants } from './isolation/two-tenants';
 import { sweptRoutes } from './support/route-sweep';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
+import { startConsole, type ConsoleUnderTest } from './support/console';
 
 interface Operation {
   summary?: string;
@@ -33,7 +31,7 @@ const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_00
 describe('the console\'s OpenAPI document', () => {
   let stack: IsolatedStack;
   let app: FastifyInstance;
-  let notifier: FlagNotifier;
+  let served: ConsoleUnderTest;
   let tenants: TwoTenants;
   let document: Document;
   // OpenAPI 3.0 schema objects are draft-04 JSON Schema (boolean exclusiveMinimum) plus `nullable`, which Ajv knows.
@@ -42,18 +40,15 @@ describe('the console\'s OpenAPI document', () => {
   beforeAll(async () => {
     stack = await createIsolatedStack();
     tenants = await seedTwoTenants(stack.pool);
-    notifier = new FlagNotifier(stack.databaseUrl, createLogger('openapi-test', 'silent'));
-    await notifier.start();
-    app = await buildApp({ logger: createLogger('openapi-test', 'silent'), pool: stack.pool, notifier });
-    await app.ready();
+    served = await startConsole(stack);
+    app = served.app;
     const answer = await app.inject({ method: 'GET', url: '/docs/json' });
     expect(answer.statusCode).toBe(200);
     document = answer.json();
   }, 120_000);
 
   afterAll(async () => {
-    await app?.close();
-    await notifier?.close();
+    await served?.close();
     await stack?.close();
   }, 60_000);
 

@@ -1,16 +1,14 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@backstop/logging';
 import { createApiKey, createTenant } from '@backstop/tenancy';
 import type { ServiceProcess } from '../infra/dev/service-process';
-import { buildApp } from '../services/console/src/app';
-import { FlagNotifier } from '../services/console/src/flags/flag-notifier';
 import { makeFlag, sendFlags } from './support/flags';
 import { startServices, stopServices } from './support/services';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
 import { nameWithRefusedCharacter, platformName } from './support/unicode-names';
 import { eventually } from './support/wait';
+import { startConsole, type ConsoleUnderTest } from './support/console';
 
 type FlagJson = { flagId: string; payerId: string };
 
@@ -19,7 +17,7 @@ describe("console: a platform's own words in filters and rules", () => {
   let stack: IsolatedStack;
   let services: ServiceProcess[];
   let app: FastifyInstance;
-  let notifier: FlagNotifier;
+  let served: ConsoleUnderTest;
   const keys: Record<string, string> = {};
   const tenantId = 'kamishop';
 
@@ -33,12 +31,12 @@ describe("console: a platform's own words in filters and rules", () => {
     keys.ops = (await createApiKey(stack.pool, tenantId, 'ops')).apiKey;
     keys.admin = (await createApiKey(stack.pool, tenantId, 'admin')).apiKey;
     services = await startServices(stack, ['refund-worker']);
-    notifier = new FlagNotifier(stack.databaseUrl, createLogger('console-unicode', 'warn'));
-    app = await buildApp({ logger: createLogger('console-unicode', 'warn'), pool: stack.pool, notifier });
+    served = await startConsole(stack);
+    app = served.app;
   });
 
   afterAll(async () => {
-    await app?.close();
+    await served?.close();
     await stopServices(services ?? []);
     await stack?.close();
   }, 60_000);

@@ -4,13 +4,13 @@ import type { WebhookEvent } from '@backstop/contracts';
 import { createLogger } from '@backstop/logging';
 import { inTransaction } from '@backstop/postgres';
 import { buildApp } from '../../services/console/src/app';
-import { FlagNotifier } from '../../services/console/src/flags/flag-notifier';
 import { recordEvents } from '../../services/refund-worker/src/outcomes/record-events';
 import { probeGaps, sweptRoutes } from '../support/route-sweep';
 import { createIsolatedStack, type IsolatedStack } from '../support/stack';
 import { consoleProbes, consoleProbeTable } from './console-probes';
 import { createSweep, expectBUntouched, expectProblem, tenantState, type ConsoleSweep } from './console-sweep';
 import { seedTwoTenants, tenantRoles } from './two-tenants';
+import { startConsole, type ConsoleUnderTest } from '../support/console';
 
 /**
  * Every route the console registers, swept with tenant A's keys against tenant B's data. The
@@ -19,22 +19,19 @@ import { seedTwoTenants, tenantRoles } from './two-tenants';
 describe('tenant isolation across every console route', () => {
   let stack: IsolatedStack;
   let app: FastifyInstance;
-  let notifier: FlagNotifier;
+  let served: ConsoleUnderTest;
   let sweep: ConsoleSweep;
 
   beforeAll(async () => {
     stack = await createIsolatedStack();
     const tenants = await seedTwoTenants(stack.pool);
-    notifier = new FlagNotifier(stack.databaseUrl, createLogger('isolation', 'silent'));
-    await notifier.start();
-    app = await buildApp({ logger: createLogger('isolation', 'silent'), pool: stack.pool, notifier, heartbeatMs: 1_000 });
-    const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    sweep = createSweep(app, baseUrl, stack.pool, tenants);
+    served = await startConsole(stack, { heartbeatMs: 1_000 });
+    app = served.app;
+    sweep = createSweep(app, served.baseUrl, stack.pool, tenants);
   }, 120_000);
 
   afterAll(async () => {
-    await app?.close();
-    await notifier?.close();
+    await served?.close();
     await stack?.close();
   }, 60_000);
 
@@ -45,7 +42,7 @@ describe('tenant isolation across every console route', () => {
   });
 
   it('fails the sweep for a route nobody taught it to probe', async () => {
-    const extended = await buildApp({ logger: createLogger('isolation', 'silent'), pool: stack.pool, notifier });
+    const extended = await buildApp({ logger: createLogger('isolation', 'silent'), pool: stack.pool, notifier: served.notifier });
     extended.get('/v1/flags/:flagId/export', async () => ({}));
     await extended.ready();
     expect(probeGaps(sweptRoutes(extended), consoleProbes, consoleProbeTable)).toEqual([

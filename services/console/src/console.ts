@@ -10,12 +10,14 @@ import { FlagNotifier } from './flags/flag-notifier';
 export interface ConsoleParts {
   logger?: Logger;
   pool?: Pool;
+  /** Live-feed heartbeat; tests shorten it. */
+  heartbeatMs?: number;
 }
 
 export interface ConsoleService {
   readonly logger: Logger;
   /** Builds the app and follows new flags; with `listen` (the default) takes requests too. */
-  start(options?: { listen?: boolean }): Promise<{ app: FastifyInstance; address?: string }>;
+  start(options?: { listen?: boolean }): Promise<{ app: FastifyInstance; notifier: FlagNotifier; address?: string }>;
   /** Stop steps in the order they run, for `stopOnSignals`. */
   shutdownSteps(): ShutdownStep[];
   stop(): Promise<void>;
@@ -34,12 +36,12 @@ export function createConsole(config: ConsoleConfig, parts: ConsoleParts = {}): 
       if (!parts.pool) plan.add('postgres', () => pool.end());
       const notifier = new FlagNotifier(config.DATABASE_URL, logger);
       await notifier.start();
-      const app = await buildApp({ logger, pool, notifier });
+      const app = await buildApp({ logger, pool, notifier, ...(parts.heartbeatMs !== undefined ? { heartbeatMs: parts.heartbeatMs } : {}) });
       plan.add('http', () => app.close());
       // Before the app: live feeds end with their notifier, so closing the app waits on none.
       plan.add('feed', () => notifier.close());
       const address = listen ? await app.listen({ host: config.CONSOLE_HOST, port: config.CONSOLE_PORT }) : undefined;
-      return { app, address };
+      return { app, notifier, address };
     },
   };
 }
