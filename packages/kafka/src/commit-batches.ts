@@ -1,12 +1,16 @@
 import type { EachBatchPayload } from 'kafkajs';
 
 /**
- * `commitBatch` for the batches of one fetch handled together (see `gatherBatches`): resolves
- * each batch's last offset, then commits the next offset of every partition in one request
- * and heartbeats once. Called last, once what the batches caused is durable.
+ * Marks the batches of one fetch done once their effects are durable (see `gatherBatches`):
+ * resolves each batch's last offset, commits the next offset of every partition in one
+ * request, and heartbeats once. Every consumer calls this last, so an offset is never
+ * committed before what its batch caused.
  *
- * As in `commitBatch`, the commit goes through a batch's own `commitOffsetsIfNecessary`, which
- * still reaches the broker while `disconnect()` waits for the batches to end.
+ * The commit goes through a batch's own `commitOffsetsIfNecessary`, not
+ * `consumer.commitOffsets`: KafkaJS silently skips the latter once `disconnect()` has begun
+ * (its runner is no longer "running"), so the batch a SIGTERM lands in would finish its work,
+ * go uncommitted, and be redone by the partition's next owner. The batch's own commit still
+ * reaches the broker while `disconnect()` waits for the batches to end.
  */
 export async function commitBatches(payloads: readonly EachBatchPayload[]): Promise<void> {
   const byTopic = new Map<string, { partition: number; offset: string }[]>();
