@@ -3,3 +3,4 @@ export * from './error-handler';
 export * from './server';
 export * from './route-table';
 export * from './problem-details';
+export * from './request-latency';

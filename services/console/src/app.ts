@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import fastifySse from '@fastify/sse';
 import fastifyStatic from '@fastify/static';
-import { createFastify, installProblemHandlers } from '@backstop/http';
+import { createFastify, installProblemHandlers, recordRequestLatency } from '@backstop/http';
 import type { Logger } from '@backstop/logging';
 import type { Pool } from '@backstop/postgres';
 import type { FlagNotifier } from './flags/flag-notifier';
@@ -37,9 +37,7 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   const app = createFastify(deps.logger);
   const metrics = deps.metrics ?? createConsoleMetrics();
   installProblemHandlers(app, (reason) => metrics.rejected.inc({ reason }));
-  app.addHook('onResponse', async (request, reply) => {
-    metrics.latency.observe({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-  });
+  recordRequestLatency(app, metrics.latency);
   // First: the document is made of the routes registered after it.
   await registerDocs(app);
   await app.register(fastifySse, { heartbeatInterval: deps.heartbeatMs ?? 15_000 });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@backstop/logging';
 import type { DeliveryMemory } from './delivery-memory';
 import type { EventPublisher } from './event-publisher';
-import { createFastify, installProblemHandlers } from '@backstop/http';
+import { createFastify, installProblemHandlers, recordRequestLatency } from '@backstop/http';
 import type { IngestMetrics } from './metrics';
 import type { TenantRateLimit } from './rate-limit';
 import { registerDocs } from './openapi';
@@ -27,13 +27,7 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
   const app = createFastify(deps.logger, { bodyLimit: deps.bodyLimit });
   installProblemHandlers(app, (reason) => deps.metrics.rejected.inc({ reason }));
 
-  app.addHook('onResponse', async (request, reply) => {
-    deps.metrics.latency.observe(
-      // Routes are registered with "::" for a literal colon; report the path as clients see it.
-      { route: request.routeOptions.url?.replaceAll('::', ':') ?? 'unmatched', status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-  });
+  recordRequestLatency(app, deps.metrics.latency);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
