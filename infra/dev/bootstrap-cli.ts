@@ -8,10 +8,13 @@ import { createPool } from '@backstop/postgres';
 import { z } from 'zod';
 import { bootstrap } from './bootstrap';
 import { seedDemoTenant } from './demo-tenant';
+import { createKafka, waitForCoordinators } from '@backstop/kafka';
 
 const config = loadConfig(z.object(commonEnv));
 const logger = createLogger('bootstrap', config.LOG_LEVEL);
 await bootstrap({ brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger });
+// The services start after this exits: the coordinators they join must be loaded by then.
+await waitForCoordinators(createKafka(config.KAFKA_BROKERS, 'backstop-bootstrap', logger));
 const pool = createPool(config.DATABASE_URL, 'backstop-bootstrap', 1);
 const demo = await seedDemoTenant(pool);
 await pool.end();

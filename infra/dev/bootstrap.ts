@@ -1,4 +1,4 @@
-import { createKafka, ensureTopics, waitForCoordinators } from '@backstop/kafka';
+import { createKafka, ensureTopics } from '@backstop/kafka';
 import type { Logger } from '@backstop/logging';
 import { ensureDatabase, migrate } from '@backstop/postgres';
 import type { TopicRole } from '@backstop/contracts';
@@ -12,21 +12,16 @@ export interface BootstrapOptions {
   logger: Logger;
 }
 
-/**
- * Brings the shared state up to date: the database and its schema, and every topic; then
- * waits until Kafka can coordinate groups, so consumers started next join at once.
- */
+/** Brings the shared state up to date: the database and its schema, and every topic. */
 export async function bootstrap(options: BootstrapOptions): Promise<void> {
   await ensureDatabase(options.databaseUrl);
   const applied = await migrate(options.databaseUrl);
   if (applied.length > 0) options.logger.info({ applied }, 'migrations applied');
-  const kafka = createKafka(options.brokers, 'backstop-bootstrap', options.logger);
-  const admin = kafka.admin();
+  const admin = createKafka(options.brokers, 'backstop-bootstrap', options.logger).admin();
   await admin.connect();
   try {
     await ensureTopics(admin, backstopTopics(options.topicPrefix, options.partitions));
   } finally {
     await admin.disconnect();
   }
-  await waitForCoordinators(kafka);
 }

@@ -12,6 +12,7 @@ import { bootstrap } from './bootstrap';
 import { curlExample } from './curl-example';
 import { seedDemoTenant } from './demo-tenant';
 import { SERVICES, startServiceProcess, type ServiceProcess } from './service-process';
+import { createKafka, waitForCoordinators } from '@backstop/kafka';
 
 const config = loadConfig(z.object({
   ...commonEnv,
@@ -62,6 +63,8 @@ try {
     }
   }
   await bootstrap({ brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, topicPrefix: config.KAFKA_TOPIC_PREFIX, logger });
+  // A broker started a moment ago is still loading its coordinators: the services start after.
+  await waitForCoordinators(createKafka(config.KAFKA_BROKERS, 'backstop-start', logger));
 
   const pool = createPool(config.DATABASE_URL, 'backstop-start', 2);
   const demo = await seedDemoTenant(pool);

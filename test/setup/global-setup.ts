@@ -10,6 +10,8 @@ import { spawnSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { defaultBrokerOptions, isPortOpen, startBroker, waitForBroker } from '../../infra/kafka/broker';
 import { dockerAvailable, startContainers } from './containers';
+import { createKafka, waitForCoordinators } from '@backstop/kafka';
+import { createLogger } from '@backstop/logging';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -58,6 +60,8 @@ export default async function setup(project: TestProject) {
     }
   }
   await waitForBroker(kafkaBrokers);
+  // Once for the run, not per test file: a broker this setup started is still loading its coordinators.
+  await waitForCoordinators(createKafka(kafkaBrokers, 'backstop-test-setup', createLogger('test-setup', 'warn')));
 
   project.provide('kafkaBrokers', kafkaBrokers);
   project.provide('redisUrl', redisUrl);
