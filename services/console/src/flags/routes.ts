@@ -8,6 +8,7 @@ import { maskAccounts } from '../auth/mask';
 import { authRejections, eventStream, invalidQuery, json, problem, tenantScopedRejections } from '../openapi/answers';
 import { describeRoute } from '../openapi/describe-route';
 import { parseQuery, scopedTenant } from '../query';
+import type { Language } from '@backstop/messages';
 import { ReaderLanguageQuery, readerLanguage } from '../reader-language';
 import { decodePosition, encodePosition, feedAfter, feedTail, type FeedPosition } from './flag-feed';
 import type { FlagNotifier } from './flag-notifier';
@@ -84,11 +85,12 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
   // Live streams never finish on their own; closing the server ends them.
   const shuttingDown = new AbortController();
   app.addHook('preClose', async () => shuttingDown.abort());
-  const view = (request: FastifyRequest, row: FlagRow, withEvidence: boolean, lang?: 'en' | 'zh') =>
-    maskAccounts(flagView(row, { withEvidence, lang: readerLanguage(request, lang) }), request.principal!.role);
+  const view = (request: FastifyRequest, row: FlagRow, withEvidence: boolean, lang: Language) =>
+    maskAccounts(flagView(row, { withEvidence, lang }), request.principal!.role);
 
   app.get('/v1/flags', { ...auth, schema: listSchema }, async (request) => {
-    const { limit, cursor, tenant, lang, ...filters } = parseQuery(ListQuery, request);
+    const { limit, cursor, tenant, lang: requested, ...filters } = parseQuery(ListQuery, request);
+    const lang = readerLanguage(request, requested);
     const page = await listFlags(pool, scope(request, tenant), filters, { limit, cursor });
     return { data: page.rows.map((row) => view(request, row, false, lang)), nextCursor: page.nextCursor };
   });
@@ -99,7 +101,8 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
   });
 
   app.get('/v1/flags/stream', { ...auth, sse: 'only', schema: streamSchema }, async (request, reply) => {
-    const { tenant, lang, ...filters } = parseQuery(StreamQuery, request);
+    const { tenant, lang: requested, ...filters } = parseQuery(StreamQuery, request);
+    const lang = readerLanguage(request, requested);
     const tenantId = scope(request, tenant);
     const lastEventId = request.headers['last-event-id'];
     let position: FeedPosition | null = null;
@@ -148,6 +151,6 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
     const row = await getFlag(pool, scope(request), params.data.flagId);
     if (!row) throw new Problem(404, 'not-found', 'No such flag');
     const { lang } = parseQuery(ReaderLanguageQuery, request);
-    return view(request, row, true, lang);
+    return view(request, row, true, readerLanguage(request, lang));
   });
 }
