@@ -11,6 +11,20 @@ import { eventually } from './support/wait';
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * `npm start` as a process, its output collected line by line; `banner` resolves once it has
+ * printed everything a user needs. `detached` puts it in a process group of its own, like a
+ * terminal's foreground job, so a Ctrl-C can reach all of it.
+ */
+function runStart(env: NodeJS.ProcessEnv, { detached = false, timeoutMs = 120_000 } = {}) {
+  const start = spawn(process.execPath, ['--import', 'tsx', 'infra/dev/start.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached });
+  const output: string[] = [];
+  for (const stream of [start.stdout, start.stderr]) createInterface({ input: stream }).on('line', (line) => output.push(line));
+  const exited = new Promise<number | null>((resolve) => start.once('exit', (code) => resolve(code)));
+  const banner = () => eventually(async () => (output.some((line) => line.startsWith('Then list refund decisions')) ? true : undefined), { timeoutMs, what: 'the start banner' });
+  return { start, output, exited, banner };
+}
+
 /** `npm start` as a user runs it: the printed snippet works, and Ctrl-C stops everything. */
 describe('npm start', () => {
   let stack: IsolatedStack;
@@ -18,19 +32,9 @@ describe('npm start', () => {
   afterAll(async () => { await stack?.close(); }, 60_000);
 
   it('prints working credentials and a signed curl, and stops cleanly on Ctrl-C', async () => {
-    const start = spawn(process.execPath, ['--import', 'tsx', 'infra/dev/start.ts'], {
-      cwd: repoRoot,
-      env: { ...process.env, ...stack.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const output: string[] = [];
-    for (const stream of [start.stdout, start.stderr]) createInterface({ input: stream }).on('line', (line) => output.push(line));
-    const exited = new Promise<number | null>((resolve) => start.once('exit', (code) => resolve(code)));
+    const { start, output, exited, banner } = runStart({ ...process.env, ...stack.env });
     try {
-      await eventually(async () => (output.some((line) => line.startsWith('Then list refund decisions')) ? true : undefined), {
-        timeoutMs: 120_000,
-        what: 'the start banner',
-      });
+      await banner();
       const text = output.join('\n');
       const snippet = text.slice(text.indexOf('ts=$(date'), text.indexOf('\nThen list refund decisions'));
       const financeKey = /API key \(finance\)\s+(\S+)/.exec(text)?.[1];
@@ -68,21 +72,9 @@ describe('npm start', () => {
     rmSync(defaultBrokerOptions(brokerPort).dataDir, { recursive: true, force: true });
     const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, KAFKA_PORT: String(brokerPort) };
     delete env.KAFKA_BROKERS;
-    // Its own process group, like a terminal's foreground job, so a Ctrl-C can reach all of it.
-    const start = spawn(process.execPath, ['--import', 'tsx', 'infra/dev/start.ts'], {
-      cwd: repoRoot,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    const output: string[] = [];
-    for (const stream of [start.stdout, start.stderr]) createInterface({ input: stream }).on('line', (line) => output.push(line));
-    const exited = new Promise<number | null>((resolve) => start.once('exit', (code) => resolve(code)));
+    const { start, output, exited, banner } = runStart(env, { detached: true, timeoutMs: 150_000 });
     try {
-      await eventually(async () => (output.some((line) => line.startsWith('Then list refund decisions')) ? true : undefined), {
-        timeoutMs: 150_000,
-        what: 'the start banner',
-      });
+      await banner();
       expect(output.join('\n')).toContain('(started by npm start)');
       process.kill(-start.pid!, 'SIGINT');
       expect(await exited).toBe(0);
