@@ -9,7 +9,7 @@ import { IngestedEvent, topicName } from '@backstop/contracts';
 import { retryRetriable } from '@backstop/kafka';
 import type { Pool } from '@backstop/postgres';
 import type { Kafka } from 'kafkajs';
-import type { Observed, ObservedDecision, ObservedFlag } from './invariants';
+import { flagOnTopicKey, type Observed, type ObservedDecision, type ObservedFlag } from './invariants';
 
 export interface CollectOptions {
   kafka: Kafka;
@@ -42,16 +42,14 @@ export async function groupLag(kafka: Kafka, groupId: string, topic: string): Pr
   }
 }
 
-/** Every (tenant, event id) on the events topic, read from the beginning to where it ended at the start. */
-export async function eventIdsOnTopic(kafka: Kafka, topic: string): Promise<{ eventIds: Set<string>; unreadable: number }> {
+/** Reads a topic from its beginning to where it ended when called, message by message. */
+async function readToEnd(kafka: Kafka, topic: string, visit: (value: string | undefined) => void): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, { low: BigInt(p.low), high: BigInt(p.high) }]));
   await admin.disconnect();
-  const eventIds = new Set<string>();
-  let unreadable = 0;
   const remaining = new Set([...ends].filter(([, range]) => range.high > range.low).map(([partition]) => partition));
-  if (remaining.size === 0) return { eventIds, unreadable };
+  if (remaining.size === 0) return;
 
   const consumer = kafka.consumer({ groupId: `invariants-${randomUUID()}` });
   await consumer.connect();
@@ -65,9 +63,7 @@ export async function eventIdsOnTopic(kafka: Kafka, topic: string): Promise<{ ev
             const end = ends.get(batch.partition)?.high ?? 0n;
             for (const message of batch.messages) {
               if (BigInt(message.offset) >= end) break;
-              const parsed = IngestedEvent.safeParse(safeJson(message.value?.toString('utf8')));
-              if (parsed.success) eventIds.add(key(parsed.data.tenantId, parsed.data.event.id));
-              else unreadable += 1;
+              visit(message.value?.toString('utf8'));
             }
             if (BigInt(batch.lastOffset()) + 1n >= end) {
               remaining.delete(batch.partition);
@@ -80,7 +76,33 @@ export async function eventIdsOnTopic(kafka: Kafka, topic: string): Promise<{ ev
   } finally {
     await consumer.disconnect();
   }
+}
+
+/** Every (tenant, event id) on the events topic, read from the beginning to where it ended at the start. */
+export async function eventIdsOnTopic(kafka: Kafka, topic: string): Promise<{ eventIds: Set<string>; unreadable: number }> {
+  const eventIds = new Set<string>();
+  let unreadable = 0;
+  await readToEnd(kafka, topic, (value) => {
+    const parsed = IngestedEvent.safeParse(safeJson(value));
+    if (parsed.success) eventIds.add(key(parsed.data.tenantId, parsed.data.event.id));
+    else unreadable += 1;
+  });
   return { eventIds, unreadable };
+}
+
+/**
+ * Every (tenant, payment, flag type) the detector published: when a flag is missing from
+ * Postgres, this says whether the detector never raised it or the refund worker lost it.
+ */
+export async function flagsOnTopic(kafka: Kafka, topic: string): Promise<Set<string>> {
+  const found = new Set<string>();
+  await readToEnd(kafka, topic, (value) => {
+    const flag = safeJson(value) as { tenantId?: unknown; type?: unknown; payment?: { paymentId?: unknown } } | undefined;
+    if (typeof flag?.tenantId === 'string' && typeof flag.type === 'string' && typeof flag.payment?.paymentId === 'string') {
+      found.add(flagOnTopicKey(flag.tenantId, flag.payment.paymentId, flag.type));
+    }
+  });
+  return found;
 }
 
 function safeJson(text: string | undefined): unknown {
@@ -111,5 +133,6 @@ export async function collectObserved(options: CollectOptions): Promise<Observed
             amount::float8 AS amount, captured_amount::float8 AS "capturedAmount"
        FROM refund_decisions`,
   );
-  return { eventIds, lagByGroup, flags: flags.rows, decisions: decisions.rows, unreadableEvents: unreadable };
+  const published = await flagsOnTopic(options.kafka, topicName('flags', options.topicPrefix));
+  return { eventIds, lagByGroup, flags: flags.rows, decisions: decisions.rows, flagsOnTopic: published, unreadableEvents: unreadable };
 }

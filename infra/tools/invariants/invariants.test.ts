@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkInvariants, type Observed, type SentEvent } from './invariants';
+import { checkInvariants, flagOnTopicKey, type Observed, type SentEvent } from './invariants';
 
 const sent: SentEvent[] = [
   { tenantId: 't', eventId: 'e1', type: 'payment.succeeded', paymentId: 'p1', amount: 3000, status: 202 },
@@ -38,6 +38,15 @@ describe('invariant checker', () => {
     observed.flags.pop();
     const invariants = checkInvariants(sent, observed).violations.map((v) => v.invariant);
     expect(invariants).toEqual(['every accepted event reached Kafka', 'every accepted event was consumed', 'every planted mistake was flagged']);
+  });
+
+  it('says which side lost a missed mistake\'s flag, when the flags topic was read', () => {
+    const observed = healthy();
+    const [missing] = observed.flags.splice(-1);
+    const onTopic = checkInvariants(sent, { ...observed, flagsOnTopic: new Set([flagOnTopicKey(missing!.tenantId, missing!.paymentId, missing!.type)]) });
+    expect(onTopic.violations.map((v) => v.detail)).toEqual([expect.stringContaining('the refund worker did not record it')]);
+    const nowhere = checkInvariants(sent, { ...observed, flagsOnTopic: new Set() });
+    expect(nowhere.violations.map((v) => v.detail)).toEqual([expect.stringContaining('the detector did not raise it')]);
   });
 
   it('catches a double refund, a refund without a flag, and a refund above the charge', () => {

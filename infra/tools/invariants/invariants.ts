@@ -42,7 +42,11 @@ export interface Observed {
   lagByGroup: Record<string, number>;
   flags: ObservedFlag[];
   decisions: ObservedDecision[];
+  /** Flags on the flags topic (`flagOnTopicKey`), when read: names the side that lost a missing flag. */
+  flagsOnTopic?: ReadonlySet<string>;
 }
+
+export const flagOnTopicKey = (tenantId: string, paymentId: string, type: string) => `${tenantId}\n${paymentId}\n${type}`;
 
 /** Which flag types count as catching each planted mistake. */
 export const CAUGHT_BY: Record<NonNullable<SentEvent['mistake']>, string[]> = {
@@ -113,7 +117,11 @@ export function checkInvariants(sent: SentEvent[], observed: Observed): Invarian
     const types = CAUGHT_BY[event.mistake!];
     const flags = flagsByPayment.get(key(event.tenantId, event.paymentId!)) ?? [];
     if (flags.some((flag) => types.includes(flag.type))) caught += 1;
-    else violations.push({ invariant: 'every planted mistake was flagged', detail: `${event.mistake} on payment ${event.paymentId} (${event.tenantId}) has no ${types.join(' or ')} flag` });
+    else {
+      const published = observed.flagsOnTopic && types.some((type) => observed.flagsOnTopic!.has(flagOnTopicKey(event.tenantId, event.paymentId!, type)));
+      const where = observed.flagsOnTopic === undefined ? '' : published ? ' (it is on the flags topic: the refund worker did not record it)' : ' (nor on the flags topic: the detector did not raise it)';
+      violations.push({ invariant: 'every planted mistake was flagged', detail: `${event.mistake} on payment ${event.paymentId} (${event.tenantId}) has no ${types.join(' or ')} flag${where}` });
+    }
   }
 
   const decisionsPerCharge = new Map<string, number>();
