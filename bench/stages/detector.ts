@@ -17,12 +17,11 @@ import { topicName } from '@backstop/contracts';
 import type { Kafka } from 'kafkajs';
 import { DetectorConfig } from '../../services/detector/src/config';
 import { createDetector } from '../../services/detector/src/detector';
-import { createPayerStateStore } from '../../services/detector/src/state/create-store';
-import type { SkuPriceBook } from '../../services/detector/src/state/sku-prices';
 import { TrafficGenerator, publishEvents } from '@backstop/testkit';
 import { coresBetween, readCpu } from '../lib/cpu-sampler';
 import { benchLogger, createSlice, type Endpoints } from '../lib/slice';
 import { topicProgress } from '../lib/topic-progress';
+import { createPayerStateStore, type SkuPriceBook } from '@backstop/detection';
 
 export type DetectorTraffic = 'realistic' | 'flag-heavy';
 

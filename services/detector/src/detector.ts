@@ -9,14 +9,10 @@ import { createRedis, type Redis } from '@backstop/redis';
 import { rebuildLookbackMs, type DetectorConfig } from './config';
 import { startDetector } from './consumer';
 import { createDetectorMetrics, type DetectorMetrics } from './metrics';
-import { DatabaseRulesConfig, type RulesConfigSource } from './policy/tenant-rules';
 import { RebuildLock } from './rebuild/rebuild-lock';
 import { kafkaEventsReplayer } from './rebuild/replay-events';
 import { StateRebuilder } from './rebuild/state-rebuilder';
-import { createPayerStateStore } from './state/create-store';
-import type { PayerStateStore } from './state/payer-state';
-import { StateSentinel } from './state/state-sentinel';
-import type { StoredFlags } from './state/stored-flags';
+import { DatabaseRulesConfig, type RulesConfigSource, createPayerStateStore, type PayerStateStore, StateSentinel, type StoredFlags } from '@backstop/detection';
 
 /**
  * What a caller may hand in instead of what the configuration names: its own clients (which
