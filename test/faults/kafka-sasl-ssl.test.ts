@@ -79,6 +79,23 @@ describe('Kafka that demands TLS and SASL/SCRAM', () => {
     }
   }, 180_000);
 
+  it('takes a SCRAM-SHA-256 user as well, and refuses it the mechanism it has no credential for', async () => {
+    const connect = async (mechanism: 'scram-sha-256' | 'scram-sha-512') => {
+      const admin = createKafka(broker.brokers, 'secured-sha256', createLogger('test', 'silent'), {
+        security: { ssl: broker.security().ssl!, sasl: { mechanism, username: broker.sha256User.username, password: broker.sha256User.password } },
+        retry: { retries: 0 },
+      }).admin();
+      try {
+        await admin.connect();
+        return (await admin.describeCluster()).brokers.length;
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    expect(await connect('scram-sha-256')).toBe(1);
+    await expect(connect('scram-sha-512')).rejects.toThrow(/SASL SCRAM SHA512 authentication failed/);
+  }, 60_000);
+
   it('refuses a wrong password: ingest exits naming the failed authentication, never ready, never logging what it tried', async () => {
     const wrongPassword = 'notThePassword123';
     const { err, lines } = await refusedStart('ingest', broker.env({ KAFKA_SASL_PASSWORD: wrongPassword }));

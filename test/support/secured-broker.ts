@@ -10,13 +10,15 @@ import { backstopTopics } from '../../infra/kafka/topics';
 import { makeTestCertificates, type TestCertificates } from './test-certificates';
 
 /**
- * A private Kafka broker whose client listener demands TLS and SASL/SCRAM-SHA-512, like a
- * managed cluster: its own ports, data directory, certificates and user, all removed by
- * `destroy`. The heap is kept small; it carries a test's few messages.
+ * A private Kafka broker whose client listener demands TLS and SASL/SCRAM, like a managed
+ * cluster: its own ports, data directory, certificates and users, all removed by `destroy`.
+ * The services use the SCRAM-SHA-512 user; a second user has a SCRAM-SHA-256 credential only.
+ * The heap is kept small; it carries a test's few messages.
  */
 export class SecuredBroker {
   readonly username = 'backstop-app';
   readonly password = `scram${randomBytes(12).toString('hex')}`;
+  readonly sha256User = { username: 'backstop-sha256', password: `scram${randomBytes(12).toString('hex')}` };
   private readonly dir = mkdtempSync(join(tmpdir(), 'backstop-secured-kafka-'));
   readonly certificates: TestCertificates = makeTestCertificates(this.dir);
   private running: RunningBroker | undefined;
@@ -37,7 +39,10 @@ export class SecuredBroker {
         secured: {
           keystoreFile: this.certificates.keystoreFile,
           keystorePassword: this.certificates.keystorePassword,
-          scramUsers: [{ mechanism: 'SCRAM-SHA-512', name: this.username, password: this.password }],
+          scramUsers: [
+            { mechanism: 'SCRAM-SHA-512', name: this.username, password: this.password },
+            { mechanism: 'SCRAM-SHA-256', name: this.sha256User.username, password: this.sha256User.password },
+          ],
         },
       },
       { log: () => undefined },
