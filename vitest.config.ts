@@ -18,8 +18,9 @@ export default defineConfig({
         },
       },
       {
-        // Fault tests stop brokers, kill processes and cut connections: one at a time, after
-        // everything else, so a fault never lands on another file's services.
+        // Fault tests stop brokers, kill processes and cut connections, or start a broker JVM of
+        // their own: one at a time, after everything else, so a fault never lands on another
+        // file's services and two private brokers never compete for the two cores.
         extends: true,
         test: {
           name: 'faults',

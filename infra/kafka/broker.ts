@@ -33,6 +33,30 @@ export interface BrokerOptions {
   dataDir: string;
   /** Where the broker's own stdout/stderr go when it runs in the background. */
   logFile: string;
+  /** Java heap ceiling, e.g. `256m`; 1g by default. A test's private broker needs far less. */
+  maxHeap?: string;
+  /** Clients must come in over TLS and authenticate with SASL/SCRAM on `port`. */
+  secured?: SecuredListener;
+}
+
+/**
+ * A SASL_SSL client listener, as managed Kafka offers. The broker keeps a plaintext listener
+ * of its own on port + 2 for its inter-broker traffic and the runner's readiness probe; clients
+ * are told only of the secured one on `port`.
+ */
+export interface SecuredListener {
+  /** PKCS#12 keystore holding the broker's private key and certificate chain. */
+  keystoreFile: string;
+  keystorePassword: string;
+  /** Users written into the cluster's metadata when its storage is formatted. */
+  scramUsers: ScramUser[];
+}
+
+export interface ScramUser {
+  mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  name: string;
+  /** Letters and digits only: the storage tool's `name=…,password=…` syntax has no quoting. */
+  password: string;
 }
 
 export function defaultBrokerOptions(port = Number(process.env.KAFKA_PORT ?? 9092)): BrokerOptions {
@@ -73,17 +97,46 @@ export function fetchKafka(log: (line: string) => void = console.log): string {
   return libs;
 }
 
+/** Where the runner's readiness probe and the broker's own traffic go: plaintext either way. */
+function plaintextPort(options: BrokerOptions): number {
+  return options.secured ? options.port + 2 : options.port;
+}
+
+function listenerProperties(options: BrokerOptions): string[] {
+  const controller = `CONTROLLER://127.0.0.1:${options.port + 1}`;
+  if (!options.secured) {
+    return [
+      `listeners=PLAINTEXT://127.0.0.1:${options.port},${controller}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}`,
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+    ];
+  }
+  const internal = `INTERNAL://127.0.0.1:${plaintextPort(options)}`;
+  const scram = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  return [
+    `listeners=SASL_SSL://127.0.0.1:${options.port},${controller},${internal}`,
+    `advertised.listeners=SASL_SSL://127.0.0.1:${options.port},${internal}`,
+    'listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT',
+    'inter.broker.listener.name=INTERNAL',
+    'sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512',
+    `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${scram}`,
+    `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${scram}`,
+    'ssl.keystore.type=PKCS12',
+    `ssl.keystore.location=${options.secured.keystoreFile}`,
+    `ssl.keystore.password=${options.secured.keystorePassword}`,
+    'ssl.client.auth=none',
+  ];
+}
+
 function serverProperties(options: BrokerOptions): string {
   const controllerPort = options.port + 1;
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}`,
+    ...listenerProperties(options),
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${join(options.dataDir, 'logs')}`,
     // One node: every internal topic must live with a single replica.
     'offsets.topic.replication.factor=1',
@@ -123,7 +176,7 @@ const log4jConfig = `Configuration:
 
 function javaArgs(libs: string, options: BrokerOptions, mainClass: string, args: string[]): string[] {
   return [
-    '-Xms256m', '-Xmx1g', '-XX:+UseG1GC',
+    `-Xms${options.maxHeap ?? '256m'}`, `-Xmx${options.maxHeap ?? '1g'}`, '-XX:+UseG1GC',
     `-Dlog4j2.configurationFile=${join(options.dataDir, 'log4j2.yaml')}`,
     '-cp', `${libs}/*`,
     mainClass, ...args,
@@ -140,9 +193,12 @@ function prepare(libs: string, options: BrokerOptions): string {
     // A Kafka cluster id is 16 random bytes in URL-safe base64; passed as `--cluster-id=…`
     // because an id may start with "-", which the tool would otherwise read as an option.
     const clusterId = randomBytes(16).toString('base64url');
+    // SCRAM credentials live in the cluster metadata; formatting is when a KRaft cluster gets
+    // its first users, before any listener that needs them is up.
+    const scram = (options.secured?.scramUsers ?? []).flatMap((user) => ['--add-scram', `${user.mechanism}=[name=${user.name},password=${user.password}]`]);
     const format = spawnSync(
       'java',
-      javaArgs(libs, options, 'kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, '--config', propertiesFile]),
+      javaArgs(libs, options, 'kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, '--config', propertiesFile, ...scram]),
       { encoding: 'utf8' },
     );
     if (format.status !== 0) throw new Error(`formatting Kafka storage failed:\n${format.stderr}${format.stdout}`);
@@ -182,6 +238,7 @@ export async function waitForBroker(brokers: string[], timeoutMs = 90_000): Prom
 }
 
 export interface RunningBroker {
+  /** Where clients connect: the secured listener when there is one. */
   brokers: string[];
   process: ChildProcess;
   stop(): Promise<void>;
@@ -223,7 +280,7 @@ export async function startBroker(
     child.once('exit', (code) => reject(new Error(`Kafka exited with ${code} before it was ready; see ${options.logFile}`))),
   );
   exited.catch(() => undefined);
-  await Promise.race([waitForBroker(brokers), exited]);
+  await Promise.race([waitForBroker([`127.0.0.1:${plaintextPort(options)}`]), exited]);
   return { brokers, process: child, stop: () => stopProcess(child) };
 }
 

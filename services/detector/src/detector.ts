@@ -1,6 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { topicName } from '@backstop/contracts';
-import { ConsumerHealth, createIdempotentProducer, createKafka } from '@backstop/kafka';
+import { ConsumerHealth, createIdempotentProducer, createKafka, kafkaSecurity } from '@backstop/kafka';
 import { ShutdownPlan, type ShutdownStep } from '@backstop/lifecycle';
 import { createLogger, type Logger } from '@backstop/logging';
 import { createRegistry, registerConsumerLag, registerConsumerRunning, startMetricsServer } from '@backstop/metrics';
@@ -72,7 +72,7 @@ export function createDetector(config: DetectorConfig, parts: DetectorParts = {}
         if (!parts.pool) plan.add('postgres', () => pool.end());
         rulesConfig = new DatabaseRulesConfig(pool, logger, config.DETECTOR_RULES_CACHE_MS);
       }
-      const kafka = parts.kafka ?? createKafka(config.KAFKA_BROKERS, 'backstop-detector', logger);
+      const kafka = parts.kafka ?? createKafka(config.KAFKA_BROKERS, 'backstop-detector', logger, { security: kafkaSecurity(config) });
       const producer = createIdempotentProducer(kafka);
       await producer.connect();
       plan.add('producer', () => producer.disconnect());
