@@ -125,20 +125,28 @@ export class RedisCluster {
         '--cluster-config-file', join(this.dir, `nodes-${node.port}.conf`),
         // A dead master is noticed, and its replica promoted, within a few seconds.
         '--cluster-node-timeout', '3000',
+        // A replica takes over however long ago it last heard its master, as a test needs.
+        '--cluster-replica-validity-factor', '0',
         '--save', '', '--appendonly', 'no',
         '--dir', this.dir,
+        '--logfile', join(this.dir, `node-${node.port}.log`),
       ],
       { stdio: 'ignore' },
     );
     await waitFor(`redis node ${node.port} to answer`, () => withNode(node.port, async (client) => ((await client.ping()) === 'PONG' ? true : undefined)));
   }
 
-  /** Every live node sees every slot served and the cluster state ok. */
+  /**
+   * Every live node sees every slot served and the cluster state ok, and every live replica
+   * has finished copying its master: a replica still syncing could not take over.
+   */
   async waitUntilHealthy(timeoutMs = 60_000): Promise<void> {
-    await waitFor('the Redis cluster to be ok on every node', async () => {
+    await waitFor('the Redis cluster to be ok on every node, its replicas in sync', async () => {
       for (const node of this.nodes.filter((n) => n.process)) {
         const info = await withNode(node.port, (client) => client.cluster('INFO'));
         if (!/cluster_state:ok/.test(info) || !/cluster_slots_ok:16384/.test(info)) return undefined;
+        const replication = await withNode(node.port, (client) => client.info('replication'));
+        if (/role:slave/.test(replication) && !/master_link_status:up/.test(replication)) return undefined;
       }
       return true;
     }, timeoutMs);

@@ -36,7 +36,10 @@ export function redisClient(url: string, options: RedisOptions): Redis {
   };
   const clusterOptions: ClusterOptions = {
     redisOptions,
-    enableAutoPipelining: options.enableAutoPipelining ?? false,
+    // Off on a cluster: ioredis groups auto-pipelined commands by their first argument, which
+    // for a script given its key count per call is that count, not a key, and so mixes nodes
+    // in one pipeline. Callers batch per slot themselves (SlotPipelines, the ingest gate).
+    enableAutoPipelining: false,
     // Commands wait while the cluster moves a slot or promotes a replica, instead of failing:
     // a retry every 300 ms, for up to 15 s, covers a failover (node timeout plus election).
     retryDelayOnFailover: 300,

@@ -9,6 +9,12 @@ import type { SkuPriceBook, SkuSummary } from './sku-prices';
 /** Payments per pipeline when a batch's observations are split to overlap Redis and this process. */
 const PIPELINE_EVENTS = 256;
 
+/**
+ * How long a call is retried when a Redis Cluster node's connection is lost under it, which
+ * covers a failover (node timeout plus election). Every script here is idempotent per event.
+ */
+const FAILOVER_RETRY_MS = 30_000;
+
 export interface StateLimits {
   /** Payments, recipients and categories older than the payer's newest by more than this are forgotten (ms). */
   historyHorizonMs: number;
@@ -153,7 +159,7 @@ export class PayerStateStore<Stored> {
       if (first) {
         for (const { tenantId, payerId, orderId, deliveredMs } of deliveries) {
           const keys = payerKeys(this.prefix, tenantId, payerId);
-          pipeline.for(keys.seen).observeDelivery(keys.seen, keys.deliveries, orderId, deliveredMs, this.limits.orderHorizonMs, this.limits.orderCap, this.limits.payerTtlSeconds);
+          pipeline.add(keys.seen, (p) => p.observeDelivery(keys.seen, keys.deliveries, orderId, deliveredMs, this.limits.orderHorizonMs, this.limits.orderCap, this.limits.payerTtlSeconds));
         }
       }
       const to = Math.min(requests.length, from + PIPELINE_EVENTS);
@@ -161,14 +167,14 @@ export class PayerStateStore<Stored> {
         const { tenantId, payment } = requests[index]!;
         const sku = this.skuPrices.summaryFor(tenantId, payment);
         const args = observePaymentArgs(this.prefix, tenantId, payment, msOf(payment), sku, nowMs, this.packedLimits);
-        pipeline.for(args[0]).observePayment(...args);
+        pipeline.add(args[0], (p) => p.observePayment(...args));
       }
       for (let index = from; index < to; index += 1) this.skuPrices.queueUpdate(pipeline, requests[index]!.tenantId, requests[index]!.payment);
       this.roundTrips += pipeline.roundTrips;
       this.commandsSent += pipeline.length;
       pipelines.push({ pipeline, from, to, deliveries: first ? deliveries.length : 0 });
     }
-    const replies = pipelines.map(({ pipeline }) => pipeline.exec());
+    const replies = pipelines.map(({ pipeline }) => pipeline.exec({ retryOnConnectionLoss: FAILOVER_RETRY_MS }));
     // Every pipeline is awaited, so none is left to reject unheard when an earlier one fails.
     const settled = Promise.allSettled(replies);
     const observations: Observation<Stored>[] = new Array(requests.length);
@@ -199,11 +205,11 @@ export class PayerStateStore<Stored> {
     const pipeline = new SlotPipelines(this.redis);
     for (const { tenantId, payment, stored } of entries) {
       const keys = payerKeys(this.prefix, tenantId, payment.payerId);
-      pipeline.for(keys.seen).recordFlags(keys.seen, keys.seenAt, payment.eventId, stored);
+      pipeline.add(keys.seen, (p) => p.recordFlags(keys.seen, keys.seenAt, payment.eventId, stored));
     }
     this.roundTrips += pipeline.roundTrips;
     this.commandsSent += entries.length;
-    const results = await pipeline.exec();
+    const results = await pipeline.exec({ retryOnConnectionLoss: FAILOVER_RETRY_MS });
     for (const [error] of results) if (error) throw error;
   }
 }

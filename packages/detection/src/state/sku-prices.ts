@@ -71,9 +71,10 @@ export class SkuPriceBook {
     if (stale.size === 0) return;
     const keys = [...stale];
     const pipeline = new SlotPipelines(this.redis);
-    for (const key of keys) pipeline.for(key).zrange(key, 0, -1);
+    for (const key of keys) pipeline.add(key, (p) => p.zrange(key, 0, -1));
     this.roundTrips += pipeline.roundTrips;
-    const results = await pipeline.exec();
+    // Only reads: safe to send again when a cluster node is lost under it.
+    const results = await pipeline.exec({ retryOnConnectionLoss: 30_000 });
     results.forEach(([error, members], index) => {
       if (error) throw error;
       const prices = (members as string[]).map((member) => Number(member.slice(0, member.indexOf(':'))));
@@ -94,6 +95,6 @@ export class SkuPriceBook {
   queueUpdate(pipeline: SlotPipelines, tenantId: string, payment: PaymentSnapshot): void {
     const key = this.keyOf(tenantId, payment);
     if (key === undefined) return;
-    pipeline.for(key).addSkuPrice(key, Date.parse(payment.occurredAt), `${unitPriceOf(payment)}:${payment.paymentId}`, this.limits.cap, this.limits.ttlSeconds);
+    pipeline.add(key, (p) => p.addSkuPrice(key, Date.parse(payment.occurredAt), `${unitPriceOf(payment)}:${payment.paymentId}`, this.limits.cap, this.limits.ttlSeconds));
   }
 }
