@@ -37,6 +37,19 @@ export interface BrokerOptions {
   maxHeap?: string;
   /** Clients must come in over TLS and authenticate with SASL/SCRAM on `port`. */
   secured?: SecuredListener;
+  /** One member of a multi-node cluster instead of a cluster of its own. */
+  member?: ClusterMember;
+}
+
+/**
+ * A node of a KRaft cluster whose every node is both broker and controller: its id, the
+ * cluster's id (the same on every node, given when its storage is formatted) and every
+ * node's client port (each one's controller listens on its port + 1).
+ */
+export interface ClusterMember {
+  nodeId: number;
+  clusterId: string;
+  ports: readonly number[];
 }
 
 /**
@@ -130,26 +143,30 @@ function listenerProperties(options: BrokerOptions): string[] {
 }
 
 function serverProperties(options: BrokerOptions): string {
-  const controllerPort = options.port + 1;
+  const member = options.member;
+  const voters = member ? member.ports.map((port, index) => `${index + 1}@127.0.0.1:${port + 1}`).join(',') : `1@127.0.0.1:${options.port + 1}`;
+  // One node keeps every internal topic on a single replica; a cluster keeps three, two of
+  // them in sync before a write counts, as production runs it.
+  const replicas = member ? Math.min(3, member.ports.length) : 1;
+  const inSync = member ? Math.max(1, replicas - 1) : 1;
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `node.id=${member?.nodeId ?? 1}`,
+    `controller.quorum.voters=${voters}`,
     ...listenerProperties(options),
     'controller.listener.names=CONTROLLER',
     `log.dirs=${join(options.dataDir, 'logs')}`,
-    // One node: every internal topic must live with a single replica.
-    'offsets.topic.replication.factor=1',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
-    'default.replication.factor=1',
+    `offsets.topic.replication.factor=${replicas}`,
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${inSync}`,
+    `share.coordinator.state.topic.replication.factor=${replicas}`,
+    `share.coordinator.state.topic.min.isr=${inSync}`,
+    `default.replication.factor=${replicas}`,
     // Fifty offset partitions (the default) take a single node tens of seconds to load after a
     // restart, during which consumer groups cannot join; a handful is plenty for one machine.
     'offsets.topic.num.partitions=4',
     'transaction.state.log.num.partitions=4',
-    'min.insync.replicas=1',
+    `min.insync.replicas=${inSync}`,
     'num.partitions=1',
     // Consumers join at once instead of waiting for more members that never come.
     'group.initial.rebalance.delay.ms=0',
@@ -192,7 +209,7 @@ function prepare(libs: string, options: BrokerOptions): string {
   if (!existsSync(join(options.dataDir, 'logs', 'meta.properties'))) {
     // A Kafka cluster id is 16 random bytes in URL-safe base64; passed as `--cluster-id=…`
     // because an id may start with "-", which the tool would otherwise read as an option.
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = options.member?.clusterId ?? randomBytes(16).toString('base64url');
     // SCRAM credentials live in the cluster metadata; formatting is when a KRaft cluster gets
     // its first users, before any listener that needs them is up.
     const scram = (options.secured?.scramUsers ?? []).flatMap((user) => ['--add-scram', `${user.mechanism}=[name=${user.name},password=${user.password}]`]);
