@@ -6,6 +6,8 @@ type Client = Redis | Cluster;
 /** Queues one command on the pipeline it is given. */
 export type PipelinedCommand = (pipeline: ChainableCommander) => unknown;
 
+type Reply = [Error | null, unknown];
+
 /**
  * A pipeline that also works on Redis Cluster. A cluster node runs only the commands of the
  * slots it serves, and ioredis refuses a pipeline whose keys live on different nodes, so the
@@ -17,27 +19,20 @@ export type PipelinedCommand = (pipeline: ChainableCommander) => unknown;
  * share its slot with all its other keys.
  */
 export class SlotPipelines {
-  private readonly groups = new Map<string, { commands: PipelinedCommand[]; positions: number[] }>();
-  private queued = 0;
+  private readonly queue: { key: string; command: PipelinedCommand }[] = [];
+  private readonly groups = new Set<string>();
 
   constructor(private readonly redis: Client) {}
 
   /** Queues `command` for the node that serves `key`'s slot. */
   add(key: string, command: PipelinedCommand): void {
-    const group = this.groupOf(key);
-    let entry = this.groups.get(group);
-    if (!entry) {
-      entry = { commands: [], positions: [] };
-      this.groups.set(group, entry);
-    }
-    entry.commands.push(command);
-    entry.positions.push(this.queued);
-    this.queued += 1;
+    this.queue.push({ key, command });
+    this.groups.add(this.groupOf(key));
   }
 
   /** Commands queued so far. */
   get length(): number {
-    return this.queued;
+    return this.queue.length;
   }
 
   /** Pipelines that `exec` sends: one per node the commands go to. */
@@ -48,39 +43,46 @@ export class SlotPipelines {
   /**
    * Sends every node's pipeline at once; replies in the order the commands were queued.
    *
-   * With `retryOnConnectionLoss` (ms), a node's pipeline whose connection was lost (its master
-   * died and a replica is taking over) is built and sent again until it gets replies or that
-   * long has passed. Only for idempotent commands: the lost pipeline may have run.
+   * With `retryOnConnectionLoss` (ms), commands whose node was lost under them or that were
+   * redirected because their slot moved (a master died and its replica took over) are sent
+   * again, grouped by the cluster's new map, until they get replies or that long has passed.
+   * Only for idempotent commands: a lost command may have run.
    */
-  async exec(options: { retryOnConnectionLoss?: number } = {}): Promise<[Error | null, unknown][]> {
-    const entries = [...this.groups.values()];
+  async exec(options: { retryOnConnectionLoss?: number } = {}): Promise<Reply[]> {
     const deadline = Date.now() + (options.retryOnConnectionLoss ?? 0);
-    const settled = await Promise.allSettled(entries.map(({ commands }) => this.send(commands, deadline)));
-    const replies = new Array<[Error | null, unknown]>(this.queued);
-    settled.forEach((outcome, index) => {
-      const { positions } = entries[index]!;
-      if (outcome.status === 'rejected') {
-        // The whole node's pipeline failed: each of its commands says so.
-        const error = outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason));
-        for (const position of positions) replies[position] = [error, undefined];
-        return;
-      }
-      positions.forEach((position, i) => (replies[position] = outcome.value[i] ?? [new Error('no reply'), undefined]));
-    });
-    return replies;
-  }
-
-  private async send(commands: readonly PipelinedCommand[], deadline: number): Promise<[Error | null, unknown][]> {
+    const replies = new Array<Reply>(this.queue.length);
+    let pending = this.queue.map((_, position) => position);
     for (let attempt = 1; ; attempt += 1) {
-      const pipeline = this.redis.pipeline();
-      for (const command of commands) command(pipeline);
-      const results = await pipeline.exec().catch((error: unknown) => error);
-      const lost = connectionLost(results);
-      if (!lost) {
-        if (results instanceof Error) throw results;
-        return (results as [Error | null, unknown][] | null) ?? [];
+      const retry: number[] = [];
+      const byGroup = new Map<string, number[]>();
+      for (const position of pending) {
+        const group = this.groupOf(this.queue[position]!.key);
+        const positions = byGroup.get(group);
+        if (positions) positions.push(position);
+        else byGroup.set(group, [position]);
       }
-      if (Date.now() >= deadline) throw lost;
+      await Promise.all(
+        [...byGroup.values()].map(async (positions) => {
+          const pipeline = this.redis.pipeline();
+          for (const position of positions) this.queue[position]!.command(pipeline);
+          const results = await pipeline.exec().then(
+            (value) => (value ?? []) as Reply[],
+            (error: unknown) => positions.map((): Reply => [error instanceof Error ? error : new Error(String(error)), undefined]),
+          );
+          positions.forEach((position, i) => {
+            const reply = results[i] ?? [new Error('no reply'), undefined];
+            replies[position] = reply;
+            if (reply[0] && passing(reply[0])) retry.push(position);
+          });
+        }),
+      );
+      if (retry.length === 0 || Date.now() >= deadline) return replies;
+      pending = retry;
+      if (this.redis instanceof Cluster) {
+        // Learn where the slots went before regrouping the commands that were sent astray.
+        const cluster = this.redis;
+        await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+      }
       await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1_000)));
     }
   }
@@ -94,8 +96,7 @@ export class SlotPipelines {
   }
 }
 
-/** The error a pipeline got when its node's connection was lost under it, if that is what happened. */
-function connectionLost(results: unknown): Error | undefined {
-  const errors = results instanceof Error ? [results] : Array.isArray(results) ? results.map(([error]) => error as unknown) : [];
-  return errors.find((error): error is Error => error instanceof Error && /Connection is closed|ECONNREFUSED|ECONNRESET|CLUSTERDOWN/.test(error.message));
+/** Errors of a cluster in the middle of a change, which the same command gets past once it settles. */
+function passing(error: Error): boolean {
+  return /Connection is closed|ECONNREFUSED|ECONNRESET|CLUSTERDOWN|^MOVED |^ASK |TRYAGAIN|Too many Cluster redirections/.test(error.message);
 }
