@@ -32,7 +32,9 @@ describe('the delivery memory, on real Redis', () => {
 
   it('holds a pending claim against concurrent deliveries, and treats an abandoned one as new', async () => {
     await claimOne('evt_pending', 'fp', t0);
-    expect((await claimOne('evt_pending', 'fp', t0 + 1_000)).prior).toEqual({ state: 'in-flight' });
+    expect((await claimOne('evt_pending', 'fp', t0 + 1_000)).prior).toEqual({ state: 'in-flight', retryAfterMs: 1_000 });
+    // Still held long after any publish would have ended: the retry is told to wait out the hold.
+    expect((await claimOne('evt_pending', 'fp', t0 + 10_000)).prior).toEqual({ state: 'in-flight', retryAfterMs: 20_000 });
     // The delivery that claimed it died between Kafka's acknowledgement and the mark.
     expect((await claimOne('evt_pending', 'fp', t0 + 31_000)).prior).toEqual({ state: 'new' });
   });

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createIngestRedis } from './redis-client';
+import { inFlightRetryMs } from './delivery-memory';
 import { eventually } from '../../../test/support/wait';
 import { DEDUPE_SLICES, DeliveryGate, sliceRun, type Bucket, type SliceClaim } from './delivery-gate';
 
@@ -119,5 +120,13 @@ describe('sliceRun', () => {
 
   it('refuses a key that is not a slice', () => {
     expect(() => sliceRun('p:ingest:seen:{shop}:7:now')).toThrow(/not a slice key/);
+  });
+});
+
+describe('inFlightRetryMs', () => {
+  it('asks a retry of an id being published now back in a second, and one held by a dead delivery to wait out the hold', () => {
+    expect(inFlightRetryMs(200)).toBe(1_000);
+    expect(inFlightRetryMs(12_000)).toBe(18_000);
+    expect(inFlightRetryMs(29_900)).toBe(1_000);
   });
 });

@@ -23,7 +23,8 @@ import { DEDUPE_SLICES, DeliveryGate, type Bucket } from './delivery-gate';
 export type PriorDelivery =
   | { state: 'new' }
   | { state: 'accepted'; sameBody: boolean; receivedAt: string }
-  | { state: 'in-flight' };
+  /** Another delivery holds the id; `retryAfterMs`: when a retry can expect an answer. */
+  | { state: 'in-flight'; retryAfterMs: number };
 
 /** Where a claimed id lives, so the same delivery can mark or release it. */
 export interface Claim {
@@ -34,6 +35,17 @@ export interface Claim {
 
 export { DEDUPE_SLICES };
 const PENDING_HOLD_MS = 30_000;
+
+/**
+ * When to tell a retry of an id in flight to come back. A young claim is a delivery being
+ * published right now: a second later it is answered. One older than any publish takes was
+ * left by a delivery that died (or lost Redis) before marking or releasing it, and holds
+ * until it counts as abandoned: the retry is told to wait that long instead of spending its
+ * attempts on answers that cannot change.
+ */
+export function inFlightRetryMs(claimAgeMs: number): number {
+  return claimAgeMs < 5_000 ? 1_000 : Math.max(1_000, PENDING_HOLD_MS - claimAgeMs);
+}
 
 /** What a request's admission found: its bucket could not pay, or each id's claim. */
 export type Admission =
@@ -109,7 +121,7 @@ export class DeliveryMemory {
         const found = reply.claims[index]!;
         const claim = { key, field, fingerprint };
         if (found.state === 'new') return { prior: { state: 'new' }, claim };
-        if (found.state === 'in-flight') return { prior: { state: 'in-flight' }, claim };
+        if (found.state === 'in-flight') return { prior: { state: 'in-flight', retryAfterMs: inFlightRetryMs(nowMs - found.atMs) }, claim };
         return { prior: { state: 'accepted', sameBody: found.fingerprint === fingerprint, receivedAt: new Date(found.atMs).toISOString() }, claim };
       }),
     };

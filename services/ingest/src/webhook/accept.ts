@@ -24,8 +24,8 @@ export interface AcceptDeps {
 
 const idReused = () =>
   new Problem(409, 'event-id-reused', 'Event id reused with a different body', 'An event with this id and a different body was already accepted.');
-const inFlight = () =>
-  new Problem(503, 'delivery-in-flight', 'This event is being accepted', 'Another delivery of this event id is in progress; retry shortly.', { retryAfterSeconds: 1 });
+const inFlight = (retryAfterMs: number) =>
+  new Problem(503, 'delivery-in-flight', 'This event is being accepted', 'Another delivery of this event id is in progress; retry after the time given.', { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) });
 const memoryUnavailable = () =>
   new Problem(503, 'dedupe-unavailable', 'Delivery memory unavailable', 'The event was not recorded; retry later.', { retryAfterSeconds: 2 });
 export const brokerUnavailable = () =>
@@ -67,7 +67,7 @@ export async function acceptEvents(deps: AcceptDeps, tenantId: string, candidate
     const index = distinct[position]!;
     const eventId = candidates[index]!.event.id;
     if (prior.state === 'new') toPublish.push({ index, claim });
-    else if (prior.state === 'in-flight') outcomes[index] = { status: 'rejected', eventId, problem: inFlight() };
+    else if (prior.state === 'in-flight') outcomes[index] = { status: 'rejected', eventId, problem: inFlight(prior.retryAfterMs) };
     else if (!prior.sameBody) outcomes[index] = { status: 'rejected', eventId, problem: idReused() };
     else outcomes[index] = { status: 'duplicate', eventId, receivedAt: prior.receivedAt };
   });
