@@ -7,7 +7,7 @@ import type { IsolatedStack } from './stack';
  * The console in this process, built by its own builder on the stack's Postgres, listening on
  * a free port; tests drive it with `inject` or over HTTP at `baseUrl`.
  */
-export async function startConsole(stack: IsolatedStack, { heartbeatMs }: { heartbeatMs?: number } = {}) {
+export async function startConsole(stack: Pick<IsolatedStack, 'env' | 'pool'>, { heartbeatMs }: { heartbeatMs?: number } = {}) {
   const config = ConsoleConfig.parse({ ...stack.env, CONSOLE_HOST: '127.0.0.1', CONSOLE_PORT: '0' });
   const service = createConsole(config, {
     logger: createLogger('console', process.env.TEST_LOG_LEVEL ?? 'silent'),

@@ -12,6 +12,8 @@ import { createConsoleMetrics, type ConsoleMetrics } from './metrics';
 import { healthSchema, metricsSchema } from './openapi/operations';
 import { registerDocs } from './openapi/docs';
 import { flagRoutes } from './flags/routes';
+import { payerLinkRoutes } from './payer/link-routes';
+import { payerPageRoutes } from './payer/page-routes';
 import { financeRoutes } from './finance/routes';
 import { policyRoutes } from './policies-routes';
 import { refundWebhookRoutes } from './refund-webhook-routes';
@@ -26,6 +28,8 @@ export interface ConsoleDeps {
   notifier: FlagNotifier;
   /** Live-feed heartbeat, so proxies and clients can tell a quiet feed from a dead one. */
   heartbeatMs?: number;
+  /** The origin in payer links; unset, the one each request came to. */
+  publicUrl?: string | undefined;
 }
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
@@ -34,7 +38,9 @@ const messagesRoot = dirname(fileURLToPath(import.meta.resolve('@backstop/messag
 
 /** Builds the console (API and web page) without listening, so tests can drive it. */
 export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
-  const app = createFastify(deps.logger);
+  // A payer link's token is one path segment of about 150 characters, past Fastify's default
+  // of 100; a longer one must still reach the route to be answered with the "not valid" page.
+  const app = createFastify(deps.logger, { maxParamLength: 8_192 });
   const metrics = deps.metrics ?? createConsoleMetrics();
   installProblemHandlers(app, (reason) => metrics.rejected.inc({ reason }));
   recordRequestLatency(app, metrics.latency);
@@ -54,5 +60,7 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(policyRoutes, { pool: deps.pool });
   await app.register(rulesRoutes, { pool: deps.pool });
   await app.register(refundWebhookRoutes, { pool: deps.pool });
+  await app.register(payerLinkRoutes, { pool: deps.pool, publicUrl: deps.publicUrl });
+  await app.register(payerPageRoutes, { pool: deps.pool, onNotValid: () => metrics.rejected.inc({ reason: 'payer-link-not-valid' }) });
   return app;
 }

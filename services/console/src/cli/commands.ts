@@ -31,7 +31,7 @@ async function existingTenant(pool: Pool, raw: string): Promise<string> {
 
 export const usage = `usage: npm run cli -- <command>
   tenant create <tenant-id> [--name "Display name"] [--time-zone Asia/Shanghai]
-  key create --tenant <tenant-id> --role ops|finance|admin
+  key create --tenant <tenant-id> --role ops|finance|admin|platform
   key create --role operator
   key revoke <key-id>
   secret rotate --tenant <tenant-id>        add a second webhook secret beside the current one

@@ -1,0 +1,51 @@
+-- Up Migration
+
+-- `platform`: the platform's own backend, which fetches payer links to pass on to its users.
+ALTER TABLE api_keys DROP CONSTRAINT api_keys_role_check;
+ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('ops', 'finance', 'admin', 'operator', 'platform'));
+
+-- Each tenant's signing keys, made on first use. Kept in clear like webhook secrets: signing
+-- needs the key itself. `link_secret` signs payer links (HMAC-SHA256); the Ed25519 pair signs
+-- evidence files, whose public half anyone may fetch at a well-known URL.
+CREATE TABLE tenant_signing_keys (
+  tenant_id             text PRIMARY KEY REFERENCES tenants ON DELETE CASCADE,
+  link_secret           bytea NOT NULL CHECK (octet_length(link_secret) = 32),
+  evidence_key_id       text NOT NULL UNIQUE,
+  -- PKCS#8 DER of the private key; the public key as its raw 32 bytes.
+  evidence_private_key  bytea NOT NULL,
+  evidence_public_key   bytea NOT NULL CHECK (octet_length(evidence_public_key) = 32),
+  created_at            timestamptz NOT NULL DEFAULT now()
+);
+
+-- A link given to the payer of a flagged charge. The token carries the tenant, flag, link id
+-- and expiry, signed; this row is what lets a link be revoked before it expires.
+CREATE TABLE payer_links (
+  link_id     text PRIMARY KEY,
+  tenant_id   text NOT NULL,
+  flag_id     text NOT NULL,
+  issued_by   text NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  expires_at  timestamptz NOT NULL,
+  revoked_at  timestamptz,
+  FOREIGN KEY (tenant_id, flag_id) REFERENCES flags (tenant_id, flag_id) ON DELETE CASCADE
+);
+CREATE INDEX payer_links_by_flag ON payer_links (tenant_id, flag_id, created_at DESC);
+
+-- What the payer said about a flag under review, once per flag whatever link they used.
+CREATE TABLE payer_answers (
+  tenant_id    text NOT NULL,
+  flag_id      text NOT NULL,
+  link_id      text NOT NULL REFERENCES payer_links ON DELETE CASCADE,
+  answer       text NOT NULL CHECK (answer IN ('mistake', 'intended')),
+  answered_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (tenant_id, flag_id),
+  FOREIGN KEY (tenant_id, flag_id) REFERENCES flags (tenant_id, flag_id) ON DELETE CASCADE
+);
+
+-- Down Migration
+DROP TABLE payer_answers;
+DROP TABLE payer_links;
+DROP TABLE tenant_signing_keys;
+DELETE FROM api_keys WHERE role = 'platform';
+ALTER TABLE api_keys DROP CONSTRAINT api_keys_role_check;
+ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('ops', 'finance', 'admin', 'operator'));
