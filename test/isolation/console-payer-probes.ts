@@ -29,7 +29,40 @@ async function forgedByA(sweep: ConsoleSweep): Promise<{ real: string; forged: s
   return { real: link.token, forged: signLinkToken(claims, (await tenantKeys(sweep.pool, a.tenantId)).linkSecret) };
 }
 
+/** A's evidence file of B's flag is the 404 of a flag that does not exist. */
+function evidenceProbe(extension: 'json' | 'pdf'): RouteProbe {
+  return {
+    access: ['ops', 'admin', 'finance', 'platform'],
+    sample: (tenants) => ({ method: 'GET', url: `/v1/flags/${tenants.b.flags[0]!.flagId}/evidence.${extension}` }),
+    async isolate(sweep) {
+      const { a, b } = sweep.tenants;
+      for (const role of ['ops', 'admin', 'finance'] as const) {
+        for (const flag of b.flags) {
+          const forB = await sweep.asA(role, { method: 'GET', url: `/v1/flags/${flag.flagId}/evidence.${extension}` });
+          expectProblem(forB, 404, 'not-found');
+          expect(forB.json()).toEqual((await sweep.asA(role, { method: 'GET', url: `/v1/flags/${unknownFlag}/evidence.${extension}` })).json());
+        }
+      }
+      expect((await sweep.asA('finance', { method: 'GET', url: `/v1/flags/${a.flags[0]!.flagId}/evidence.${extension}` })).status).toBe(200);
+    },
+  };
+}
+
 export const payerProbes: Record<string, RouteProbe> = {
+  'GET /v1/flags/:flagId/evidence.json': evidenceProbe('json'),
+
+  'GET /.well-known/backstop/evidence-keys/:tenantId': {
+    access: 'public',
+    sample: (tenants) => ({ method: 'GET', url: `/.well-known/backstop/evidence-keys/${tenants.a.tenantId}` }),
+    async isolate(sweep) {
+      // Public keys only: B's key is B's to publish, and nothing secret of anyone's is in it.
+      for (const tenant of [sweep.tenants.a, sweep.tenants.b]) await tenantKeys(sweep.pool, tenant.tenantId);
+      const answer = await sweep.asA('no key', { method: 'GET', url: `/.well-known/backstop/evidence-keys/${sweep.tenants.a.tenantId}` });
+      expect(answer.status).toBe(200);
+      expect(Object.keys(answer.json<{ keys: Record<string, unknown>[] }>().keys[0]!).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x']);
+    },
+  },
+
   'POST /v1/flags/:flagId/payer-links': {
     access: linkIssuers,
     sample: (tenants) => ({ method: 'POST', url: `/v1/flags/${tenants.b.flags[0]!.flagId}/payer-links` }),

@@ -11,6 +11,7 @@ import { adminRoutes } from './admin/routes';
 import { createConsoleMetrics, type ConsoleMetrics } from './metrics';
 import { healthSchema, metricsSchema } from './openapi/operations';
 import { registerDocs } from './openapi/docs';
+import { evidenceRoutes } from './evidence/evidence-routes';
 import { flagRoutes } from './flags/routes';
 import { payerLinkRoutes } from './payer/link-routes';
 import { payerPageRoutes } from './payer/page-routes';
@@ -60,6 +61,7 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(policyRoutes, { pool: deps.pool });
   await app.register(rulesRoutes, { pool: deps.pool });
   await app.register(refundWebhookRoutes, { pool: deps.pool });
+  await app.register(evidenceRoutes, { pool: deps.pool, publicUrl: deps.publicUrl });
   await app.register(payerLinkRoutes, { pool: deps.pool, publicUrl: deps.publicUrl });
   await app.register(payerPageRoutes, { pool: deps.pool, onNotValid: () => metrics.rejected.inc({ reason: 'payer-link-not-valid' }) });
   return app;

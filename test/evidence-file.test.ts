@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Flag } from '@backstop/contracts';
+import { createApiKey, createTenant } from '@backstop/tenancy';
+import { startConsole, type ConsoleUnderTest } from './support/console';
+import { createIsolatedDatabase } from './support/database';
+import { moveDecision, paidTwiceFlag, recordAsRefundWorker } from './support/payer-flags';
+
+const run = promisify(execFile);
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+type EvidenceJson = {
+  format: string;
+  document: {
+    issuer: { tenantId: string; publicKeyUrl: string; publicKey: { kid: string } };
+    payment: { paymentId: string; recipientAccount: string };
+    fundFlow: { paymentId: string; amount: number }[];
+    decision: { amount: number; status: string; lifecycle: { from: string | null; to: string }[] };
+    verification: { auditEntries: { seq: number; hash: string }[] };
+  };
+  signature: { keyId: string; value: string };
+};
+
+/** `npm run cli -- evidence verify …`, as a person at a terminal runs it. */
+async function cliVerify(...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout } = await run('npx', ['tsx', 'services/console/src/cli/index.ts', 'evidence', 'verify', ...args], {
+      cwd: repoRoot, env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, timeout: 60_000,
+    });
+    return { code: 0, out: stdout };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string };
+    return { code: failed.code, out: failed.stdout };
+  }
+}
+
+describe('evidence files: signed by the tenant\'s key, checked offline', () => {
+  let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
+  let served: ConsoleUnderTest;
+  let flag: Flag;
+  let financeKey: string;
+  const folder = mkdtempSync(join(tmpdir(), 'backstop-evidence-'));
+
+  const get = async (path: string, key?: string) => {
+    const response = await fetch(`${served.baseUrl}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+    return { status: response.status, type: response.headers.get('content-type'), body: await response.json() as unknown };
+  };
+
+  beforeAll(async () => {
+    db = await createIsolatedDatabase();
+    await createTenant(db.pool, { tenantId: 'shop-a', name: 'Shop A' });
+    await createTenant(db.pool, { tenantId: 'shop-b', name: 'Shop B' });
+    financeKey = (await createApiKey(db.pool, 'shop-a', 'finance')).apiKey;
+    flag = paidTwiceFlag('shop-a');
+    await recordAsRefundWorker(db.pool, [flag]);
+    await moveDecision(db.pool, 'shop-a', flag, ['approved'], 'sent');
+    served = await startConsole({ env: { DATABASE_URL: db.databaseUrl }, pool: db.pool });
+  }, 60_000);
+
+  afterAll(async () => {
+    await served?.close();
+    await db?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('carries the flows, the decision\'s lifecycle and its audit entries, accounts masked', async () => {
+    const answer = await get(`/v1/flags/${flag.flagId}/evidence.json`, financeKey);
+    expect(answer.status).toBe(200);
+    const file = answer.body as EvidenceJson;
+    expect(file.format).toBe('backstop.evidence.v1');
+    expect(file.document.fundFlow.map((p) => p.paymentId)).toEqual(flag.evidence.fundFlow.map((p) => p.paymentId));
+    expect(file.document.payment.recipientAccount).toBe('80******56');
+    expect(JSON.stringify(file)).not.toContain('8000123456');
+    expect(file.document.decision.lifecycle.map((step) => `${step.from}→${step.to}`)).toEqual(['null→approved', 'approved→sent']);
+    const stored = await db.pool.query<{ seq: string; hash: Buffer }>("SELECT seq, hash FROM decision_audit WHERE tenant_id = 'shop-a' ORDER BY seq");
+    expect(file.document.verification.auditEntries.map((e) => [e.seq, e.hash])).toEqual(stored.rows.map((r) => [Number(r.seq), r.hash.toString('hex')]));
+    expect(file.document.issuer.publicKeyUrl).toBe(`${served.baseUrl}/.well-known/backstop/evidence-keys/shop-a`);
+  });
+
+  it('is given to the flag\'s own tenant only', async () => {
+    expect((await get(`/v1/flags/${flag.flagId}/evidence.json`)).status).toBe(401);
+    const other = await get(`/v1/flags/${flag.flagId}/evidence.json`, (await createApiKey(db.pool, 'shop-b', 'ops')).apiKey);
+    expect([other.status, other.type]).toEqual([404, 'application/problem+json; charset=utf-8']);
+    expect((await get('/.well-known/backstop/evidence-keys/shop-b')).status).toBe(404);
+  });
+
+  it('verifies offline as issued, and names what fails once edited', async () => {
+    const file = (await get(`/v1/flags/${flag.flagId}/evidence.json`, financeKey)).body as EvidenceJson;
+    const key = await get('/.well-known/backstop/evidence-keys/shop-a');
+    expect(key.status).toBe(200);
+    const keyPath = join(folder, 'key.json');
+    writeFileSync(keyPath, JSON.stringify(key.body));
+    const asIssued = join(folder, 'evidence.json');
+    writeFileSync(asIssued, JSON.stringify(file, null, 2));
+    const good = await cliVerify(asIssued, '--key', keyPath);
+    expect(good.out).toContain('verified: the file is as Backstop issued it');
+    expect(good.code).toBe(0);
+
+    const tampered = structuredClone(file);
+    tampered.document.decision.amount = 300_000;
+    tampered.document.fundFlow[0]!.amount = 1;
+    const tamperedPath = join(folder, 'tampered.json');
+    writeFileSync(tamperedPath, JSON.stringify(tampered, null, 2));
+    const bad = await cliVerify(tamperedPath, '--key', keyPath);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('FAIL  section fundFlow: edited after it was signed');
+    expect(bad.out).toContain('FAIL  section decision: edited after it was signed');
+    expect(bad.out).toContain('ok    section payment: unchanged');
+    expect(bad.out).toContain('NOT verified: 2 checks failed');
+  }, 120_000);
+});
