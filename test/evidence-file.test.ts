@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { moveDecision, paidTwiceFlag, recordAsRefundWorker } from './support/pay
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const screenshotDir = fileURLToPath(new URL('../test-results/payer/', import.meta.url));
 
 type EvidenceJson = {
   format: string;
@@ -59,6 +60,7 @@ describe('evidence files: signed by the tenant\'s key, checked offline', () => {
     flag = paidTwiceFlag('shop-a');
     await recordAsRefundWorker(db.pool, [flag]);
     await moveDecision(db.pool, 'shop-a', flag, ['approved'], 'sent');
+    await moveDecision(db.pool, 'shop-a', flag, ['sent'], 'succeeded');
     served = await startConsole({ env: { DATABASE_URL: db.databaseUrl }, pool: db.pool });
   }, 60_000);
 
@@ -76,7 +78,7 @@ describe('evidence files: signed by the tenant\'s key, checked offline', () => {
     expect(file.document.fundFlow.map((p) => p.paymentId)).toEqual(flag.evidence.fundFlow.map((p) => p.paymentId));
     expect(file.document.payment.recipientAccount).toBe('80******56');
     expect(JSON.stringify(file)).not.toContain('8000123456');
-    expect(file.document.decision.lifecycle.map((step) => `${step.from}→${step.to}`)).toEqual(['null→approved', 'approved→sent']);
+    expect(file.document.decision.lifecycle.map((step) => `${step.from}→${step.to}`)).toEqual(['null→approved', 'approved→sent', 'sent→succeeded']);
     const stored = await db.pool.query<{ seq: string; hash: Buffer }>("SELECT seq, hash FROM decision_audit WHERE tenant_id = 'shop-a' ORDER BY seq");
     expect(file.document.verification.auditEntries.map((e) => [e.seq, e.hash])).toEqual(stored.rows.map((r) => [Number(r.seq), r.hash.toString('hex')]));
     expect(file.document.issuer.publicKeyUrl).toBe(`${served.baseUrl}/.well-known/backstop/evidence-keys/shop-a`);
@@ -113,4 +115,31 @@ describe('evidence files: signed by the tenant\'s key, checked offline', () => {
     expect(bad.out).toContain('ok    section payment: unchanged');
     expect(bad.out).toContain('NOT verified: 2 checks failed');
   }, 120_000);
+
+  it('renders as a PDF with an embedded CJK font that shows the payment ids and amounts', async () => {
+    const response = await fetch(`${served.baseUrl}/v1/flags/${flag.flagId}/evidence.pdf`, { headers: { authorization: `Bearer ${financeKey}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    const pdfPath = join(folder, 'evidence.pdf');
+    writeFileSync(pdfPath, Buffer.from(await response.arrayBuffer()));
+
+    const fonts = (await run('pdffonts', [pdfPath])).stdout;
+    expect(fonts).toMatch(/(WenQuanYi|NotoSans).*\byes\b/);
+    const { stdout: words } = await run('pdftotext', ['-layout', pdfPath, '-']);
+    for (const payment of flag.evidence.fundFlow) expect(words).toContain(payment.paymentId);
+    expect(words).toContain(flag.payment.orderId);
+    expect(words).toContain('CN¥30.00');
+    expect(words).toContain('¥30.00 ');
+    expect(words).toContain('订单重复支付');
+    expect(words).toContain('资金流');
+    const stored = await db.pool.query<{ hash: Buffer }>("SELECT hash FROM decision_audit WHERE tenant_id = 'shop-a' ORDER BY seq");
+    for (const row of stored.rows) expect(words.replace(/\s+/g, '')).toContain(row.hash.toString('hex'));
+
+    await run('pdftoppm', ['-png', '-r', '90', '-f', '1', '-l', '1', pdfPath, join(folder, 'page')]);
+    const image = ['page-1.png', 'page-01.png'].map((name) => join(folder, name)).find((path) => existsSync(path));
+    expect(image).toBeDefined();
+    expect(statSync(image!).size).toBeGreaterThan(10_000);
+    mkdirSync(screenshotDir, { recursive: true });
+    copyFileSync(image!, join(screenshotDir, 'evidence-pdf-page-1.png'));
+  }, 60_000);
 });

@@ -50,6 +50,7 @@ function evidenceProbe(extension: 'json' | 'pdf'): RouteProbe {
 
 export const payerProbes: Record<string, RouteProbe> = {
   'GET /v1/flags/:flagId/evidence.json': evidenceProbe('json'),
+  'GET /v1/flags/:flagId/evidence.pdf': evidenceProbe('pdf'),
 
   'GET /.well-known/backstop/evidence-keys/:tenantId': {
     access: 'public',

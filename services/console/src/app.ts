@@ -31,6 +31,8 @@ export interface ConsoleDeps {
   heartbeatMs?: number;
   /** The origin in payer links; unset, the one each request came to. */
   publicUrl?: string | undefined;
+  /** A font with Chinese glyphs for evidence PDFs; unset, an installed one is looked for. */
+  pdfFont?: string | undefined;
 }
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
@@ -61,7 +63,7 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(policyRoutes, { pool: deps.pool });
   await app.register(rulesRoutes, { pool: deps.pool });
   await app.register(refundWebhookRoutes, { pool: deps.pool });
-  await app.register(evidenceRoutes, { pool: deps.pool, publicUrl: deps.publicUrl });
+  await app.register(evidenceRoutes, { pool: deps.pool, publicUrl: deps.publicUrl, pdfFont: deps.pdfFont });
   await app.register(payerLinkRoutes, { pool: deps.pool, publicUrl: deps.publicUrl });
   await app.register(payerPageRoutes, { pool: deps.pool, onNotValid: () => metrics.rejected.inc({ reason: 'payer-link-not-valid' }) });
   return app;

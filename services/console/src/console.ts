@@ -36,7 +36,7 @@ export function createConsole(config: ConsoleConfig, parts: ConsoleParts = {}): 
       if (!parts.pool) plan.add('postgres', () => pool.end());
       const notifier = new FlagNotifier(config.DATABASE_URL, logger);
       await notifier.start();
-      const app = await buildApp({ logger, pool, notifier, publicUrl: config.CONSOLE_PUBLIC_URL, ...(parts.heartbeatMs !== undefined ? { heartbeatMs: parts.heartbeatMs } : {}) });
+      const app = await buildApp({ logger, pool, notifier, publicUrl: config.CONSOLE_PUBLIC_URL, pdfFont: config.CONSOLE_PDF_FONT, ...(parts.heartbeatMs !== undefined ? { heartbeatMs: parts.heartbeatMs } : {}) });
       plan.add('http', () => app.close());
       // Before the app: live feeds end with their notifier, so closing the app waits on none.
       plan.add('feed', () => notifier.close());
