@@ -42,7 +42,35 @@ CREATE TABLE payer_answers (
   FOREIGN KEY (tenant_id, flag_id) REFERENCES flags (tenant_id, flag_id) ON DELETE CASCADE
 );
 
+-- Where a platform wants a `flag.decided` event for each decision, with the payer link to pass
+-- on, signed the Standard Webhooks way with this secret.
+CREATE TABLE notification_webhooks (
+  tenant_id   text PRIMARY KEY REFERENCES tenants ON DELETE CASCADE,
+  url         text NOT NULL CHECK (url ~ '^https?://'),
+  secret      text NOT NULL CHECK (secret LIKE 'whsec\_%'),
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- One `flag.decided` event per decision, retried with backoff until the platform takes it. The
+-- payload holds no token: the link's URL is signed again from `link_id` on every attempt.
+CREATE TABLE flag_notifications (
+  decision_id      uuid PRIMARY KEY REFERENCES refund_decisions ON DELETE CASCADE,
+  tenant_id        text NOT NULL,
+  flag_id          text NOT NULL,
+  link_id          text NOT NULL REFERENCES payer_links ON DELETE CASCADE,
+  payload          jsonb NOT NULL,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  attempts         integer NOT NULL DEFAULT 0,
+  next_attempt_at  timestamptz NOT NULL DEFAULT now(),
+  last_error       text,
+  delivered_at     timestamptz
+);
+CREATE INDEX flag_notifications_due ON flag_notifications (next_attempt_at) WHERE delivered_at IS NULL;
+CREATE INDEX flag_notifications_by_tenant ON flag_notifications (tenant_id, created_at DESC, decision_id);
+
 -- Down Migration
+DROP TABLE flag_notifications;
+DROP TABLE notification_webhooks;
 DROP TABLE payer_answers;
 DROP TABLE payer_links;
 DROP TABLE tenant_signing_keys;

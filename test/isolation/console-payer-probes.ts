@@ -48,7 +48,48 @@ function evidenceProbe(extension: 'json' | 'pdf'): RouteProbe {
   };
 }
 
+const notificationsOf = async (sweep: ConsoleSweep, tenantId: string) =>
+  (await sweep.pool.query<{ url: string }>('SELECT url FROM notification_webhooks WHERE tenant_id = $1', [tenantId])).rows;
+
 export const payerProbes: Record<string, RouteProbe> = {
+  'PUT /v1/notification-webhook': {
+    access: ['admin'],
+    sample: () => ({ method: 'PUT', url: '/v1/notification-webhook', payload: { url: 'https://probe.example/' } }),
+    async isolate(sweep) {
+      const { a, b } = sweep.tenants;
+      const theirs = await notificationsOf(sweep, b.tenantId);
+      const url = 'https://alpha.example/flag-decided';
+      expect((await sweep.asA('admin', { method: 'PUT', url: '/v1/notification-webhook?tenant=bravo', payload: { url } })).status).toBe(200);
+      expect(await notificationsOf(sweep, a.tenantId)).toEqual([{ url }]);
+      expect(await notificationsOf(sweep, b.tenantId)).toEqual(theirs);
+    },
+  },
+
+  'GET /v1/notifications': {
+    access: ['ops', 'admin', 'platform'],
+    sample: () => ({ method: 'GET', url: '/v1/notifications' }),
+    async isolate(sweep) {
+      const { b } = sweep.tenants;
+      // A delivery of B's, which A's readers must never see.
+      const flagId = await decidedFlag(sweep, b);
+      const link = await issuePayerLink(sweep.pool, b.tenantId, flagId, 'probe', 1, new Date());
+      await sweep.pool.query(
+        `INSERT INTO flag_notifications (decision_id, tenant_id, flag_id, link_id, payload)
+         SELECT d.decision_id, f.tenant_id, f.flag_id, $3, '{}'::jsonb FROM flags f JOIN refund_decisions d ON d.tenant_id = f.tenant_id AND d.payment_id = f.payment_id
+          WHERE f.tenant_id = $1 AND f.flag_id = $2 ON CONFLICT DO NOTHING`,
+        [b.tenantId, flagId, link.linkId],
+      );
+      for (const role of ['ops', 'admin'] as const) {
+        for (const url of ['/v1/notifications', '/v1/notifications?status=pending', '/v1/notifications?limit=500']) {
+          const answer = await sweep.asA(role, { method: 'GET', url });
+          expect(answer.status, url).toBe(200);
+          expect(answer.json<{ data: unknown[] }>().data, url).toEqual([]);
+        }
+      }
+      expect((await sweep.asOperator({ method: 'GET', url: '/v1/notifications' })).json<{ data: unknown[] }>().data.length).toBeGreaterThan(0);
+    },
+  },
+
   'GET /v1/flags/:flagId/evidence.json': evidenceProbe('json'),
   'GET /v1/flags/:flagId/evidence.pdf': evidenceProbe('pdf'),
 

@@ -13,6 +13,7 @@ import { healthSchema, metricsSchema } from './openapi/operations';
 import { registerDocs } from './openapi/docs';
 import { evidenceRoutes } from './evidence/evidence-routes';
 import { flagRoutes } from './flags/routes';
+import { notificationRoutes } from './notifications/notification-routes';
 import { payerLinkRoutes } from './payer/link-routes';
 import { payerPageRoutes } from './payer/page-routes';
 import { financeRoutes } from './finance/routes';
@@ -64,6 +65,7 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(rulesRoutes, { pool: deps.pool });
   await app.register(refundWebhookRoutes, { pool: deps.pool });
   await app.register(evidenceRoutes, { pool: deps.pool, publicUrl: deps.publicUrl, pdfFont: deps.pdfFont });
+  await app.register(notificationRoutes, { pool: deps.pool });
   await app.register(payerLinkRoutes, { pool: deps.pool, publicUrl: deps.publicUrl });
   await app.register(payerPageRoutes, { pool: deps.pool, onNotValid: () => metrics.rejected.inc({ reason: 'payer-link-not-valid' }) });
   return app;

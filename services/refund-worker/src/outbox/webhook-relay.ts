@@ -1,8 +1,7 @@
-import { transitionDecisions } from '@backstop/ledger';
 import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
 import { signedHeaders } from '@backstop/signing';
-import { retryDelayMs } from './backoff';
+import { retryDelayMs, transitionDecisions } from '@backstop/ledger';
 
 export interface WebhookRelayOptions {
   pool: Pool;
