@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +11,7 @@ import { launchChromium } from './support/chromium';
 import { startConsole, type ConsoleUnderTest } from './support/console';
 import { createIsolatedDatabase } from './support/database';
 import { paidTwiceFlag, recordAsRefundWorker } from './support/payer-flags';
+import { eventually } from './support/wait';
 
 const screenshotDir = fileURLToPath(new URL('../test-results/payer/', import.meta.url));
 
@@ -17,7 +20,11 @@ describe('the payer\'s page in a real browser, in Chinese and English', () => {
   let served: ConsoleUnderTest;
   let browser: Browser;
   let platformKey: string;
+  let opsKey: string;
   let reviewed: Flag;
+  /** The platform's endpoint for flag.decided events, taking every one. */
+  let platform: Server;
+  const events: string[] = [];
 
   const linkFor = async (flag: Flag) => {
     const response = await fetch(`${served.baseUrl}/v1/flags/${flag.flagId}/payer-links`, { method: 'POST', headers: { authorization: `Bearer ${platformKey}` } });
@@ -31,9 +38,18 @@ describe('the payer\'s page in a real browser, in Chinese and English', () => {
     await createTenant(db.pool, { tenantId: 'shop-r', name: 'Shop R' });
     await saveRefundPolicy(db.pool, 'shop-r', { v: 1, rules: { 'duplicate.exact': { action: 'review' } } }, 'test');
     platformKey = (await createApiKey(db.pool, 'shop-r', 'platform')).apiKey;
+    opsKey = (await createApiKey(db.pool, 'shop-r', 'ops')).apiKey;
+    platform = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => { body += chunk; });
+      request.on('end', () => { events.push(body); response.writeHead(204).end(); });
+    });
+    await new Promise<void>((resolve) => platform.listen(0, '127.0.0.1', resolve));
+    await db.pool.query("INSERT INTO notification_webhooks (tenant_id, url, secret) VALUES ('shop-r', $1, 'whsec_dGVzdHRlc3R0ZXN0dGVzdA==')",
+      [`http://127.0.0.1:${(platform.address() as AddressInfo).port}/events`]);
     reviewed = paidTwiceFlag('shop-r');
     await recordAsRefundWorker(db.pool, [reviewed]);
-    served = await startConsole({ env: { DATABASE_URL: db.databaseUrl }, pool: db.pool });
+    served = await startConsole({ env: { DATABASE_URL: db.databaseUrl }, pool: db.pool }, { notificationTiming: { pollMs: 50 } });
     browser = await launchChromium();
     mkdirSync(screenshotDir, { recursive: true });
   }, 60_000);
@@ -41,6 +57,7 @@ describe('the payer\'s page in a real browser, in Chinese and English', () => {
   afterAll(async () => {
     await browser?.close();
     await served?.close();
+    await new Promise((resolve) => platform?.close(resolve));
     await db?.close();
   });
 
@@ -84,5 +101,32 @@ describe('the payer\'s page in a real browser, in Chinese and English', () => {
     expect(response?.status()).toBe(404);
     expect(await page.locator('#not-valid').textContent()).toContain('此链接无效');
     await page.screenshot({ path: `${screenshotDir}payer-link-not-valid.png`, fullPage: true });
+  }, 60_000);
+
+  it('shows ops the payer\'s answer in the review queue and the delivered notice, in both languages', async () => {
+    await eventually(async () => (events.length > 0 ? true : undefined), { what: 'the flag.decided event delivered' });
+    const answered = await db.pool.query('SELECT 1 FROM payer_answers');
+    expect(answered.rowCount).toBe(1);
+    const page = await pageIn('en-US');
+    await page.setViewportSize({ width: 1400, height: 700 });
+    await page.goto(served.baseUrl);
+    await page.fill('#api-key', opsKey);
+    await page.click('#sign-in button[type=submit]');
+    await page.selectOption('#language', 'en');
+    await page.click('.tab[data-tab="review"]');
+    const row = page.locator('#review tbody tr', { hasText: reviewed.payment.payerId });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.locator('.payer-answer').textContent()).toBe('Payer says: it was a mistake');
+    await page.screenshot({ path: `${screenshotDir}console-review-payer-answer-en.png` });
+
+    await page.selectOption('#language', 'zh');
+    await row.locator('.payer-answer', { hasText: '付款人表示' }).waitFor();
+    expect(await row.locator('.payer-answer').textContent()).toBe('付款人表示: 是误付');
+
+    await page.click('.tab[data-tab="notifications"]');
+    const notice = page.locator('#notifications tbody tr').first();
+    await notice.waitFor({ timeout: 30_000 });
+    expect(await notice.textContent()).toContain('已送达');
+    await page.screenshot({ path: `${screenshotDir}console-payer-notices-zh.png` });
   }, 60_000);
 });
