@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, createTenant } from '@backstop/tenancy';
@@ -9,12 +7,13 @@ import { createIsolatedDatabase } from './support/database';
 import { metricSum, scrapeMetrics } from './support/metrics';
 import { paidTwiceFlag, recordAsRefundWorker } from './support/payer-flags';
 import { eventually } from './support/wait';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 
 describe('flag.decided: the payer link posted to the platform, signed, retried until taken', () => {
   let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
   let served: ConsoleUnderTest;
-  let platform: Server;
-  const received: { headers: IncomingHttpHeaders; body: string; answered: number }[] = [];
+  let platform: WebhookReceiver;
+  let received: WebhookReceiver['received'];
   const keys: Record<string, string> = {};
 
   const put = async (key: string, body: unknown) => {
@@ -38,22 +37,14 @@ describe('flag.decided: the payer link posted to the platform, signed, retried u
     }
     keys.platformA = (await createApiKey(db.pool, 'shop-a', 'platform')).apiKey;
     // The platform's endpoint is down for the first two attempts.
-    platform = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => { body += chunk; });
-      request.on('end', () => {
-        const answered = received.length < 2 ? 503 : 204;
-        received.push({ headers: request.headers, body, answered });
-        response.writeHead(answered).end();
-      });
-    });
-    await new Promise<void>((resolve) => platform.listen(0, '127.0.0.1', resolve));
+    platform = await startWebhookReceiver((earlier) => (earlier < 2 ? 503 : 204));
+    ({ received } = platform);
     served = await startConsole({ env: { DATABASE_URL: db.databaseUrl }, pool: db.pool }, { notificationTiming: { pollMs: 50, retryBaseMs: 100, retryCapMs: 400 } });
   }, 60_000);
 
   afterAll(async () => {
     await served?.close();
-    await new Promise((resolve) => platform?.close(resolve));
+    await platform?.close();
     await db?.close();
   });
 
@@ -70,8 +61,7 @@ describe('flag.decided: the payer link posted to the platform, signed, retried u
   it('posts each new decision once, with the payer link, until the platform takes it', async () => {
     const before = paidTwiceFlag('shop-a');
     await recordAsRefundWorker(db.pool, [before]);
-    const { port } = platform.address() as AddressInfo;
-    const { secret } = (await put(keys['admin-shop-a']!, { url: `http://127.0.0.1:${port}/backstop` })).body.data;
+    const { secret } = (await put(keys['admin-shop-a']!, { url: platform.url('/backstop') })).body.data;
     const flag = paidTwiceFlag('shop-a');
     await recordAsRefundWorker(db.pool, [flag]);
     const decisionId = await decisionOf(flag.payment.paymentId);

@@ -1,6 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +10,7 @@ import { startConsole, type ConsoleUnderTest } from './support/console';
 import { createIsolatedDatabase } from './support/database';
 import { paidTwiceFlag, recordAsRefundWorker } from './support/payer-flags';
 import { eventually } from './support/wait';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 
 const screenshotDir = fileURLToPath(new URL('../test-results/payer/', import.meta.url));
 
@@ -23,8 +22,7 @@ describe('the payer\'s page in a real browser, in Chinese and English', () => {
   let opsKey: string;
   let reviewed: Flag;
   /** The platform's endpoint for flag.decided events, taking every one. */
-  let platform: Server;
-  const events: string[] = [];
+  let platform: WebhookReceiver;
 
   const linkFor = async (flag: Flag) => {
     const response = await fetch(`${served.baseUrl}/v1/flags/${flag.flagId}/payer-links`, { method: 'POST', headers: { authorization: `Bearer ${platformKey}` } });
@@ -39,14 +37,8 @@ describe('the payer\'s page in a real browser, in Chinese and English', () => {
     await saveRefundPolicy(db.pool, 'shop-r', { v: 1, rules: { 'duplicate.exact': { action: 'review' } } }, 'test');
     platformKey = (await createApiKey(db.pool, 'shop-r', 'platform')).apiKey;
     opsKey = (await createApiKey(db.pool, 'shop-r', 'ops')).apiKey;
-    platform = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => { body += chunk; });
-      request.on('end', () => { events.push(body); response.writeHead(204).end(); });
-    });
-    await new Promise<void>((resolve) => platform.listen(0, '127.0.0.1', resolve));
-    await db.pool.query("INSERT INTO notification_webhooks (tenant_id, url, secret) VALUES ('shop-r', $1, 'whsec_dGVzdHRlc3R0ZXN0dGVzdA==')",
-      [`http://127.0.0.1:${(platform.address() as AddressInfo).port}/events`]);
+    platform = await startWebhookReceiver();
+    await db.pool.query("INSERT INTO notification_webhooks (tenant_id, url, secret) VALUES ('shop-r', $1, 'whsec_dGVzdHRlc3R0ZXN0dGVzdA==')", [platform.url('/events')]);
     reviewed = paidTwiceFlag('shop-r');
     await recordAsRefundWorker(db.pool, [reviewed]);
     served = await startConsole({ env: { DATABASE_URL: db.databaseUrl }, pool: db.pool }, { notificationTiming: { pollMs: 50 } });
@@ -57,7 +49,7 @@ describe('the payer\'s page in a real browser, in Chinese and English', () => {
   afterAll(async () => {
     await browser?.close();
     await served?.close();
-    await new Promise((resolve) => platform?.close(resolve));
+    await platform?.close();
     await db?.close();
   });
 
@@ -104,7 +96,7 @@ describe('the payer\'s page in a real browser, in Chinese and English', () => {
   }, 60_000);
 
   it('shows ops the payer\'s answer in the review queue and the delivered notice, in both languages', async () => {
-    await eventually(async () => (events.length > 0 ? true : undefined), { what: 'the flag.decided event delivered' });
+    await eventually(async () => (platform.received.length > 0 ? true : undefined), { what: 'the flag.decided event delivered' });
     const answered = await db.pool.query('SELECT 1 FROM payer_answers');
     expect(answered.rowCount).toBe(1);
     const page = await pageIn('en-US');

@@ -1,7 +1,8 @@
 import { retryDelayMs } from '@backstop/ledger';
 import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
-import { signedHeaders } from '@backstop/signing';
+import { startPollLoop, type PollLoop } from '@backstop/lifecycle';
+import { deliverSigned } from '@backstop/signing';
 import { signLinkToken } from '../payer/link-token';
 import { tenantKeys } from '../signing/tenant-keys';
 import { enqueueNotifications } from './enqueue-notifications';
@@ -21,9 +22,7 @@ export interface NotificationRelayOptions {
   counted?: { delivered(): void; failed(): void };
 }
 
-export interface NotificationRelay {
-  stop(): Promise<void>;
-}
+export type NotificationRelay = PollLoop;
 
 interface DueRow {
   decision_id: string;
@@ -46,8 +45,6 @@ interface DueRow {
  */
 export function startNotificationRelay(options: NotificationRelayOptions): NotificationRelay {
   const { pool, logger, publicUrl, pollMs = 1_000, retryBaseMs = 1_000, retryCapMs = 3_600_000, timeoutMs = 10_000, batchSize = 20 } = options;
-  let running = true;
-  let wakeUp: () => void = () => undefined;
 
   const eventOf = async (row: DueRow): Promise<FlagDecided> => {
     const { linkSecret } = await tenantKeys(pool, row.tenant_id);
@@ -57,21 +54,8 @@ export function startNotificationRelay(options: NotificationRelayOptions): Notif
     return { ...row.payload, data: { ...row.payload.data, payerLink } };
   };
 
-  const attempt = async (row: DueRow): Promise<string | null> => {
-    const body = JSON.stringify(await eventOf(row));
-    try {
-      const response = await fetch(row.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...signedHeaders(row.secret, `flagdecided_${row.decision_id}`, body) },
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      await response.body?.cancel();
-      return response.ok ? null : `HTTP ${response.status}`;
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
-    }
-  };
+  const attempt = async (row: DueRow): Promise<string | null> =>
+    deliverSigned({ url: row.url, secret: row.secret, messageId: `flagdecided_${row.decision_id}`, body: JSON.stringify(await eventOf(row)), timeoutMs });
 
   const deliver = () => inTransaction(pool, async (client) => {
     const due = await client.query<DueRow>(
@@ -103,28 +87,7 @@ export function startNotificationRelay(options: NotificationRelayOptions): Notif
     return due.rows.length;
   });
 
-  const loop = async () => {
-    while (running) {
-      let handled = 0;
-      try {
-        handled = (await enqueueNotifications(pool, { now: new Date() })) + (await deliver());
-      } catch (error) {
-        logger.warn({ err: error }, 'notification relay pass failed; retrying');
-      }
-      if (handled > 0) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        wakeUp = () => { clearTimeout(timer); resolve(); };
-      });
-    }
-  };
-  const done = loop();
-
-  return {
-    async stop() {
-      running = false;
-      wakeUp();
-      await done;
-    },
-  };
+  return startPollLoop(async () => (await enqueueNotifications(pool, { now: new Date() })) + (await deliver()), {
+    pollMs, onError: (error) => logger.warn({ err: error }, 'notification relay pass failed; retrying'),
+  });
 }
