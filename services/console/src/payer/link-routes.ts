@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Flag } from '@backstop/contracts';
-import { jsonPath, Problem } from '@backstop/http';
+import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import { requireRole } from '../auth/authenticate';
 import { authRejections, bodyRejections, json, noContent, problem } from '../openapi/answers';
 import { describeRoute } from '../openapi/describe-route';
+import { parseBody } from '../request-parts';
 import { LinkId } from './link-token';
 import { issuePayerLink, revokePayerLink } from './payer-links';
 
@@ -52,17 +53,12 @@ export async function payerLinkRoutes(app: FastifyInstance, { pool, publicUrl }:
   app.post('/v1/flags/:flagId/payer-links', { preHandler: auth, schema: issueSchema }, async (request, reply) => {
     const params = FlagParams.safeParse(request.params);
     if (!params.success) throw new Problem(404, 'not-found', 'No such flag');
-    const body = NewLink.safeParse(request.body ?? {});
-    if (!body.success) {
-      throw new Problem(400, 'invalid-body', 'Invalid body', undefined, {
-        errors: body.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message })),
-      });
-    }
+    const { expiresInHours } = parseBody(NewLink, request.body);
     const principal = request.principal!;
     const tenantId = principal.tenantId
       ?? (await pool.query<{ tenant_id: string }>('SELECT tenant_id FROM flags WHERE flag_id = $1 LIMIT 1', [params.data.flagId])).rows[0]?.tenant_id;
     if (!tenantId) throw new Problem(404, 'not-found', 'No such flag');
-    const link = await issuePayerLink(pool, tenantId, params.data.flagId, `key:${principal.keyId}`, body.data.expiresInHours, new Date());
+    const link = await issuePayerLink(pool, tenantId, params.data.flagId, `key:${principal.keyId}`, expiresInHours, new Date());
     const origin = publicUrl ?? `${request.protocol}://${request.host}`;
     return reply.status(201).send({ linkId: link.linkId, url: new URL(`/p/${link.token}`, origin).toString(), expiresAt: link.expiresAt.toISOString() });
   });
