@@ -28,15 +28,15 @@ type EvidenceJson = {
 };
 
 /** `npm run cli -- evidence verify …`, as a person at a terminal runs it. */
-async function cliVerify(...args: string[]): Promise<{ code: number; out: string }> {
+async function cliVerify(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   try {
-    const { stdout } = await run('npx', ['tsx', 'services/console/src/cli/index.ts', 'evidence', 'verify', ...args], {
+    const { stdout, stderr } = await run('npx', ['tsx', 'services/console/src/cli/index.ts', 'evidence', 'verify', ...args], {
       cwd: repoRoot, env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, timeout: 60_000,
     });
-    return { code: 0, out: stdout };
+    return { code: 0, out: stdout, err: stderr };
   } catch (error) {
-    const failed = error as { code: number; stdout: string };
-    return { code: failed.code, out: failed.stdout };
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, out: failed.stdout, err: failed.stderr };
   }
 }
 
@@ -114,6 +114,13 @@ describe('evidence files: signed by the tenant\'s key, checked offline', () => {
     expect(bad.out).toContain('FAIL  section decision: edited after it was signed');
     expect(bad.out).toContain('ok    section payment: unchanged');
     expect(bad.out).toContain('NOT verified: 2 checks failed');
+
+    // Without the published key the file can only be held against itself, and says so.
+    expect((await cliVerify(asIssued)).out).toContain('(the key inside the file; pass --key to hold it against the published one)');
+    const notAKey = join(folder, 'not-a-key.json');
+    writeFileSync(notAKey, '{"kty":"RSA"}');
+    expect(await cliVerify(asIssued, '--key', notAKey)).toMatchObject({ code: 2, err: expect.stringContaining('is not an Ed25519 public key') });
+    expect(await cliVerify(join(folder, 'missing.json'))).toMatchObject({ code: 2, err: expect.stringContaining('cannot read') });
   }, 120_000);
 
   it('renders as a PDF with an embedded CJK font that shows the payment ids and amounts', async () => {
