@@ -1,9 +1,11 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveRefundPolicy } from '@backstop/ledger';
 import { createApiKey, createTenant } from '@backstop/tenancy';
 import { FlagDecided } from '../services/console/src/notifications/flag-decided';
 import { startConsole, type ConsoleUnderTest } from './support/console';
 import { createIsolatedDatabase } from './support/database';
+import { buildFlag } from './support/flags';
 import { metricSum, scrapeMetrics } from './support/metrics';
 import { paidTwiceFlag, recordAsRefundWorker } from './support/payer-flags';
 import { eventually } from './support/wait';
@@ -99,5 +101,18 @@ describe('flag.decided: the payer link posted to the platform, signed, retried u
     expect(failing.lastError).toBeTruthy();
     expect(failing.deliveredAt).toBeNull();
     expect((await deliveries(keys.platformA!)).some((d) => d.decisionId === decisionId)).toBe(false);
+  });
+
+  it('queues the event in the decision\'s own transaction: none for a shadow rule\'s record, one once a real decision replaces it', async () => {
+    await saveRefundPolicy(db.pool, 'shop-a', { v: 1, rules: { 'amount.outlier': { action: 'shadow', trying: 'auto_refund' } } }, 'test');
+    const outlier = buildFlag('shop-a', { type: 'amount.outlier' });
+    await recordAsRefundWorker(db.pool, [outlier]);
+    const decisionId = await decisionOf(outlier.payment.paymentId);
+    const queued = async () => (await db.pool.query('SELECT 1 FROM flag_notifications WHERE decision_id = $1', [decisionId])).rowCount;
+    expect(await queued()).toBe(0);
+    await recordAsRefundWorker(db.pool, [buildFlag('shop-a', { type: 'duplicate.exact', payment: outlier.payment })]);
+    expect(await decisionOf(outlier.payment.paymentId)).toBe(decisionId);
+    expect(await queued()).toBe(1);
+    await eventually(async () => (await deliveries(keys.platformA!, '?status=delivered')).find((d) => d.decisionId === decisionId), { what: 'the replaced decision\'s event delivered' });
   });
 });

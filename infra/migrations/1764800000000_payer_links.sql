@@ -52,23 +52,49 @@ CREATE TABLE notification_webhooks (
 );
 
 -- One `flag.decided` event per decision, retried with backoff until the platform takes it. The
--- payload holds no token: the link's URL is signed again from `link_id` on every attempt.
+-- row is written by the transaction that makes the decision (the triggers below), so no
+-- decision is missed and nothing scans the decisions for new ones; the console then gives it
+-- its payer link and payload. The payload holds no token: the link's URL is signed again from
+-- `link_id` on every attempt.
 CREATE TABLE flag_notifications (
   decision_id      uuid PRIMARY KEY REFERENCES refund_decisions ON DELETE CASCADE,
   tenant_id        text NOT NULL,
   flag_id          text NOT NULL,
-  link_id          text NOT NULL REFERENCES payer_links ON DELETE CASCADE,
-  payload          jsonb NOT NULL,
+  link_id          text REFERENCES payer_links ON DELETE CASCADE,
+  payload          jsonb,
   created_at       timestamptz NOT NULL DEFAULT now(),
   attempts         integer NOT NULL DEFAULT 0,
   next_attempt_at  timestamptz NOT NULL DEFAULT now(),
   last_error       text,
-  delivered_at     timestamptz
+  delivered_at     timestamptz,
+  CHECK ((link_id IS NULL) = (payload IS NULL))
 );
-CREATE INDEX flag_notifications_due ON flag_notifications (next_attempt_at) WHERE delivered_at IS NULL;
+CREATE INDEX flag_notifications_unlinked ON flag_notifications (created_at) WHERE link_id IS NULL;
+CREATE INDEX flag_notifications_due ON flag_notifications (next_attempt_at) WHERE delivered_at IS NULL AND link_id IS NOT NULL;
 CREATE INDEX flag_notifications_by_tenant ON flag_notifications (tenant_id, created_at DESC, decision_id);
 
+-- A decision the payer can follow (not a shadow rule's record), of a tenant whose webhook was
+-- configured before the decision was made, gets its event: when it is inserted, and when a
+-- shadow decision is replaced in place by a real one. One statement per statement, not per row.
+CREATE FUNCTION enqueue_flag_decided() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO flag_notifications (decision_id, tenant_id, flag_id, created_at)
+  SELECT d.decision_id, d.tenant_id, d.flag_id, d.created_at
+    FROM decided d JOIN notification_webhooks w ON w.tenant_id = d.tenant_id AND d.created_at >= w.created_at
+   WHERE d.status <> 'shadowed'
+  ON CONFLICT (decision_id) DO NOTHING;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER refund_decisions_flag_decided_insert AFTER INSERT ON refund_decisions
+  REFERENCING NEW TABLE AS decided FOR EACH STATEMENT EXECUTE FUNCTION enqueue_flag_decided();
+CREATE TRIGGER refund_decisions_flag_decided_update AFTER UPDATE ON refund_decisions
+  REFERENCING NEW TABLE AS decided FOR EACH STATEMENT EXECUTE FUNCTION enqueue_flag_decided();
+
 -- Down Migration
+DROP TRIGGER refund_decisions_flag_decided_update ON refund_decisions;
+DROP TRIGGER refund_decisions_flag_decided_insert ON refund_decisions;
+DROP FUNCTION enqueue_flag_decided();
 DROP TABLE flag_notifications;
 DROP TABLE notification_webhooks;
 DROP TABLE payer_answers;

@@ -88,7 +88,8 @@ export function renderPayerSummary(payerCase, { lang = 'en', timeZone = 'Asia/Sh
     channel: (channel) => channels[language][channelKey(channel)] ?? otherChannel[language],
     arrival: (channel) => arrival[language][channelKey(channel)] ?? otherArrival[language],
   };
-  const kind = payerCase.type.startsWith('duplicate') ? 'duplicate' : payerCase.type;
+  // A duplicate whose other payment the evidence lacks is told as one payment.
+  const kind = payerCase.type.startsWith('duplicate') ? (payerCase.payments >= 2 ? 'duplicate' : 'other') : payerCase.type;
   const told = (happened[language][kind] ?? happened[language].other)(payerCase, f);
   const then = next[language][stageOf(payerCase.status)];
   return { happened: told, next: then ? then(payerCase, f) : '' };

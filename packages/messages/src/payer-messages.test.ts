@@ -34,4 +34,9 @@ describe('what the payer reads', () => {
       for (const lang of ['en', 'zh']) expect(renderPayerSummary({ ...twice, status }, { lang }).next, `${status} ${lang}`).not.toBe('');
     }
   });
+
+  it('tells a duplicate whose other payment is missing as one payment, never "1 times"', () => {
+    const once = renderPayerSummary({ ...twice, payments: 1 }, { lang: 'en' }).happened;
+    expect(once).toBe('On Nov 26, 10:02 you paid CN¥30.00 for order ord_7Q2, and it looks like a mistake.');
+  });
 });

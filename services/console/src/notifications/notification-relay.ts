@@ -5,7 +5,7 @@ import { startPollLoop, type PollLoop } from '@backstop/lifecycle';
 import { deliverSigned } from '@backstop/signing';
 import { signLinkToken } from '../payer/link-token';
 import { tenantKeys } from '../signing/tenant-keys';
-import { enqueueNotifications } from './enqueue-notifications';
+import { linkNotifications } from './link-notifications';
 import type { FlagDecided, StoredFlagDecided } from './flag-decided';
 
 export interface NotificationRelayOptions {
@@ -37,8 +37,7 @@ interface DueRow {
 }
 
 /**
- * Delivers `flag.decided` events: each new decision gets its payer link and event, then the
- * event is posted to the tenant's notification webhook, signed the Standard Webhooks way with
+ * Delivers `flag.decided` events: each queued one gets its payer link and payload, then it is posted to the tenant's notification webhook, signed the Standard Webhooks way with
  * the message id `flagdecided_<decision id>` and the same body on every attempt, so the
  * platform can dedupe. A non-2xx answer or a timeout schedules the next attempt with backoff;
  * rows are locked with SKIP LOCKED, so consoles share the work.
@@ -63,7 +62,7 @@ export function startNotificationRelay(options: NotificationRelayOptions): Notif
          FROM flag_notifications n
          JOIN notification_webhooks w ON w.tenant_id = n.tenant_id
          JOIN payer_links l ON l.link_id = n.link_id
-        WHERE n.delivered_at IS NULL AND n.next_attempt_at <= now()
+        WHERE n.delivered_at IS NULL AND n.link_id IS NOT NULL AND n.next_attempt_at <= now()
         ORDER BY n.next_attempt_at, n.decision_id LIMIT $1 FOR UPDATE OF n SKIP LOCKED`,
       [batchSize],
     );
@@ -87,7 +86,7 @@ export function startNotificationRelay(options: NotificationRelayOptions): Notif
     return due.rows.length;
   });
 
-  return startPollLoop(async () => (await enqueueNotifications(pool, { now: new Date() })) + (await deliver()), {
+  return startPollLoop(async () => (await linkNotifications(pool, { now: new Date() })) + (await deliver()), {
     pollMs, onError: (error) => logger.warn({ err: error }, 'notification relay pass failed; retrying'),
   });
 }

@@ -15,7 +15,7 @@ const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 const Delivery = z.object({
-  decisionId: z.string(), flagId: z.string(), linkId: z.string(), createdAt: z.string(), attempts: z.int(),
+  decisionId: z.string(), flagId: z.string(), linkId: z.string().nullable().describe('Null until the console has issued the event\'s payer link.'), createdAt: z.string(), attempts: z.int(),
   deliveredAt: z.string().nullable(), nextAttemptAt: z.string().nullable().describe('Null once delivered.'), lastError: z.string().nullable(),
 });
 
@@ -54,7 +54,7 @@ export async function notificationRoutes(app: FastifyInstance, { pool }: { pool:
 
   app.get('/v1/notifications', { preHandler: requireRole(pool, ['ops', 'admin', 'platform']), schema: listSchema }, async (request) => {
     const { status, limit } = parseQuery(ListQuery, request);
-    const rows = await pool.query<{ decision_id: string; flag_id: string; link_id: string; created_at: Date; attempts: number; delivered_at: Date | null; next_attempt_at: Date; last_error: string | null }>(
+    const rows = await pool.query<{ decision_id: string; flag_id: string; link_id: string | null; created_at: Date; attempts: number; delivered_at: Date | null; next_attempt_at: Date; last_error: string | null }>(
       `SELECT decision_id, flag_id, link_id, created_at, attempts, delivered_at, next_attempt_at, last_error FROM flag_notifications
         WHERE ($1::text IS NULL OR tenant_id = $1)
           AND ($2::text IS NULL OR ($2 = 'delivered') = (delivered_at IS NOT NULL))

@@ -4,7 +4,7 @@ import { loadPayerView } from '../payer/payer-case';
 import { issuePayerLink } from '../payer/payer-links';
 import type { StoredFlagDecided } from './flag-decided';
 
-interface NewDecision {
+interface Unlinked {
   decision_id: string;
   tenant_id: string;
   flag_id: string;
@@ -20,26 +20,24 @@ interface NewDecision {
 }
 
 /**
- * Gives each new decision of a tenant that configured a notification webhook its payer link
- * and a `flag.decided` event to deliver. Decisions made before the webhook was configured are
- * left alone, so configuring it does not flood the platform with history. Two consoles doing
- * this at once may each issue a link, but only one event per decision is kept.
+ * Gives each `flag.decided` event the decision's transaction queued (see the migration's
+ * trigger) its payer link and payload, ready to deliver. Two consoles doing this at once may
+ * each issue a link; only the first one written is sent, the other is never used.
  */
-export async function enqueueNotifications(pool: Pool, { now, linkHours = 168, batchSize = 50 }: { now: Date; linkHours?: number; batchSize?: number }): Promise<number> {
-  const fresh = await pool.query<NewDecision>(
-    `SELECT d.decision_id, d.tenant_id, d.flag_id, d.flag_type, d.payment_id, f.payment->>'orderId' AS order_id, f.payer_id,
+export async function linkNotifications(pool: Pool, { now, linkHours = 168, batchSize = 50 }: { now: Date; linkHours?: number; batchSize?: number }): Promise<number> {
+  const unlinked = await pool.query<Unlinked>(
+    `SELECT n.decision_id, n.tenant_id, n.flag_id, d.flag_type, d.payment_id, f.payment->>'orderId' AS order_id, f.payer_id,
             d.action, d.status, d.amount, d.currency, d.created_at
-       FROM notification_webhooks w
-       JOIN refund_decisions d ON d.tenant_id = w.tenant_id AND d.created_at >= w.created_at
-       JOIN flags f ON f.tenant_id = d.tenant_id AND f.flag_id = d.flag_id
-       LEFT JOIN flag_notifications n ON n.decision_id = d.decision_id
-      WHERE n.decision_id IS NULL AND d.status <> 'shadowed'
-      ORDER BY d.created_at
+       FROM flag_notifications n
+       JOIN refund_decisions d ON d.decision_id = n.decision_id
+       JOIN flags f ON f.tenant_id = n.tenant_id AND f.flag_id = n.flag_id
+      WHERE n.link_id IS NULL
+      ORDER BY n.created_at
       LIMIT $1`,
     [batchSize],
   );
-  let enqueued = 0;
-  for (const decision of fresh.rows) {
+  let linked = 0;
+  for (const decision of unlinked.rows) {
     const view = await loadPayerView(pool, decision.tenant_id, decision.flag_id);
     if (!view) continue;
     const link = await issuePayerLink(pool, decision.tenant_id, decision.flag_id, 'notification', linkHours, now);
@@ -56,12 +54,11 @@ export async function enqueueNotifications(pool: Pool, { now, linkHours = 168, b
         },
       },
     };
-    const inserted = await pool.query(
-      `INSERT INTO flag_notifications (decision_id, tenant_id, flag_id, link_id, payload, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (decision_id) DO NOTHING`,
-      [decision.decision_id, decision.tenant_id, decision.flag_id, link.linkId, JSON.stringify(payload), now],
+    const updated = await pool.query(
+      'UPDATE flag_notifications SET link_id = $2, payload = $3, next_attempt_at = $4 WHERE decision_id = $1 AND link_id IS NULL',
+      [decision.decision_id, link.linkId, JSON.stringify(payload), now],
     );
-    enqueued += inserted.rowCount ?? 0;
+    linked += updated.rowCount ?? 0;
   }
-  return enqueued;
+  return linked;
 }
