@@ -17,7 +17,7 @@ import { DetectorConfig } from '../../services/detector/src/config';
 import type { ReplayedBatch } from '../../services/detector/src/rebuild/replay-batch';
 import { planEventsReplay, replayRanges } from '../../services/detector/src/rebuild/replay-events';
 import { offsetsIn } from '../../services/detector/src/rebuild/replay-plan';
-import { createPayerStateStore } from '../../services/detector/src/state/create-store';
+import { createPayerStateStore } from '@backstop/detection';
 
 const events = Number(process.env.EVENTS ?? 100_000);
 const payers = Number(process.env.PAYERS ?? 5_000);

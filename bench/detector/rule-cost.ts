@@ -6,8 +6,8 @@
  *   npx tsx bench/detector/rule-cost.ts [iterations]
  */
 import { defaultRulesConfig } from '@backstop/contracts';
-import { rules } from '../../services/detector/src/rules';
-import { contextFor, payment } from '../../services/detector/src/rules/rule-fixtures';
+import { contextFor, payment } from '@backstop/detection/fixtures';
+import { rules } from '@backstop/detection';
 
 const iterations = Number(process.argv[2] ?? 200_000);
 const topup = (atSeconds: number, account: string) => payment(atSeconds, { kind: 'topup', sku: 'mobile-topup-50', category: 'phone-credit', recipientAccount: account });

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { PaymentSnapshot } from '@backstop/contracts';
 import { createRedis } from '@backstop/redis';
 import { DetectorConfig } from '../../services/detector/src/config';
-import { createPayerStateStore } from '../../services/detector/src/state/create-store';
+import { createPayerStateStore } from '@backstop/detection';
 
 const prefix = `mem${randomBytes(3).toString('hex')}`;
 const config = DetectorConfig.parse({ ...process.env, REDIS_KEY_PREFIX: prefix });

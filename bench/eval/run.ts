@@ -15,11 +15,9 @@ import { createRedis } from '@backstop/redis';
 import { backstopTopics } from '../../infra/kafka/topics';
 import { DetectorConfig } from '../../services/detector/src/config';
 import { createDetector } from '../../services/detector/src/detector';
-import { fixedRulesConfig } from '../../services/detector/src/policy/tenant-rules';
-import { rules } from '../../services/detector/src/rules';
-import { createPayerStateStore } from '../../services/detector/src/state/create-store';
 import { printReport, score } from './score';
 import { forEachKey, generateTraffic } from '@backstop/testkit';
+import { fixedRulesConfig, rules, createPayerStateStore } from '@backstop/detection';
 
 const { values: args } = parseArgs({
   options: {

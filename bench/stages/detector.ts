@@ -17,12 +17,11 @@ import { topicName } from '@backstop/contracts';
 import type { Kafka } from 'kafkajs';
 import { DetectorConfig } from '../../services/detector/src/config';
 import { createDetector } from '../../services/detector/src/detector';
-import { createPayerStateStore } from '../../services/detector/src/state/create-store';
-import type { SkuPriceBook } from '../../services/detector/src/state/sku-prices';
 import { TrafficGenerator, publishEvents } from '@backstop/testkit';
 import { coresBetween, readCpu } from '../lib/cpu-sampler';
 import { benchLogger, createSlice, type Endpoints } from '../lib/slice';
 import { topicProgress } from '../lib/topic-progress';
+import { createPayerStateStore, type SkuPriceBook } from '@backstop/detection';
 
 export type DetectorTraffic = 'realistic' | 'flag-heavy';
 
@@ -173,7 +172,9 @@ export async function benchDetector(endpoints: Endpoints, events: number, log: (
 }
 
 /** Bytes written to and read from a Redis client's socket so far. */
-function redisBytes(redis: { stream?: { bytesWritten?: number; bytesRead?: number } }): { out: number; in: number } {
+function redisBytes(client: object): { out: number; in: number } {
+  // A single node's socket; a cluster client's bytes are spread over its nodes and not counted.
+  const redis = client as { stream?: { bytesWritten?: number; bytesRead?: number } };
   return { out: redis.stream?.bytesWritten ?? 0, in: redis.stream?.bytesRead ?? 0 };
 }
 

@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from '@backstop/redis';
-import { packLimits } from '../../services/detector/src/state/observe-args';
+import { packLimits } from '@backstop/detection';
 
 const run = promisify(execFile);
-const script = readFileSync(fileURLToPath(new URL('../../services/detector/src/lua/observe-payment-8.lua', import.meta.url)), 'utf8');
+const script = readFileSync(fileURLToPath(new URL('../../packages/detection/src/lua/observe-payment-8.lua', import.meta.url)), 'utf8');
 
 export interface RedisBaseline {
   command: string;

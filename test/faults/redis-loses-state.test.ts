@@ -5,7 +5,6 @@ import { createTenant } from '@backstop/tenancy';
 import type { ServiceProcess } from '../../infra/dev/service-process';
 import type { SentEvent } from '../../infra/tools/invariants/invariants';
 import { RebuildLock } from '../../services/detector/src/rebuild/rebuild-lock';
-import { defineDetectorScripts } from '../../services/detector/src/state/scripts';
 import { checkStack } from '../support/invariants';
 import { groupCaughtUp, readTopic, type ReadMessage } from '@backstop/testkit';
 import { freePort, PrivateRedis } from '../support/private-redis';
@@ -14,6 +13,7 @@ import { createIsolatedStack, type IsolatedStack } from '../support/stack';
 import { metricSum, scrapeMetrics } from '../support/metrics';
 import { eventually } from '../support/wait';
 import { paymentEvent, postWebhook, uniqueId } from '../support/webhooks';
+import { defineDetectorScripts } from '@backstop/detection';
 
 const hourMs = 3_600_000;
 const paymentIdOf = (event: WebhookEvent) => (event.type === 'payment.succeeded' ? event.data.paymentId : '');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, port } from '@backstop/config';
+import { checkKafkaSecurity, commonEnv, port } from '@backstop/config';
 
 export const ConsoleConfig = z.object({
   ...commonEnv,
@@ -9,5 +9,5 @@ export const ConsoleConfig = z.object({
   CONSOLE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** A font file with Chinese glyphs embedded in evidence PDFs; unset: WenQuanYi Zen Hei or Noto CJK where installed. */
   CONSOLE_PDF_FONT: z.string().min(1).optional(),
-});
+}).superRefine(checkKafkaSecurity);
 export type ConsoleConfig = z.infer<typeof ConsoleConfig>;

@@ -4,13 +4,9 @@ import { faultPoint } from '@backstop/lifecycle';
 import type { Logger } from '@backstop/logging';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { DetectorConfig } from './config';
-import { detectBatch } from './detect-batch';
-import type { StoredFlags } from './state/stored-flags';
 import type { DetectorMetrics } from './metrics';
-import type { RulesConfigSource } from './policy/tenant-rules';
 import { chunkByBytes } from './send-chunks';
-import type { PayerStateStore } from './state/payer-state';
-import type { StateSentinel } from './state/state-sentinel';
+import { detectBatch, type StoredFlags, type RulesConfigSource, type PayerStateStore, type StateSentinel } from '@backstop/detection';
 
 export interface DetectorDeps {
   config: DetectorConfig;

@@ -1,6 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { topicName } from '@backstop/contracts';
-import { ConsumerHealth, createIdempotentProducer, createKafka } from '@backstop/kafka';
+import { ConsumerHealth, createIdempotentProducer, createKafka, kafkaSecurity } from '@backstop/kafka';
 import { ShutdownPlan, type ShutdownStep } from '@backstop/lifecycle';
 import { createLogger, type Logger } from '@backstop/logging';
 import { createRegistry, registerConsumerLag, registerConsumerRunning, startMetricsServer } from '@backstop/metrics';
@@ -9,14 +9,10 @@ import { createRedis, type Redis } from '@backstop/redis';
 import { rebuildLookbackMs, type DetectorConfig } from './config';
 import { startDetector } from './consumer';
 import { createDetectorMetrics, type DetectorMetrics } from './metrics';
-import { DatabaseRulesConfig, type RulesConfigSource } from './policy/tenant-rules';
 import { RebuildLock } from './rebuild/rebuild-lock';
 import { kafkaEventsReplayer } from './rebuild/replay-events';
 import { StateRebuilder } from './rebuild/state-rebuilder';
-import { createPayerStateStore } from './state/create-store';
-import type { PayerStateStore } from './state/payer-state';
-import { StateSentinel } from './state/state-sentinel';
-import type { StoredFlags } from './state/stored-flags';
+import { DatabaseRulesConfig, type RulesConfigSource, createPayerStateStore, type PayerStateStore, StateSentinel, type StoredFlags } from '@backstop/detection';
 
 /**
  * What a caller may hand in instead of what the configuration names: its own clients (which
@@ -76,7 +72,7 @@ export function createDetector(config: DetectorConfig, parts: DetectorParts = {}
         if (!parts.pool) plan.add('postgres', () => pool.end());
         rulesConfig = new DatabaseRulesConfig(pool, logger, config.DETECTOR_RULES_CACHE_MS);
       }
-      const kafka = parts.kafka ?? createKafka(config.KAFKA_BROKERS, 'backstop-detector', logger);
+      const kafka = parts.kafka ?? createKafka(config.KAFKA_BROKERS, 'backstop-detector', logger, { security: kafkaSecurity(config) });
       const producer = createIdempotentProducer(kafka);
       await producer.connect();
       plan.add('producer', () => producer.disconnect());

@@ -1,6 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { topicName } from '@backstop/contracts';
-import { ConsumerHealth, createIdempotentProducer, createKafka } from '@backstop/kafka';
+import { ConsumerHealth, createIdempotentProducer, createKafka, kafkaSecurity } from '@backstop/kafka';
 import { ShutdownPlan, type ShutdownStep } from '@backstop/lifecycle';
 import { createLogger, type Logger } from '@backstop/logging';
 import { createRegistry, registerConsumerLag, registerConsumerRunning, startMetricsServer } from '@backstop/metrics';
@@ -39,7 +39,7 @@ export function createRefundWorker(config: RefundWorkerConfig, parts: RefundWork
     async start() {
       const pool = parts.pool ?? createPool(config.DATABASE_URL, 'backstop-refund-worker');
       if (!parts.pool) plan.add('postgres', () => pool.end());
-      const kafka = parts.kafka ?? createKafka(config.KAFKA_BROKERS, 'backstop-refund-worker', logger);
+      const kafka = parts.kafka ?? createKafka(config.KAFKA_BROKERS, 'backstop-refund-worker', logger, { security: kafkaSecurity(config) });
       const producer = createIdempotentProducer(kafka);
       await producer.connect();
       plan.add('producer', () => producer.disconnect());

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createRedis } from '@backstop/redis';
-import { rebuildLockKey } from '../state/keys';
-import { defineDetectorScripts } from '../state/scripts';
 import { RebuildLock } from './rebuild-lock';
 import { eventually } from '../../../../test/support/wait';
+import { rebuildLockKey, defineDetectorScripts } from '@backstop/detection';
 
 describe('RebuildLock', () => {
   const redis = createRedis(inject('redisUrl'), 'backstop-test-rebuild-lock');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from '@backstop/redis';
-import { rebuildLockKey } from '../state/keys';
+import { rebuildLockKey } from '@backstop/detection';
 
 /**
  * Lets one detector instance at a time replay the events topic. The lock is a lease: its

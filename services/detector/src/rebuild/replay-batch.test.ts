@@ -4,10 +4,9 @@ import type { IngestedEvent, PaymentSnapshot } from '@backstop/contracts';
 import { createRedis } from '@backstop/redis';
 import type { KafkaMessage } from 'kafkajs';
 import { DetectorConfig } from '../config';
-import { payment } from '../rules/rule-fixtures';
-import { createPayerStateStore } from '../state/create-store';
-import { payerKeys, skuPricesKey } from '../state/keys';
+import { payment } from '@backstop/detection/fixtures';
 import { replayBatch } from './replay-batch';
+import { createPayerStateStore, payerKeys, skuPricesKey } from '@backstop/detection';
 
 const tenantId = 'cardshop';
 let offset = 0;

@@ -1,7 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { IngestedEvent, PaymentSnapshot } from '@backstop/contracts';
-import { decodeEvent, deliveryOf, paymentOf } from '../decode-event';
-import type { DeliveryRequest, PayerStateStore } from '../state/payer-state';
+import { decodeEvent, deliveryOf, paymentOf, type DeliveryRequest, type PayerStateStore } from '@backstop/detection';
 
 /**
  * What a replayed event's entry says it produced. Replayed events were judged before the loss

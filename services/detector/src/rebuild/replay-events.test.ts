@@ -6,11 +6,10 @@ import { createLogger } from '@backstop/logging';
 import { createRedis } from '@backstop/redis';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { DetectorConfig } from '../config';
-import { payment } from '../rules/rule-fixtures';
-import { createPayerStateStore } from '../state/create-store';
-import { payerKeys } from '../state/keys';
+import { payment } from '@backstop/detection/fixtures';
 import { planEventsReplay, replayRanges } from './replay-events';
 import { offsetsIn } from './replay-plan';
+import { createPayerStateStore, payerKeys } from '@backstop/detection';
 
 const tenantId = 'cardshop';
 const dayMs = 86_400_000;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@backstop/logging';
 import type { Kafka } from 'kafkajs';
-import type { PayerStateStore } from '../state/payer-state';
 import { replayBatch, type ReplayedBatch } from './replay-batch';
 import { planReplay, ReplayProgress, type PartitionRange } from './replay-plan';
+import { type PayerStateStore } from '@backstop/detection';
 
 /** Payments per observe pipeline: bounds how long one replay round trip holds Redis. */
 const CHUNK = 500;

@@ -3,13 +3,11 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '@backstop/logging';
 import { createRedis } from '@backstop/redis';
 import { createDetectorMetrics } from '../metrics';
-import { rebuildLockKey, stateSentinelKey } from '../state/keys';
-import { defineDetectorScripts } from '../state/scripts';
-import { StateSentinel } from '../state/state-sentinel';
 import { RebuildLock } from './rebuild-lock';
 import type { EventsReplayer, ReplayOutcome } from './replay-events';
-import { StateRebuilder } from './state-rebuilder';
 import { eventually } from '../../../../test/support/wait';
+import { rebuildLockKey, stateSentinelKey, defineDetectorScripts, StateSentinel } from '@backstop/detection';
+import { StateRebuilder } from './state-rebuilder';
 
 const logger = createLogger('test', 'silent');
 const hourMs = 3_600_000;

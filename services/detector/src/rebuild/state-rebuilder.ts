@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@backstop/logging';
 import type { DetectorMetrics } from '../metrics';
-import type { SentinelReading, StateSentinel } from '../state/state-sentinel';
-import { marksFlags } from '../state/state-status';
 import type { RebuildLock } from './rebuild-lock';
 import type { ReplayedBatch } from './replay-batch';
 import type { EventsReplayer, ReplayOutcome } from './replay-events';
 import { offsetsIn } from './replay-plan';
+import { type SentinelReading, type StateSentinel, marksFlags } from '@backstop/detection';
 
 /**
  * How often each instance looks at the sentinel: a loss is otherwise noticed only by the next

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PaymentSnapshot } from '@backstop/contracts';
 import { createRedis, type Redis } from '@backstop/redis';
-import { DetectorConfig } from '../config';
+import { PayerStateSettings } from './state-settings';
 import { defaultRulesConfig } from '@backstop/contracts';
 import { evaluateRules } from '../rules';
 import { payment } from '../rules/rule-fixtures';
@@ -24,7 +24,7 @@ describe('reading the payer snapshot', () => {
   let redis: Redis;
   const prefix = `test-snapshot-${randomBytes(3).toString('hex')}`;
   const tenantId = 'cardshop';
-  const config = DetectorConfig.parse({ REDIS_KEY_PREFIX: prefix });
+  const config = PayerStateSettings.parse({ REDIS_KEY_PREFIX: prefix });
 
   beforeAll(() => {
     redis = createRedis(inject('redisUrl'), 'backstop-test-snapshot');

@@ -1,5 +1,5 @@
 import type { Redis } from '@backstop/redis';
-import type { DetectorConfig } from '../config';
+import type { PayerStateSettings } from './state-settings';
 import { StoredFlags } from './stored-flags';
 import { PayerStateStore } from './payer-state';
 import { defineDetectorScripts } from './scripts';
@@ -8,7 +8,7 @@ import { SkuPriceBook } from './sku-prices';
 const hourMs = 3_600_000;
 
 /** The detector's Redis state with the limits the configuration names. */
-export function createPayerStateStore(redis: Redis, config: DetectorConfig): PayerStateStore<StoredFlags> {
+export function createPayerStateStore(redis: Redis, config: PayerStateSettings): PayerStateStore<StoredFlags> {
   defineDetectorScripts(redis);
   const historyHorizonMs = config.DETECTOR_HISTORY_DAYS * 24 * hourMs;
   const skuPrices = new SkuPriceBook(redis, config.REDIS_KEY_PREFIX, {

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PaymentSnapshot } from '@backstop/contracts';
 import { createRedis, type Redis } from '@backstop/redis';
-import { DetectorConfig } from '../config';
+import { PayerStateSettings } from './state-settings';
 import { payment } from '../rules/rule-fixtures';
 import { createPayerStateStore } from './create-store';
 import { payerKeys } from './keys';
@@ -16,7 +16,7 @@ const redisServerInstalled = spawnSync('redis-server', ['--version'], { stdio: '
 describe('payer state in Redis', () => {
   let redis: Redis;
   const prefix = `test-state-${randomBytes(3).toString('hex')}`;
-  const config = DetectorConfig.parse({ REDIS_KEY_PREFIX: prefix, DETECTOR_ORDER_CAP: '3', DETECTOR_SEEN_CAP: '4', DETECTOR_HISTORY_CAP: '5', DETECTOR_RECIPIENT_CAP: '2' });
+  const config = PayerStateSettings.parse({ REDIS_KEY_PREFIX: prefix, DETECTOR_ORDER_CAP: '3', DETECTOR_SEEN_CAP: '4', DETECTOR_HISTORY_CAP: '5', DETECTOR_RECIPIENT_CAP: '2' });
   const tenantId = 'cardshop';
 
   beforeAll(() => {

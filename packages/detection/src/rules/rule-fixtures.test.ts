@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createRedis } from '@backstop/redis';
-import { DetectorConfig } from '../config';
+import { PayerStateSettings } from '../state/state-settings';
 import { createPayerStateStore } from '../state/create-store';
 import { contextFor, payment } from './rule-fixtures';
 
@@ -14,7 +14,7 @@ import { contextFor, payment } from './rule-fixtures';
 describe('rule fixtures against the real observe script', () => {
   const redis = createRedis(inject('redisUrl'), 'backstop-test-fixtures');
   const prefix = `test-fixtures-${randomBytes(3).toString('hex')}`;
-  const store = createPayerStateStore(redis, DetectorConfig.parse({ REDIS_KEY_PREFIX: prefix }));
+  const store = createPayerStateStore(redis, PayerStateSettings.parse({ REDIS_KEY_PREFIX: prefix }));
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
