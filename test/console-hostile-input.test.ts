@@ -17,6 +17,7 @@ const acceptedQueries: Record<string, Record<string, string>> = {
   '/v1/finance/mismatches': { tenant: 'shop', slaHours: '24', limit: '10' },
   '/v1/policy': {},
   '/v1/rules': {},
+  '/v1/notifications': { status: 'pending', limit: '10' },
 };
 
 /** Each body-taking endpoint's body as it is accepted; `fresh` is a tenant id nobody has yet. */
@@ -28,6 +29,8 @@ const acceptedBodies: Record<string, (fresh: string) => Record<string, unknown>>
   'PUT /v1/policy': () => ({ v: 1, killSwitch: false }),
   'PUT /v1/rules': () => ({ 'velocity.burst': { enabled: false } }),
   'PUT /v1/refund-webhook': () => ({ url: 'https://example.com/refunds' }),
+  'PUT /v1/notification-webhook': () => ({ url: 'https://example.com/flag-decided' }),
+  [`POST /v1/flags/flg_${'0'.repeat(32)}/payer-links`]: () => ({ expiresInHours: 24 }),
 };
 
 const strangeNames = ['x', '__proto__', 'limit[]'];
@@ -151,5 +154,42 @@ describe('console under hostile input (property-based)', () => {
         controller.abort();
       },
     ), { numRuns: 100 });
+  });
+
+  it('answers any payer link token and any answer with the page, the one "not valid" page, or a 4xx problem', async () => {
+    const notValid = (await app.inject({ method: 'GET', url: '/p/nonsense' })).body;
+    const token = fc.oneof(
+      hostileString().filter((value) => value.length > 0),
+      fc.tuple(fc.base64String({ maxLength: 200 }), fc.base64String({ minLength: 44, maxLength: 44 })).map(([claims, mac]) => `pl1.${claims.replace(/=/g, '')}.${mac.slice(0, 43)}`),
+    );
+    const body = fc.oneof(
+      fc.json().map((payload) => ({ payload, type: 'application/json' })),
+      hostileString().map((answer) => ({ payload: `answer=${encodeURIComponent(answer)}`, type: 'application/x-www-form-urlencoded' })),
+      hostileString().map((payload) => ({ payload, type: 'text/plain' })),
+    );
+    await fc.assert(fc.asyncProperty(token, body, async (value, sent) => {
+      const path = `/p/${encodeURIComponent(value)}`;
+      const page = await app.inject({ method: 'GET', url: path });
+      expect(page.statusCode, value).toBe(404);
+      expect(page.body, value).toBe(notValid);
+      const answer = await app.inject({ method: 'POST', url: `${path}/answer`, payload: sent.payload, headers: { 'content-type': sent.type } });
+      expect(answer.statusCode, `${value} ${sent.payload}`).toBeLessThan(500);
+      if (answer.statusCode !== 404) expect(String(answer.headers['content-type'])).toContain('application/problem+json');
+    }), { numRuns: 150, examples: classicHostileValues.filter((value) => value.length > 0).map((value): [string, { payload: string; type: string }] => [value, { payload: 'answer=mistake', type: 'application/x-www-form-urlencoded' }]) });
+    const answers = await stack.pool.query('SELECT 1 FROM payer_answers');
+    expect(answers.rowCount).toBe(0);
+  });
+
+  it('answers any flag id on the evidence routes and any tenant on the key route with a 4xx at worst', async () => {
+    const id = fc.oneof(hostileString().filter((value) => value.length > 0), fc.constant(`flg_${'0'.repeat(32)}`));
+    await fc.assert(fc.asyncProperty(id, fc.constantFrom('json', 'pdf'), async (target, extension) => {
+      const path = encodeURIComponent(target);
+      const evidence = await app.inject({ method: 'GET', url: `/v1/flags/${path}/evidence.${extension}`, headers: { authorization: `Bearer ${keys.finance}` } });
+      expectReadableAnswer(evidence.statusCode, evidence.headers['content-type'], target);
+      const key = await app.inject({ method: 'GET', url: `/.well-known/backstop/evidence-keys/${path}` });
+      expectReadableAnswer(key.statusCode, key.headers['content-type'], target);
+      const revoke = await app.inject({ method: 'DELETE', url: `/v1/payer-links/${path}`, headers: { authorization: `Bearer ${keys.ops}` } });
+      expectReadableAnswer(revoke.statusCode, revoke.headers['content-type'], target);
+    }), { numRuns: 100 });
   });
 });

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, createTenant } from '@backstop/tenancy';
 import type { ServiceProcess } from '../infra/dev/service-process';
+import { launchChromium } from './support/chromium';
 import { makeFlag, sendFlags } from './support/flags';
 import { startServices, stopServices } from './support/services';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
@@ -12,14 +13,6 @@ import { eventually } from './support/wait';
 import { paymentEvent, postWebhook, uniqueId } from './support/webhooks';
 
 const screenshotDir = fileURLToPath(new URL('../test-results/', import.meta.url));
-
-/** Debian's Chromium, headless, with its background traffic off (this machine has no internet). */
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 describe('console web page in a real browser', () => {
   let stack: IsolatedStack;

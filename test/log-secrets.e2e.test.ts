@@ -44,7 +44,21 @@ describe('the logs of a full run', () => {
     // 300 and whatever completes a planted mistake queued at the end.
     expect(sent.length).toBeGreaterThanOrEqual(300);
 
-    const secrets = [demo.webhookSecret, demo.webhookSecret.replace(/^whsec_/, ''), ...Object.values(demo.apiKeys), ...accounts];
+    // A payer link issued, opened, tampered with and answered, and an evidence file signed:
+    // neither the link's token nor the tenant's signing keys may show in a log.
+    const decided = (await stack.pool.query<{ flag_id: string }>("SELECT flag_id FROM refund_decisions WHERE status <> 'shadowed' LIMIT 1")).rows[0]!;
+    const issued = await fetch(`${address('console')}/v1/flags/${decided.flag_id}/payer-links`, { method: 'POST', headers: { authorization: `Bearer ${demo.apiKeys.platform}` } });
+    const { url } = (await issued.json()) as { url: string };
+    const token = url.slice(url.indexOf('/p/') + 3);
+    await fetch(url);
+    await fetch(`${url.slice(0, -2)}xx`);
+    await fetch(`${url}/answer`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'answer=mistake' });
+    await fetch(`${address('console')}/v1/flags/${decided.flag_id}/evidence.json`, { headers: { authorization: `Bearer ${demo.apiKeys.ops}` } });
+    const keys = (await stack.pool.query<{ link_secret: Buffer; evidence_private_key: Buffer }>('SELECT link_secret, evidence_private_key FROM tenant_signing_keys')).rows;
+    expect(keys.length).toBe(1);
+    const signingSecrets = keys.flatMap((key) => [key.link_secret.toString('hex'), key.link_secret.toString('base64'), key.evidence_private_key.toString('base64')]);
+
+    const secrets = [demo.webhookSecret, demo.webhookSecret.replace(/^whsec_/, ''), ...Object.values(demo.apiKeys), ...accounts, token, ...signingSecrets];
     for (const service of services) {
       const logs = service.lines.join('\n');
       expect(service.lines.length, service.name).toBeGreaterThan(0);

@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RefundCommand } from '@backstop/contracts';
@@ -12,38 +10,29 @@ import { recordFlags } from '../services/refund-worker/src/store/record-flags';
 import { createIsolatedDatabase } from './support/database';
 import { buildFlag } from './support/flags';
 import { eventually } from './support/wait';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 
 describe('refund commands posted to the tenant\'s endpoint', () => {
   let database: Awaited<ReturnType<typeof createIsolatedDatabase>>;
-  let server: Server;
+  let endpoint: WebhookReceiver;
   let relay: WebhookRelay | undefined;
-  const received: { headers: IncomingHttpHeaders; body: string; answered: number }[] = [];
 
   beforeAll(async () => {
     database = await createIsolatedDatabase();
     await createTenant(database.pool, { tenantId: 'hooked', name: 'Hooked' });
     // The endpoint is down for the first two attempts.
-    server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => { body += chunk; });
-      request.on('end', () => {
-        const answered = received.length < 2 ? 503 : 204;
-        received.push({ headers: request.headers, body, answered });
-        response.writeHead(answered).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = await startWebhookReceiver((earlier) => (earlier < 2 ? 503 : 204));
   });
 
   afterAll(async () => {
     await relay?.stop();
-    await new Promise((resolve) => server?.close(resolve));
+    await endpoint?.close();
     await database?.close();
   });
 
   it('retries with backoff until the endpoint accepts, signed the Standard Webhooks way, with one message id', async () => {
-    const { port } = server.address() as AddressInfo;
-    const { secret } = await setRefundWebhook(database.pool, 'hooked', `http://127.0.0.1:${port}/refunds`);
+    const { received } = endpoint;
+    const { secret } = await setRefundWebhook(database.pool, 'hooked', endpoint.url('/refunds'));
     const flag = buildFlag('hooked');
     await inTransaction(database.pool, (client) => recordFlags(client, [flag], new Date()));
 

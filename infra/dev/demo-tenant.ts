@@ -25,6 +25,7 @@ export async function seedDemoTenant(pool: Pool): Promise<DemoCredentials> {
     ops: (await createApiKey(pool, DEMO_TENANT, 'ops')).apiKey,
     finance: (await createApiKey(pool, DEMO_TENANT, 'finance')).apiKey,
     admin: (await createApiKey(pool, DEMO_TENANT, 'admin')).apiKey,
+    platform: (await createApiKey(pool, DEMO_TENANT, 'platform')).apiKey,
   };
   return { tenantId: DEMO_TENANT, webhookSecret, apiKeys };
 }

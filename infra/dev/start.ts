@@ -100,6 +100,7 @@ try {
     `  API key (ops)       ${demo.apiKeys.ops}`,
     `  API key (finance)   ${demo.apiKeys.finance}`,
     `  API key (admin)     ${demo.apiKeys.admin}`,
+    `  API key (platform)  ${demo.apiKeys.platform}`,
     '',
     'Post a signed example payment (run it twice with the same orderId to see a duplicate caught):',
     '',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ExternalId, TenantId, Timestamp } from './ids';
 import { FlagType } from './flag-type';
 import { FlagMessage } from './messages';
+import { PayerAnswer } from './payer-answer';
 import { PaymentData } from './payment-event';
 
 
@@ -34,6 +35,8 @@ export const InformationFlow = z.strictObject({
   message: FlagMessage.optional(),
   thresholds: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
   observed: z.record(z.string(), z.unknown()),
+  /** Added by the console when the payer answered through their link; the detector never sets it. */
+  payerAnswer: PayerAnswer.optional(),
 });
 
 export const Evidence = z.strictObject({

@@ -4,6 +4,7 @@ export * from './payment-event';
 export * from './ingested-event';
 export * from './flag-type';
 export * from './messages';
+export * from './payer-answer';
 export * from './flag';
 export * from './refund';
 export * from './topics';

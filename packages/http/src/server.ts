@@ -7,7 +7,7 @@ import { recordRoutes } from './route-table';
  * hot path would drown the logs; metrics count requests instead), and while closing, 503 for
  * new requests and `connection: close` on every answer.
  */
-export function createFastify(logger: Logger, options: { bodyLimit?: number } = {}): FastifyInstance {
+export function createFastify(logger: Logger, options: { bodyLimit?: number; maxParamLength?: number } = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalize } from 'json-canonicalize';
-import type { DecisionStatus } from '@backstop/contracts';
+import type { DecisionStatus, PayerAnswerChoice } from '@backstop/contracts';
 import type { PoolClient } from '@backstop/postgres';
 
 /** What one audit row says happened to a decision; its canonical JSON (RFC 8785) is hashed. */
@@ -15,6 +15,11 @@ export interface AuditContent {
   currency: string;
   actor: string;
   at: string;
+  /**
+   * The payer's answer through their link: recorded on the decision's trail with `from` and
+   * `to` both its current status, since the answer alone never moves a decision.
+   */
+  payerAnswer?: PayerAnswerChoice;
 }
 
 export type AuditChange = Omit<AuditContent, 'seq' | 'tenantId'>;

@@ -19,3 +19,29 @@ export interface RenderOptions {
   timeZone?: string;
 }
 export declare function renderMessage(message: FlagMessage | DecisionMessage | null | undefined, options?: RenderOptions, fallback?: string): string;
+
+export interface PayerMoney {
+  amount: number;
+  currency: string;
+}
+/** One flagged charge as its payer may read about it. */
+export interface PayerCase {
+  type: FlagType;
+  orderId: string;
+  paidAt: string;
+  amount: PayerMoney;
+  /** Payments of this order (a duplicate's count), or of the burst. */
+  payments: number;
+  status: 'pending_review' | 'approved' | 'sent' | 'succeeded' | 'failed' | 'rejected';
+  refund: PayerMoney;
+  channel?: string | undefined;
+  usual?: PayerMoney | undefined;
+  factor?: number | undefined;
+  recipientAccount?: string | undefined;
+  meantAccount?: string | undefined;
+  item?: string | undefined;
+  confirmed?: PayerMoney | undefined;
+  confirmedAt?: string | undefined;
+}
+export declare function formatPayerMoment(iso: string, lang?: string, timeZone?: string): string;
+export declare function renderPayerSummary(payerCase: PayerCase, options?: { lang?: string; timeZone?: string }): { happened: string; next: string };

@@ -59,3 +59,31 @@ export function verifySignature(
   }
   return matched;
 }
+
+export interface SignedDelivery {
+  url: string;
+  secret: string;
+  /** The Standard Webhooks message id: the same on every attempt, so the receiver can dedupe. */
+  messageId: string;
+  body: string;
+  timeoutMs: number;
+}
+
+/**
+ * Posts one signed webhook; null when the endpoint took it (2xx), else why not: the status,
+ * or the network error's message. Never throws, so one endpoint cannot fail a batch.
+ */
+export async function deliverSigned({ url, secret, messageId, body, timeoutMs }: SignedDelivery): Promise<string | null> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signedHeaders(secret, messageId, body) },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.body?.cancel();
+    return response.ok ? null : `HTTP ${response.status}`;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -2,7 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 
-export const Role = z.enum(['ops', 'finance', 'admin', 'operator']);
+/** `platform`: the platform's backend, which fetches payer links for its users and nothing else. */
+export const Role = z.enum(['ops', 'finance', 'admin', 'operator', 'platform']);
 export type Role = z.infer<typeof Role>;
 
 export interface Principal {

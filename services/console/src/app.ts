@@ -11,7 +11,11 @@ import { adminRoutes } from './admin/routes';
 import { createConsoleMetrics, type ConsoleMetrics } from './metrics';
 import { healthSchema, metricsSchema, readySchema } from './openapi/operations';
 import { registerDocs } from './openapi/docs';
+import { evidenceRoutes } from './evidence/evidence-routes';
 import { flagRoutes } from './flags/routes';
+import { notificationRoutes } from './notifications/notification-routes';
+import { payerLinkRoutes } from './payer/link-routes';
+import { payerPageRoutes } from './payer/page-routes';
 import { financeRoutes } from './finance/routes';
 import { policyRoutes } from './policies-routes';
 import { refundWebhookRoutes } from './refund-webhook-routes';
@@ -26,6 +30,10 @@ export interface ConsoleDeps {
   notifier: FlagNotifier;
   /** Live-feed heartbeat, so proxies and clients can tell a quiet feed from a dead one. */
   heartbeatMs?: number;
+  /** The origin in payer links; unset, the one each request came to. */
+  publicUrl?: string | undefined;
+  /** A font with Chinese glyphs for evidence PDFs; unset, an installed one is looked for. */
+  pdfFont?: string | undefined;
 }
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
@@ -34,7 +42,9 @@ const messagesRoot = dirname(fileURLToPath(import.meta.resolve('@backstop/messag
 
 /** Builds the console (API and web page) without listening, so tests can drive it. */
 export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
-  const app = createFastify(deps.logger);
+  // A payer link's token is one path segment of about 150 characters, past Fastify's default
+  // of 100; a longer one must still reach the route to be answered with the "not valid" page.
+  const app = createFastify(deps.logger, { maxParamLength: 8_192 });
   const metrics = deps.metrics ?? createConsoleMetrics();
   installProblemHandlers(app, (reason) => metrics.rejected.inc({ reason }));
   recordRequestLatency(app, metrics.latency);
@@ -62,5 +72,9 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(policyRoutes, { pool: deps.pool });
   await app.register(rulesRoutes, { pool: deps.pool });
   await app.register(refundWebhookRoutes, { pool: deps.pool });
+  await app.register(evidenceRoutes, { pool: deps.pool, publicUrl: deps.publicUrl, pdfFont: deps.pdfFont });
+  await app.register(notificationRoutes, { pool: deps.pool });
+  await app.register(payerLinkRoutes, { pool: deps.pool, publicUrl: deps.publicUrl });
+  await app.register(payerPageRoutes, { pool: deps.pool, onNotValid: () => metrics.rejected.inc({ reason: 'payer-link-not-valid' }) });
   return app;
 }

@@ -5,5 +5,9 @@ export const ConsoleConfig = z.object({
   ...commonEnv,
   CONSOLE_HOST: z.string().default('127.0.0.1'),
   CONSOLE_PORT: port(8081),
+  /** Where payers reach the console, for the links handed to them; unset: the origin each request came to. */
+  CONSOLE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** A font file with Chinese glyphs embedded in evidence PDFs; unset: WenQuanYi Zen Hei or Noto CJK where installed. */
+  CONSOLE_PDF_FONT: z.string().min(1).optional(),
 }).superRefine(checkKafkaSecurity);
 export type ConsoleConfig = z.infer<typeof ConsoleConfig>;

@@ -5,6 +5,8 @@ import { createPool, type Pool } from '@backstop/postgres';
 import { buildApp } from './app';
 import type { ConsoleConfig } from './config';
 import { FlagNotifier } from './flags/flag-notifier';
+import { createConsoleMetrics } from './metrics';
+import { startNotificationRelay, type NotificationRelayOptions } from './notifications/notification-relay';
 
 /** What a caller may hand in instead of what the configuration names; it closes those itself. */
 export interface ConsoleParts {
@@ -12,6 +14,8 @@ export interface ConsoleParts {
   pool?: Pool;
   /** Live-feed heartbeat; tests shorten it. */
   heartbeatMs?: number;
+  /** flag.decided delivery timing; tests shorten it. */
+  notificationTiming?: Pick<NotificationRelayOptions, 'pollMs' | 'retryBaseMs' | 'retryCapMs' | 'timeoutMs'>;
 }
 
 export interface ConsoleService {
@@ -36,11 +40,20 @@ export function createConsole(config: ConsoleConfig, parts: ConsoleParts = {}): 
       if (!parts.pool) plan.add('postgres', () => pool.end());
       const notifier = new FlagNotifier(config.DATABASE_URL, logger);
       await notifier.start();
-      const app = await buildApp({ logger, pool, notifier, ...(parts.heartbeatMs !== undefined ? { heartbeatMs: parts.heartbeatMs } : {}) });
+      const metrics = createConsoleMetrics();
+      const app = await buildApp({ logger, pool, notifier, metrics, publicUrl: config.CONSOLE_PUBLIC_URL, pdfFont: config.CONSOLE_PDF_FONT, ...(parts.heartbeatMs !== undefined ? { heartbeatMs: parts.heartbeatMs } : {}) });
       plan.add('http', () => app.close());
       // Before the app: live feeds end with their notifier, so closing the app waits on none.
       plan.add('feed', () => notifier.close());
       const address = listen ? await app.listen({ host: config.CONSOLE_HOST, port: config.CONSOLE_PORT }) : undefined;
+      // The platform's flag.decided events carry links to this console, so they start once it answers.
+      if (address) {
+        const relay = startNotificationRelay({
+          pool, logger, publicUrl: config.CONSOLE_PUBLIC_URL ?? address, ...parts.notificationTiming,
+          counted: { delivered: () => metrics.notifications.inc({ outcome: 'delivered' }), failed: () => metrics.notifications.inc({ outcome: 'failed' }) },
+        });
+        plan.add('notifications', () => relay.stop());
+      }
       return { app, notifier, address };
     },
   };

@@ -194,11 +194,17 @@ async function showEvidence(flagId) {
     ['paymentId', p.paymentId], [t('amount'), money(p.amount, p.currency)], ['channel', p.channel ?? '—'], [t('time'), time(p.occurredAt)]])));
   $('#order-flow').replaceChildren(...orderFlow.map((o) => definitionList(Object.entries(o).filter(([, v]) => v !== undefined && v !== null))));
   $('#information-flow').replaceChildren(element('p', { class: 'summary' }, sentence(informationFlow.message, informationFlow.summary)),
+    element('p', {}, payerAnswer(informationFlow.payerAnswer)),
     definitionList([...Object.entries(informationFlow.thresholds), ...Object.entries(informationFlow.observed)]));
   $('#evidence').showModal();
 }
 
 // ---- review queue ---------------------------------------------------------------------
+
+/** The payer's own word on a flag, beside the rule's: a reviewer weighs it, it decides nothing. */
+function payerAnswer(answer) {
+  return answer ? element('span', { class: `payer-answer ${answer.answer}` }, `${t('payerSaid')}: ${t(answer.answer)}`) : '';
+}
 
 async function review(decisionId, action, body) {
   await api(`/v1/refunds/${decisionId}/${action}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
@@ -220,7 +226,7 @@ async function loadReviews() {
     element('td', {}, element('span', { class: `badge ${flag.severity}` }, t(flag.severity))),
     element('td', {}, flag.payerId),
     element('td', {}, money(flag.amount, flag.currency)),
-    element('td', { class: 'summary', onclick: () => showEvidence(flag.flagId) }, sentence(flag.message, flag.summary)),
+    element('td', { class: 'summary', onclick: () => showEvidence(flag.flagId) }, sentence(flag.message, flag.summary), ' ', payerAnswer(flag.payerAnswer)),
     element('td', {},
       element('button', { class: 'approve', onclick: () => review(flag.decision.decisionId, 'approve') }, t('approve')), ' ',
       element('button', { class: 'reject', onclick: () => review(flag.decision.decisionId, 'reject', { reason: prompt(t('reasonPrompt')) ?? '' }) }, t('reject')), ' ',
@@ -274,14 +280,28 @@ async function loadFinance() {
           element('td', {}, m.at ? time(m.at) : '—'))))));
 }
 
+// ---- payer notices --------------------------------------------------------------------
+
+async function loadNotifications() {
+  const { data } = await api('/v1/notifications?limit=200');
+  $('#notifications tbody').replaceChildren(...data.map((n) => element('tr', { 'data-decision-id': n.decisionId },
+    element('td', {}, time(n.createdAt)),
+    element('td', {}, n.decisionId),
+    element('td', {}, n.deliveredAt ? `${t('delivered')} ${time(n.deliveredAt)}` : `${t('pending')} · ${t('nextAttempt')} ${time(n.nextAttemptAt)}`),
+    element('td', {}, n.attempts),
+    element('td', {}, n.lastError ?? '—'))));
+  $('#notifications-empty').hidden = data.length > 0;
+}
+
 // ---- shell ----------------------------------------------------------------------------
 
 function showTab(tab) {
   state.tab = tab;
   for (const button of document.querySelectorAll('.tab')) button.classList.toggle('active', button.dataset.tab === tab);
-  for (const name of ['feed', 'review', 'finance']) $(`#${name}-view`).hidden = name !== tab;
+  for (const name of ['feed', 'review', 'finance', 'notifications']) $(`#${name}-view`).hidden = name !== tab;
   if (tab === 'review') void loadReviews().catch(() => undefined);
   if (tab === 'finance') void loadFinance().catch(() => undefined);
+  if (tab === 'notifications') void loadNotifications().catch(() => undefined);
 }
 
 function signOut() {

@@ -14,7 +14,7 @@ export function parseArguments(argv: string[]): ParsedCommand {
       allowPositionals: true,
       strict: true,
       options: {
-        tenant: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'time-zone': { type: 'string' }, file: { type: 'string' },
+        tenant: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'time-zone': { type: 'string' }, file: { type: 'string' }, key: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -31,7 +31,7 @@ async function existingTenant(pool: Pool, raw: string): Promise<string> {
 
 export const usage = `usage: npm run cli -- <command>
   tenant create <tenant-id> [--name "Display name"] [--time-zone Asia/Shanghai]
-  key create --tenant <tenant-id> --role ops|finance|admin
+  key create --tenant <tenant-id> --role ops|finance|admin|platform
   key create --role operator
   key revoke <key-id>
   secret rotate --tenant <tenant-id>        add a second webhook secret beside the current one
@@ -39,7 +39,8 @@ export const usage = `usage: npm run cli -- <command>
   policy show --tenant <tenant-id>          the refund policy in force
   policy set --tenant <tenant-id> --file policy.json
   rules show --tenant <tenant-id>           the detector's thresholds, switches and allowlists
-  rules set --tenant <tenant-id> --file rules.json`;
+  rules set --tenant <tenant-id> --file rules.json
+  evidence verify <file.json> [--key key.json]    check an evidence file offline: signature, sections, audit entries`;
 
 /** Reads a JSON document and stores it with `save`; a document that fails validation is a usage error naming the fields. */
 async function setFromFile(path: string, save: (document: unknown) => Promise<unknown>): Promise<unknown> {
@@ -76,7 +77,7 @@ export async function runCommand(pool: Pool, { words, options }: ParsedCommand):
     }
     case 'key create': {
       const role = Role.safeParse(required(options, 'role'));
-      if (!role.success) throw new UsageError('--role must be ops, finance, admin or operator');
+      if (!role.success) throw new UsageError('--role must be ops, finance, admin, platform or operator');
       const tenantId = role.data === 'operator' ? null : await existingTenant(pool, required(options, 'tenant'));
       return { ...(await createApiKey(pool, tenantId, role.data)), tenantId, role: role.data };
     }

@@ -5,12 +5,19 @@ import { z } from 'zod';
 import { RotationError } from '@backstop/tenancy';
 import { parseArguments, wantsHelp } from './arguments';
 import { runCommand, usage, UsageError } from './commands';
+import { printEvidenceCheck, verifyEvidenceCommand } from './evidence-verify';
 
 const { DATABASE_URL } = loadConfig(z.object({ DATABASE_URL: commonEnv.DATABASE_URL }));
 const pool = createPool(DATABASE_URL, 'backstop-cli', 1);
 try {
   const command = parseArguments(process.argv.slice(2));
-  if (wantsHelp(command)) {
+  const [noun, verb, path, ...extra] = command.words;
+  if (!wantsHelp(command) && noun === 'evidence' && verb === 'verify' && extra.length === 0) {
+    // Offline: the pool above is never used, so no database is needed.
+    const check = await verifyEvidenceCommand(path, command.options.key);
+    printEvidenceCheck(check, (line) => process.stdout.write(`${line}\n`));
+    if (!check.ok) process.exitCode = 1;
+  } else if (wantsHelp(command)) {
     process.stdout.write(`${usage}\n`);
   } else {
     const result = await runCommand(pool, command);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Evidence, FlagMessage, FlagType, PaymentSnapshot, Severity, Timestamp } from '@backstop/contracts';
+import { Evidence, FlagMessage, FlagType, PayerAnswer, PaymentSnapshot, Severity, Timestamp } from '@backstop/contracts';
 import { renderMessage, type Language } from '@backstop/messages';
 
 /** A flags row joined with its payment's refund decision, as the queries select it. */
@@ -51,6 +51,7 @@ export const FlagView = z.object({
   flaggedAt: Timestamp,
   detectionLatencyMs: z.number(),
   decision: z.object({ decisionId: z.string(), status: z.string().nullable(), action: z.string().nullable(), amount: z.int().nullable() }).nullable(),
+  payerAnswer: PayerAnswer.nullable().describe('What the payer said through their payer link while the flag was under review; it never moves the decision.'),
   payment: PaymentSnapshot.optional(),
   evidence: Evidence.optional(),
 });
@@ -82,6 +83,7 @@ export function flagView(row: FlagRow, { withEvidence, lang }: { withEvidence: b
     decision: row.decision_id
       ? { decisionId: row.decision_id, status: row.decision_status, action: row.decision_action, amount: row.decision_amount }
       : null,
+    payerAnswer: row.evidence.informationFlow.payerAnswer ?? null,
     ...(withEvidence ? { payment: row.payment, evidence: row.evidence } : {}),
   };
 }

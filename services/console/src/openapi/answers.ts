@@ -13,6 +13,7 @@ export const json = (description: string, type: z.ZodType): AnswerDescription =>
 export const problem = (description: string): AnswerDescription => ({ description, content: { 'application/problem+json': { schema: answerSchema(ProblemDetails) } } });
 export const csv = (description: string): AnswerDescription => ({ description, content: { 'text/csv': { schema: { type: 'string' } } } });
 export const eventStream = (description: string): AnswerDescription => ({ description, content: { 'text/event-stream': { schema: { type: 'string' } } } });
+export const html = (description: string): AnswerDescription => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
 export const plainText = (description: string): AnswerDescription => ({ description, content: { 'text/plain': { schema: { type: 'string' } } } });
 /** `type: 'null'` is how Fastify and @fastify/swagger spell an answer without a body. */
 export const noContent = (description: string): AnswerDescription => ({ description, type: 'null' });

@@ -1,8 +1,8 @@
-import { transitionDecisions } from '@backstop/ledger';
 import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
-import { signedHeaders } from '@backstop/signing';
-import { retryDelayMs } from './backoff';
+import { deliverSigned } from '@backstop/signing';
+import { startPollLoop } from '@backstop/lifecycle';
+import { retryDelayMs, transitionDecisions } from '@backstop/ledger';
 
 export interface WebhookRelayOptions {
   pool: Pool;
@@ -37,25 +37,10 @@ interface DueRow {
  * exponential backoff; rows are locked with SKIP LOCKED, so workers share the load.
  */
 export function startWebhookRelay({ pool, logger, pollMs = 1_000, retryBaseMs = 1_000, retryCapMs = 3_600_000, timeoutMs = 10_000, batchSize = 20 }: WebhookRelayOptions): WebhookRelay {
-  let running = true;
-  let wakeUp: () => void = () => undefined;
   const totals = { delivered: 0, failedAttempts: 0 };
 
-  const attempt = async (row: DueRow): Promise<string | null> => {
-    const body = JSON.stringify(row.payload);
-    try {
-      const response = await fetch(row.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...signedHeaders(row.secret, `refund_${row.decision_id}`, body) },
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      await response.body?.cancel();
-      return response.ok ? null : `HTTP ${response.status}`;
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
-    }
-  };
+  const attempt = (row: DueRow): Promise<string | null> =>
+    deliverSigned({ url: row.url, secret: row.secret, messageId: `refund_${row.decision_id}`, body: JSON.stringify(row.payload), timeoutMs });
 
   const pass = () => inTransaction(pool, async (client) => {
     const due = await client.query<DueRow>(
@@ -88,29 +73,10 @@ export function startWebhookRelay({ pool, logger, pollMs = 1_000, retryBaseMs = 
     return due.rows.length;
   });
 
-  const loop = async () => {
-    while (running) {
-      let handled = 0;
-      try {
-        handled = await pass();
-      } catch (error) {
-        logger.warn({ err: error }, 'webhook relay pass failed; retrying');
-      }
-      if (handled > 0) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        wakeUp = () => { clearTimeout(timer); resolve(); };
-      });
-    }
-  };
-  const done = loop();
+  const loop = startPollLoop(pass, { pollMs, onError: (error) => logger.warn({ err: error }, 'webhook relay pass failed; retrying') });
 
   return {
     stats: () => ({ ...totals }),
-    async stop() {
-      running = false;
-      wakeUp();
-      await done;
-    },
+    stop: () => loop.stop(),
   };
 }

@@ -1,0 +1,87 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { Flag, TenantId } from '@backstop/contracts';
+import { Problem } from '@backstop/http';
+import type { Pool } from '@backstop/postgres';
+import { requireRole } from '../auth/authenticate';
+import { authRejections, json, problem, type AnswerDescription } from '../openapi/answers';
+import { describeRoute } from '../openapi/describe-route';
+import { findTenantKeys } from '../signing/tenant-keys';
+import { buildEvidenceFile } from './build-evidence';
+import { EvidenceFile } from './evidence-file';
+import { renderEvidencePdf } from './evidence-pdf';
+import { publicJwk } from './evidence-signature';
+import { findPdfFont } from './pdf-font';
+
+const evidenceReaders = ['ops', 'admin', 'finance', 'platform'] as const;
+const FlagParams = z.strictObject({ flagId: Flag.shape.flagId });
+const TenantParams = z.strictObject({ tenantId: TenantId });
+const KeySet = z.object({ keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), use: z.string(), alg: z.string() })) });
+
+const jsonSchema = describeRoute({
+  summary: 'A flag\'s evidence file, signed',
+  description: 'The flag\'s three flows, the rule and its thresholds, the decision and its lifecycle, and the audit entries that record it, '
+    + 'with a detached Ed25519 signature over each section\'s digest by the tenant\'s key (published at `/.well-known/backstop/evidence-keys/{tenantId}`). '
+    + 'Account numbers are masked. Check it offline with `npm run cli -- evidence verify FILE`.',
+  roles: evidenceReaders,
+  params: FlagParams,
+  responses: { 200: json('The evidence file.', EvidenceFile), ...authRejections, 404: problem('`not-found`: no such flag, or another tenant\'s.') },
+});
+const pdf: AnswerDescription = { description: 'The evidence file as a PDF, Chinese and English, with an embedded CJK font.', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } };
+const pdfSchema = describeRoute({
+  summary: 'A flag\'s evidence file as a PDF',
+  description: 'The same document as `evidence.json`, laid out for people: the three flows side by side, the rule and its thresholds in words, '
+    + 'the decision and its lifecycle, and the audit entries with how to check them. The signature is the JSON form\'s; the PDF names the key.',
+  roles: evidenceReaders,
+  params: FlagParams,
+  responses: {
+    200: pdf, ...authRejections, 404: problem('`not-found`: no such flag, or another tenant\'s.'),
+    503: problem('`pdf-font-missing`: no font with Chinese glyphs is installed (see CONSOLE_PDF_FONT).'),
+  },
+});
+const keySchema = describeRoute({
+  summary: 'A tenant\'s public key for evidence files (JWK set)',
+  description: 'Public: anyone holding an evidence file checks its signature with this key.',
+  params: TenantParams,
+  responses: { 200: json('The key set.', KeySet), 404: problem('`not-found`: no key for this tenant (it has issued no evidence file yet).') },
+});
+
+export interface EvidenceRouteOptions {
+  pool: Pool;
+  publicUrl?: string | undefined;
+  /** A font file with Chinese glyphs for PDFs; unset, an installed one is looked for. */
+  pdfFont?: string | undefined;
+}
+
+export async function evidenceRoutes(app: FastifyInstance, { pool, publicUrl, pdfFont }: EvidenceRouteOptions): Promise<void> {
+  const auth = requireRole(pool, evidenceReaders);
+  const origin = (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`;
+  const font = findPdfFont(pdfFont);
+  if (!font) app.log.warn({ pdfFont }, 'no font with Chinese glyphs found: evidence PDFs answer 503 until one is installed');
+  const evidenceOf = async (request: FastifyRequest) => {
+    const params = FlagParams.safeParse(request.params);
+    const file = params.success ? await buildEvidenceFile(pool, request.principal!.tenantId, params.data.flagId, origin(request), new Date()) : null;
+    if (!file) throw new Problem(404, 'not-found', 'No such flag');
+    return file;
+  };
+
+  app.get('/v1/flags/:flagId/evidence.json', { preHandler: auth, schema: jsonSchema }, async (request, reply) => {
+    const file = await evidenceOf(request);
+    return reply.header('content-disposition', `attachment; filename="evidence-${(file.document.flag as { flagId: string }).flagId}.json"`).send(file);
+  });
+
+  app.get('/v1/flags/:flagId/evidence.pdf', { preHandler: auth, schema: pdfSchema }, async (request, reply) => {
+    const file = await evidenceOf(request);
+    if (!font) throw new Problem(503, 'pdf-font-missing', 'Evidence PDFs are unavailable', 'No font with Chinese glyphs is installed; the JSON form is.');
+    const bytes = await renderEvidencePdf(file, font);
+    return reply.type('application/pdf')
+      .header('content-disposition', `attachment; filename="evidence-${(file.document.flag as { flagId: string }).flagId}.pdf"`).send(bytes);
+  });
+
+  app.get('/.well-known/backstop/evidence-keys/:tenantId', { schema: keySchema }, async (request) => {
+    const params = TenantParams.safeParse(request.params);
+    const keys = params.success ? await findTenantKeys(pool, params.data.tenantId) : null;
+    if (!keys) throw new Problem(404, 'not-found', 'No such key');
+    return { keys: [publicJwk(keys.evidencePublicKey, keys.evidenceKeyId)] };
+  });
+}

@@ -1,0 +1,64 @@
+import { renderPayerSummary } from '@backstop/messages';
+import type { Pool } from '@backstop/postgres';
+import { loadPayerView } from '../payer/payer-case';
+import { issuePayerLink } from '../payer/payer-links';
+import type { StoredFlagDecided } from './flag-decided';
+
+interface Unlinked {
+  decision_id: string;
+  tenant_id: string;
+  flag_id: string;
+  flag_type: string;
+  payment_id: string;
+  order_id: string;
+  payer_id: string;
+  action: string;
+  status: string;
+  amount: number;
+  currency: string;
+  created_at: Date;
+}
+
+/**
+ * Gives each `flag.decided` event the decision's transaction queued (see the migration's
+ * trigger) its payer link and payload, ready to deliver. Two consoles doing this at once may
+ * each issue a link; only the first one written is sent, the other is never used.
+ */
+export async function linkNotifications(pool: Pool, { now, linkHours = 168, batchSize = 50 }: { now: Date; linkHours?: number; batchSize?: number }): Promise<number> {
+  const unlinked = await pool.query<Unlinked>(
+    `SELECT n.decision_id, n.tenant_id, n.flag_id, d.flag_type, d.payment_id, f.payment->>'orderId' AS order_id, f.payer_id,
+            d.action, d.status, d.amount, d.currency, d.created_at
+       FROM flag_notifications n
+       JOIN refund_decisions d ON d.decision_id = n.decision_id
+       JOIN flags f ON f.tenant_id = n.tenant_id AND f.flag_id = n.flag_id
+      WHERE n.link_id IS NULL
+      ORDER BY n.created_at
+      LIMIT $1`,
+    [batchSize],
+  );
+  let linked = 0;
+  for (const decision of unlinked.rows) {
+    const view = await loadPayerView(pool, decision.tenant_id, decision.flag_id);
+    if (!view) continue;
+    const link = await issuePayerLink(pool, decision.tenant_id, decision.flag_id, 'notification', linkHours, now);
+    const payload: StoredFlagDecided = {
+      type: 'flag.decided',
+      timestamp: decision.created_at.toISOString(),
+      data: {
+        flagId: decision.flag_id, decisionId: decision.decision_id, flagType: decision.flag_type, paymentId: decision.payment_id,
+        orderId: decision.order_id, payerId: decision.payer_id, action: decision.action, status: decision.status,
+        amount: decision.amount, currency: decision.currency,
+        payerMessage: {
+          en: renderPayerSummary(view.summary, { lang: 'en', timeZone: view.timeZone }).happened,
+          zh: renderPayerSummary(view.summary, { lang: 'zh', timeZone: view.timeZone }).happened,
+        },
+      },
+    };
+    const updated = await pool.query(
+      'UPDATE flag_notifications SET link_id = $2, payload = $3, next_attempt_at = $4 WHERE decision_id = $1 AND link_id IS NULL',
+      [decision.decision_id, link.linkId, JSON.stringify(payload), now],
+    );
+    linked += updated.rowCount ?? 0;
+  }
+  return linked;
+}

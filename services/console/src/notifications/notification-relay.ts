@@ -1,0 +1,92 @@
+import { retryDelayMs } from '@backstop/ledger';
+import type { Logger } from '@backstop/logging';
+import { inTransaction, type Pool } from '@backstop/postgres';
+import { startPollLoop, type PollLoop } from '@backstop/lifecycle';
+import { deliverSigned } from '@backstop/signing';
+import { signLinkToken } from '../payer/link-token';
+import { tenantKeys } from '../signing/tenant-keys';
+import { linkNotifications } from './link-notifications';
+import type { FlagDecided, StoredFlagDecided } from './flag-decided';
+
+export interface NotificationRelayOptions {
+  pool: Pool;
+  logger: Logger;
+  /** The origin of the payer links in the events. */
+  publicUrl: string;
+  pollMs?: number;
+  /** First retry delay; later ones double up to `retryCapMs`, with jitter. */
+  retryBaseMs?: number;
+  retryCapMs?: number;
+  timeoutMs?: number;
+  batchSize?: number;
+  counted?: { delivered(): void; failed(): void };
+}
+
+export type NotificationRelay = PollLoop;
+
+interface DueRow {
+  decision_id: string;
+  tenant_id: string;
+  flag_id: string;
+  link_id: string;
+  expires_at: Date;
+  payload: StoredFlagDecided;
+  attempts: number;
+  url: string;
+  secret: string;
+}
+
+/**
+ * Delivers `flag.decided` events: each queued one gets its payer link and payload, then it is posted to the tenant's notification webhook, signed the Standard Webhooks way with
+ * the message id `flagdecided_<decision id>` and the same body on every attempt, so the
+ * platform can dedupe. A non-2xx answer or a timeout schedules the next attempt with backoff;
+ * rows are locked with SKIP LOCKED, so consoles share the work.
+ */
+export function startNotificationRelay(options: NotificationRelayOptions): NotificationRelay {
+  const { pool, logger, publicUrl, pollMs = 1_000, retryBaseMs = 1_000, retryCapMs = 3_600_000, timeoutMs = 10_000, batchSize = 20 } = options;
+
+  const eventOf = async (row: DueRow): Promise<FlagDecided> => {
+    const { linkSecret } = await tenantKeys(pool, row.tenant_id);
+    const expiresAt = row.expires_at.getTime() / 1000;
+    const token = signLinkToken({ tenantId: row.tenant_id, flagId: row.flag_id, linkId: row.link_id, expiresAt }, linkSecret);
+    const payerLink = { url: new URL(`/p/${token}`, publicUrl).toString(), linkId: row.link_id, expiresAt: row.expires_at.toISOString() };
+    return { ...row.payload, data: { ...row.payload.data, payerLink } };
+  };
+
+  const attempt = async (row: DueRow): Promise<string | null> =>
+    deliverSigned({ url: row.url, secret: row.secret, messageId: `flagdecided_${row.decision_id}`, body: JSON.stringify(await eventOf(row)), timeoutMs });
+
+  const deliver = () => inTransaction(pool, async (client) => {
+    const due = await client.query<DueRow>(
+      `SELECT n.decision_id, n.tenant_id, n.flag_id, n.link_id, l.expires_at, n.payload, n.attempts, w.url, w.secret
+         FROM flag_notifications n
+         JOIN notification_webhooks w ON w.tenant_id = n.tenant_id
+         JOIN payer_links l ON l.link_id = n.link_id
+        WHERE n.delivered_at IS NULL AND n.link_id IS NOT NULL AND n.next_attempt_at <= now()
+        ORDER BY n.next_attempt_at, n.decision_id LIMIT $1 FOR UPDATE OF n SKIP LOCKED`,
+      [batchSize],
+    );
+    // Endpoints are tried side by side, so one slow endpoint holds the batch for one timeout at most.
+    const failures = await Promise.all(due.rows.map(attempt));
+    for (const [index, row] of due.rows.entries()) {
+      const failure = failures[index] ?? null;
+      if (failure === null) {
+        options.counted?.delivered();
+        await client.query('UPDATE flag_notifications SET attempts = attempts + 1, delivered_at = now(), last_error = NULL WHERE decision_id = $1', [row.decision_id]);
+        continue;
+      }
+      options.counted?.failed();
+      const delay = retryDelayMs(row.attempts + 1, { baseMs: retryBaseMs, capMs: retryCapMs });
+      logger.warn({ tenantId: row.tenant_id, decisionId: row.decision_id, attempts: row.attempts + 1, retryInMs: delay, failure }, 'flag.decided delivery failed');
+      await client.query(
+        `UPDATE flag_notifications SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + $3 * interval '1 millisecond' WHERE decision_id = $1`,
+        [row.decision_id, failure.slice(0, 500), delay],
+      );
+    }
+    return due.rows.length;
+  });
+
+  return startPollLoop(async () => (await linkNotifications(pool, { now: new Date() })) + (await deliver()), {
+    pollMs, onError: (error) => logger.warn({ err: error }, 'notification relay pass failed; retrying'),
+  });
+}

@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { PayerAnswerChoice } from '@backstop/contracts';
+import { Problem } from '@backstop/http';
+import type { Pool } from '@backstop/postgres';
+import { html, problem } from '../openapi/answers';
+import { describeRoute } from '../openapi/describe-route';
+import { ReaderLanguageQuery, readerLanguage } from '../reader-language';
+import { notValidPage } from './page-text';
+import { loadPayerView } from './payer-case';
+import { recordPayerAnswer } from './payer-answer';
+import { renderPayerPage } from './payer-page';
+import { resolvePayerLink } from './payer-links';
+
+const TokenParams = z.strictObject({ token: z.string().max(600).describe('The token of a payer link.') });
+const AnswerBody = z.strictObject({ answer: PayerAnswerChoice });
+
+const pageSchema = describeRoute({
+  summary: 'The payer\'s page of a payer link',
+  description: 'No API key: the token in the path is the credential. `?lang=en|zh`, else Accept-Language. '
+    + 'An expired, revoked, tampered or unknown token gets one and the same "link not valid" page.',
+  params: TokenParams,
+  querystring: ReaderLanguageQuery,
+  responses: { 200: html('The page.'), 404: html('The "link not valid" page, in both languages.') },
+});
+const answerSchema = describeRoute({
+  summary: 'The payer says whether the charge was a mistake',
+  description: 'Once per flag, while it is under review; a form post (`answer=mistake|intended`) or JSON. Recorded in the flag\'s information flow '
+    + 'and its decision\'s audit trail for the reviewer; it never refunds anything by itself. Answers 303 back to the page.',
+  params: TokenParams,
+  querystring: ReaderLanguageQuery,
+  body: AnswerBody,
+  responses: {
+    303: { description: 'Recorded; back to the page.' },
+    400: problem('`invalid-answer`: `answer` must be `mistake` or `intended`.'),
+    404: html('The "link not valid" page.'),
+    409: problem('`not-under-review`: the payment is not under review; `already-answered`: the payer answered before.'),
+  },
+});
+
+/** Nothing about a payer's page may be cached, indexed, or leak its URL to another site. */
+function privatePage(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .header('x-robots-tag', 'noindex')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+    .type('text/html; charset=utf-8');
+}
+
+export async function payerPageRoutes(app: FastifyInstance, { pool, onNotValid }: { pool: Pool; onNotValid: () => void }): Promise<void> {
+  // The page's form posts are urlencoded; only these routes read that type.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  const openLink = async (request: FastifyRequest) => {
+    const params = TokenParams.safeParse(request.params);
+    return params.success ? resolvePayerLink(pool, params.data.token, new Date()) : null;
+  };
+  const notValid = (reply: FastifyReply) => {
+    onNotValid();
+    return privatePage(reply).status(404).send(notValidPage);
+  };
+  const language = (request: FastifyRequest) => {
+    const query = ReaderLanguageQuery.safeParse(request.query);
+    return readerLanguage(request, query.success ? query.data.lang : undefined);
+  };
+
+  app.get('/p/:token', { schema: pageSchema }, async (request, reply) => {
+    const link = await openLink(request);
+    const view = link && (await loadPayerView(pool, link.tenantId, link.flagId));
+    if (!link || !view) return notValid(reply);
+    return privatePage(reply).send(renderPayerPage(view, language(request), (request.params as { token: string }).token));
+  });
+
+  app.post('/p/:token/answer', { schema: answerSchema }, async (request, reply) => {
+    const link = await openLink(request);
+    if (!link) return notValid(reply);
+    const body = AnswerBody.safeParse(request.body ?? {});
+    if (!body.success) {
+      throw new Problem(400, 'invalid-answer', 'Invalid answer', undefined, { errors: [{ path: '$.answer', message: 'mistake or intended' }] });
+    }
+    await recordPayerAnswer(pool, link, body.data.answer, new Date());
+    const token = (request.params as { token: string }).token;
+    return reply.header('referrer-policy', 'no-referrer').redirect(`/p/${encodeURIComponent(token)}?lang=${language(request)}`, 303);
+  });
+}

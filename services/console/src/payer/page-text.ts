@@ -1,0 +1,56 @@
+import type { Language } from '@backstop/messages';
+import type { PayerStage } from './payer-case';
+
+/** The payer page's own words; what happened and what comes next are `renderPayerSummary`'s. */
+export const pageText = {
+  en: {
+    title: 'About your payment',
+    happened: 'What happened',
+    next: 'What happens next',
+    progress: 'Progress',
+    payments: 'Payments of this order',
+    payment: 'Payment',
+    amount: 'Amount',
+    paidAt: 'Paid at',
+    question: 'Was this a mistake?',
+    questionHelp: 'You can answer once. Your answer helps the shop decide; it does not refund anything by itself.',
+    mistake: 'Yes, this was a mistake',
+    intended: 'No, I meant it',
+    answered: { mistake: 'You told us this was a mistake', intended: 'You told us you meant this payment' },
+    stages: {
+      detected: 'Possible mistake detected', review: 'Under review', refund_sent: 'Refund sent',
+      refund_confirmed: 'Refund confirmed', refund_failed: 'Refund failed', declined: 'Declined',
+    } satisfies Record<PayerStage, string>,
+    footer: 'This page is reachable only through the link you were sent, until it expires. It shows no other payment of yours.',
+  },
+  zh: {
+    title: '关于您的付款',
+    happened: '发生了什么',
+    next: '接下来会怎样',
+    progress: '处理进度',
+    payments: '此订单的付款',
+    payment: '付款',
+    amount: '金额',
+    paidAt: '付款时间',
+    question: '这是误付吗？',
+    questionHelp: '您只能回答一次。您的回答会帮助商家判断，但不会自动触发退款。',
+    mistake: '是的，这是误付',
+    intended: '不，这是我有意支付的',
+    answered: { mistake: '您已告诉我们这是误付', intended: '您已告诉我们这笔付款是有意的' },
+    stages: {
+      detected: '发现可能的误付', review: '人工核实中', refund_sent: '退款已发出',
+      refund_confirmed: '退款已到账', refund_failed: '退款失败', declined: '未予退款',
+    } satisfies Record<PayerStage, string>,
+    footer: '此页面只能通过发给您的链接打开，链接过期后失效。页面不显示您的其他付款。',
+  },
+} satisfies Record<Language, unknown>;
+
+/** One page for every reason a link does not open, in both languages, so it says nothing of why. */
+export const notValidPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Link not valid · 链接无效</title><style>body{font-family:system-ui,"WenQuanYi Zen Hei",sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222}</style></head>
+<body><main id="not-valid">
+<h1>This link is not valid</h1><p>It may have expired or been withdrawn. Please ask the shop for a new one.</p>
+<h1 lang="zh">此链接无效</h1><p lang="zh">链接可能已过期或被撤回。请向商家索取新的链接。</p>
+</main></body></html>
+`;
