@@ -4,3 +4,4 @@ export * from './transitions';
 export * from './outbox';
 export * from './policies';
 export * from './refund-webhooks';
+export * from './decisions';
