@@ -90,7 +90,8 @@ export async function runBacktest(deps: BacktestDeps, candidate: Candidate, peri
     return ms >= period.fromMs && ms < period.toMs;
   };
   const flags: ProductionFlag[] = [];
-  // A redelivered event yields its first delivery's flags again; production stores them once.
+  // A redelivered event yields its first delivery's flags again, stamped with its own receipt
+  // when both deliveries share a batch; production stores a flag once, as first received.
   const seenFlags = new Set<string>();
   const decisions: ShadowDecision[] = [];
   const events = { warmUp: 0, period: 0 };
@@ -112,8 +113,9 @@ export async function runBacktest(deps: BacktestDeps, candidate: Candidate, peri
       await shadow.store.record(outcome.records);
       const periodFlags = new Set<string>();
       for (const flag of outcome.flags) {
-        if (!inPeriod(flag.receivedAt) || seenFlags.has(flag.flagId)) continue;
+        if (seenFlags.has(flag.flagId)) continue;
         seenFlags.add(flag.flagId);
+        if (!inPeriod(flag.receivedAt)) continue;
         flags.push(compact(flag));
         periodFlags.add(flag.flagId);
       }
