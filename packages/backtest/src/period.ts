@@ -16,7 +16,10 @@ const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[
 export function parseInstant(text: string | undefined, name: string): number {
   if (!text) throw new BacktestError('invalid-period', `--${name} is required: an ISO 8601 time with its offset, e.g. 2026-11-30T08:00:00Z`);
   const ms = Date.parse(text);
-  if (!ISO_WITH_OFFSET.test(text) || Number.isNaN(ms)) {
+  // Date.parse rolls 2026-11-31 over into December; a day the month does not have is a typo.
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const realDay = new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+  if (!ISO_WITH_OFFSET.test(text) || Number.isNaN(ms) || !realDay) {
     throw new BacktestError('invalid-period', `--${name} "${text}" is not an ISO 8601 time with its offset, e.g. 2026-11-30T08:00:00Z`);
   }
   return ms;
