@@ -1,9 +1,10 @@
+import { backtestProbes } from './console-backtest-probes';
 import { readProbes } from './console-read-probes';
 import type { RouteProbe } from './console-sweep';
 import { writeProbes } from './console-write-probes';
 
 /** Where a new console route gets its probe; named in the sweep's failure message. */
-export const consoleProbeTable = 'test/isolation/console-read-probes.ts or console-write-probes.ts';
+export const consoleProbeTable = 'test/isolation/console-read-probes.ts, console-write-probes.ts or console-backtest-probes.ts';
 
 /** Every console route, `METHOD url` as registered, with how to prove it keeps tenants apart. */
-export const consoleProbes: Readonly<Record<string, RouteProbe>> = { ...readProbes, ...writeProbes };
+export const consoleProbes: Readonly<Record<string, RouteProbe>> = { ...readProbes, ...writeProbes, ...backtestProbes };

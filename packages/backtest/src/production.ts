@@ -44,8 +44,8 @@ export async function readProduction(pool: Pool, tenantId: string, fromMs: numbe
       const page = await client.query<{ flag_id: string; type: FlagType; severity: string; payment_id: string; payer_id: string; amount: number; currency: string; received_at: Date }>(
         `SELECT flag_id, type, severity, payment_id, payer_id, amount, currency, received_at FROM flags
           WHERE tenant_id = $1 AND received_at >= $2 AND received_at < $3 AND flag_id > $4
-          ORDER BY flag_id LIMIT ${PAGE}`,
-        [tenantId, new Date(fromMs), new Date(toMs), after],
+          ORDER BY flag_id LIMIT $5`,
+        [tenantId, new Date(fromMs), new Date(toMs), after, PAGE],
       );
       for (const row of page.rows) {
         flags.push({

@@ -5,3 +5,4 @@ export * from './outbox';
 export * from './policies';
 export * from './refund-webhooks';
 export * from './decisions';
+export * from './config-promotion';

@@ -8,6 +8,8 @@ import type { Logger } from '@backstop/logging';
 import type { Pool } from '@backstop/postgres';
 import type { FlagNotifier } from './flags/flag-notifier';
 import { adminRoutes } from './admin/routes';
+import type { BacktestJobs } from './backtests/jobs';
+import { backtestRoutes } from './backtests/routes';
 import { createConsoleMetrics, type ConsoleMetrics } from './metrics';
 import { healthSchema, metricsSchema } from './openapi/operations';
 import { registerDocs } from './openapi/docs';
@@ -26,6 +28,8 @@ export interface ConsoleDeps {
   notifier: FlagNotifier;
   /** Live-feed heartbeat, so proxies and clients can tell a quiet feed from a dead one. */
   heartbeatMs?: number;
+  /** Backtests as jobs; without them the backtest routes answer 503. */
+  backtests?: BacktestJobs;
 }
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
@@ -53,6 +57,7 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(financeRoutes, { pool: deps.pool });
   await app.register(policyRoutes, { pool: deps.pool });
   await app.register(rulesRoutes, { pool: deps.pool });
+  await app.register(backtestRoutes, { pool: deps.pool, ...(deps.backtests ? { jobs: deps.backtests } : {}) });
   await app.register(refundWebhookRoutes, { pool: deps.pool });
   return app;
 }
