@@ -53,7 +53,11 @@ const compact = (flag: Flag): ProductionFlag => ({
 /** A chunk as detectBatch takes it: one batch per partition, each in offset order. */
 function batchesOf(chunk: readonly Positioned[], topic: string): SourceBatch[] {
   const byPartition = new Map<number, KafkaMessage[]>();
-  for (const { partition, message } of chunk) byPartition.set(partition, [...(byPartition.get(partition) ?? []), message]);
+  for (const { partition, message } of chunk) {
+    const messages = byPartition.get(partition);
+    if (messages) messages.push(message);
+    else byPartition.set(partition, [message]);
+  }
   return [...byPartition.entries()].sort(([a], [b]) => a - b).map(([partition, messages]) => ({ messages, source: { topic, partition } }));
 }
 

@@ -46,7 +46,9 @@ export class ShadowRefunds {
     const byDay = new Map<string, Flag[]>();
     for (const flag of flags) {
       const day = tenantDay(new Date(flag.receivedAt), this.timeZone);
-      byDay.set(day, [...(byDay.get(day) ?? []), flag]);
+      const list = byDay.get(day);
+      if (list) list.push(flag);
+      else byDay.set(day, [flag]);
     }
     for (const [day, dayFlags] of byDay) {
       const usage = this.usageByDay.get(day) ?? new Map<string, number>();
