@@ -88,7 +88,8 @@ export function renderMarkdown(results: BenchResults, chartFile: string | undefi
     out.push('', '## 6. Backtest (the whole period replayed in shadow and compared with production)', '',
       'Baseline: the detector as it ships on the same events in the same run, from its first batch until caught up. The backtest\'s events/s covers the whole run: the read plan, the replay through the rules in a shadow state, the policy in shadow and the comparison with Postgres.', '',
       table(['events', 'payers', 'seconds', 'events/s', 'replay alone events/s', 'detector events/s', 'ratio', 'flags', 'peak heap MiB'],
-        [[b.events, b.payers, b.seconds, b.eventsPerS, b.replayEventsPerS, b.detectorEventsPerS, ratio(b.eventsPerS, b.detectorEventsPerS), b.candidateFlags, b.peakHeapMiB]]));
+        [[b.events, b.payers, b.seconds, b.eventsPerS, b.replayEventsPerS, b.detectorEventsPerS, ratio(b.eventsPerS, b.detectorEventsPerS), b.candidateFlags, b.peakHeapMiB]]),
+      '', `Where the time went: Redis executed commands ${Math.round(b.redisBusyShare * 100)} % of the run (INFO commandstats, every client); this process used ${Math.round(b.processCpuShare * 100)} % of a core.`);
   }
   return `${out.join('\n')}\n`;
 }

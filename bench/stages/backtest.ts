@@ -28,6 +28,18 @@ export interface BacktestResult {
   candidateFlags: number;
   /** Highest heap in use during the run, above what was in use when it began (MiB). */
   peakHeapMiB: number;
+  /**
+   * Where the time went: the share of the run Redis spent executing commands (all clients,
+   * from INFO commandstats) and the CPU this process used per wall second.
+   */
+  redisBusyShare: number;
+  processCpuShare: number;
+}
+
+/** Microseconds Redis spent executing commands so far, summed over every command. */
+async function redisBusyMicros(redis: { info(section: string): Promise<string> }): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return [...stats.matchAll(/usec=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
 export async function benchBacktest(endpoints: Endpoints, events: number, log: (line: string) => void): Promise<BacktestResult> {
@@ -79,6 +91,8 @@ export async function benchBacktest(endpoints: Endpoints, events: number, log: (
       if (phase === 'replaying' && read > 0) replayStarted ??= performance.now();
       if (phase === 'comparing') replayEnded = performance.now();
     };
+    const busyBefore = await redisBusyMicros(slice.redis);
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const report = await runBacktest(
       { kafka: slice.kafka, redis: slice.redis, pool: slice.pool, topicPrefix: slice.topicPrefix, stateSettings: PayerStateSettings.parse(slice.serviceEnv) },
@@ -87,6 +101,8 @@ export async function benchBacktest(endpoints: Endpoints, events: number, log: (
       { runId: newRunId(), onProgress },
     );
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const redisBusyShare = round((await redisBusyMicros(slice.redis) - busyBefore) / 1e6 / seconds, 2);
     const read = report.events.warmUp + report.events.period;
     const result: BacktestResult = {
       events: read, payers, seconds: round(seconds, 2), eventsPerS: Math.round(read / seconds),
@@ -94,9 +110,11 @@ export async function benchBacktest(endpoints: Endpoints, events: number, log: (
       detectorEventsPerS: Math.round(events / detectorSeconds),
       candidateFlags: report.rules.reduce((sum, rule) => sum + rule.candidate, 0),
       peakHeapMiB: round((peakHeap - heapAtStart) / 1024 / 1024, 1),
+      redisBusyShare, processCpuShare: round((cpu.user + cpu.system) / 1e6 / seconds, 2),
     };
     log(`  backtest ${result.eventsPerS} events/s over the whole run (${read} events in ${result.seconds} s; replay alone ${result.replayEventsPerS} events/s), ` +
-      `detector on the same events ${result.detectorEventsPerS} events/s; ${result.candidateFlags} flags; peak heap +${result.peakHeapMiB} MiB`);
+      `detector on the same events ${result.detectorEventsPerS} events/s; ${result.candidateFlags} flags; peak heap +${result.peakHeapMiB} MiB; ` +
+      `Redis busy ${Math.round(redisBusyShare * 100)} % of the run, this process ${Math.round(result.processCpuShare * 100)} % of a core`);
     return result;
   } finally {
     await admin.disconnect();

@@ -6,7 +6,7 @@ export interface Positioned {
 }
 
 /** Messages a partition's reader holds before it waits for the merge to take some. */
-const HOLD_PER_PARTITION = 20_000;
+const HOLD_PER_PARTITION = 5_000;
 
 /**
  * What the partitions' readers handed over, merged into one order that does not depend on how
