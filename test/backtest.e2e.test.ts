@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionKey, topicName, type WebhookEvent } from '@backstop/contracts';
-import { BacktestError, newRunId, periodOf, resolveCandidate, runBacktest, type BacktestReport } from '@backstop/backtest';
+import { BacktestError, newRunId, periodOf, resolveCandidate, runBacktest, type BacktestReport, type BacktestRun } from '@backstop/backtest';
 import { PayerStateSettings } from '@backstop/detection';
 import { ACKS_ALL, createIdempotentProducer } from '@backstop/kafka';
 import { saveRefundPolicy, verifyAuditChains } from '@backstop/ledger';
@@ -74,14 +74,14 @@ describe(`backtest on real Kafka, Redis and Postgres (seed ${seed}; BACKTEST_SEE
       ? true
       : undefined;
 
-  async function backtest(rules?: unknown, policy?: unknown, runId = newRunId()): Promise<BacktestReport> {
+  async function backtest(rules?: unknown, policy?: unknown, runId = newRunId(), run: Omit<BacktestRun, 'runId'> = {}): Promise<BacktestReport> {
     const candidate = await resolveCandidate(stack.pool, {
       tenantId,
       ...(rules ? { rules: { document: rules, from: 'rules.json' } } : {}),
       ...(policy ? { policy: { document: policy, from: 'policy.json' } } : {}),
     });
     const stateSettings = PayerStateSettings.parse({ REDIS_KEY_PREFIX: stack.redisPrefix });
-    return runBacktest({ kafka: stack.kafka, redis: stack.redis, pool: stack.pool, topicPrefix: stack.topicPrefix, stateSettings }, candidate, periodOf(fromMs, toMs, 90 * 24, Date.now()), { runId });
+    return runBacktest({ kafka: stack.kafka, redis: stack.redis, pool: stack.pool, topicPrefix: stack.topicPrefix, stateSettings }, candidate, periodOf(fromMs, toMs, 90 * 24, Date.now()), { runId, ...run });
   }
 
   const cli = (args: string[]) =>
@@ -283,6 +283,27 @@ describe(`backtest on real Kafka, Redis and Postgres (seed ${seed}; BACKTEST_SEE
       await served.close();
     }
   }, 240_000);
+
+  it('cancelled halfway, a backtest stops and leaves no shadow state and no consumer group behind', async () => {
+    const cancel = new AbortController();
+    const cancelled = await backtest(widenedWindow, undefined, newRunId(), {
+      signal: cancel.signal,
+      // Called once a chunk is judged and its shadow state written: cancel after the first.
+      onProgress: ({ phase, read }) => {
+        if (phase === 'replaying' && read > 0) cancel.abort();
+      },
+    }).then(() => undefined, (error: unknown) => error);
+    expect(cancelled).toBeInstanceOf(BacktestError);
+    expect((cancelled as BacktestError).code).toBe('cancelled');
+    const left: string[] = [];
+    await forEachKey(stack.redis, `${stack.redisPrefix}:backtest:*`, async (keys) => { left.push(...keys); });
+    expect(left).toEqual([]);
+    const admin = stack.kafka.admin();
+    await admin.connect();
+    const { groups: after } = await admin.listGroups();
+    await admin.disconnect();
+    expect(after.map((g) => g.groupId).filter((id) => id.includes('backtest'))).toEqual([]);
+  }, 120_000);
 
   // Last: it deletes records from the slice's events topic, as retention would.
   it('a period older than the retained events is refused with a clear message, not reported as a partial diff', async () => {
