@@ -270,8 +270,9 @@ describe(`backtest on real Kafka, Redis and Postgres (seed ${seed}; BACKTEST_SEE
       expect(promoted.statusCode, promoted.body).toBe(200);
       expect(promoted.json()).toMatchObject({ digest: job.report!.candidate.digest, rules: true, policy: false });
       expect((await inject('POST', `/v1/backtests/${jobId}/promote`)).json().type).toBe('https://backstop.dev/problems/already-promoted');
-      const stored = await stack.pool.query<{ config: { 'duplicate.suspected': { windowSeconds: number } } }>('SELECT config FROM detector_rules WHERE tenant_id = $1', [tenantId]);
-      expect(stored.rows[0]!.config['duplicate.suspected'].windowSeconds).toBe(600);
+      // Stored as tried: only what differs from the defaults, as PUT /v1/rules stores it.
+      const stored = await stack.pool.query<{ config: unknown }>('SELECT config FROM detector_rules WHERE tenant_id = $1', [tenantId]);
+      expect(stored.rows[0]!.config).toEqual(widenedWindow);
       const audit = await stack.pool.query<{ content: Record<string, unknown> }>("SELECT content FROM decision_audit WHERE tenant_id = $1 AND content->>'kind' = 'config.promoted'", [tenantId]);
       expect(audit.rows.map((row) => row.content)).toEqual([expect.objectContaining({ jobId, digest: job.report!.candidate.digest, rules: true, policy: false })]);
       expect((await verifyAuditChains(stack.pool)).breaks).toEqual([]);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RefundPolicy, RulesConfig } from '@backstop/contracts';
+import type { RefundPolicy } from '@backstop/contracts';
 import { inTransaction, type Pool } from '@backstop/postgres';
 import { auditHash, lockChainHeads, type ConfigChangeContent } from './audit-chain';
 
@@ -7,8 +7,12 @@ export interface Promotion {
   tenantId: string;
   jobId: string;
   digest: string;
-  /** Only the halves the backtest tried are stored; the others stay as they are. */
-  rules?: RulesConfig;
+  /**
+   * Only the halves the backtest tried are stored; the others stay as they are. The rules are
+   * the document as tried (already validated as a RulesConfig): a tenant stores only what
+   * differs from the defaults, as `PUT /v1/rules` does.
+   */
+  rules?: unknown;
   policy?: RefundPolicy;
   actor: string;
 }

@@ -19,6 +19,8 @@ export interface BacktestJob {
   candidate: Candidate;
   /** Which halves the request supplied: only those are promoted. */
   tried: { rules: boolean; policy: boolean };
+  /** The rules document as sent, stored as sent when promoted (only what differs from the defaults). */
+  rulesDocument: unknown;
   promoted: boolean;
 }
 
@@ -63,7 +65,7 @@ export class BacktestJobs {
     const job: BacktestJob = {
       jobId: randomUUID(), tenantId: candidate.tenantId, status: 'running', progress: { phase: 'planning', read: 0, total: 0, fraction: 0 },
       requestedBy: request.requestedBy, startedAt: new Date().toISOString(), finishedAt: null, report: null, error: null, candidate,
-      tried: { rules: request.rules !== undefined, policy: request.policy !== undefined }, promoted: false,
+      tried: { rules: request.rules !== undefined, policy: request.policy !== undefined }, rulesDocument: request.rules, promoted: false,
     };
     this.jobs.set(job.jobId, job);
     const abort = new AbortController();

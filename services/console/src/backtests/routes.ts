@@ -124,7 +124,7 @@ export async function backtestRoutes(app: FastifyInstance, { pool, jobs: maybeJo
     job.promoted = true;
     const change = await promoteConfiguration(pool, {
       tenantId: job.tenantId, jobId: job.jobId, digest: job.candidate.digest, actor: `key:${request.principal!.keyId}`,
-      ...(job.tried.rules ? { rules: job.candidate.rules } : {}), ...(job.tried.policy ? { policy: job.candidate.policy } : {}),
+      ...(job.tried.rules ? { rules: job.rulesDocument } : {}), ...(job.tried.policy ? { policy: job.candidate.policy } : {}),
     }).catch((error: unknown) => {
       job.promoted = false;
       throw error;
