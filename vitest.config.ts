@@ -14,12 +14,13 @@ export default defineConfig({
         test: {
           name: 'main',
           include: ['packages/**/*.test.ts', 'services/**/*.test.ts', 'infra/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'test/faults/**'],
+          exclude: ['**/node_modules/**', 'test/faults/**', 'test/cluster/**'],
         },
       },
       {
-        // Fault tests stop brokers, kill processes and cut connections: one at a time, after
-        // everything else, so a fault never lands on another file's services.
+        // Fault tests stop brokers, kill processes and cut connections, or start a broker JVM of
+        // their own: one at a time, after everything else, so a fault never lands on another
+        // file's services and two private brokers never compete for the two cores.
         extends: true,
         test: {
           name: 'faults',
@@ -27,6 +28,18 @@ export default defineConfig({
           fileParallelism: false,
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Private Redis Clusters and Kafka clusters, whose members the tests kill: one file at
+        // a time, last, so a cluster's processes never compete with another file's.
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          fileParallelism: false,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -118,6 +118,7 @@ describe('the console\'s OpenAPI document', () => {
     await expectAnswerAsDocumented('GET /v1/finance/mismatches', { method: 'GET', url: '/v1/finance/mismatches', headers: as('finance') }, 200);
     await expectAnswerAsDocumented('GET /v1/rules', { method: 'GET', url: '/v1/rules', headers: as('admin') }, 200);
     await expectAnswerAsDocumented('GET /healthz', { method: 'GET', url: '/healthz' }, 200);
+    await expectAnswerAsDocumented('GET /readyz', { method: 'GET', url: '/readyz' }, 200);
   });
 
   it('answers a sampled write as documented, with a body the document accepts', async () => {

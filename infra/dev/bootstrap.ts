@@ -1,4 +1,4 @@
-import { createKafka, ensureTopics } from '@backstop/kafka';
+import { createKafka, ensureTopics, type KafkaSecurity } from '@backstop/kafka';
 import type { Logger } from '@backstop/logging';
 import { ensureDatabase, migrate } from '@backstop/postgres';
 import type { TopicRole } from '@backstop/contracts';
@@ -6,6 +6,8 @@ import { backstopTopics } from '../kafka/topics';
 
 export interface BootstrapOptions {
   brokers: string[];
+  /** TLS and SASL, for brokers that demand them. */
+  security?: KafkaSecurity;
   databaseUrl: string;
   topicPrefix?: string;
   partitions?: Partial<Record<TopicRole, number>>;
@@ -17,7 +19,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<void> {
   await ensureDatabase(options.databaseUrl);
   const applied = await migrate(options.databaseUrl);
   if (applied.length > 0) options.logger.info({ applied }, 'migrations applied');
-  const admin = createKafka(options.brokers, 'backstop-bootstrap', options.logger).admin();
+  const admin = createKafka(options.brokers, 'backstop-bootstrap', options.logger, { ...(options.security ? { security: options.security } : {}) }).admin();
   await admin.connect();
   try {
     await ensureTopics(admin, backstopTopics(options.topicPrefix, options.partitions));

@@ -33,6 +33,43 @@ export interface BrokerOptions {
   dataDir: string;
   /** Where the broker's own stdout/stderr go when it runs in the background. */
   logFile: string;
+  /** Java heap ceiling, e.g. `256m`; 1g by default. A test's private broker needs far less. */
+  maxHeap?: string;
+  /** Clients must come in over TLS and authenticate with SASL/SCRAM on `port`. */
+  secured?: SecuredListener;
+  /** One member of a multi-node cluster instead of a cluster of its own. */
+  member?: ClusterMember;
+}
+
+/**
+ * A node of a KRaft cluster whose every node is both broker and controller: its id, the
+ * cluster's id (the same on every node, given when its storage is formatted) and every
+ * node's client port (each one's controller listens on its port + 1).
+ */
+export interface ClusterMember {
+  nodeId: number;
+  clusterId: string;
+  ports: readonly number[];
+}
+
+/**
+ * A SASL_SSL client listener, as managed Kafka offers. The broker keeps a plaintext listener
+ * of its own on port + 2 for its inter-broker traffic and the runner's readiness probe; clients
+ * are told only of the secured one on `port`.
+ */
+export interface SecuredListener {
+  /** PKCS#12 keystore holding the broker's private key and certificate chain. */
+  keystoreFile: string;
+  keystorePassword: string;
+  /** Users written into the cluster's metadata when its storage is formatted. */
+  scramUsers: ScramUser[];
+}
+
+export interface ScramUser {
+  mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  name: string;
+  /** Letters and digits only: the storage tool's `name=…,password=…` syntax has no quoting. */
+  password: string;
 }
 
 export function defaultBrokerOptions(port = Number(process.env.KAFKA_PORT ?? 9092)): BrokerOptions {
@@ -73,30 +110,63 @@ export function fetchKafka(log: (line: string) => void = console.log): string {
   return libs;
 }
 
+/** Where the runner's readiness probe and the broker's own traffic go: plaintext either way. */
+function plaintextPort(options: BrokerOptions): number {
+  return options.secured ? options.port + 2 : options.port;
+}
+
+function listenerProperties(options: BrokerOptions): string[] {
+  const controller = `CONTROLLER://127.0.0.1:${options.port + 1}`;
+  if (!options.secured) {
+    return [
+      `listeners=PLAINTEXT://127.0.0.1:${options.port},${controller}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}`,
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+    ];
+  }
+  const internal = `INTERNAL://127.0.0.1:${plaintextPort(options)}`;
+  const scram = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  return [
+    `listeners=SASL_SSL://127.0.0.1:${options.port},${controller},${internal}`,
+    `advertised.listeners=SASL_SSL://127.0.0.1:${options.port},${internal}`,
+    'listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT',
+    'inter.broker.listener.name=INTERNAL',
+    'sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512',
+    `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${scram}`,
+    `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${scram}`,
+    'ssl.keystore.type=PKCS12',
+    `ssl.keystore.location=${options.secured.keystoreFile}`,
+    `ssl.keystore.password=${options.secured.keystorePassword}`,
+    'ssl.client.auth=none',
+  ];
+}
+
 function serverProperties(options: BrokerOptions): string {
-  const controllerPort = options.port + 1;
+  const member = options.member;
+  const voters = member ? member.ports.map((port, index) => `${index + 1}@127.0.0.1:${port + 1}`).join(',') : `1@127.0.0.1:${options.port + 1}`;
+  // One node keeps every internal topic on a single replica; a cluster keeps three, two of
+  // them in sync before a write counts, as production runs it.
+  const replicas = member ? Math.min(3, member.ports.length) : 1;
+  const inSync = member ? Math.max(1, replicas - 1) : 1;
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}`,
+    `node.id=${member?.nodeId ?? 1}`,
+    `controller.quorum.voters=${voters}`,
+    ...listenerProperties(options),
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${join(options.dataDir, 'logs')}`,
-    // One node: every internal topic must live with a single replica.
-    'offsets.topic.replication.factor=1',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
-    'default.replication.factor=1',
+    `offsets.topic.replication.factor=${replicas}`,
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${inSync}`,
+    `share.coordinator.state.topic.replication.factor=${replicas}`,
+    `share.coordinator.state.topic.min.isr=${inSync}`,
+    `default.replication.factor=${replicas}`,
     // Fifty offset partitions (the default) take a single node tens of seconds to load after a
     // restart, during which consumer groups cannot join; a handful is plenty for one machine.
     'offsets.topic.num.partitions=4',
     'transaction.state.log.num.partitions=4',
-    'min.insync.replicas=1',
+    `min.insync.replicas=${inSync}`,
     'num.partitions=1',
     // Consumers join at once instead of waiting for more members that never come.
     'group.initial.rebalance.delay.ms=0',
@@ -123,7 +193,7 @@ const log4jConfig = `Configuration:
 
 function javaArgs(libs: string, options: BrokerOptions, mainClass: string, args: string[]): string[] {
   return [
-    '-Xms256m', '-Xmx1g', '-XX:+UseG1GC',
+    `-Xms${options.maxHeap ?? '256m'}`, `-Xmx${options.maxHeap ?? '1g'}`, '-XX:+UseG1GC',
     `-Dlog4j2.configurationFile=${join(options.dataDir, 'log4j2.yaml')}`,
     '-cp', `${libs}/*`,
     mainClass, ...args,
@@ -139,10 +209,13 @@ function prepare(libs: string, options: BrokerOptions): string {
   if (!existsSync(join(options.dataDir, 'logs', 'meta.properties'))) {
     // A Kafka cluster id is 16 random bytes in URL-safe base64; passed as `--cluster-id=…`
     // because an id may start with "-", which the tool would otherwise read as an option.
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = options.member?.clusterId ?? randomBytes(16).toString('base64url');
+    // SCRAM credentials live in the cluster metadata; formatting is when a KRaft cluster gets
+    // its first users, before any listener that needs them is up.
+    const scram = (options.secured?.scramUsers ?? []).flatMap((user) => ['--add-scram', `${user.mechanism}=[name=${user.name},password=${user.password}]`]);
     const format = spawnSync(
       'java',
-      javaArgs(libs, options, 'kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, '--config', propertiesFile]),
+      javaArgs(libs, options, 'kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, '--config', propertiesFile, ...scram]),
       { encoding: 'utf8' },
     );
     if (format.status !== 0) throw new Error(`formatting Kafka storage failed:\n${format.stderr}${format.stdout}`);
@@ -182,6 +255,7 @@ export async function waitForBroker(brokers: string[], timeoutMs = 90_000): Prom
 }
 
 export interface RunningBroker {
+  /** Where clients connect: the secured listener when there is one. */
   brokers: string[];
   process: ChildProcess;
   stop(): Promise<void>;
@@ -223,7 +297,7 @@ export async function startBroker(
     child.once('exit', (code) => reject(new Error(`Kafka exited with ${code} before it was ready; see ${options.logFile}`))),
   );
   exited.catch(() => undefined);
-  await Promise.race([waitForBroker(brokers), exited]);
+  await Promise.race([waitForBroker([`127.0.0.1:${plaintextPort(options)}`]), exited]);
   return { brokers, process: child, stop: () => stopProcess(child) };
 }
 

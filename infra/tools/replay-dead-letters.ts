@@ -10,13 +10,15 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { topicName } from '@backstop/contracts';
-import { commonEnv, loadConfig } from '@backstop/config';
-import { ACKS_ALL, createIdempotentProducer, createKafka, DeadLetter } from '@backstop/kafka';
+import { checkKafkaSecurity, commonEnv, kafkaSecurityEnv, loadConfig } from '@backstop/config';
+import { ACKS_ALL, createIdempotentProducer, createKafka, DeadLetter, kafkaSecurity, type KafkaSecurity } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { z } from 'zod';
 
 export interface ReplayOptions {
   brokers: string[];
+  /** TLS and SASL, for brokers that demand them. */
+  security?: KafkaSecurity;
   topicPrefix: string;
   source?: string;
   consumer?: string;
@@ -32,7 +34,7 @@ export interface ReplaySummary {
 
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplaySummary> {
   const logger = createLogger('dlq-replay', process.env.LOG_LEVEL ?? 'warn');
-  const kafka = createKafka(options.brokers, 'backstop-dlq-replay', logger);
+  const kafka = createKafka(options.brokers, 'backstop-dlq-replay', logger, { ...(options.security ? { security: options.security } : {}) });
   const topic = topicName('deadLetter', options.topicPrefix);
   const admin = kafka.admin();
   await admin.connect();
@@ -92,7 +94,9 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayS
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(z.object({ KAFKA_BROKERS: commonEnv.KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: commonEnv.KAFKA_TOPIC_PREFIX }));
+  const config = loadConfig(
+    z.object({ KAFKA_BROKERS: commonEnv.KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: commonEnv.KAFKA_TOPIC_PREFIX, ...kafkaSecurityEnv }).superRefine(checkKafkaSecurity),
+  );
   const { values } = parseArgs({
     options: { source: { type: 'string' }, consumer: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
     strict: true,
@@ -101,6 +105,7 @@ async function main(): Promise<void> {
   if (since && Number.isNaN(since.getTime())) throw new Error(`--since is not a time: ${values.since}`);
   const summary = await replayDeadLetters({
     brokers: config.KAFKA_BROKERS,
+    security: kafkaSecurity(config),
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     ...(values.source ? { source: values.source } : {}),
     ...(values.consumer ? { consumer: values.consumer } : {}),

@@ -82,6 +82,14 @@ export const readProbes: Record<string, RouteProbe> = {
     },
   },
 
+  'GET /readyz': {
+    access: 'public',
+    sample: () => ({ method: 'GET', url: '/readyz' }),
+    async isolate(sweep) {
+      expect((await sweep.asA('no key', { method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    },
+  },
+
   'GET /metrics': {
     access: 'public',
     sample: () => ({ method: 'GET', url: '/metrics' }),

@@ -3,7 +3,7 @@ import type { SentEvent } from '../../infra/tools/invariants/invariants';
 import { WebhookClient, MISTAKES, TrafficGenerator, type Generated, type Mistake, type TrafficMix } from '@backstop/testkit';
 
 export interface TrafficRun {
-  /** Replays the same traffic (`TRAFFIC_SEED=<seed>`); printed when the test that sent it fails. */
+  /** This run's generator seed (derived from the file's TRAFFIC_SEED unless one was given). */
   seed: number;
   /** The sender's own record, as `npm run simulate -- --log` writes it. */
   sent: SentEvent[];
@@ -32,14 +32,30 @@ export interface TrafficOptions {
   inOrderPerPayer?: boolean;
   /** Called after each event's final answer, with how many are answered so far. */
   onAnswered?: (answered: number) => void;
-  /** Defaults to TRAFFIC_SEED from the environment, else a fresh one. */
+  /** A fixed seed for this run alone; by default one derived from the file's traffic seed. */
   seed?: number;
 }
 
+/**
+ * One seed per test file (TRAFFIC_SEED, else a fresh one) from which each run of the file
+ * takes its own: the runs differ from one another (the same seed twice would replay the same
+ * event ids, and ingest would take the second run for retries), and the file's seed replays
+ * all of them, each in its place.
+ */
+const fileSeed = process.env.TRAFFIC_SEED ? Number(process.env.TRAFFIC_SEED) >>> 0 : Math.floor(Math.random() * 2 ** 32);
+let runsInFile = 0;
+
+function nextRunSeed(): { seed: number; run: number } {
+  const run = runsInFile++;
+  // Golden-ratio steps spread consecutive runs over the whole seed space.
+  return { seed: (fileSeed + Math.imul(run, 0x9e3779b9)) >>> 0, run };
+}
+
 /** Says the seed beside a failure of the test that is running, if one is. */
-function printSeedOnFailure(seed: number): void {
+function printSeedOnFailure(seed: number, run: number | undefined): void {
+  const replay = run === undefined ? `seed ${seed}, fixed by the test` : `TRAFFIC_SEED=${fileSeed} replays this file's traffic (this was its run ${run + 1}, seed ${seed})`;
   try {
-    onTestFailed(() => console.error(`traffic seed ${seed}: TRAFFIC_SEED=${seed} replays the same traffic`));
+    onTestFailed(() => console.error(`traffic: ${replay}`));
   } catch {
     // Called from a hook or outside a test: the seed is on the returned run.
   }
@@ -53,9 +69,9 @@ export const MISTAKE_HEAVY: TrafficMix = { mistakes: { duplicate: 0.03, amount: 
  * recording one SentEvent per event with the final status the platform saw.
  */
 export function sendTraffic(options: TrafficOptions): TrafficRun {
-  const seed = options.seed ?? (process.env.TRAFFIC_SEED ? Number(process.env.TRAFFIC_SEED) : undefined);
-  const generator = new TrafficGenerator({ mix: options.mix ?? MISTAKE_HEAVY, payers: options.payers ?? 60, ...(seed !== undefined ? { seed } : {}) });
-  printSeedOnFailure(generator.seed);
+  const { seed, run } = options.seed !== undefined ? { seed: options.seed, run: undefined } : nextRunSeed();
+  const generator = new TrafficGenerator({ mix: options.mix ?? MISTAKE_HEAVY, payers: options.payers ?? 60, seed });
+  printSeedOnFailure(seed, run);
   const client = new WebhookClient({ baseUrl: options.ingestUrl, tenantId: options.tenantId, secret: options.secret, timeoutMs: 5_000, attempts: options.attempts ?? 12 });
   const sent: SentEvent[] = [];
   const pending: Promise<void>[] = [];

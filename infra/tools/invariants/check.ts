@@ -5,12 +5,13 @@
  * record (`npm run simulate -- --log sent.jsonl`). With --wait-seconds it first waits, up to
  * that long, for the detector and refund worker groups to catch up. Exits 0 when every
  * invariant holds, 1 on violations, 2 when it could not check.
- * Environment: KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, DATABASE_URL, DETECTOR_GROUP_ID, REFUND_WORKER_GROUP_ID.
+ * Environment: KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, DATABASE_URL, DETECTOR_GROUP_ID, REFUND_WORKER_GROUP_ID,
+ * and the services' KAFKA_SSL… and KAFKA_SASL… settings for a cluster that demands them.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { commonEnv, loadConfig } from '@backstop/config';
-import { createKafka } from '@backstop/kafka';
+import { checkKafkaSecurity, commonEnv, kafkaSecurityEnv, loadConfig } from '@backstop/config';
+import { createKafka, kafkaSecurity, type KafkaSecuritySettings } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { createPool } from '@backstop/postgres';
 import { z } from 'zod';
@@ -36,10 +37,13 @@ export async function waitForCatchUp(options: CollectOptions, waitMs: number): P
   }
 }
 
-export async function checkLive(sentText: string, env: z.infer<typeof Env>, waitMs = 0): Promise<{ report: InvariantReport; text: string }> {
+/** Reached as the services reach it: the Kafka TLS and SASL settings, when given, are theirs. */
+const LiveEnv = Env.extend(kafkaSecurityEnv).superRefine(checkKafkaSecurity);
+
+export async function checkLive(sentText: string, env: z.infer<typeof Env> & Partial<KafkaSecuritySettings>, waitMs = 0): Promise<{ report: InvariantReport; text: string }> {
   const sent = parseSentLog(sentText);
   const logger = createLogger('check-invariants', process.env.LOG_LEVEL ?? 'warn');
-  const kafka = createKafka(env.KAFKA_BROKERS, 'backstop-check-invariants', logger);
+  const kafka = createKafka(env.KAFKA_BROKERS, 'backstop-check-invariants', logger, { security: kafkaSecurity({ KAFKA_SSL: false, ...env }) });
   const pool = createPool(env.DATABASE_URL, 'backstop-check-invariants', 2);
   try {
     const options: CollectOptions = {
@@ -66,7 +70,7 @@ async function main(): Promise<void> {
   if (!values.sent) throw new Error('--sent FILE is required: the sender\'s record, e.g. from npm run simulate -- --log sent.jsonl');
   const waitSeconds = Number(values['wait-seconds']);
   if (!(waitSeconds >= 0 && waitSeconds <= 3600)) throw new Error('--wait-seconds must be between 0 and 3600');
-  const { report, text } = await checkLive(await readFile(values.sent, 'utf8'), loadConfig(Env), waitSeconds * 1000);
+  const { report, text } = await checkLive(await readFile(values.sent, 'utf8'), loadConfig(LiveEnv), waitSeconds * 1000);
   process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : text);
   process.exitCode = report.violations.length === 0 ? 0 : 1;
 }

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { kafkaSecurityEnv } from './kafka-security-env';
+
+export { checkKafkaSecurity, kafkaSecurityEnv } from './kafka-security-env';
 
 /**
  * Parses the environment once at start-up. A missing or malformed variable stops the
@@ -22,7 +25,16 @@ export const commonEnv = {
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).min(1)),
   /** Prepended to every topic name, so tests and side-by-side deployments never share one. */
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
-  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  /** TLS and SASL to the brokers; a schema that spreads these also runs `checkKafkaSecurity`. */
+  ...kafkaSecurityEnv,
+  /**
+   * One Redis (`redis://host:port`, `rediss://` for TLS), or a Redis Cluster: several of its
+   * nodes separated by commas, any of which the client asks for the rest.
+   */
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((value) => value.split(',').every((part) => /^rediss?:\/\/[^\s,]+$/.test(part.trim()) && URL.canParse(part.trim())), 'a redis:// URL, or several separated by commas'),
   /** Prepended to every Redis key. */
   REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('backstop'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/backstop'),

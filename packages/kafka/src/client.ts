@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type LogEntry, type logCreator, type RetryOptions } from 'kafkajs';
 import type { Logger } from '@backstop/logging';
 import { registerCompressionCodecs } from './codecs';
+import type { KafkaSecurity } from './security';
 import { StartUpNoise, startUpCondition } from './start-up-noise';
 
 // KafkaJS 2.x warns on every producer about a partitioner change that does not concern a new project.
@@ -29,6 +30,8 @@ export interface KafkaClientOptions {
   /** Overrides the default retry policy, e.g. to answer a caller quickly while the broker is away. */
   retry?: RetryOptions;
   requestTimeoutMs?: number;
+  /** TLS and SASL, from `kafkaSecurity(config)`; plaintext without. */
+  security?: KafkaSecurity;
 }
 
 /** A client whose consumers read every codec Kafka producers write (gzip, snappy, lz4, zstd). */
@@ -41,5 +44,7 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger,
     logCreator: pinoLogCreator(logger),
     retry: options.retry ?? { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
     ...(options.requestTimeoutMs !== undefined ? { requestTimeout: options.requestTimeoutMs } : {}),
+    ...(options.security?.ssl ? { ssl: options.security.ssl } : {}),
+    ...(options.security?.sasl ? { sasl: options.security.sasl } : {}),
   });
 }

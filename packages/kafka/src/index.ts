@@ -1,4 +1,5 @@
 export * from './client';
+export * from './security';
 export * from './producer';
 export * from './topics';
 export * from './dead-letter';

@@ -19,7 +19,16 @@ export async function runService<Started>(
   ready: (started: Started) => [fields: Record<string, unknown>, message: string],
 ): Promise<void> {
   logConfiguration(service.logger, config);
-  const started = await service.start();
+  let started: Started;
+  try {
+    started = await service.start();
+  } catch (error) {
+    // One line saying why (brokers refusing the credentials, an untrusted certificate, ...):
+    // the process never reports ready and its orchestrator sees it exit, instead of a stack
+    // trace an operator has to read between the library's retries.
+    service.logger.fatal({ err: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, 'could not start');
+    process.exit(1);
+  }
   const [fields, message] = ready(started);
   service.logger.info(fields, message);
   stopOnSignals(service.logger, service.shutdownSteps(), config.SHUTDOWN_TIMEOUT_MS);

@@ -14,6 +14,8 @@ export const redactedPaths = [
   'recipientAccount', '*.recipientAccount', '*.*.recipientAccount', '*.*.*.recipientAccount',
   // Connection strings may carry a password.
   'config.DATABASE_URL', 'config.REDIS_URL',
+  // The Kafka SASL password, in the configuration line and in a client's options (`sasl.password`).
+  'config.KAFKA_SASL_PASSWORD', 'password', '*.password', '*.*.password',
 ];
 
 export const REDACTED = '[redacted]';

@@ -19,11 +19,15 @@ describe('log redaction', () => {
       req: { headers: { authorization: 'Bearer bsk_456', 'webhook-signature': 'v1,abc' } },
       event: { data: { recipientAccount: '8000123456' } },
       payment: { recipientAccount: '8000654321' },
+      config: { KAFKA_SASL_PASSWORD: 'scram-pass-1', KAFKA_SASL_USERNAME: 'backstop' },
+      client: { sasl: { mechanism: 'scram-sha-512', username: 'backstop', password: 'scram-pass-2' } },
     }, 'incoming');
     const line = lines.join('');
-    for (const secret of ['whsec_top', 'bsk_123', 'whsec_nested', 'bsk_456', 'v1,abc', '8000123456', '8000654321']) {
+    for (const secret of ['whsec_top', 'bsk_123', 'whsec_nested', 'bsk_456', 'v1,abc', '8000123456', '8000654321', 'scram-pass-1', 'scram-pass-2']) {
       expect(line).not.toContain(secret);
     }
     expect(line).toContain(REDACTED);
+    // The user name says which credentials are in use; only the password is secret.
+    expect(line).toContain('backstop');
   });
 });

@@ -11,7 +11,7 @@ import { adminRoutes } from './admin/routes';
 import type { BacktestJobs } from './backtests/jobs';
 import { backtestRoutes } from './backtests/routes';
 import { createConsoleMetrics, type ConsoleMetrics } from './metrics';
-import { healthSchema, metricsSchema } from './openapi/operations';
+import { healthSchema, metricsSchema, readySchema } from './openapi/operations';
 import { registerDocs } from './openapi/docs';
 import { flagRoutes } from './flags/routes';
 import { financeRoutes } from './finance/routes';
@@ -50,6 +50,14 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
     root: messagesRoot, prefix: '/lib/messages/', decorateReply: false, allowedPath: (path) => path.endsWith('.js') && !path.includes('.test.'),
   });
   app.get('/healthz', { schema: healthSchema }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: readySchema }, async (_request, reply) => {
+    try {
+      await deps.pool.query('SELECT 1');
+      return { status: 'ready' as const };
+    } catch (error) {
+      return reply.status(503).send({ status: 'not-ready' as const, reason: `postgres: ${(error as Error).message}` });
+    }
+  });
   app.get('/metrics', { schema: metricsSchema }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   await app.register(refundRoutes, { pool: deps.pool });
   await app.register(flagRoutes, { pool: deps.pool, notifier: deps.notifier, liveFeeds: metrics.liveFeeds });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, port } from '@backstop/config';
+import { checkKafkaSecurity, commonEnv, port } from '@backstop/config';
 import { payerStateEnv } from '@backstop/detection';
 
 export const ConsoleConfig = z.object({
@@ -8,5 +8,5 @@ export const ConsoleConfig = z.object({
   ...payerStateEnv,
   CONSOLE_HOST: z.string().default('127.0.0.1'),
   CONSOLE_PORT: port(8081),
-});
+}).superRefine(checkKafkaSecurity);
 export type ConsoleConfig = z.infer<typeof ConsoleConfig>;

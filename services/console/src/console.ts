@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createKafka } from '@backstop/kafka';
+import { createKafka, kafkaSecurity } from '@backstop/kafka';
 import { ShutdownPlan, type ShutdownStep } from '@backstop/lifecycle';
 import { createLogger, type Logger } from '@backstop/logging';
 import { createPool, type Pool } from '@backstop/postgres';
@@ -43,7 +43,7 @@ export function createConsole(config: ConsoleConfig, parts: ConsoleParts = {}): 
       const redis = createRedis(config.REDIS_URL, 'backstop-console-backtests');
       plan.add('redis', () => redis.quit().then(() => undefined));
       const backtests = new BacktestJobs(
-        { kafka: createKafka(config.KAFKA_BROKERS, 'backstop-console', logger), redis, pool, topicPrefix: config.KAFKA_TOPIC_PREFIX, stateSettings: config },
+        { kafka: createKafka(config.KAFKA_BROKERS, 'backstop-console', logger, { security: kafkaSecurity(config) }), redis, pool, topicPrefix: config.KAFKA_TOPIC_PREFIX, stateSettings: config },
         logger,
       );
       const app = await buildApp({ logger, pool, notifier, backtests, ...(parts.heartbeatMs !== undefined ? { heartbeatMs: parts.heartbeatMs } : {}) });

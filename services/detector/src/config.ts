@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, port } from '@backstop/config';
+import { checkKafkaSecurity, commonEnv, port } from '@backstop/config';
 import { payerStateEnv } from '@backstop/detection';
 
 export const DetectorConfig = z.object({
@@ -36,7 +36,7 @@ export const DetectorConfig = z.object({
    * rebuilding instance dies, another takes over about this long later.
    */
   DETECTOR_REBUILD_LOCK_SECONDS: z.coerce.number().min(1).default(30),
-});
+}).superRefine(checkKafkaSecurity);
 export type DetectorConfig = z.infer<typeof DetectorConfig>;
 
 /** How far back a rebuild replays the events topic (ms). */

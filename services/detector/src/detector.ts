@@ -1,6 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { topicName } from '@backstop/contracts';
-import { ConsumerHealth, createIdempotentProducer, createKafka } from '@backstop/kafka';
+import { ConsumerHealth, createIdempotentProducer, createKafka, kafkaSecurity } from '@backstop/kafka';
 import { ShutdownPlan, type ShutdownStep } from '@backstop/lifecycle';
 import { createLogger, type Logger } from '@backstop/logging';
 import { createRegistry, registerConsumerLag, registerConsumerRunning, startMetricsServer } from '@backstop/metrics';
@@ -12,7 +12,7 @@ import { createDetectorMetrics, type DetectorMetrics } from './metrics';
 import { RebuildLock } from './rebuild/rebuild-lock';
 import { kafkaEventsReplayer } from './rebuild/replay-events';
 import { StateRebuilder } from './rebuild/state-rebuilder';
-import { DatabaseRulesConfig, type RulesConfigSource, createPayerStateStore, type PayerStateStore, StateSentinel, type StoredFlags } from '@backstop/detection';
+import { DatabaseRulesConfig, type RulesConfigSource, createPayerStateStore, type PayerStateStore, StateSentinel, type StoredFlags, watchMasterChanges } from '@backstop/detection';
 
 /**
  * What a caller may hand in instead of what the configuration names: its own clients (which
@@ -66,14 +66,19 @@ export function createDetector(config: DetectorConfig, parts: DetectorParts = {}
     stop: () => plan.run(),
     async start() {
       const store = parts.store ?? createPayerStateStore(redis, config);
+      const stopWatching = watchMasterChanges(redis, (change) => {
+        logger.warn(change, 'Redis Cluster slots changed master: the payers on them may have lost their last writes; flags go to review until the state is rebuilt from the events topic');
+        sentinel.declareLost(Date.now()).catch((error: unknown) => logger.error({ err: error }, 'could not mark the payer state lost after a Redis failover'));
+      });
+      plan.add('redis failover watch', async () => stopWatching());
       let rulesConfig = parts.rulesConfig;
       if (!rulesConfig) {
         const pool = parts.pool ?? createPool(config.DATABASE_URL, 'backstop-detector', 2);
         if (!parts.pool) plan.add('postgres', () => pool.end());
         rulesConfig = new DatabaseRulesConfig(pool, logger, config.DETECTOR_RULES_CACHE_MS);
       }
-      const kafka = parts.kafka ?? createKafka(config.KAFKA_BROKERS, 'backstop-detector', logger);
-      const producer = createIdempotentProducer(kafka);
+      const kafka = parts.kafka ?? createKafka(config.KAFKA_BROKERS, 'backstop-detector', logger, { security: kafkaSecurity(config) });
+      const producer = createIdempotentProducer(kafka, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Kafka producer replaced: its sequence numbers no longer matched the broker after a failed send'));
       await producer.connect();
       plan.add('producer', () => producer.disconnect());
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, port } from '@backstop/config';
+import { checkKafkaSecurity, commonEnv, port } from '@backstop/config';
 import { TenantRate } from './rate-limit';
 import { SourceTopics } from './source/mapping';
 
@@ -53,5 +53,5 @@ export const IngestConfig = z.object({
   INGEST_SOURCE_GROUP_ID: z.string().min(1).default('backstop-ingest-sources'),
   /** How long to gather concurrent requests' events into one Kafka send, in milliseconds. */
   INGEST_LINGER_MS: z.coerce.number().min(0).max(50).default(1),
-});
+}).superRefine(checkKafkaSecurity);
 export type IngestConfig = z.infer<typeof IngestConfig>;

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createIngestRedis } from './redis-client';
 import { eventually } from '../../../test/support/wait';
-import { DEDUPE_SLICES, DeliveryGate, type Bucket, type SliceClaim } from './delivery-gate';
+import { DEDUPE_SLICES, DeliveryGate, sliceRun, type Bucket, type SliceClaim } from './delivery-gate';
 
 /** The admit script on real Redis, driven with crafted keys, fields and clocks. */
 describe('the delivery gate and its admit script', () => {
@@ -106,5 +106,18 @@ describe('the delivery gate and its admit script', () => {
     } finally {
       broken.disconnect();
     }
+  });
+});
+
+describe('sliceRun', () => {
+  it('names a slice and the twelve before it, current first, in its shard', () => {
+    const run = sliceRun('p:ingest:seen:{shop}:7:1000');
+    expect(run).toHaveLength(DEDUPE_SLICES);
+    expect(run[0]).toBe('p:ingest:seen:{shop}:7:1000');
+    expect(run.at(-1)).toBe(`p:ingest:seen:{shop}:7:${1000 - DEDUPE_SLICES + 1}`);
+  });
+
+  it('refuses a key that is not a slice', () => {
+    expect(() => sliceRun('p:ingest:seen:{shop}:7:now')).toThrow(/not a slice key/);
   });
 });

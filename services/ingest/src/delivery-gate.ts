@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import calculateSlot from 'cluster-key-slot';
 import type { Result } from 'ioredis';
 import type { Redis } from '@backstop/redis';
 import { packArguments, type Packable } from './msgpack';
@@ -25,8 +26,9 @@ export interface Bucket {
 }
 
 /**
- * An event id to claim: its shard's current slice, "<shard key>:<slice number>" (the script
- * looks through the twelve before it too), the id's hash and the body's fingerprint.
+ * An event id to claim: its shard's current slice, "<shard key>:<slice number>" (the twelve
+ * before it are looked through too, and named to the script beside it), the id's hash and
+ * the body's fingerprint.
  */
 export interface SliceClaim {
   slice: string;
@@ -108,7 +110,19 @@ export class DeliveryGate {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      while (this.queue.length > 0) void this.call(this.queue.splice(0, this.maxOperations));
+      // One call per hash slot: a script's keys must share one on Redis Cluster, and a
+      // tenant's keys all carry its tag, so each tenant's operations stay together and in order.
+      const bySlot = new Map<number, Operation[]>();
+      for (const queued of this.queue) {
+        const slot = calculateSlot(keyOf(queued));
+        const group = bySlot.get(slot);
+        if (group) group.push(queued);
+        else bySlot.set(slot, [queued]);
+      }
+      this.queue = [];
+      for (const group of bySlot.values()) {
+        for (let from = 0; from < group.length; from += this.maxOperations) void this.call(group.slice(from, from + this.maxOperations));
+      }
     });
   }
 
@@ -123,11 +137,23 @@ export class DeliveryGate {
       }
       return index;
     };
+    // A claim's slices go in as one run of keys, the current one first; the script is handed
+    // where the run starts. Every key a script touches is in KEYS, as Redis Cluster requires.
+    const runStart = new Map<string, number>();
+    const slicesFrom = (current: string) => {
+      let start = runStart.get(current);
+      if (start === undefined) {
+        start = keys.length + 1;
+        keys.push(...sliceRun(current));
+        runStart.set(current, start);
+      }
+      return start;
+    };
     const packed: Packable[] = operations.map((operation): Packable => {
       if (operation.kind === 'mark') return [1, at(operation.key), operation.field, operation.entry];
       if (operation.kind === 'release') return [2, at(operation.key), operation.field];
       const { bucket, timing } = operation;
-      const claims = operation.claims.map((claim): Packable => [at(claim.slice), claim.field, claim.fingerprint]);
+      const claims = operation.claims.map((claim): Packable => [slicesFrom(claim.slice), claim.field, claim.fingerprint]);
       return [
         3, timing.nowMs, timing.nowMs.toString(36), timing.holdMs, timing.sliceTtlSeconds,
         ...(bucket ? [at(bucket.key), bucket.eventsPerSecond, bucket.burst, bucket.cost] : [0, 0, 0, 0]), claims,
@@ -160,4 +186,19 @@ export class DeliveryGate {
       for (const operation of operations) operation.settle.reject(error);
     }
   }
+}
+
+/** The key that places an operation: all of its keys share this one's hash slot. */
+function keyOf(operation: Operation): string {
+  if (operation.kind !== 'admit') return operation.key;
+  return operation.bucket?.key ?? operation.claims[0]?.slice ?? '';
+}
+
+/** A slice and the twelve before it: "<shard key>:<n>", "<shard key>:<n - 1>", … */
+export function sliceRun(current: string): string[] {
+  const split = current.lastIndexOf(':');
+  const shard = current.slice(0, split);
+  const number = Number(current.slice(split + 1));
+  if (split < 0 || !Number.isInteger(number)) throw new Error(`not a slice key: ${current}`);
+  return Array.from({ length: DEDUPE_SLICES }, (_, back) => `${shard}:${number - back}`);
 }

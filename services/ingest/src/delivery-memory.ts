@@ -85,7 +85,9 @@ export class DeliveryMemory {
     const digest = createHash('sha256').update(eventId).digest();
     const shard = digest.readUInt32BE(8) % this.options.shards;
     const slice = Math.floor(nowMs / this.sliceMs);
-    return { key: `${this.options.keyPrefix}:ingest:seen:{${tenantId}:${shard}}:${slice}`, field: digest.subarray(0, 8) };
+    // Tagged by tenant alone, like its rate bucket: a request's bucket and claims share one
+    // slot, so its admission is one script call on Redis Cluster too.
+    return { key: `${this.options.keyPrefix}:ingest:seen:{${tenantId}}:${shard}:${slice}`, field: digest.subarray(0, 8) };
   }
 
   /**

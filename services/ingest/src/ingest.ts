@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { topicName } from '@backstop/contracts';
-import { ConsumerHealth, createIdempotentProducer } from '@backstop/kafka';
+import { ConsumerHealth, createIdempotentProducer, kafkaSecurity } from '@backstop/kafka';
 import { ShutdownPlan, type ShutdownStep } from '@backstop/lifecycle';
 import { createLogger, type Logger } from '@backstop/logging';
 import { registerConsumerRunning } from '@backstop/metrics';
@@ -60,8 +60,8 @@ export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ing
       }
       const redis = createIngestRedis(config.REDIS_URL, 'backstop-ingest', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
       plan.add('redis', () => redis.quit().catch(() => redis.disconnect()));
-      const kafka = createIngestKafka(config.KAFKA_BROKERS, 'backstop-ingest', logger);
-      const producer = createIdempotentProducer(kafka);
+      const kafka = createIngestKafka(config.KAFKA_BROKERS, kafkaSecurity(config), 'backstop-ingest', logger);
+      const producer = createIdempotentProducer(kafka, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Kafka producer replaced: its sequence numbers no longer matched the broker after a failed send'));
       await producer.connect();
       const admin = kafka.admin();
       await admin.connect();

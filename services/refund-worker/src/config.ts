@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, port } from '@backstop/config';
+import { checkKafkaSecurity, commonEnv, port } from '@backstop/config';
 
 export const RefundWorkerConfig = z.object({
   ...commonEnv,
@@ -20,5 +20,5 @@ export const RefundWorkerConfig = z.object({
   REFUND_WORKER_METRICS_PORT: port(9465),
   /** A refund sent to the platform and unconfirmed this long is overdue (alerted on). */
   REFUND_CONFIRMATION_SLA_SECONDS: z.coerce.number().int().min(1).default(3_600),
-});
+}).superRefine(checkKafkaSecurity);
 export type RefundWorkerConfig = z.infer<typeof RefundWorkerConfig>;

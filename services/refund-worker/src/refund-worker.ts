@@ -1,6 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { topicName } from '@backstop/contracts';
-import { ConsumerHealth, createIdempotentProducer, createKafka } from '@backstop/kafka';
+import { ConsumerHealth, createIdempotentProducer, createKafka, kafkaSecurity } from '@backstop/kafka';
 import { ShutdownPlan, type ShutdownStep } from '@backstop/lifecycle';
 import { createLogger, type Logger } from '@backstop/logging';
 import { createRegistry, registerConsumerLag, registerConsumerRunning, startMetricsServer } from '@backstop/metrics';
@@ -39,8 +39,8 @@ export function createRefundWorker(config: RefundWorkerConfig, parts: RefundWork
     async start() {
       const pool = parts.pool ?? createPool(config.DATABASE_URL, 'backstop-refund-worker');
       if (!parts.pool) plan.add('postgres', () => pool.end());
-      const kafka = parts.kafka ?? createKafka(config.KAFKA_BROKERS, 'backstop-refund-worker', logger);
-      const producer = createIdempotentProducer(kafka);
+      const kafka = parts.kafka ?? createKafka(config.KAFKA_BROKERS, 'backstop-refund-worker', logger, { security: kafkaSecurity(config) });
+      const producer = createIdempotentProducer(kafka, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Kafka producer replaced: its sequence numbers no longer matched the broker after a failed send'));
       await producer.connect();
       plan.add('producer', () => producer.disconnect());
       const prefix = config.KAFKA_TOPIC_PREFIX;

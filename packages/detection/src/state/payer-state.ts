@@ -1,6 +1,5 @@
-import type { ChainableCommander } from 'ioredis';
 import type { PaymentSnapshot } from '@backstop/contracts';
-import type { Redis } from '@backstop/redis';
+import { SlotPipelines, type Redis } from '@backstop/redis';
 import { msOf, rememberMs } from '../rules/payment-time';
 import { fromCompact, type CompactPayment } from './compact-payment';
 import { payerKeys } from './keys';
@@ -9,6 +8,12 @@ import type { SkuPriceBook, SkuSummary } from './sku-prices';
 
 /** Payments per pipeline when a batch's observations are split to overlap Redis and this process. */
 const PIPELINE_EVENTS = 256;
+
+/**
+ * How long a call is retried when a Redis Cluster node's connection is lost under it, which
+ * covers a failover (node timeout plus election). Every script here is idempotent per event.
+ */
+const FAILOVER_RETRY_MS = 30_000;
 
 export interface StateLimits {
   /** Payments, recipients and categories older than the payer's newest by more than this are forgotten (ms). */
@@ -146,34 +151,36 @@ export class PayerStateStore<Stored> {
     const nowMs = Date.now();
     // Sent as several pipelines at once, so Redis runs the scripts of one while this process
     // encodes the next and reads the replies of the one before. The deliveries go first.
-    const pipelines: { pipeline: ChainableCommander; from: number; to: number; deliveries: number }[] = [];
+    const pipelines: { pipeline: SlotPipelines; from: number; to: number; deliveries: number }[] = [];
     for (let from = 0; from < Math.max(requests.length, 1); from += PIPELINE_EVENTS) {
-      const pipeline = this.redis.pipeline();
+      // One pipeline per Redis node (a payer's keys share a slot, so each command goes whole).
+      const pipeline = new SlotPipelines(this.redis);
       const first = from === 0;
       if (first) {
         for (const { tenantId, payerId, orderId, deliveredMs } of deliveries) {
           const keys = payerKeys(this.prefix, tenantId, payerId);
-          pipeline.observeDelivery(keys.seen, keys.deliveries, orderId, deliveredMs, this.limits.orderHorizonMs, this.limits.orderCap, this.limits.payerTtlSeconds);
+          pipeline.add(keys.seen, (p) => p.observeDelivery(keys.seen, keys.deliveries, orderId, deliveredMs, this.limits.orderHorizonMs, this.limits.orderCap, this.limits.payerTtlSeconds));
         }
       }
       const to = Math.min(requests.length, from + PIPELINE_EVENTS);
       for (let index = from; index < to; index += 1) {
         const { tenantId, payment } = requests[index]!;
         const sku = this.skuPrices.summaryFor(tenantId, payment);
-        pipeline.observePayment(...observePaymentArgs(this.prefix, tenantId, payment, msOf(payment), sku, nowMs, this.packedLimits));
+        const args = observePaymentArgs(this.prefix, tenantId, payment, msOf(payment), sku, nowMs, this.packedLimits);
+        pipeline.add(args[0], (p) => p.observePayment(...args));
       }
       for (let index = from; index < to; index += 1) this.skuPrices.queueUpdate(pipeline, requests[index]!.tenantId, requests[index]!.payment);
-      this.roundTrips += 1;
+      this.roundTrips += pipeline.roundTrips;
       this.commandsSent += pipeline.length;
       pipelines.push({ pipeline, from, to, deliveries: first ? deliveries.length : 0 });
     }
-    const replies = pipelines.map(({ pipeline }) => pipeline.exec());
+    const replies = pipelines.map(({ pipeline }) => pipeline.exec({ retryOnConnectionLoss: FAILOVER_RETRY_MS }));
     // Every pipeline is awaited, so none is left to reject unheard when an earlier one fails.
     const settled = Promise.allSettled(replies);
     const observations: Observation<Stored>[] = new Array(requests.length);
     try {
       for (const [n, { from, to, deliveries: delivered }] of pipelines.entries()) {
-        const results = (await replies[n]) ?? [];
+        const results = await replies[n]!;
         for (let i = 0; i < delivered; i += 1) if (results[i]![0]) throw results[i]![0];
         for (let index = from; index < to; index += 1) {
           const [error, value] = results[delivered + index - from]!;
@@ -195,14 +202,14 @@ export class PayerStateStore<Stored> {
   /** Remembers what each event produced, replacing its snapshot. */
   async record(entries: { tenantId: string; payment: PaymentSnapshot; stored: string }[]): Promise<void> {
     if (entries.length === 0) return;
-    const pipeline = this.redis.pipeline();
+    const pipeline = new SlotPipelines(this.redis);
     for (const { tenantId, payment, stored } of entries) {
       const keys = payerKeys(this.prefix, tenantId, payment.payerId);
-      pipeline.recordFlags(keys.seen, keys.seenAt, payment.eventId, stored);
+      pipeline.add(keys.seen, (p) => p.recordFlags(keys.seen, keys.seenAt, payment.eventId, stored));
     }
-    this.roundTrips += 1;
+    this.roundTrips += pipeline.roundTrips;
     this.commandsSent += entries.length;
-    const results = (await pipeline.exec()) ?? [];
+    const results = await pipeline.exec({ retryOnConnectionLoss: FAILOVER_RETRY_MS });
     for (const [error] of results) if (error) throw error;
   }
 }

@@ -1,6 +1,5 @@
-import type { ChainableCommander } from 'ioredis';
 import type { PaymentSnapshot } from '@backstop/contracts';
-import type { Redis } from '@backstop/redis';
+import { SlotPipelines, type Redis } from '@backstop/redis';
 import { summarizeLog, type LogSummary } from '../stats/robust';
 import { skuPricesKey } from './keys';
 
@@ -71,10 +70,11 @@ export class SkuPriceBook {
     }
     if (stale.size === 0) return;
     const keys = [...stale];
-    const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.zrange(key, 0, -1);
-    this.roundTrips += 1;
-    const results = (await pipeline.exec()) ?? [];
+    const pipeline = new SlotPipelines(this.redis);
+    for (const key of keys) pipeline.add(key, (p) => p.zrange(key, 0, -1));
+    this.roundTrips += pipeline.roundTrips;
+    // Only reads: safe to send again when a cluster node is lost under it.
+    const results = await pipeline.exec({ retryOnConnectionLoss: 30_000 });
     results.forEach(([error, members], index) => {
       if (error) throw error;
       const prices = (members as string[]).map((member) => Number(member.slice(0, member.indexOf(':'))));
@@ -92,9 +92,9 @@ export class SkuPriceBook {
   }
 
   /** Adds the payment's unit price to its sku's set, as part of the caller's pipeline. */
-  queueUpdate(pipeline: ChainableCommander, tenantId: string, payment: PaymentSnapshot): void {
+  queueUpdate(pipeline: SlotPipelines, tenantId: string, payment: PaymentSnapshot): void {
     const key = this.keyOf(tenantId, payment);
     if (key === undefined) return;
-    pipeline.addSkuPrice(key, Date.parse(payment.occurredAt), `${unitPriceOf(payment)}:${payment.paymentId}`, this.limits.cap, this.limits.ttlSeconds);
+    pipeline.add(key, (p) => p.addSkuPrice(key, Date.parse(payment.occurredAt), `${unitPriceOf(payment)}:${payment.paymentId}`, this.limits.cap, this.limits.ttlSeconds));
   }
 }

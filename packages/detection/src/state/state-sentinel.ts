@@ -43,6 +43,20 @@ export class StateSentinel {
     return stored === null ? this.claim(lostAt(nowMs), nowMs) : { status: parseStatus(stored, nowMs), raw: stored };
   }
 
+  /**
+   * Declares the state lost although the sentinel survived: part of it went away with a
+   * Redis Cluster master whose replica took over without its last writes. A loss already
+   * being rebuilt is left alone; its replay covers this one too only if it starts after
+   * it, so a new episode is written either way.
+   */
+  async declareLost(nowMs: number): Promise<SentinelReading> {
+    const status = lostAt(nowMs);
+    const raw = JSON.stringify(status);
+    await this.redis.set(this.key, raw);
+    this.onLost(status);
+    return { status, raw };
+  }
+
   /** Whether flags raised now rest on a state that is still being rebuilt. */
   async rebuilding(nowMs: number): Promise<boolean> {
     return marksFlags((await this.read(nowMs)).status, nowMs, this.maxRebuildMs);

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { BacktestError, newRunId, parseInstant, periodOf, renderReport, resolveCandidate, runBacktest, type BacktestProgress } from '@backstop/backtest';
-import { commonEnv } from '@backstop/config';
+import { checkKafkaSecurity, commonEnv, kafkaSecurityEnv } from '@backstop/config';
 import { payerStateEnv } from '@backstop/detection';
-import { createKafka } from '@backstop/kafka';
+import { createKafka, kafkaSecurity } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import type { Pool } from '@backstop/postgres';
 import { createRedis } from '@backstop/redis';
@@ -13,9 +13,10 @@ import { UsageError, type ParsedCommand } from './commands';
 export const BacktestEnv = z.object({
   KAFKA_BROKERS: commonEnv.KAFKA_BROKERS,
   KAFKA_TOPIC_PREFIX: commonEnv.KAFKA_TOPIC_PREFIX,
+  ...kafkaSecurityEnv,
   REDIS_URL: commonEnv.REDIS_URL,
   ...payerStateEnv,
-});
+}).superRefine(checkKafkaSecurity);
 export type BacktestEnv = z.infer<typeof BacktestEnv>;
 
 async function documentAt(path: string | undefined): Promise<{ document: unknown; from: string } | undefined> {
@@ -58,7 +59,7 @@ export async function backtestCommand(pool: Pool, env: BacktestEnv, { options }:
   const candidate = await resolveCandidate(pool, { tenantId: options.tenant, rules: await documentAt(options.rules), policy: await documentAt(options.policy) });
 
   const logger = createLogger('backtest', 'warn');
-  const kafka = createKafka(env.KAFKA_BROKERS, 'backstop-backtest', logger);
+  const kafka = createKafka(env.KAFKA_BROKERS, 'backstop-backtest', logger, { security: kafkaSecurity(env) });
   const redis = createRedis(env.REDIS_URL, 'backstop-backtest');
   const cancel = new AbortController();
   const onSignal = () => cancel.abort();

@@ -8,6 +8,15 @@ export const healthSchema = describeRoute({
   responses: { 200: json('The process answers.', z.object({ status: z.literal('ok') })) },
 });
 
+export const readySchema = describeRoute({
+  summary: 'Readiness',
+  description: 'Ready while Postgres answers: every API route reads or writes it.',
+  responses: {
+    200: json('Postgres answers.', z.object({ status: z.literal('ready') })),
+    503: json('Postgres does not answer; the reason says why.', z.object({ status: z.literal('not-ready'), reason: z.string() })),
+  },
+});
+
 export const metricsSchema = describeRoute({
   summary: 'Prometheus metrics',
   description: 'Request latency by route pattern and status, rejections by reason, live feeds open. Holds no tenant data.',

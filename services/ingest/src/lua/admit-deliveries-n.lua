@@ -11,8 +11,9 @@
   t = tokens left, at = last refill, ms since the epoch; it refills continuously at its rate
   up to its burst.
 
-  KEYS         every key the operations name (the "n": as many as they need), referred to
-               by position from ARGV[1]
+  KEYS         every key the operations touch (the "n": as many as they need), referred to
+               by position from ARGV[1]; the script reads and writes no other key, and the
+               caller sends one slot's operations per call, as Redis Cluster requires
   ARGV[1]      msgpack: the operations, each one of
                  {1, slice, field, entry}  mark: the id (field, its binary hash) in KEYS[slice] is now entry
                  {2, slice, field}         release: forget the id's claim
@@ -21,10 +22,9 @@
                                            base 36, as stored): take cost tokens from the bucket at
                                            KEYS[bucket] (rate tokens per second, at most burst
                                            tokens; bucket 0: no rate limit, as for platform topics),
-                                           then claim. Each claim {slice, field, fingerprint}: KEYS[slice]
-                                           is the current slice, "<shard key>:<slice number>"; the
-                                           twelve before it are the same shard key with the numbers
-                                           below (same hash tag, so on the same node as KEYS[slice]).
+                                           then claim. Each claim {first, field, fingerprint}: KEYS[first]
+                                           is the current slice, "<shard key>:<slice number>", and
+                                           KEYS[first + 1] to KEYS[first + 12] the twelve before it.
                                            A pending claim older than holdMs counts as abandoned; a
                                            new slice lives sliceTtlSeconds.
 
@@ -53,11 +53,10 @@ local function takeTokens(now, key, rate, burst, cost)
   return taken, waitMs
 end
 
-local function claim(now, nowBase36, holdMs, sliceTtl, current, field, fingerprint)
-  local shard, number = string.match(current, '^(.*):(%-?%d+)$')
-  number = tonumber(number)
+local function claim(now, nowBase36, holdMs, sliceTtl, first, field, fingerprint)
+  local current = KEYS[first]
   for back = 0, SLICES - 1 do
-    local slice = back == 0 and current or (shard .. ':' .. (number - back))
+    local slice = KEYS[first + back]
     local prior = redis.call('HGET', slice, field)
     if prior then
       local state, priorFingerprint, at = string.match(prior, '^(%a)|([^|]*)|(%w+)$')
@@ -86,7 +85,7 @@ for _, operation in ipairs(operations) do
     if taken then
       reply[#reply + 1] = 1
       for _, wanted in ipairs(operation[10]) do
-        local code, fingerprint, at = claim(now, nowBase36, holdMs, sliceTtl, KEYS[wanted[1]], wanted[2], wanted[3])
+        local code, fingerprint, at = claim(now, nowBase36, holdMs, sliceTtl, wanted[1], wanted[2], wanted[3])
         reply[#reply + 1] = code
         reply[#reply + 1] = fingerprint
         reply[#reply + 1] = at
