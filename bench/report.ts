@@ -1,6 +1,7 @@
 /** Renders one benchmark run as Markdown: the machine first, then each figure beside its baseline. */
 import { lineChart } from './lib/chart';
 import type { describeMachine } from './lib/machine';
+import type { BacktestResult } from './stages/backtest';
 import type { DetectorResult } from './stages/detector';
 import type { EndToEndResult } from './stages/end-to-end';
 import type { IngestRow } from './stages/ingest';
@@ -16,6 +17,7 @@ export interface BenchResults {
   detector?: { result: DetectorResult; flagHeavy?: DetectorResult; baseline: RedisBaseline };
   refunds?: RefundResult;
   endToEnd?: EndToEndResult;
+  backtest?: BacktestResult;
 }
 
 const ratio = (value: number, baseline: number) => (baseline > 0 ? `${((100 * value) / baseline).toFixed(0)} %` : 'n/a');
@@ -80,6 +82,14 @@ export function renderMarkdown(results: BenchResults, chartFile: string | undefi
         [[e.memory.activePayers, e.memory.bytesPerActivePayer, e.memory.rememberedEventIds, e.memory.bytesPerRememberedEventId]]),
       '', `RSS after the end-to-end run (MiB): ${Object.entries(e.rssMiB).map(([n, v]) => `${n} ${v ?? '?'}`).join(', ')}` +
       (results.refunds?.workerRssMiB ? `; refund worker after stage 3: ${results.refunds.workerRssMiB}` : '') + '.');
+  }
+  if (results.backtest) {
+    const b = results.backtest;
+    out.push('', '## 6. Backtest (the whole period replayed in shadow and compared with production)', '',
+      'Baseline: the detector as it ships on the same events in the same run, from its first batch until caught up. The backtest\'s events/s covers the whole run: the read plan, the replay through the rules in a shadow state, the policy in shadow and the comparison with Postgres.', '',
+      table(['events', 'payers', 'seconds', 'events/s', 'replay alone events/s', 'detector events/s', 'ratio', 'flags', 'peak heap MiB'],
+        [[b.events, b.payers, b.seconds, b.eventsPerS, b.replayEventsPerS, b.detectorEventsPerS, ratio(b.eventsPerS, b.detectorEventsPerS), b.candidateFlags, b.peakHeapMiB]]),
+      '', `Where the time went: Redis executed commands ${Math.round(b.redisBusyShare * 100)} % of the run (INFO commandstats, every client); this process used ${Math.round(b.processCpuShare * 100)} % of a core.`);
   }
   return `${out.join('\n')}\n`;
 }

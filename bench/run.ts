@@ -6,6 +6,7 @@
  *   npm run bench                       # about ten minutes on 2 cores
  *   npm run bench -- --quick            # a few minutes, shorter stages
  *   npm run bench -- --stages=detector,refunds
+ *   npm run bench -- --stages=backtest
  *
  * Uses the Kafka at KAFKA_BROKERS (127.0.0.1:9092), starting a broker there if none listens;
  * Redis and Postgres at REDIS_URL and DATABASE_URL. Every stage works in its own slice (database,
@@ -18,13 +19,14 @@ import { defaultBrokerOptions, isPortOpen, startBroker, type RunningBroker } fro
 import { describeMachine } from './lib/machine';
 import { createSlice, type Endpoints } from './lib/slice';
 import { renderChart, renderMarkdown, type BenchResults } from './report';
+import { benchBacktest } from './stages/backtest';
 import { benchDetector } from './stages/detector';
 import { benchEndToEnd } from './stages/end-to-end';
 import { benchIngest } from './stages/ingest';
 import { benchObserveScript } from './stages/redis-baseline';
 import { benchRefunds } from './stages/refunds';
 
-const STAGES = ['ingest', 'detector', 'refunds', 'e2e'] as const;
+const STAGES = ['ingest', 'detector', 'refunds', 'e2e', 'backtest'] as const;
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -96,6 +98,11 @@ try {
     results.endToEnd = await benchEndToEnd(endpoints, { rates, stepSeconds, giveUpP99Ms: 2_000 }, log);
     log(`  headline: ${results.endToEnd.headlinePerS ?? 'none'} events/s with p99 detection under 100 ms`);
     log(`  memory: ${JSON.stringify(results.endToEnd.memory)}; RSS MiB ${JSON.stringify(results.endToEnd.rssMiB)}`);
+  }
+  if (stages.has('backtest')) {
+    log('6. backtest');
+    results.backtest = await benchBacktest(endpoints, quick ? 40_000 : 120_000, log);
+    write();
   }
 } finally {
   write();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Flag, FlagType, WebhookEvent } from '@backstop/contracts';
-import { tenantDay } from '../../services/refund-worker/src/policy/tenant-day';
+import { tenantDay } from '@backstop/ledger';
 import { buildFlag } from './flags';
 
 /** The generator's own books: what it sent and what its simulated platform answered. */

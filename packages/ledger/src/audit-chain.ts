@@ -24,10 +24,29 @@ export interface AuditContent {
 
 export type AuditChange = Omit<AuditContent, 'seq' | 'tenantId'>;
 
+/**
+ * A configuration promoted from a backtest, in the same chain as the decisions it will steer:
+ * who promoted which candidate (its digest) and what it replaced. `decision_audit.decision_id`
+ * holds the promotion's own id; no decision row has it.
+ */
+export interface ConfigChangeContent {
+  tenantId: string;
+  seq: number;
+  kind: 'config.promoted';
+  promotionId: string;
+  /** The backtest job the candidate was judged in, and the candidate's digest. */
+  jobId: string;
+  digest: string;
+  rules: boolean;
+  policy: boolean;
+  actor: string;
+  at: string;
+}
+
 /** The hash a tenant's first row chains to. */
 export const GENESIS_HASH = Buffer.alloc(32);
 
-export function auditHash(prevHash: Buffer, content: AuditContent): Buffer {
+export function auditHash(prevHash: Buffer, content: AuditContent | ConfigChangeContent): Buffer {
   return createHash('sha256').update(prevHash).update(canonicalize(content)).digest();
 }
 

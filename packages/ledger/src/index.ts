@@ -5,3 +5,5 @@ export * from './outbox';
 export * from './policies';
 export * from './refund-webhooks';
 export * from './backoff';
+export * from './decisions';
+export * from './config-promotion';

@@ -8,6 +8,8 @@ import type { Logger } from '@backstop/logging';
 import type { Pool } from '@backstop/postgres';
 import type { FlagNotifier } from './flags/flag-notifier';
 import { adminRoutes } from './admin/routes';
+import type { BacktestJobs } from './backtests/jobs';
+import { backtestRoutes } from './backtests/routes';
 import { createConsoleMetrics, type ConsoleMetrics } from './metrics';
 import { healthSchema, metricsSchema, readySchema } from './openapi/operations';
 import { registerDocs } from './openapi/docs';
@@ -34,6 +36,8 @@ export interface ConsoleDeps {
   publicUrl?: string | undefined;
   /** A font with Chinese glyphs for evidence PDFs; unset, an installed one is looked for. */
   pdfFont?: string | undefined;
+  /** Backtests as jobs; without them the backtest routes answer 503. */
+  backtests?: BacktestJobs;
 }
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
@@ -71,6 +75,7 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(financeRoutes, { pool: deps.pool });
   await app.register(policyRoutes, { pool: deps.pool });
   await app.register(rulesRoutes, { pool: deps.pool });
+  await app.register(backtestRoutes, { pool: deps.pool, ...(deps.backtests ? { jobs: deps.backtests } : {}) });
   await app.register(refundWebhookRoutes, { pool: deps.pool });
   await app.register(evidenceRoutes, { pool: deps.pool, publicUrl: deps.publicUrl, pdfFont: deps.pdfFont });
   await app.register(notificationRoutes, { pool: deps.pool });

@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { createKafka, kafkaSecurity } from '@backstop/kafka';
 import { ShutdownPlan, type ShutdownStep } from '@backstop/lifecycle';
 import { createLogger, type Logger } from '@backstop/logging';
 import { createPool, type Pool } from '@backstop/postgres';
+import { createRedis } from '@backstop/redis';
 import { buildApp } from './app';
+import { BacktestJobs } from './backtests/jobs';
 import type { ConsoleConfig } from './config';
 import { FlagNotifier } from './flags/flag-notifier';
 import { createConsoleMetrics } from './metrics';
@@ -41,8 +44,17 @@ export function createConsole(config: ConsoleConfig, parts: ConsoleParts = {}): 
       const notifier = new FlagNotifier(config.DATABASE_URL, logger);
       await notifier.start();
       const metrics = createConsoleMetrics();
-      const app = await buildApp({ logger, pool, notifier, metrics, publicUrl: config.CONSOLE_PUBLIC_URL, pdfFont: config.CONSOLE_PDF_FONT, ...(parts.heartbeatMs !== undefined ? { heartbeatMs: parts.heartbeatMs } : {}) });
+      // Backtests read the events topic and keep their shadow state in Redis.
+      const redis = createRedis(config.REDIS_URL, 'backstop-console-backtests');
+      plan.add('redis', () => redis.quit().then(() => undefined));
+      const backtests = new BacktestJobs(
+        { kafka: createKafka(config.KAFKA_BROKERS, 'backstop-console', logger, { security: kafkaSecurity(config) }), redis, pool, topicPrefix: config.KAFKA_TOPIC_PREFIX, stateSettings: config },
+        logger,
+      );
+      const app = await buildApp({ logger, pool, notifier, metrics, backtests, publicUrl: config.CONSOLE_PUBLIC_URL, pdfFont: config.CONSOLE_PDF_FONT, ...(parts.heartbeatMs !== undefined ? { heartbeatMs: parts.heartbeatMs } : {}) });
       plan.add('http', () => app.close());
+      // Before Redis and Postgres: a cancelled job removes its shadow state on the way down.
+      plan.add('backtests', () => backtests.cancelAll());
       // Before the app: live feeds end with their notifier, so closing the app waits on none.
       plan.add('feed', () => notifier.close());
       const address = listen ? await app.listen({ host: config.CONSOLE_HOST, port: config.CONSOLE_PORT }) : undefined;

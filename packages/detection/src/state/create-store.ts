@@ -7,15 +7,19 @@ import { SkuPriceBook } from './sku-prices';
 
 const hourMs = 3_600_000;
 
-/** The detector's Redis state with the limits the configuration names. */
-export function createPayerStateStore(redis: Redis, config: PayerStateSettings): PayerStateStore<StoredFlags> {
+/**
+ * The detector's Redis state with the limits the configuration names. `clock` only decides
+ * when a cached sku summary is read again; a backtest passes one that advances a cache period
+ * per call, so every batch reads the summaries afresh whatever the wall clock does.
+ */
+export function createPayerStateStore(redis: Redis, config: PayerStateSettings, clock: () => number = Date.now): PayerStateStore<StoredFlags> {
   defineDetectorScripts(redis);
   const historyHorizonMs = config.DETECTOR_HISTORY_DAYS * 24 * hourMs;
   const skuPrices = new SkuPriceBook(redis, config.REDIS_KEY_PREFIX, {
     cap: config.DETECTOR_SKU_SAMPLE_CAP,
     ttlSeconds: 30 * 86_400,
     cacheMs: config.DETECTOR_SKU_CACHE_MS,
-  });
+  }, clock);
   return new PayerStateStore(
     redis,
     config.REDIS_KEY_PREFIX,

@@ -15,6 +15,7 @@ export function parseArguments(argv: string[]): ParsedCommand {
       strict: true,
       options: {
         tenant: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'time-zone': { type: 'string' }, file: { type: 'string' }, key: { type: 'string' },
+        from: { type: 'string' }, to: { type: 'string' }, rules: { type: 'string' }, policy: { type: 'string' }, 'warm-up-hours': { type: 'string' }, format: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

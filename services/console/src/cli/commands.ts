@@ -40,7 +40,11 @@ export const usage = `usage: npm run cli -- <command>
   policy set --tenant <tenant-id> --file policy.json
   rules show --tenant <tenant-id>           the detector's thresholds, switches and allowlists
   rules set --tenant <tenant-id> --file rules.json
-  evidence verify <file.json> [--key key.json]    check an evidence file offline: signature, sections, audit entries`;
+  evidence verify <file.json> [--key key.json]    check an evidence file offline: signature, sections, audit entries
+  backtest --tenant <tenant-id> --from <time> --to <time> [--rules rules.json] [--policy policy.json]
+           [--warm-up-hours H] [--format text|json]
+                                            replay the period's events with a candidate configuration
+                                            and compare with production (docs/backtest.md)`;
 
 /** Reads a JSON document and stores it with `save`; a document that fails validation is a usage error naming the fields. */
 async function setFromFile(path: string, save: (document: unknown) => Promise<unknown>): Promise<unknown> {

@@ -1,6 +1,6 @@
 import { refundIdempotencyKey, type Flag } from '@backstop/contracts';
 import type { PoolClient } from '@backstop/postgres';
-import type { PlannedDecision } from './plan-decisions';
+import type { PlannedDecision } from '@backstop/ledger';
 
 /**
  * Inserts the flags in one statement; returns those that were new (a redelivery is not). The

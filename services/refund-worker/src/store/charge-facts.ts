@@ -1,3 +1,4 @@
+import { noFacts, type ChargeFacts } from '@backstop/ledger';
 import type { PoolClient } from '@backstop/postgres';
 
 export interface ChargeKey {
@@ -9,16 +10,6 @@ export interface ChargeKey {
   day: string;
 }
 
-/** What the database knows about flagged charges, keyed by "tenant\0payment" (or order, or currency). */
-export interface ChargeFacts {
-  /** The decision each already-decided charge has. */
-  decided: Map<string, { decisionId: string; status: string }>;
-  delivered: Set<string>;
-  refundedElsewhere: Map<string, number>;
-  autoRefundedToday: Map<string, number>;
-}
-
-export const noFacts = (): ChargeFacts => ({ decided: new Map(), delivered: new Set(), refundedElsewhere: new Map(), autoRefundedToday: new Map() });
 
 type FactRow =
   | { kind: 'decided'; tenant_id: string; key: string; decision_id: string; status: string; amount: null }

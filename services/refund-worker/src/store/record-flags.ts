@@ -1,12 +1,10 @@
 import { refundIdempotencyKey, type Flag, type RefundCommand } from '@backstop/contracts';
-import { appendAudit, insertRefundCommands, lockChainHeads, parseStoredPolicy, type ChainHead } from '@backstop/ledger';
+import { appendAudit, insertRefundCommands, lockChainHeads, parseStoredPolicy, planDecisions, tenantDay, type ChainHead, type DecisionPlan, type PlannedDecision, type TenantContext } from '@backstop/ledger';
 import type { PoolClient } from '@backstop/postgres';
-import { tenantDay } from '../policy/tenant-day';
 import { countStoredCopies, insertDecisions, insertFlags, promoteShadowDecisions } from './batch-inserts';
 import { loadBudgetUsage, loadChargeFacts } from './charge-facts';
-import { planDecisions, type DecisionPlan, type PlannedDecision, type TenantContext } from './plan-decisions';
 
-export type { PlannedDecision } from './plan-decisions';
+export type { PlannedDecision } from '@backstop/ledger';
 
 export interface RecordOutcome {
   flagsInserted: number;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Flag, RefundPolicy } from '@backstop/contracts';
-import { decide, type Decision } from '../policy/decide';
+import { decide, type Decision } from './decide';
 import type { ChargeFacts } from './charge-facts';
 
 /** What a batch needs to know about one of its tenants. */
