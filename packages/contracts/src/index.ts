@@ -10,3 +10,4 @@ export * from './topics';
 export * from './refund-policy';
 export * from './refund-command';
 export * from './rules-config';
+export * from './check';
