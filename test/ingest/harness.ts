@@ -28,6 +28,8 @@ export interface IngestSettings {
   eventsPerSecond?: number;
   burst?: number;
   rateOverrides?: Record<string, { eventsPerSecond: number; burst: number }>;
+  /** Any other setting, e.g. the pre-payment check's deadline. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function startIngest(stack: IsolatedStack, settings: IngestSettings
     INGEST_RATE_BURST: String(settings.burst ?? 100_000),
     INGEST_RATE_OVERRIDES: JSON.stringify(settings.rateOverrides ?? {}),
     INGEST_DEDUPE_SHARDS: '64',
+    ...settings.env,
   });
   const ingest = createIngest(config, {
     logger: createLogger('ingest', process.env.TEST_LOG_LEVEL ?? 'silent'),
@@ -105,6 +108,12 @@ export function signedRequest(post: SignedPost): InjectOptions {
     },
     payload: post.body,
   };
+}
+
+/** A pre-payment check, signed as a webhook with the intent id as the request id. */
+export function postCheck(app: FastifyInstance, tenantId: string, secret: string, intent: Record<string, unknown>, extra: Partial<SignedPost> = {}) {
+  const body = JSON.stringify(intent);
+  return app.inject(signedRequest({ tenantId, secret, body, id: String(intent.intentId ?? 'chk_unnamed'), url: '/v1/checks', ...extra }));
 }
 
 export function postEvent(app: FastifyInstance, tenantId: string, secret: string, event: WebhookEvent | Record<string, unknown>, extra: Partial<SignedPost> = {}) {

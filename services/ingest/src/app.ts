@@ -7,6 +7,8 @@ import type { IngestMetrics } from './metrics';
 import type { TenantRateLimit } from './rate-limit';
 import { registerDocs } from './openapi';
 import { webhookRoutes } from './webhook/routes';
+import { checkRoutes } from './check/routes';
+import type { PaymentCheck } from '@backstop/detection';
 
 export interface IngestDeps {
   logger: Logger;
@@ -20,6 +22,8 @@ export interface IngestDeps {
   bodyLimit: number;
   signatureToleranceSeconds: number;
   maxEventAgeSeconds: number;
+  paymentCheck: PaymentCheck;
+  checkDeadlineMs: number;
 }
 
 /** Builds the ingest HTTP app without listening, so tests can drive it with `inject`. */
@@ -44,5 +48,6 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
 
   await registerDocs(app);
   await app.register(webhookRoutes, deps);
+  await app.register(checkRoutes, { ...deps, deadlineMs: deps.checkDeadlineMs });
   return app;
 }

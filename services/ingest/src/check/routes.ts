@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import type { CheckAnswer } from '@backstop/contracts';
+import type { PaymentCheck } from '@backstop/detection';
+import type { Logger } from '@backstop/logging';
+import type { IngestMetrics } from '../metrics';
+import { authenticateSigned, keepJsonBodiesRaw, type SignatureOptions } from '../webhook/signed-request';
+import { withinDeadline } from './deadline';
+import { validateIntent } from './validate-intent';
+
+export interface CheckRouteOptions extends SignatureOptions {
+  paymentCheck: PaymentCheck;
+  metrics: IngestMetrics;
+  logger: Logger;
+  /** Longest a check may take before it is answered `allow` + `degraded`. */
+  deadlineMs: number;
+}
+
+/** At most one log line per this many ms about checks that could not be answered: a stalled Redis would otherwise write one per check. */
+const DEGRADED_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * `POST /v1/checks`: the payment a user is about to make, judged the way the detector would
+ * judge it, before the platform charges. Signed exactly like a webhook. Always 200 once the
+ * request is authentic and well-formed: a check that cannot be computed in time is `allow`
+ * with `degraded: true`, because a check must never block a payment.
+ */
+export async function checkRoutes(app: FastifyInstance, options: CheckRouteOptions): Promise<void> {
+  keepJsonBodiesRaw(app);
+  let lastDegradedLogMs = 0;
+
+  app.post('/v1/checks', async (request, reply) => {
+    const { headers, body, nowMs } = await authenticateSigned(request, options);
+    const intent = validateIntent(body);
+    const outcome = await withinDeadline(options.paymentCheck.check(headers.tenantId, intent, nowMs), options.deadlineMs);
+    let answer: CheckAnswer;
+    if (outcome.kind === 'done') {
+      answer = { intentId: intent.intentId, ...outcome.value, degraded: false };
+    } else {
+      answer = { intentId: intent.intentId, verdict: 'allow', reasons: [], degraded: true };
+      if (Date.now() - lastDegradedLogMs >= DEGRADED_LOG_INTERVAL_MS) {
+        lastDegradedLogMs = Date.now();
+        // The reason only: the intent holds account numbers, which never reach the logs.
+        const reason = outcome.kind === 'late' ? `no answer within ${options.deadlineMs} ms` : String((outcome.error as Error)?.message ?? outcome.error);
+        options.logger.warn({ reason }, 'checks answered allow, degraded');
+      }
+    }
+    options.metrics.checks.inc({ verdict: answer.verdict, degraded: String(answer.degraded) });
+    for (const reason of answer.reasons) options.metrics.checkReasons.inc({ code: reason.code });
+    return reply.status(200).send(answer);
+  });
+}
