@@ -2,7 +2,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { expect } from 'vitest';
 import { topicName, type IngestedEvent, type WebhookEvent } from '@backstop/contracts';
-import { createLogger } from '@backstop/logging';
+import { createLogger, type Logger } from '@backstop/logging';
 import { signedHeaders } from '@backstop/signing';
 import { activeWebhookSecrets } from '@backstop/tenancy';
 import { IngestConfig } from '../../services/ingest/src/config';
@@ -30,6 +30,8 @@ export interface IngestSettings {
   rateOverrides?: Record<string, { eventsPerSecond: number; burst: number }>;
   /** Any other setting, e.g. the pre-payment check's deadline. */
   env?: Record<string, string>;
+  /** Where ingest logs, for a test that reads its lines; silent by default. */
+  logger?: Logger;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function startIngest(stack: IsolatedStack, settings: IngestSettings
     ...settings.env,
   });
   const ingest = createIngest(config, {
-    logger: createLogger('ingest', process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: settings.logger ?? createLogger('ingest', process.env.TEST_LOG_LEVEL ?? 'silent'),
     secretsFor: (tenantId) => activeWebhookSecrets(stack.pool, tenantId),
   });
   const { app } = await ingest.start({ listen: false });
