@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import Ajv04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleAnswer, exampleIntent } from '../../services/ingest/src/check/examples';
 import { PROBLEM_BASE } from '@backstop/http';
 import { generateWebhookSecret } from '@backstop/signing';
 import { openIngestDoor, postCheck, signedRequest, type IngestDoor } from '../ingest/harness';
@@ -26,6 +31,26 @@ describe('POST /v1/checks: authentication, input and metrics', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ intentId: intent.intentId, verdict: 'allow', reasons: [], degraded: false });
     expect(await checks({ verdict: 'allow', degraded: 'false' })).toBe(before + 1);
+  });
+
+  it('is described in the OpenAPI document, whose examples fit its own schemas', async () => {
+    const document = (await door.ingest.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
+    const post = document.paths['/v1/checks'].post;
+    const request = post.requestBody.content['application/json'];
+    const answer = post.responses['200'].content['application/json'];
+    expect(request.example).toEqual(exampleIntent);
+    expect(answer.example).toEqual(exampleAnswer);
+    const ajv = addFormats.default(new Ajv04({ strict: false, allErrors: true }));
+    expect(ajv.validate(request.schema, request.example), ajv.errorsText()).toBe(true);
+    expect(ajv.validate(answer.schema, answer.example), ajv.errorsText()).toBe(true);
+  });
+
+  it('is documented in docs/integration.md with the very examples a test runs', () => {
+    const guide = readFileSync(new URL('../../docs/integration.md', import.meta.url), 'utf8');
+    const section = guide.slice(guide.indexOf('## Pre-payment checks'), guide.indexOf('## Batches'));
+    const blocks = [...section.matchAll(/```json\n([\s\S]*?)\n```/g)].map((match) => JSON.parse(match[1]!));
+    expect(blocks).toEqual([exampleIntent, exampleAnswer]);
   });
 
   describe('rejects bad input with problem+json, counts it, and changes nothing', () => {

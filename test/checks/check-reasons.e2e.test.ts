@@ -8,6 +8,7 @@ import { startServices, stopServices } from '../support/services';
 import { createIsolatedStack, type IsolatedStack } from '../support/stack';
 import { eventually } from '../support/wait';
 import { paymentEvent, uniqueId } from '../support/webhooks';
+import { exampleAnswer, exampleIntent, examplePaidPaymentId } from '../../services/ingest/src/check/examples';
 import { intentFor, topup, transfer } from './intents';
 
 /**
@@ -158,6 +159,16 @@ describe('pre-payment checks on state the real detector built', () => {
     await history(smallPacks, [{ at: ago(2 * day), data: { sku: 'pack-68', unitPrice: 6800, amount: 6800 } }, { at: ago(day), data: { sku: 'pack-68', unitPrice: 6800, amount: 6800 } }]);
     expect((await check({ payerId: smallPacks, sku, unitPrice: 64800, amount: 64800 })).verdict).toBe('allow');
     expect(await stack.redis.zcard(prices)).toBe(buyers.length);
+  });
+
+  it('answers the documented example as documented', async () => {
+    const { intentId: _intentId, ...data } = exampleIntent;
+    const [paid] = await history(exampleIntent.payerId, [{ at: ago(8 * second), data: { ...data, paymentId: examplePaidPaymentId } }]);
+    const response = await postCheck(ingest.app, tenantId, secrets[tenantId]!, exampleIntent);
+    // Only the time of the earlier payment and how long ago it was differ from run to run.
+    const normalised = JSON.parse(response.body.replaceAll(paid!.occurredAt, 'AT').replace(/"secondsAgo":[\d.]+/, '"secondsAgo":8').replace(/ \d+ seconds ago/, ' 8 seconds ago').replace(/你 \d+ 秒前/, '你 8 秒前'));
+    const documented = JSON.parse(JSON.stringify(exampleAnswer).replaceAll('2026-11-30T08:00:00.000Z', 'AT'));
+    expect(normalised).toEqual(documented);
   });
 
   it("never lets another tenant's state inform a check", async () => {
