@@ -5,12 +5,6 @@ import { parseSnapshot, type PayerSnapshot } from './payer-state';
 import { defineDetectorScripts } from './scripts';
 import type { SkuPriceBook } from './sku-prices';
 
-/** KEYS[1..6], then ARGV[1..2] of read-payer-6.lua, in its order (see its header). */
-export type ReadPayerArgs = [
-  seen: string, payments: string, orders: string, recipients: string, categories: string, deliveries: string,
-  orderId: string, context: string,
-];
-
 /**
  * The payers' state as the detector would see it before `payment`, read without changing it:
  * one read-only script call for the payer (all its keys share a hash tag, so one slot) and the

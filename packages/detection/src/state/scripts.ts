@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Result } from 'ioredis';
 import type { Redis } from '@backstop/redis';
 import type { ObservePaymentArgs } from './observe-args';
-import type { ReadPayerArgs } from './payer-reader';
+import type { ReadPayerArgs } from './read-payer-args';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
