@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { ExternalId } from './ids';
 import { MoneyParam } from './messages';
 import { PaymentData } from './payment-event';
+import { CheckReasonCode } from './check-reason-code';
+
+export { CheckReasonCode };
 
 /**
  * A pre-payment check (`POST /v1/checks`): the payment a user is about to make, asked about
@@ -9,23 +12,12 @@ import { PaymentData } from './payment-event';
  */
 
 /** The fields of `payment.succeeded` without a `paymentId` (none exists yet), and the platform's id for the attempt. */
-export const CheckIntent = PaymentData.omit({ paymentId: true }).extend({
+export const CheckIntent = PaymentData.omit({ paymentId: true, intentId: true }).extend({
   /** The platform's id for this payment attempt; send it again as `intentId` on the payment's webhook. */
   intentId: ExternalId,
 });
 export type CheckIntent = z.infer<typeof CheckIntent>;
 
-/** Why a check asks for confirmation; stable, so a platform may branch on them. */
-export const CheckReasonCode = z.enum([
-  'duplicate.recent_same_order',
-  'duplicate.recent_same_purchase',
-  'amount.digit_slip',
-  'amount.unusual',
-  'recipient.near_known',
-  'recipient.unverified_new',
-  'product.unusual_category',
-]);
-export type CheckReasonCode = z.infer<typeof CheckReasonCode>;
 
 const Text = z.string().max(512);
 const Account = z.string().max(512);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ExternalId, TenantId, Timestamp } from './ids';
 import { FlagType } from './flag-type';
 import { FlagMessage } from './messages';
+import { CheckReasonCode } from './check-reason-code';
 import { PaymentData } from './payment-event';
 
 
@@ -25,6 +26,19 @@ export const OrderFlowEntry = PaymentSnapshot.pick({
   quantity: true, unitPrice: true, orderAmount: true, recipientAccount: true, recipientVerified: true,
 });
 
+/**
+ * The user was asked to confirm this payment by a pre-payment check and paid anyway: the
+ * check's intent, when it answered, which reasons it gave, and whether one of them was the
+ * mistake this flag is about.
+ */
+export const ConfirmedWarning = z.strictObject({
+  intentId: ExternalId,
+  checkedAt: Timestamp,
+  reasons: z.array(CheckReasonCode),
+  coversFlag: z.boolean(),
+});
+export type ConfirmedWarning = z.infer<typeof ConfirmedWarning>;
+
 /** Why the rule fired: its thresholds and what it compared against. */
 export const InformationFlow = z.strictObject({
   rule: FlagType,
@@ -34,6 +48,8 @@ export const InformationFlow = z.strictObject({
   message: FlagMessage.optional(),
   thresholds: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
   observed: z.record(z.string(), z.unknown()),
+  /** The user was warned before paying and confirmed; the refund policy may treat that differently. */
+  confirmedWarning: ConfirmedWarning.optional(),
 });
 
 export const Evidence = z.strictObject({

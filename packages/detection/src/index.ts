@@ -32,3 +32,4 @@ export { PaymentCheck, type CheckOutcome } from './check/payment-check';
 export { createPaymentCheck } from './check/create-check';
 export { candidateIdOf, candidatePayment } from './check/candidate';
 export { judgeIntent } from './check/judge-intent';
+export { WarningLog, confirmedWarningOf } from './check/warning-log';

@@ -62,6 +62,7 @@ describe('renderMessage', () => {
       GuardMessage.parse({ key: 'guard.state_rebuilding', params: {} }),
       GuardMessage.parse({ key: 'guard.intent_not_certain', params: { severity: 'low', confidence: 0.55 } }),
       GuardMessage.parse({ key: 'guard.delivered_not_revocable', params: {} }),
+      GuardMessage.parse({ key: 'guard.warned_and_confirmed', params: {} }),
     ];
     expect(guards.map((guard) => guard.key).sort()).toEqual(GuardMessage.options.map((option) => option.shape.key.value).sort());
     for (const because of guards) {

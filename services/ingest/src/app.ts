@@ -8,7 +8,7 @@ import type { TenantRateLimit } from './rate-limit';
 import { registerDocs } from './openapi';
 import { webhookRoutes } from './webhook/routes';
 import { checkRoutes } from './check/routes';
-import type { PaymentCheck } from '@backstop/detection';
+import type { PaymentCheck, WarningLog } from '@backstop/detection';
 
 export interface IngestDeps {
   logger: Logger;
@@ -24,6 +24,8 @@ export interface IngestDeps {
   maxEventAgeSeconds: number;
   paymentCheck: PaymentCheck;
   checkDeadlineMs: number;
+  warnings: WarningLog;
+  warningTtlSeconds: number;
 }
 
 /** Builds the ingest HTTP app without listening, so tests can drive it with `inject`. */

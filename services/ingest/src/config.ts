@@ -61,6 +61,11 @@ export const IngestConfig = z.object({
    * `degraded: true` (Redis slow or away), since a check must never hold up a payment.
    */
   INGEST_CHECK_DEADLINE_MS: z.coerce.number().int().min(1).max(10_000).default(50),
+  /**
+   * How long a check that asked for confirmation is remembered (s): a payment whose webhook
+   * carries its intentId within this time is flagged, if at all, as warned and confirmed.
+   */
+  INGEST_CHECK_WARNING_TTL_S: z.coerce.number().int().min(60).default(86_400),
   /** How long a tenant's rule settings are cached for checks (ms), as the detector caches them. */
   INGEST_CHECK_RULES_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
 }).superRefine(checkKafkaSecurity);

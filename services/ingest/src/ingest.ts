@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '@backstop/logging';
 import { registerConsumerRunning } from '@backstop/metrics';
 import { createPool, type Pool } from '@backstop/postgres';
 import { WebhookSecretCache } from '@backstop/tenancy';
-import { createPaymentCheck, DatabaseRulesConfig } from '@backstop/detection';
+import { createPaymentCheck, DatabaseRulesConfig, WarningLog } from '@backstop/detection';
 import { buildApp } from './app';
 import type { IngestConfig } from './config';
 import { DeliveryMemory } from './delivery-memory';
@@ -97,6 +97,8 @@ export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ing
         maxEventAgeSeconds: config.INGEST_MAX_EVENT_AGE_S,
         paymentCheck: createPaymentCheck(redis, config, new DatabaseRulesConfig(pool, logger, config.INGEST_CHECK_RULES_CACHE_MS)),
         checkDeadlineMs: config.INGEST_CHECK_DEADLINE_MS,
+        warnings: new WarningLog(redis, config.REDIS_KEY_PREFIX),
+        warningTtlSeconds: config.INGEST_CHECK_WARNING_TTL_S,
       });
 
       if (config.INGEST_SOURCES.length > 0) {

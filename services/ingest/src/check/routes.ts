@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { CheckAnswer } from '@backstop/contracts';
-import type { PaymentCheck } from '@backstop/detection';
+import type { PaymentCheck, WarningLog } from '@backstop/detection';
 import type { Logger } from '@backstop/logging';
 import type { IngestMetrics } from '../metrics';
 import { authenticateSigned, keepJsonBodiesRaw, type SignatureOptions } from '../webhook/signed-request';
@@ -13,6 +13,9 @@ export interface CheckRouteOptions extends SignatureOptions {
   logger: Logger;
   /** Longest a check may take before it is answered `allow` + `degraded`. */
   deadlineMs: number;
+  /** Where a `confirm` is remembered, and for how long (s), so the flag on the payment can say the user was warned. */
+  warnings: WarningLog;
+  warningTtlSeconds: number;
 }
 
 /** At most one log line per this many ms about checks that could not be answered: a stalled Redis would otherwise write one per check. */
@@ -43,6 +46,15 @@ export async function checkRoutes(app: FastifyInstance, options: CheckRouteOptio
         const reason = outcome.kind === 'late' ? `no answer within ${options.deadlineMs} ms` : String((outcome.error as Error)?.message ?? outcome.error);
         options.logger.warn({ reason }, 'checks answered allow, degraded');
       }
+    }
+    if (answer.verdict === 'confirm') {
+      // Not awaited: the user takes far longer to confirm than Redis to store this, and a
+      // check is answered in time even when the write is slow. A lost warning only means its
+      // flag will not say the user was warned.
+      const reasons = answer.reasons.map((reason) => reason.code);
+      options.warnings.record(headers.tenantId, intent.payerId, intent.intentId, reasons, new Date(nowMs), options.warningTtlSeconds).catch((error: unknown) => {
+        options.logger.warn({ reason: (error as Error).message }, 'could not remember a check\'s warning');
+      });
     }
     options.metrics.checks.inc({ verdict: answer.verdict, degraded: String(answer.degraded) });
     for (const reason of answer.reasons) options.metrics.checkReasons.inc({ code: reason.code });
