@@ -17,6 +17,7 @@ import { policyRoutes } from './policies-routes';
 import { refundWebhookRoutes } from './refund-webhook-routes';
 import { refundRoutes } from './refunds/routes';
 import { rulesRoutes } from './rules-routes';
+import { checkoutDemoRoutes } from './demo/checkout-routes';
 
 export interface ConsoleDeps {
   logger: Logger;
@@ -26,6 +27,8 @@ export interface ConsoleDeps {
   notifier: FlagNotifier;
   /** Live-feed heartbeat, so proxies and clients can tell a quiet feed from a dead one. */
   heartbeatMs?: number;
+  /** The checkout demo's tenant and ingest; without it /demo/checkout is not served. */
+  demo?: { tenantId: string; ingestUrl: string };
 }
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
@@ -62,5 +65,6 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(policyRoutes, { pool: deps.pool });
   await app.register(rulesRoutes, { pool: deps.pool });
   await app.register(refundWebhookRoutes, { pool: deps.pool });
+  if (deps.demo) await app.register(checkoutDemoRoutes, { pool: deps.pool, ...deps.demo });
   return app;
 }

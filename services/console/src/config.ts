@@ -5,5 +5,13 @@ export const ConsoleConfig = z.object({
   ...commonEnv,
   CONSOLE_HOST: z.string().default('127.0.0.1'),
   CONSOLE_PORT: port(8081),
+  /**
+   * The tenant the checkout demo at /demo/checkout pays as (`npm start` sets it to its demo
+   * tenant); empty, the default, turns the demo off. It signs with that tenant's webhook
+   * secret on the server, so only a tenant made for demonstrations belongs here.
+   */
+  CONSOLE_DEMO_TENANT: z.string().default(''),
+  /** Where the demo sends its checks and payments: ingest's base URL. */
+  CONSOLE_DEMO_INGEST_URL: z.url().default('http://127.0.0.1:8080'),
 }).superRefine(checkKafkaSecurity);
 export type ConsoleConfig = z.infer<typeof ConsoleConfig>;

@@ -36,7 +36,8 @@ export function createConsole(config: ConsoleConfig, parts: ConsoleParts = {}): 
       if (!parts.pool) plan.add('postgres', () => pool.end());
       const notifier = new FlagNotifier(config.DATABASE_URL, logger);
       await notifier.start();
-      const app = await buildApp({ logger, pool, notifier, ...(parts.heartbeatMs !== undefined ? { heartbeatMs: parts.heartbeatMs } : {}) });
+      const demo = config.CONSOLE_DEMO_TENANT ? { tenantId: config.CONSOLE_DEMO_TENANT, ingestUrl: config.CONSOLE_DEMO_INGEST_URL } : undefined;
+      const app = await buildApp({ logger, pool, notifier, ...(parts.heartbeatMs !== undefined ? { heartbeatMs: parts.heartbeatMs } : {}), ...(demo ? { demo } : {}) });
       plan.add('http', () => app.close());
       // Before the app: live feeds end with their notifier, so closing the app waits on none.
       plan.add('feed', () => notifier.close());

@@ -4,6 +4,8 @@ import { moneyOf, msOf } from '../rules/rule';
 import type { ReasonFinding } from './check-reason';
 
 const secondsBetween = (earlierMs: number, nowMs: number) => Math.max(0, Math.round((nowMs - earlierMs) / 100) / 10);
+/** A dialog saying "0 seconds ago" reads as a glitch: anything under a second is said as one. */
+const saidSecondsAgo = (seconds: number) => Math.max(1, seconds);
 
 const paymentEvidence = (p: PaymentSnapshot) => ({
   paymentId: p.paymentId, orderId: p.orderId, amount: p.amount, currency: p.currency, occurredAt: p.occurredAt, sku: p.sku ?? null,
@@ -32,7 +34,7 @@ const translations: Partial<Record<FlagType, Translate>> = {
         currency: candidate.currency,
         secondsAgo,
       },
-      message: { key: 'check.duplicate.recent_same_order', params: { paid: moneyOf(paid, candidate), secondsAgo } },
+      message: { key: 'check.duplicate.recent_same_order', params: { paid: moneyOf(paid, candidate), secondsAgo: saidSecondsAgo(secondsAgo) } },
     };
   },
   'duplicate.suspected': (finding, candidate) => {
@@ -41,7 +43,7 @@ const translations: Partial<Record<FlagType, Translate>> = {
     return {
       code: 'duplicate.recent_same_purchase',
       evidence: { earlierPayment: paymentEvidence(earlier), secondsAgo, windowSeconds: finding.informationFlow.thresholds.windowSeconds },
-      message: { key: 'check.duplicate.recent_same_purchase', params: { item: candidate.sku ?? candidate.kind, amount: moneyOf(candidate.amount, candidate), secondsAgo } },
+      message: { key: 'check.duplicate.recent_same_purchase', params: { item: candidate.sku ?? candidate.kind, amount: moneyOf(candidate.amount, candidate), secondsAgo: saidSecondsAgo(secondsAgo) } },
     };
   },
   'amount.digit_slip': (finding, candidate) => {
