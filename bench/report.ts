@@ -6,6 +6,7 @@ import type { EndToEndResult } from './stages/end-to-end';
 import type { IngestRow } from './stages/ingest';
 import type { RedisBaseline } from './stages/redis-baseline';
 import type { RefundResult } from './stages/refunds';
+import type { ChecksResult } from './stages/checks';
 
 export interface BenchResults {
   startedAt: string;
@@ -16,6 +17,7 @@ export interface BenchResults {
   detector?: { result: DetectorResult; flagHeavy?: DetectorResult; baseline: RedisBaseline };
   refunds?: RefundResult;
   endToEnd?: EndToEndResult;
+  checks?: ChecksResult;
 }
 
 const ratio = (value: number, baseline: number) => (baseline > 0 ? `${((100 * value) / baseline).toFixed(0)} %` : 'n/a');
@@ -80,6 +82,27 @@ export function renderMarkdown(results: BenchResults, chartFile: string | undefi
         [[e.memory.activePayers, e.memory.bytesPerActivePayer, e.memory.rememberedEventIds, e.memory.bytesPerRememberedEventId]]),
       '', `RSS after the end-to-end run (MiB): ${Object.entries(e.rssMiB).map(([n, v]) => `${n} ${v ?? '?'}`).join(', ')}` +
       (results.refunds?.workerRssMiB ? `; refund worker after stage 3: ${results.refunds.workerRssMiB}` : '') + '.');
+  }
+  if (results.checks) {
+    const c = results.checks;
+    const bare = new Map(c.rates.filter((r) => r.target === 'bare-fastify').map((r) => [r.offeredPerS, r]));
+    out.push('', '## 6. Pre-payment checks (open loop, one signed check per request)', '',
+      `A real ingest process answering \`POST /v1/checks\` on ${c.payers} payers with ${c.paymentsPerPayer} payments each in Redis, one check in ten for an order already paid; the rest of the pipeline idle. ` +
+      'Latency runs from when each check was due to when its answer arrived. Baseline: a bare Fastify route doing the same HMAC and JSON.parse and answering allow (bench/baselines/bare-fastify.ts), at the same offered rates.', '',
+      table(['offered/s', 'answered/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'confirm', 'degraded', 'failed', 'bare Fastify answered/s', 'bare p50 ms', 'bare p99 ms'],
+        c.rates.filter((r) => r.target === 'ingest').map((r) => {
+          const b = bare.get(r.offeredPerS);
+          return [r.offeredPerS, r.answeredPerS, r.p50Ms, r.p99Ms, r.p999Ms, r.confirmed, r.degraded, r.failed, b?.answeredPerS, b?.p50Ms, b?.p99Ms];
+        })));
+    if (c.beside) {
+      const s = c.beside;
+      out.push('', `Detection latency (event accepted → flag on Kafka) at ${s.eventsPerS} events/s, alone and with ${s.checksPerS} checks/s beside it on the same ingest:`, '',
+        table(['', 'flags', 'detect p50 ms', 'p99 ms', 'p99.9 ms'], [
+          ['events alone', s.alone.count, s.alone.p50Ms, s.alone.p99Ms, s.alone.p999Ms],
+          [`with ${s.checksPerS} checks/s`, s.withChecks.count, s.withChecks.p50Ms, s.withChecks.p99Ms, s.withChecks.p999Ms],
+        ]),
+        '', `The checks themselves meanwhile: p50 ${s.checks.p50Ms} ms, p99 ${s.checks.p99Ms} ms, ${s.checksDegraded} degraded.`);
+    }
   }
   return `${out.join('\n')}\n`;
 }

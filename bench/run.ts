@@ -23,8 +23,9 @@ import { benchEndToEnd } from './stages/end-to-end';
 import { benchIngest } from './stages/ingest';
 import { benchObserveScript } from './stages/redis-baseline';
 import { benchRefunds } from './stages/refunds';
+import { benchChecks } from './stages/checks';
 
-const STAGES = ['ingest', 'detector', 'refunds', 'e2e'] as const;
+const STAGES = ['ingest', 'detector', 'refunds', 'e2e', 'checks'] as const;
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -96,6 +97,11 @@ try {
     results.endToEnd = await benchEndToEnd(endpoints, { rates, stepSeconds, giveUpP99Ms: 2_000 }, log);
     log(`  headline: ${results.endToEnd.headlinePerS ?? 'none'} events/s with p99 detection under 100 ms`);
     log(`  memory: ${JSON.stringify(results.endToEnd.memory)}; RSS MiB ${JSON.stringify(results.endToEnd.rssMiB)}`);
+  }
+  if (stages.has('checks')) {
+    log('6. pre-payment checks');
+    results.checks = await benchChecks(endpoints, { rates: [1_000, 5_000, 20_000], seconds: quick ? 5 : 10, besideSeconds: quick ? 10 : 20 }, log);
+    write();
   }
 } finally {
   write();

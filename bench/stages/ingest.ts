@@ -69,7 +69,7 @@ function row(target: IngestRow['target'], endpoint: IngestRow['endpoint'], event
   };
 }
 
-async function startBareFastify(secret: string): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startBareFastify(secret: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/baselines/bare-fastify.ts', '0', secret], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bare fastify exited (${code})`)));
