@@ -5,6 +5,7 @@
  * (bench/baselines/bare-fastify.ts). (b) Detection latency with events alone at 1,000/s, then
  * with checks at 1,000/s beside them, on real ingest, detector and refund-worker processes.
  */
+import { loadavg } from 'node:os';
 import type { CheckIntent, PaymentSnapshot, WebhookEvent } from '@backstop/contracts';
 import { createPayerStateStore, PayerStateSettings } from '@backstop/detection';
 import { Random, TrafficGenerator } from '@backstop/testkit';
@@ -27,6 +28,8 @@ export interface CheckRateRow {
   confirmed: number;
   degraded: number;
   failed: number;
+  /** The machine's one-minute load average as the step began: other work on a shared machine shows here. */
+  loadAverage: number;
 }
 
 export interface ChecksBesideDetection {
@@ -105,12 +108,19 @@ function intents(random: Random, paidOrders: string[]): () => CheckIntent {
   };
 }
 
-function row(target: CheckRateRow['target'], rate: number, outcome: CheckLoadOutcome): CheckRateRow {
+function row(target: CheckRateRow['target'], rate: number, outcome: CheckLoadOutcome, loadAverage: number): CheckRateRow {
   return {
+    loadAverage: Math.round(loadAverage * 10) / 10,
     target, offeredPerS: rate, answeredPerS: Math.round(outcome.answered / (outcome.elapsedMs / 1000)),
     p50Ms: outcome.latency.p50Ms, p99Ms: outcome.latency.p99Ms, p999Ms: outcome.latency.p999Ms,
     confirmed: outcome.confirmed, degraded: outcome.degraded, failed: outcome.failed,
   };
+}
+
+/** A step of checks, with the machine's load average as it began. */
+async function offerChecksAt(load: Parameters<typeof offerChecks>[0]): Promise<[CheckLoadOutcome, number]> {
+  const loadAverage = loadavg()[0]!;
+  return [await offerChecks(load), loadAverage];
 }
 
 async function ratesAgainstBaseline(endpoints: Endpoints, options: ChecksOptions, log: (line: string) => void): Promise<CheckRateRow[]> {
@@ -119,7 +129,7 @@ async function ratesAgainstBaseline(endpoints: Endpoints, options: ChecksOptions
   const rows: CheckRateRow[] = [];
   const record = (r: CheckRateRow) => {
     rows.push(r);
-    log(`  ${r.target} ${r.offeredPerS} checks/s offered: ${r.answeredPerS}/s answered, p50 ${r.p50Ms} p99 ${r.p99Ms} p99.9 ${r.p999Ms} ms; confirm ${r.confirmed}, degraded ${r.degraded}, failed ${r.failed}`);
+    log(`  ${r.target} ${r.offeredPerS} checks/s offered (load average ${r.loadAverage}): ${r.answeredPerS}/s answered, p50 ${r.p50Ms} p99 ${r.p99Ms} p99.9 ${r.p999Ms} ms; confirm ${r.confirmed}, degraded ${r.degraded}, failed ${r.failed}`);
   };
   let ingest: ServiceProcess | undefined;
   try {
@@ -127,15 +137,15 @@ async function ratesAgainstBaseline(endpoints: Endpoints, options: ChecksOptions
     ingest = startServiceProcess('ingest', { ...slice.serviceEnv, INGEST_PORT: '0', ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}) });
     await ingest.ready;
     const next = intents(random, paidOrders);
-    const run = (url: string, rate: number, seconds: number) => offerChecks({ url, tenantId: slice.tenantId, secret: slice.webhookSecret, rate, durationMs: seconds * 1000, intent: next });
+    const run = (url: string, rate: number, seconds: number) => offerChecksAt({ url, tenantId: slice.tenantId, secret: slice.webhookSecret, rate, durationMs: seconds * 1000, intent: next });
     await run(ingest.address!, 500, 2); // warm-up: JIT, connections, the tenant's rules and secrets
-    for (const rate of options.rates) record(row('ingest', rate, await run(ingest.address!, rate, options.seconds)));
+    for (const rate of options.rates) record(row('ingest', rate, ...(await run(ingest.address!, rate, options.seconds))));
     await ingest.stop('SIGTERM');
     ingest = undefined;
     const bare = await startBareFastify(slice.webhookSecret);
     try {
       await run(bare.url, 500, 2);
-      for (const rate of options.rates) record(row('bare-fastify', rate, await run(bare.url, rate, options.seconds)));
+      for (const rate of options.rates) record(row('bare-fastify', rate, ...(await run(bare.url, rate, options.seconds))));
     } finally {
       await bare.stop();
     }
