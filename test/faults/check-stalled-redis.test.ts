@@ -33,7 +33,7 @@ describe('pre-payment checks while Redis stalls', () => {
     proxy = new FaultProxy({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) });
     await proxy.accept();
     const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
-    ingest = await startIngest(stack, { redisUrl: proxy.route(stack.redisUrl), logger, env: { INGEST_CHECK_DEADLINE_MS: '50' } });
+    ingest = await startIngest(stack, { redisUrl: proxy.route(stack.redisUrl), logger, env: { INGEST_CHECK_DEADLINE_MS: '50', INGEST_CHECK_MAX_IN_FLIGHT: '4' } });
     // The payer paid this order a moment ago, recorded by the detector's own state code.
     const store = createPayerStateStore(stack.redis, PayerStateSettings.parse({ REDIS_KEY_PREFIX: stack.redisPrefix }));
     const paid = paymentEvent({ payerId, orderId, recipientAccount: account }, new Date(Date.now() - 5000));
@@ -76,6 +76,20 @@ describe('pre-payment checks while Redis stalls', () => {
       const again = await check();
       return again.degraded ? undefined : again;
     }, { timeoutMs: 30_000, what: 'checks to recover once Redis is quick again' })).toMatchObject({ verdict: 'confirm' });
+  });
+
+  it('sheds checks beyond those in flight while Redis stalls, answering them allow + degraded and counting them', async () => {
+    const shed = async () => (await ingest.metrics.checksShed.get()).values.reduce((sum, v) => sum + v.value, 0);
+    const before = await shed();
+    proxy.slow(3_000);
+    // Each check stays in flight for as long as its Redis call is held, long after its answer.
+    for (let n = 0; n < 6; n += 1) expect(await check()).toMatchObject({ verdict: 'allow', degraded: true });
+    expect(await shed()).toBeGreaterThanOrEqual(before + 2);
+    proxy.slow(0);
+    expect(await eventually(async () => {
+      const again = await check();
+      return again.degraded ? undefined : again;
+    }, { timeoutMs: 30_000, what: 'checks to be computed again once the stalled ones finished' })).toMatchObject({ verdict: 'confirm' });
   });
 
   it('answers allow + degraded while Redis refuses connections, and recovers when it is back', async () => {

@@ -24,6 +24,7 @@ export interface IngestDeps {
   maxEventAgeSeconds: number;
   paymentCheck: PaymentCheck;
   checkDeadlineMs: number;
+  checkMaxInFlight: number;
   warnings: WarningLog;
   warningTtlSeconds: number;
 }
@@ -50,6 +51,6 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
 
   await registerDocs(app);
   await app.register(webhookRoutes, deps);
-  await app.register(checkRoutes, { ...deps, deadlineMs: deps.checkDeadlineMs });
+  await app.register(checkRoutes, { ...deps, deadlineMs: deps.checkDeadlineMs, maxInFlight: deps.checkMaxInFlight });
   return app;
 }

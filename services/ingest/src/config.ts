@@ -62,6 +62,12 @@ export const IngestConfig = z.object({
    */
   INGEST_CHECK_DEADLINE_MS: z.coerce.number().int().min(1).max(10_000).default(50),
   /**
+   * Checks whose work may be unfinished at once; beyond it, checks are answered `allow` +
+   * `degraded` without asking Redis, so a stalled Redis or an overload sheds work instead of
+   * queueing it.
+   */
+  INGEST_CHECK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(512),
+  /**
    * How long a check that asked for confirmation is remembered (s): a payment whose webhook
    * carries its intentId within this time is flagged, if at all, as warned and confirmed.
    */

@@ -97,6 +97,7 @@ export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ing
         maxEventAgeSeconds: config.INGEST_MAX_EVENT_AGE_S,
         paymentCheck: createPaymentCheck(redis, config, new DatabaseRulesConfig(pool, logger, config.INGEST_CHECK_RULES_CACHE_MS)),
         checkDeadlineMs: config.INGEST_CHECK_DEADLINE_MS,
+        checkMaxInFlight: config.INGEST_CHECK_MAX_IN_FLIGHT,
         warnings: new WarningLog(redis, config.REDIS_KEY_PREFIX),
         warningTtlSeconds: config.INGEST_CHECK_WARNING_TTL_S,
       });

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { CheckAnswer } from '@backstop/contracts';
-import type { PaymentCheck, WarningLog } from '@backstop/detection';
+import type { CheckOutcome, PaymentCheck, WarningLog } from '@backstop/detection';
 import type { Logger } from '@backstop/logging';
 import type { IngestMetrics } from '../metrics';
 import { authenticateSigned, keepJsonBodiesRaw, type SignatureOptions } from '../webhook/signed-request';
-import { withinDeadline } from './deadline';
+import { withinDeadline, type Deadlined } from './deadline';
 import { validateIntent } from './validate-intent';
 
 export interface CheckRouteOptions extends SignatureOptions {
@@ -13,6 +13,12 @@ export interface CheckRouteOptions extends SignatureOptions {
   logger: Logger;
   /** Longest a check may take before it is answered `allow` + `degraded`. */
   deadlineMs: number;
+  /**
+   * Checks whose work may be unfinished at once, answered or not; beyond it a check is
+   * answered `allow` + `degraded` at once, without asking Redis: a stalled Redis or an
+   * overloaded process gets no more work piled onto it.
+   */
+  maxInFlight: number;
   /** Where a `confirm` is remembered, and for how long (s), so the flag on the payment can say the user was warned. */
   warnings: WarningLog;
   warningTtlSeconds: number;
@@ -30,11 +36,21 @@ const DEGRADED_LOG_INTERVAL_MS = 10_000;
 export async function checkRoutes(app: FastifyInstance, options: CheckRouteOptions): Promise<void> {
   keepJsonBodiesRaw(app);
   let lastDegradedLogMs = 0;
+  let inFlight = 0;
 
   app.post('/v1/checks', async (request, reply) => {
     const { headers, body, nowMs } = await authenticateSigned(request, options);
     const intent = validateIntent(body);
-    const outcome = await withinDeadline(options.paymentCheck.check(headers.tenantId, intent, nowMs), options.deadlineMs);
+    let outcome: Deadlined<CheckOutcome>;
+    if (inFlight >= options.maxInFlight) {
+      options.metrics.checksShed.inc();
+      outcome = { kind: 'failed', error: new Error(`${inFlight} checks already in flight`) };
+    } else {
+      inFlight += 1;
+      const work = options.paymentCheck.check(headers.tenantId, intent, nowMs);
+      void work.then(() => (inFlight -= 1), () => (inFlight -= 1));
+      outcome = await withinDeadline(work, options.deadlineMs);
+    }
     let answer: CheckAnswer;
     if (outcome.kind === 'done') {
       answer = { intentId: intent.intentId, ...outcome.value, degraded: false };
