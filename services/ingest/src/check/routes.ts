@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { CheckAnswer } from '@backstop/contracts';
-import type { CheckOutcome, PaymentCheck, WarningLog } from '@backstop/detection';
+import type { PaymentCheck, WarningLog } from '@backstop/detection';
 import type { Logger } from '@backstop/logging';
 import type { IngestMetrics } from '../metrics';
 import { authenticateSigned, keepJsonBodiesRaw, type SignatureOptions } from '../webhook/signed-request';
-import { withinDeadline, type Deadlined } from './deadline';
+import { BoundedCheck } from './bounded-check';
 import { validateIntent } from './validate-intent';
 
 export interface CheckRouteOptions extends SignatureOptions {
@@ -13,11 +12,7 @@ export interface CheckRouteOptions extends SignatureOptions {
   logger: Logger;
   /** Longest a check may take before it is answered `allow` + `degraded`. */
   deadlineMs: number;
-  /**
-   * Checks whose work may be unfinished at once, answered or not; beyond it a check is
-   * answered `allow` + `degraded` at once, without asking Redis: a stalled Redis or an
-   * overloaded process gets no more work piled onto it.
-   */
+  /** Checks still being computed at once, beyond which one is answered `allow` + `degraded` without asking (see BoundedCheck). */
   maxInFlight: number;
   /** Where a `confirm` is remembered, and for how long (s), so the flag on the payment can say the user was warned. */
   warnings: WarningLog;
@@ -35,33 +30,17 @@ const DEGRADED_LOG_INTERVAL_MS = 10_000;
  */
 export async function checkRoutes(app: FastifyInstance, options: CheckRouteOptions): Promise<void> {
   keepJsonBodiesRaw(app);
+  const bounded = new BoundedCheck(options.paymentCheck, options.deadlineMs, options.maxInFlight);
   let lastDegradedLogMs = 0;
-  let inFlight = 0;
 
   app.post('/v1/checks', async (request, reply) => {
     const { headers, body, nowMs } = await authenticateSigned(request, options);
     const intent = validateIntent(body);
-    let outcome: Deadlined<CheckOutcome>;
-    if (inFlight >= options.maxInFlight) {
-      options.metrics.checksShed.inc();
-      outcome = { kind: 'failed', error: new Error(`${inFlight} checks already in flight`) };
-    } else {
-      inFlight += 1;
-      const work = options.paymentCheck.check(headers.tenantId, intent, nowMs);
-      void work.then(() => (inFlight -= 1), () => (inFlight -= 1));
-      outcome = await withinDeadline(work, options.deadlineMs);
-    }
-    let answer: CheckAnswer;
-    if (outcome.kind === 'done') {
-      answer = { intentId: intent.intentId, ...outcome.value, degraded: false };
-    } else {
-      answer = { intentId: intent.intentId, verdict: 'allow', reasons: [], degraded: true };
-      if (Date.now() - lastDegradedLogMs >= DEGRADED_LOG_INTERVAL_MS) {
-        lastDegradedLogMs = Date.now();
-        // The reason only: the intent holds account numbers, which never reach the logs.
-        const reason = outcome.kind === 'late' ? `no answer within ${options.deadlineMs} ms` : String((outcome.error as Error)?.message ?? outcome.error);
-        options.logger.warn({ reason }, 'checks answered allow, degraded');
-      }
+    const { answer, degradedBecause, shed } = await bounded.answer(headers.tenantId, intent, nowMs);
+    if (degradedBecause !== undefined && Date.now() - lastDegradedLogMs >= DEGRADED_LOG_INTERVAL_MS) {
+      lastDegradedLogMs = Date.now();
+      // The reason only: the intent holds account numbers, which never reach the logs.
+      options.logger.warn({ reason: degradedBecause }, 'checks answered allow, degraded');
     }
     if (answer.verdict === 'confirm') {
       // Not awaited: the user takes far longer to confirm than Redis to store this, and a
@@ -72,6 +51,7 @@ export async function checkRoutes(app: FastifyInstance, options: CheckRouteOptio
         options.logger.warn({ reason: (error as Error).message }, 'could not remember a check\'s warning');
       });
     }
+    if (shed) options.metrics.checksShed.inc();
     options.metrics.checks.inc({ verdict: answer.verdict, degraded: String(answer.degraded) });
     for (const reason of answer.reasons) options.metrics.checkReasons.inc({ code: reason.code });
     return reply.status(200).send(answer);
