@@ -14,6 +14,7 @@ import { startServiceProcess, type ServiceProcess } from '../../infra/dev/servic
 import { offerChecks, type CheckLoadOutcome } from '../checks/check-load';
 import { DetectionLatencyWatcher } from '../e2e/observers';
 import { offerLoad } from '../e2e/open-loop';
+import { readCpu } from '../lib/cpu-sampler';
 import { summarize, type LatencySummary } from '../lib/latency';
 import { createSlice, type Endpoints, type Slice } from '../lib/slice';
 import { startBareFastify } from './ingest';
@@ -30,6 +31,8 @@ export interface CheckRateRow {
   failed: number;
   /** The machine's one-minute load average as the step began: other work on a shared machine shows here. */
   loadAverage: number;
+  /** CPU time the answering process spent per answered check (µs): what a check costs, however busy the machine. */
+  serverCpuMicrosPerCheck: number;
 }
 
 export interface ChecksBesideDetection {
@@ -108,8 +111,9 @@ function intents(random: Random, paidOrders: string[]): () => CheckIntent {
   };
 }
 
-function row(target: CheckRateRow['target'], rate: number, outcome: CheckLoadOutcome, loadAverage: number): CheckRateRow {
+function row(target: CheckRateRow['target'], rate: number, outcome: CheckLoadOutcome, loadAverage: number, serverCpuSeconds: number): CheckRateRow {
   return {
+    serverCpuMicrosPerCheck: outcome.answered > 0 ? Math.round((serverCpuSeconds * 1e6) / outcome.answered) : 0,
     loadAverage: Math.round(loadAverage * 10) / 10,
     target, offeredPerS: rate, answeredPerS: Math.round(outcome.answered / (outcome.elapsedMs / 1000)),
     p50Ms: outcome.latency.p50Ms, p99Ms: outcome.latency.p99Ms, p999Ms: outcome.latency.p999Ms,
@@ -117,10 +121,12 @@ function row(target: CheckRateRow['target'], rate: number, outcome: CheckLoadOut
   };
 }
 
-/** A step of checks, with the machine's load average as it began. */
-async function offerChecksAt(load: Parameters<typeof offerChecks>[0]): Promise<[CheckLoadOutcome, number]> {
+/** A step of checks, with the machine's load average as it began and the CPU seconds the answering process spent. */
+async function offerChecksAt(load: Parameters<typeof offerChecks>[0], pid: number | undefined): Promise<[CheckLoadOutcome, number, number]> {
   const loadAverage = loadavg()[0]!;
-  return [await offerChecks(load), loadAverage];
+  const before = readCpu({ server: pid }).get('server') ?? 0;
+  const outcome = await offerChecks(load);
+  return [outcome, loadAverage, (readCpu({ server: pid }).get('server') ?? 0) - before];
 }
 
 async function ratesAgainstBaseline(endpoints: Endpoints, options: ChecksOptions, log: (line: string) => void): Promise<CheckRateRow[]> {
@@ -129,7 +135,7 @@ async function ratesAgainstBaseline(endpoints: Endpoints, options: ChecksOptions
   const rows: CheckRateRow[] = [];
   const record = (r: CheckRateRow) => {
     rows.push(r);
-    log(`  ${r.target} ${r.offeredPerS} checks/s offered (load average ${r.loadAverage}): ${r.answeredPerS}/s answered, p50 ${r.p50Ms} p99 ${r.p99Ms} p99.9 ${r.p999Ms} ms; confirm ${r.confirmed}, degraded ${r.degraded}, failed ${r.failed}`);
+    log(`  ${r.target} ${r.offeredPerS} checks/s offered (load average ${r.loadAverage}): ${r.answeredPerS}/s answered, p50 ${r.p50Ms} p99 ${r.p99Ms} p99.9 ${r.p999Ms} ms; confirm ${r.confirmed}, degraded ${r.degraded}, failed ${r.failed}; ${r.serverCpuMicrosPerCheck} µs of CPU per check`);
   };
   let ingest: ServiceProcess | undefined;
   try {
@@ -137,15 +143,16 @@ async function ratesAgainstBaseline(endpoints: Endpoints, options: ChecksOptions
     ingest = startServiceProcess('ingest', { ...slice.serviceEnv, INGEST_PORT: '0', ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}) });
     await ingest.ready;
     const next = intents(random, paidOrders);
-    const run = (url: string, rate: number, seconds: number) => offerChecksAt({ url, tenantId: slice.tenantId, secret: slice.webhookSecret, rate, durationMs: seconds * 1000, intent: next });
-    await run(ingest.address!, 500, 2); // warm-up: JIT, connections, the tenant's rules and secrets
-    for (const rate of options.rates) record(row('ingest', rate, ...(await run(ingest.address!, rate, options.seconds))));
+    const run = (url: string, pid: number | undefined, rate: number, seconds: number) =>
+      offerChecksAt({ url, tenantId: slice.tenantId, secret: slice.webhookSecret, rate, durationMs: seconds * 1000, intent: next }, pid);
+    await run(ingest.address!, ingest.child.pid, 500, 2); // warm-up: JIT, connections, the tenant's rules and secrets
+    for (const rate of options.rates) record(row('ingest', rate, ...(await run(ingest.address!, ingest.child.pid, rate, options.seconds))));
     await ingest.stop('SIGTERM');
     ingest = undefined;
     const bare = await startBareFastify(slice.webhookSecret);
     try {
-      await run(bare.url, 500, 2);
-      for (const rate of options.rates) record(row('bare-fastify', rate, ...(await run(bare.url, rate, options.seconds))));
+      await run(bare.url, bare.pid, 500, 2);
+      for (const rate of options.rates) record(row('bare-fastify', rate, ...(await run(bare.url, bare.pid, rate, options.seconds))));
     } finally {
       await bare.stop();
     }
