@@ -1,4 +1,5 @@
 import type { CheckIntent, PaymentSnapshot } from '@backstop/contracts';
+import { rememberMs } from '../rules/payment-time';
 
 /**
  * Ids the payment checked would have: no payment id exists before the charge, and one derived
@@ -11,5 +12,8 @@ export const candidateIdOf = (intentId: string) => `check:${intentId}`;
 export function candidatePayment(intent: CheckIntent, nowMs: number): PaymentSnapshot {
   const { intentId, ...data } = intent;
   const id = candidateIdOf(intentId);
-  return { ...data, eventId: id, paymentId: id, quantity: data.quantity ?? 1, occurredAt: new Date(nowMs).toISOString() };
+  const payment: PaymentSnapshot = { ...data, eventId: id, paymentId: id, quantity: data.quantity ?? 1, occurredAt: new Date(nowMs).toISOString() };
+  // Its time is known as a number already: the rules need not parse it back.
+  rememberMs(payment, nowMs);
+  return payment;
 }
