@@ -32,10 +32,13 @@ describe('the checkout demo at /demo/checkout', () => {
   let page: Page;
   let topic: Awaited<ReturnType<typeof watchEvents>>;
   let payerId: string;
+  let demoSecret: string;
+  /** Everything the page was sent, to prove the demo tenant's secret never reached it. */
+  const seenByPage: string[] = [];
 
   beforeAll(async () => {
     stack = await createIsolatedStack();
-    await createTenant(stack.pool, { tenantId: 'demo', name: 'Demo card platform' });
+    demoSecret = (await createTenant(stack.pool, { tenantId: 'demo', name: 'Demo card platform' })).webhookSecret;
     const core = await startServices(stack, ['ingest', 'detector']);
     const ingestUrl = core.find((s) => s.name === 'ingest')!.address!;
     services = [...core, ...(await startServices(stack, ['console'], { CONSOLE_DEMO_TENANT: 'demo', CONSOLE_DEMO_INGEST_URL: ingestUrl }))];
@@ -44,6 +47,7 @@ describe('the checkout demo at /demo/checkout', () => {
 
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 900, height: 700 }, locale: 'en-US' });
+    page.on('response', (response) => void response.text().then((text) => seenByPage.push(text), () => undefined));
     await page.goto(`${consoleUrl}/demo/checkout`);
     payerId = await page.inputValue('#payer');
     mkdirSync(screenshotDir, { recursive: true });
@@ -120,4 +124,10 @@ describe('the checkout demo at /demo/checkout', () => {
     const event = await eventually(async () => paymentsOfPayer().find((m) => m.event.type === 'payment.succeeded' && m.event.data.paymentId === paid), { what: 'the confirmed payment on the events topic' });
     expect(event.event.type === 'payment.succeeded' && event.event.data.intentId).toMatch(/^int_/);
   }, 60_000);
+
+  it('never sent the demo tenant\'s webhook secret to the page', () => {
+    expect(seenByPage.length).toBeGreaterThan(5);
+    const key = demoSecret.slice('whsec_'.length);
+    expect(seenByPage.filter((text) => text.includes(key))).toEqual([]);
+  });
 });
