@@ -39,7 +39,8 @@ describe('the checkout demo at /demo/checkout', () => {
   beforeAll(async () => {
     stack = await createIsolatedStack();
     demoSecret = (await createTenant(stack.pool, { tenantId: 'demo', name: 'Demo card platform' })).webhookSecret;
-    const core = await startServices(stack, ['ingest', 'detector']);
+    // A deadline far beyond any honest answer: a degraded check would pay without a dialog, and this file proves the dialog.
+    const core = await startServices(stack, ['ingest', 'detector'], { INGEST_CHECK_DEADLINE_MS: '5000' });
     const ingestUrl = core.find((s) => s.name === 'ingest')!.address!;
     services = [...core, ...(await startServices(stack, ['console'], { CONSOLE_DEMO_TENANT: 'demo', CONSOLE_DEMO_INGEST_URL: ingestUrl }))];
     const consoleUrl = services.find((s) => s.name === 'console')!.address!;
