@@ -1,6 +1,6 @@
 import type { CheckReasonCode, ConfirmedWarning, FlagType } from '@backstop/contracts';
 import { checkReasonsOfFlag } from '@backstop/contracts';
-import type { Redis } from '@backstop/redis';
+import { SlotPipelines, type Redis } from '@backstop/redis';
 import { payerKeys } from '../state/keys';
 
 /** What a check that asked for confirmation leaves behind: when, and why. */
@@ -31,9 +31,14 @@ export class WarningLog {
   /** The warnings behind these payments, by position; undefined where none was given (or it expired). */
   async find(payments: readonly { tenantId: string; payerId: string; intentId: string }[]): Promise<(StoredWarning | undefined)[]> {
     if (payments.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const { tenantId, payerId, intentId } of payments) pipeline.get(payerKeys(this.prefix, tenantId, payerId).warning(intentId));
-    const results = (await pipeline.exec()) ?? [];
+    // One pipeline per node on a Redis Cluster: the payers' keys live in different slots.
+    const pipeline = new SlotPipelines(this.redis);
+    for (const { tenantId, payerId, intentId } of payments) {
+      const key = payerKeys(this.prefix, tenantId, payerId).warning(intentId);
+      pipeline.add(key, (p) => p.get(key));
+    }
+    // Only reads: safe to send again when a cluster node is lost under it.
+    const results = await pipeline.exec({ retryOnConnectionLoss: 30_000 });
     return results.map(([error, value]) => {
       if (error) throw error;
       return typeof value === 'string' ? (JSON.parse(value) as StoredWarning) : undefined;
