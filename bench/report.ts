@@ -7,6 +7,7 @@ import type { EndToEndResult } from './stages/end-to-end';
 import type { IngestRow } from './stages/ingest';
 import type { RedisBaseline } from './stages/redis-baseline';
 import type { RefundResult } from './stages/refunds';
+import type { ChecksResult } from './stages/checks';
 
 export interface BenchResults {
   startedAt: string;
@@ -18,6 +19,7 @@ export interface BenchResults {
   refunds?: RefundResult;
   endToEnd?: EndToEndResult;
   backtest?: BacktestResult;
+  checks?: ChecksResult;
 }
 
 const ratio = (value: number, baseline: number) => (baseline > 0 ? `${((100 * value) / baseline).toFixed(0)} %` : 'n/a');
@@ -90,6 +92,27 @@ export function renderMarkdown(results: BenchResults, chartFile: string | undefi
       table(['events', 'payers', 'seconds', 'events/s', 'replay alone events/s', 'detector events/s', 'ratio', 'flags', 'peak heap MiB'],
         [[b.events, b.payers, b.seconds, b.eventsPerS, b.replayEventsPerS, b.detectorEventsPerS, ratio(b.eventsPerS, b.detectorEventsPerS), b.candidateFlags, b.peakHeapMiB]]),
       '', `Where the time went: Redis executed commands ${Math.round(b.redisBusyShare * 100)} % of the run (INFO commandstats, every client); this process used ${Math.round(b.processCpuShare * 100)} % of a core.`);
+  }
+  if (results.checks) {
+    const c = results.checks;
+    const bare = new Map(c.rates.filter((r) => r.target === 'bare-fastify').map((r) => [r.offeredPerS, r]));
+    out.push('', '## 7. Pre-payment checks (open loop, one signed check per request)', '',
+      `A real ingest process answering \`POST /v1/checks\` on ${c.payers} payers with ${c.paymentsPerPayer} payments each in Redis, one check in ten for an order already paid; the rest of the pipeline idle. ` +
+      'Latency runs from when each check was due to when its answer arrived; CPU µs / check is the answering process\'s own CPU time per answered check, a cost that holds however busy the machine is. Baseline: a bare Fastify route doing the same HMAC and JSON.parse and answering allow (bench/baselines/bare-fastify.ts), at the same offered rates.', '',
+      table(['offered/s', 'answered/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'confirm', 'degraded', 'failed', 'load average', 'CPU µs / check', 'bare Fastify answered/s', 'bare p50 ms', 'bare p99 ms', 'bare load average', 'bare CPU µs / check'],
+        c.rates.filter((r) => r.target === 'ingest').map((r) => {
+          const b = bare.get(r.offeredPerS);
+          return [r.offeredPerS, r.answeredPerS, r.p50Ms, r.p99Ms, r.p999Ms, r.confirmed, r.degraded, r.failed, r.loadAverage, r.serverCpuMicrosPerCheck, b?.answeredPerS, b?.p50Ms, b?.p99Ms, b?.loadAverage, b?.serverCpuMicrosPerCheck];
+        })));
+    if (c.beside) {
+      const s = c.beside;
+      out.push('', `Detection latency (event accepted → flag on Kafka) at ${s.eventsPerS} events/s, alone and with ${s.checksPerS} checks/s beside it on the same ingest:`, '',
+        table(['', 'flags', 'detect p50 ms', 'p99 ms', 'p99.9 ms'], [
+          ['events alone', s.alone.count, s.alone.p50Ms, s.alone.p99Ms, s.alone.p999Ms],
+          [`with ${s.checksPerS} checks/s`, s.withChecks.count, s.withChecks.p50Ms, s.withChecks.p99Ms, s.withChecks.p999Ms],
+        ]),
+        '', `The checks themselves meanwhile: p50 ${s.checks.p50Ms} ms, p99 ${s.checks.p99Ms} ms, ${s.checksDegraded} degraded.`);
+    }
   }
   return `${out.join('\n')}\n`;
 }

@@ -25,8 +25,9 @@ import { benchEndToEnd } from './stages/end-to-end';
 import { benchIngest } from './stages/ingest';
 import { benchObserveScript } from './stages/redis-baseline';
 import { benchRefunds } from './stages/refunds';
+import { benchChecks } from './stages/checks';
 
-const STAGES = ['ingest', 'detector', 'refunds', 'e2e', 'backtest'] as const;
+const STAGES = ['ingest', 'detector', 'refunds', 'e2e', 'backtest', 'checks'] as const;
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -102,6 +103,11 @@ try {
   if (stages.has('backtest')) {
     log('6. backtest');
     results.backtest = await benchBacktest(endpoints, quick ? 40_000 : 120_000, log);
+    write();
+  }
+  if (stages.has('checks')) {
+    log('7. pre-payment checks');
+    results.checks = await benchChecks(endpoints, { rates: [1_000, 5_000, 20_000], seconds: quick ? 5 : 10, besideSeconds: quick ? 10 : 20 }, log);
     write();
   }
 } finally {

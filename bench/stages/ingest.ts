@@ -69,7 +69,7 @@ function row(target: IngestRow['target'], endpoint: IngestRow['endpoint'], event
   };
 }
 
-async function startBareFastify(secret: string): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startBareFastify(secret: string): Promise<{ url: string; pid: number | undefined; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/baselines/bare-fastify.ts', '0', secret], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bare fastify exited (${code})`)));
@@ -78,7 +78,7 @@ async function startBareFastify(secret: string): Promise<{ url: string; stop: ()
       if (address) resolve(address);
     });
   });
-  return { url, stop: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };
+  return { url, pid: child.pid, stop: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };
 }
 
 export async function benchIngest(options: IngestOptions, log: (line: string) => void): Promise<IngestRow[]> {

@@ -73,6 +73,9 @@ try {
   const env = {
     INGEST_PORT: String(config.INGEST_PORT),
     CONSOLE_PORT: String(config.CONSOLE_PORT),
+    // The console's checkout demo pays as the demo tenant, through this ingest.
+    CONSOLE_DEMO_TENANT: demo.tenantId,
+    CONSOLE_DEMO_INGEST_URL: `http://127.0.0.1:${config.INGEST_PORT}`,
     KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
     ...(process.stdout.isTTY ? { FORCE_PRETTY_LOGS: '1' } : {}),
   };
@@ -91,6 +94,7 @@ try {
     `  Ingest (webhooks)   ${ingestUrl}/v1/webhooks/payments   health ${ingestUrl}/healthz   metrics ${ingestUrl}/metrics`,
     `  API docs (OpenAPI)  ${ingestUrl}/docs`,
     `  Console             ${consoleUrl}/   refunds API ${consoleUrl}/v1/refunds`,
+    `  Checkout demo       ${consoleUrl}/demo/checkout   (a pre-payment check before each payment)`,
     `  Kafka               ${config.KAFKA_BROKERS.join(',')}${broker ? ' (started by npm start)' : ''}`,
     `  Postgres            ${config.DATABASE_URL}`,
     `  Redis               ${config.REDIS_URL}`,

@@ -2,7 +2,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { expect } from 'vitest';
 import { topicName, type IngestedEvent, type WebhookEvent } from '@backstop/contracts';
-import { createLogger } from '@backstop/logging';
+import { createLogger, type Logger } from '@backstop/logging';
 import { signedHeaders } from '@backstop/signing';
 import { activeWebhookSecrets } from '@backstop/tenancy';
 import { IngestConfig } from '../../services/ingest/src/config';
@@ -28,6 +28,10 @@ export interface IngestSettings {
   eventsPerSecond?: number;
   burst?: number;
   rateOverrides?: Record<string, { eventsPerSecond: number; burst: number }>;
+  /** Any other setting, e.g. the pre-payment check's deadline. */
+  env?: Record<string, string>;
+  /** Where ingest logs, for a test that reads its lines; silent by default. */
+  logger?: Logger;
 }
 
 /**
@@ -45,9 +49,10 @@ export async function startIngest(stack: IsolatedStack, settings: IngestSettings
     INGEST_RATE_BURST: String(settings.burst ?? 100_000),
     INGEST_RATE_OVERRIDES: JSON.stringify(settings.rateOverrides ?? {}),
     INGEST_DEDUPE_SHARDS: '64',
+    ...settings.env,
   });
   const ingest = createIngest(config, {
-    logger: createLogger('ingest', process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: settings.logger ?? createLogger('ingest', process.env.TEST_LOG_LEVEL ?? 'silent'),
     secretsFor: (tenantId) => activeWebhookSecrets(stack.pool, tenantId),
   });
   const { app } = await ingest.start({ listen: false });
@@ -105,6 +110,12 @@ export function signedRequest(post: SignedPost): InjectOptions {
     },
     payload: post.body,
   };
+}
+
+/** A pre-payment check, signed as a webhook with the intent id as the request id. */
+export function postCheck(app: FastifyInstance, tenantId: string, secret: string, intent: Record<string, unknown>, extra: Partial<SignedPost> = {}) {
+  const body = JSON.stringify(intent);
+  return app.inject(signedRequest({ tenantId, secret, body, id: String(intent.intentId ?? 'chk_unnamed'), url: '/v1/checks', ...extra }));
 }
 
 export function postEvent(app: FastifyInstance, tenantId: string, secret: string, event: WebhookEvent | Record<string, unknown>, extra: Partial<SignedPost> = {}) {

@@ -54,6 +54,10 @@ function refusesCrossTenantSignature(url: string, body: (marker: string) => stri
 }
 
 const oneEvent = (marker: string) => JSON.stringify(paymentEvent({ payerId: marker }));
+const oneCheck = (marker: string) => {
+  const { paymentId: _none, ...data } = (paymentEvent({ payerId: marker }) as Extract<ReturnType<typeof paymentEvent>, { type: 'payment.succeeded' }>).data;
+  return JSON.stringify({ ...data, intentId: uniqueId('int') });
+};
 const batchOfTwo = (marker: string) => JSON.stringify({ events: [paymentEvent({ payerId: marker }), paymentEvent({ payerId: marker })] });
 
 /** Every ingest route, `METHOD url` as registered, with how to prove it keeps tenants apart. */
@@ -61,6 +65,8 @@ const ingestProbes: Readonly<Record<string, IngestProbe>> = {
   // First, so the public routes below are read after the refused requests were counted.
   'POST /v1/webhooks/payments': refusesCrossTenantSignature('/v1/webhooks/payments', oneEvent),
   'POST /v1/webhooks/payments::batch': refusesCrossTenantSignature('/v1/webhooks/payments:batch', batchOfTwo),
+  // Whose state a check reads is the signer's: another tenant's state never informs it (test/checks/check-reasons.e2e.test.ts).
+  'POST /v1/checks': refusesCrossTenantSignature('/v1/checks', oneCheck),
   'GET /healthz': publicRoute('GET', '/healthz'),
   'GET /readyz': publicRoute('GET', '/readyz'),
   // Counters carry reasons, event types and routes, never a tenant.

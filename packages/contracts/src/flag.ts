@@ -3,6 +3,7 @@ import { ExternalId, TenantId, Timestamp } from './ids';
 import { FlagType } from './flag-type';
 import { FlagMessage } from './messages';
 import { PayerAnswer } from './payer-answer';
+import { CheckReasonCode } from './check-reason-code';
 import { PaymentData } from './payment-event';
 
 
@@ -26,6 +27,19 @@ export const OrderFlowEntry = PaymentSnapshot.pick({
   quantity: true, unitPrice: true, orderAmount: true, recipientAccount: true, recipientVerified: true,
 });
 
+/**
+ * The user was asked to confirm this payment by a pre-payment check and paid anyway: the
+ * check's intent, when it answered, which reasons it gave, and whether one of them was the
+ * mistake this flag is about.
+ */
+export const ConfirmedWarning = z.strictObject({
+  intentId: ExternalId,
+  checkedAt: Timestamp,
+  reasons: z.array(CheckReasonCode),
+  coversFlag: z.boolean(),
+});
+export type ConfirmedWarning = z.infer<typeof ConfirmedWarning>;
+
 /** Why the rule fired: its thresholds and what it compared against. */
 export const InformationFlow = z.strictObject({
   rule: FlagType,
@@ -37,6 +51,8 @@ export const InformationFlow = z.strictObject({
   observed: z.record(z.string(), z.unknown()),
   /** Added by the console when the payer answered through their link; the detector never sets it. */
   payerAnswer: PayerAnswer.optional(),
+  /** The user was warned before paying and confirmed; the refund policy may treat that differently. */
+  confirmedWarning: ConfirmedWarning.optional(),
 });
 
 export const Evidence = z.strictObject({

@@ -11,3 +11,5 @@ export * from './topics';
 export * from './refund-policy';
 export * from './refund-command';
 export * from './rules-config';
+export * from './check';
+export { checkReasonsOfFlag } from './check-reason-code';

@@ -57,6 +57,7 @@ export const GuardMessage = z.discriminatedUnion('key', [
   message('guard.state_rebuilding', {}),
   message('guard.intent_not_certain', { severity: z.enum(['low', 'medium', 'high']), confidence: z.number().min(0).max(1) }),
   message('guard.delivered_not_revocable', {}),
+  message('guard.warned_and_confirmed', {}),
 ]);
 export type GuardMessage = z.infer<typeof GuardMessage>;
 

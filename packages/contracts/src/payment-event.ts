@@ -25,6 +25,11 @@ export const PaymentData = z.strictObject({
   /** Whether the recipient account is identity-verified (实名). */
   recipientVerified: z.boolean().optional(),
   channel: PlatformValue.max(64).optional(),
+  /**
+   * The `intentId` of the pre-payment check (`POST /v1/checks`) the user confirmed before this
+   * payment, when there was one: a flag on the payment then records that they were warned.
+   */
+  intentId: ExternalId.optional(),
 });
 export type PaymentData = z.infer<typeof PaymentData>;
 

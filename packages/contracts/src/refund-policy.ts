@@ -32,5 +32,11 @@ export const RefundPolicy = z.strictObject({
   killSwitch: z.boolean().default(false),
   /** Whether a digit slip refunds only the excess over the intended amount. */
   partialRefunds: z.boolean().default(true),
+  /**
+   * What becomes of an automatic refund when a pre-payment check warned the user of this very
+   * mistake and they confirmed and paid anyway: by default a person reviews it, as the payer
+   * may well have meant it; `auto_refund` treats it like any other flag.
+   */
+  whenWarnedAndConfirmed: z.enum(['review', 'auto_refund']).default('review'),
 });
 export type RefundPolicy = z.infer<typeof RefundPolicy>;

@@ -1,15 +1,44 @@
-import { Flag, type IngestedEvent, type PaymentSnapshot } from '@backstop/contracts';
+import { Flag, type ConfirmedWarning, type IngestedEvent, type PaymentSnapshot } from '@backstop/contracts';
+import { confirmedWarningOf, type WarningLog } from './check/warning-log';
 import { deadLetterFor, type DeadLetter } from '@backstop/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
 import { decodeEvent, deliveryOf, paymentOf } from './decode-event';
 import { buildFlag } from './flag-builder';
 import type { RulesConfigSource } from './policy/tenant-rules';
-import { evaluateRules } from './rules';
+import { evaluateRules, type Finding } from './rules';
 import { msOf } from './rules/payment-time';
 import type { DeliveryRequest, PayerStateStore } from './state/payer-state';
 import type { StoredFlags } from './state/stored-flags';
 
+
+type Warning = NonNullable<Awaited<ReturnType<WarningLog['find']>>[number]>;
+
+/** The warnings of pre-payment checks behind the batch's flagged payments that name one, by request index. */
+async function warningsFor(
+  requests: readonly { ingested: IngestedEvent; payment: PaymentSnapshot }[],
+  judged: readonly { findings: readonly Finding[] }[],
+  log: WarningLog | undefined,
+): Promise<Map<number, Warning>> {
+  const found = new Map<number, Warning>();
+  if (!log) return found;
+  const asked = judged.flatMap(({ findings }, index) => {
+    const { ingested, payment } = requests[index]!;
+    const flagsItself = findings.some((finding) => finding.flagged.paymentId === payment.paymentId);
+    return payment.intentId && flagsItself ? [{ index, tenantId: ingested.tenantId, payerId: payment.payerId, intentId: payment.intentId }] : [];
+  });
+  const warnings = await log.find(asked);
+  asked.forEach(({ index }, position) => {
+    const warning = warnings[position];
+    if (warning) found.set(index, warning);
+  });
+  return found;
+}
+
+const withWarning = (flag: Flag, confirmedWarning: ConfirmedWarning): Flag => ({
+  ...flag,
+  evidence: { ...flag.evidence, informationFlow: { ...flag.evidence.informationFlow, confirmedWarning } },
+});
 
 export interface BatchOutcome {
   flags: Flag[];
@@ -32,6 +61,8 @@ export interface DetectDeps {
   /** The payers' state was lost and is still being rebuilt: flags are marked so no one refunds them automatically. */
   rebuilding?: boolean;
   now?: () => Date;
+  /** Where pre-payment checks left their warnings; without it, flags never say a user was warned. */
+  warnings?: WarningLog;
 }
 
 /** The messages one partition handed over in one fetch. */
@@ -77,7 +108,18 @@ export async function detectBatch(batches: readonly SourceBatch[], deps: DetectD
   const configs = await deps.rulesConfig.forTenants(requests.map((r) => r.ingested.tenantId));
   const observations = await deps.store.observe(requests.map(({ ingested, payment }) => ({ tenantId: ingested.tenantId, payment })), deliveries);
   const flaggedAt = (deps.now?.() ?? new Date()).toISOString();
-  observations.forEach((observation, index) => {
+  // Judged first, flags built after: a flagged payment confirmed through a pre-payment check
+  // needs that check's warning, read for all of the batch's such payments in one round trip.
+  const judged = observations.map((observation, index) => {
+    if (observation.kind === 'redelivered') return { observation, findings: [] as Finding[] };
+    const { ingested, payment } = requests[index]!;
+    const before = observation.snapshot;
+    if (before.newestMs - msOf(payment) > deps.allowedLatenessMs) outcome.late += 1;
+    const context = { tenantId: ingested.tenantId, payment, marks: ingested.marks, before };
+    return { observation, findings: evaluateRules(context, configs.get(ingested.tenantId)!) };
+  });
+  const warnings = await warningsFor(requests, judged, deps.warnings);
+  judged.forEach(({ observation, findings }, index) => {
     const { ingested, payment } = requests[index]!;
     if (observation.kind === 'redelivered') {
       outcome.redelivered += 1;
@@ -86,16 +128,14 @@ export async function detectBatch(batches: readonly SourceBatch[], deps: DetectD
       return;
     }
     if (observation.kind === 'redelivered-before-flags') outcome.redelivered += 1;
-    const before = observation.snapshot;
-    if (before.newestMs - msOf(payment) > deps.allowedLatenessMs) outcome.late += 1;
-    const context = { tenantId: ingested.tenantId, payment, marks: ingested.marks, before };
-    const findings = evaluateRules(context, configs.get(ingested.tenantId)!);
     if (findings.length === 0) {
       outcome.records.push({ tenantId: ingested.tenantId, payment, stored: '[]' });
       return;
     }
+    const warning = warnings.get(index);
     const flags = findings
       .map((finding) => buildFlag(ingested.tenantId, finding, ingested.receivedAt, flaggedAt))
+      .map((flag) => (warning && payment.intentId && flag.payment.paymentId === payment.paymentId ? withWarning(flag, confirmedWarningOf(payment.intentId, warning, flag.type)) : flag))
       .map((flag) => (deps.rebuilding ? { ...flag, stateRebuilding: true as const } : flag));
     const values = flags.map((flag) => JSON.stringify(flag));
     outcome.flags.push(...flags);

@@ -26,3 +26,10 @@ export { keyPart, payerKeys, rebuildLockKey, skuPricesKey, stateSentinelKey } fr
 export { defineDetectorScripts } from './state/scripts';
 export { packLimits } from './state/observe-args';
 export { SkuPriceBook, isCataloguePrice, unitPriceOf, type SkuSummary } from './state/sku-prices';
+export { PayerStateReader } from './state/payer-reader';
+export type { ReadPayerArgs } from './state/read-payer-args';
+export { PaymentCheck, type CheckOutcome } from './check/payment-check';
+export { createPaymentCheck } from './check/create-check';
+export { candidateIdOf, candidatePayment } from './check/candidate';
+export { judgeIntent } from './check/judge-intent';
+export { WarningLog, confirmedWarningOf } from './check/warning-log';

@@ -3,7 +3,7 @@ import { failSafePolicy, parseStoredPolicy } from './policies';
 
 describe('parseStoredPolicy', () => {
   it('gives the defaults to a tenant without a stored policy', () => {
-    expect(parseStoredPolicy(undefined)).toEqual({ invalid: false, policy: { v: 1, rules: {}, maxAutoRefund: {}, dailyAutoBudget: {}, killSwitch: false, partialRefunds: true } });
+    expect(parseStoredPolicy(undefined)).toEqual({ invalid: false, policy: { v: 1, rules: {}, maxAutoRefund: {}, dailyAutoBudget: {}, killSwitch: false, partialRefunds: true, whenWarnedAndConfirmed: 'review' } });
   });
 
   it('reads a valid document, filling defaults', () => {

@@ -40,6 +40,7 @@ export const guardMessages = {
     'guard.intent_not_certain': (p, f) =>
       `a wrong product is refunded automatically only at high confidence, and this flag is ${severityNames.en[p.severity]} (${f.number(p.confidence, 2)})`,
     'guard.delivered_not_revocable': () => 'the goods were delivered and the policy does not say they can be revoked',
+    'guard.warned_and_confirmed': () => 'a pre-payment check warned the user of this and they confirmed and paid anyway',
   },
   zh: {
     'guard.kill_switch': () => '自动退款总开关已关闭',
@@ -48,6 +49,7 @@ export const guardMessages = {
     'guard.state_rebuilding': () => '检测器正在重建丢失的状态，证据可能不完整',
     'guard.intent_not_certain': (p, f) => `选错商品只在高置信度时自动退款，而此告警为${severityNames.zh[p.severity]}置信度（${f.number(p.confidence, 2)}）`,
     'guard.delivered_not_revocable': () => '商品已发放，且退款策略未声明可以撤回',
+    'guard.warned_and_confirmed': () => '支付前的检查已就此提醒用户，用户确认后仍然支付',
   },
 };
 

@@ -1,4 +1,4 @@
-import type { DecisionMessage, FlagMessage, FlagType } from '@backstop/contracts';
+import type { CheckMessage, DecisionMessage, FlagMessage, FlagType } from '@backstop/contracts';
 
 export type Language = 'en' | 'zh';
 export declare const LOCALES: Readonly<Record<Language, string>>;
@@ -18,7 +18,7 @@ export interface RenderOptions {
   accounts?: 'masked' | 'whole';
   timeZone?: string;
 }
-export declare function renderMessage(message: FlagMessage | DecisionMessage | null | undefined, options?: RenderOptions, fallback?: string): string;
+export declare function renderMessage(message: FlagMessage | DecisionMessage | CheckMessage | null | undefined, options?: RenderOptions, fallback?: string): string;
 
 export interface PayerMoney {
   amount: number;

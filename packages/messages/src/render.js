@@ -1,11 +1,12 @@
 // Renders a message (a key and its parameters) as a sentence for one reader.
 import { decisionMessages, guardMessages } from './decision-messages.js';
+import { checkMessages } from './check-messages.js';
 import { flagMessages } from './flag-messages.js';
 import { formatDuration, formatMoney, formatNumber, formatTime, languageOf, maskAccount } from './format.js';
 
 const templates = {
-  en: { ...flagMessages.en, ...decisionMessages.en },
-  zh: { ...flagMessages.zh, ...decisionMessages.zh },
+  en: { ...flagMessages.en, ...decisionMessages.en, ...checkMessages.en },
+  zh: { ...flagMessages.zh, ...decisionMessages.zh, ...checkMessages.zh },
 };
 
 /** Every key a sentence exists for, in both languages (a test keeps them equal). */

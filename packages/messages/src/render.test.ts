@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecisionMessage, FlagMessage, flagMessageKeys, GuardMessage } from '@backstop/contracts';
+import { CheckMessage, checkMessageKeys, DecisionMessage, FlagMessage, flagMessageKeys, GuardMessage } from '@backstop/contracts';
 import { messageKeys, renderMessage } from './index.js';
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' });
@@ -31,11 +31,18 @@ const examples = [
     key: 'decision.shadow',
     params: { flagType: 'duplicate.suspected', paymentId: 'pay_3', orderId: 'ord_3', wouldDo: 'review', because: { key: 'guard.daily_budget', params: { budget: cny(1_000_000), used: cny(990_000) } } },
   }),
+  CheckMessage.parse({ key: 'check.duplicate.recent_same_order', params: { paid: cny(3000), secondsAgo: 8 } }),
+  CheckMessage.parse({ key: 'check.duplicate.recent_same_purchase', params: { item: '腾讯Q币-100', amount: cny(3000), secondsAgo: 95 } }),
+  CheckMessage.parse({ key: 'check.amount.digit_slip', params: { amount: cny(100_000), usual: cny(10_000), factor: 10 } }),
+  CheckMessage.parse({ key: 'check.amount.unusual', params: { amount: cny(70_000), usual: cny(5_000) } }),
+  CheckMessage.parse({ key: 'check.recipient.near_known', params: { recipientAccount: '6217001235', knownAccount: '6217001234' } }),
+  CheckMessage.parse({ key: 'check.recipient.unverified_new', params: { recipientAccount: '6230559871' } }),
+  CheckMessage.parse({ key: 'check.product.unusual_category', params: { category: '皮肤', usualCategory: '游戏点卡' } }),
 ];
 
 describe('renderMessage', () => {
   it('has a sentence in both languages for every key the contracts define, and no other', () => {
-    const contractKeys = [...flagMessageKeys, ...DecisionMessage.options.map((option) => option.shape.key.value)];
+    const contractKeys = [...flagMessageKeys, ...DecisionMessage.options.map((option) => option.shape.key.value), ...checkMessageKeys];
     expect([...messageKeys].sort()).toEqual([...contractKeys].sort());
     expect(new Set(examples.map((example) => example.key))).toEqual(new Set(contractKeys));
     for (const example of examples) {
@@ -55,6 +62,7 @@ describe('renderMessage', () => {
       GuardMessage.parse({ key: 'guard.state_rebuilding', params: {} }),
       GuardMessage.parse({ key: 'guard.intent_not_certain', params: { severity: 'low', confidence: 0.55 } }),
       GuardMessage.parse({ key: 'guard.delivered_not_revocable', params: {} }),
+      GuardMessage.parse({ key: 'guard.warned_and_confirmed', params: {} }),
     ];
     expect(guards.map((guard) => guard.key).sort()).toEqual(GuardMessage.options.map((option) => option.shape.key.value).sort());
     for (const because of guards) {
@@ -62,6 +70,16 @@ describe('renderMessage', () => {
       expect(renderMessage(message, { lang: 'en' }), because.key).toMatch(/; not automatic because \S.+\.$/);
       expect(renderMessage(message, { lang: 'zh' }), because.key).toMatch(/；未自动退款，因为\S.+。$/);
     }
+  });
+
+  it("asks the user about to pay in their language, money by the currency's minor units", () => {
+    const again = example('check.duplicate.recent_same_order');
+    expect(renderMessage(again, { lang: 'en' })).toBe('You paid CN¥30.00 for this order 8 seconds ago. Pay again?');
+    expect(renderMessage(again, { lang: 'zh' })).toBe('你 8 秒前已为该订单支付 ¥30.00，确定再次支付？');
+    expect(renderMessage(example('check.amount.digit_slip'), { lang: 'en' })).toBe('CN¥1,000.00 is 10 times the CN¥100.00 you usually pay for this. Is the amount right?');
+    expect(renderMessage(example('check.amount.digit_slip'), { lang: 'zh' })).toBe('¥1,000.00 是你通常支付的 ¥100.00 的 10 倍，金额确定无误？');
+    const yen = CheckMessage.parse({ key: 'check.duplicate.recent_same_order', params: { paid: { amount: 500, currency: 'JPY' }, secondsAgo: 1 } });
+    expect(renderMessage(yen, { lang: 'en' })).toBe('You paid ¥500 for this order 1 second ago. Pay again?');
   });
 
   it('formats every amount by the currency, never as raw minor units', () => {

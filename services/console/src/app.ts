@@ -23,6 +23,7 @@ import { policyRoutes } from './policies-routes';
 import { refundWebhookRoutes } from './refund-webhook-routes';
 import { refundRoutes } from './refunds/routes';
 import { rulesRoutes } from './rules-routes';
+import { checkoutDemoRoutes } from './demo/checkout-routes';
 
 export interface ConsoleDeps {
   logger: Logger;
@@ -38,6 +39,8 @@ export interface ConsoleDeps {
   pdfFont?: string | undefined;
   /** Backtests as jobs; without them the backtest routes answer 503. */
   backtests?: BacktestJobs;
+  /** The checkout demo's tenant and ingest; without it /demo/checkout is not served. */
+  demo?: { tenantId: string; ingestUrl: string };
 }
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
@@ -81,5 +84,6 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(notificationRoutes, { pool: deps.pool });
   await app.register(payerLinkRoutes, { pool: deps.pool, publicUrl: deps.publicUrl });
   await app.register(payerPageRoutes, { pool: deps.pool, onNotValid: () => metrics.rejected.inc({ reason: 'payer-link-not-valid' }) });
+  if (deps.demo) await app.register(checkoutDemoRoutes, { pool: deps.pool, ...deps.demo });
   return app;
 }

@@ -12,5 +12,13 @@ export const ConsoleConfig = z.object({
   CONSOLE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** A font file with Chinese glyphs embedded in evidence PDFs; unset: WenQuanYi Zen Hei or Noto CJK where installed. */
   CONSOLE_PDF_FONT: z.string().min(1).optional(),
+  /**
+   * The tenant the checkout demo at /demo/checkout pays as (`npm start` sets it to its demo
+   * tenant); empty, the default, turns the demo off. It signs with that tenant's webhook
+   * secret on the server, so only a tenant made for demonstrations belongs here.
+   */
+  CONSOLE_DEMO_TENANT: z.string().default(''),
+  /** Where the demo sends its checks and payments: ingest's base URL. */
+  CONSOLE_DEMO_INGEST_URL: z.url().default('http://127.0.0.1:8080'),
 }).superRefine(checkKafkaSecurity);
 export type ConsoleConfig = z.infer<typeof ConsoleConfig>;

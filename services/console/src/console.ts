@@ -51,7 +51,8 @@ export function createConsole(config: ConsoleConfig, parts: ConsoleParts = {}): 
         { kafka: createKafka(config.KAFKA_BROKERS, 'backstop-console', logger, { security: kafkaSecurity(config) }), redis, pool, topicPrefix: config.KAFKA_TOPIC_PREFIX, stateSettings: config },
         logger,
       );
-      const app = await buildApp({ logger, pool, notifier, metrics, backtests, publicUrl: config.CONSOLE_PUBLIC_URL, pdfFont: config.CONSOLE_PDF_FONT, ...(parts.heartbeatMs !== undefined ? { heartbeatMs: parts.heartbeatMs } : {}) });
+      const demo = config.CONSOLE_DEMO_TENANT ? { tenantId: config.CONSOLE_DEMO_TENANT, ingestUrl: config.CONSOLE_DEMO_INGEST_URL } : undefined;
+      const app = await buildApp({ logger, pool, notifier, metrics, backtests, publicUrl: config.CONSOLE_PUBLIC_URL, pdfFont: config.CONSOLE_PDF_FONT, ...(parts.heartbeatMs !== undefined ? { heartbeatMs: parts.heartbeatMs } : {}), ...(demo ? { demo } : {}) });
       plan.add('http', () => app.close());
       // Before Redis and Postgres: a cancelled job removes its shadow state on the way down.
       plan.add('backtests', () => backtests.cancelAll());

@@ -193,8 +193,11 @@ async function showEvidence(flagId) {
   $('#fund-flow').replaceChildren(...fundFlow.map((p) => definitionList([
     ['paymentId', p.paymentId], [t('amount'), money(p.amount, p.currency)], ['channel', p.channel ?? '—'], [t('time'), time(p.occurredAt)]])));
   $('#order-flow').replaceChildren(...orderFlow.map((o) => definitionList(Object.entries(o).filter(([, v]) => v !== undefined && v !== null))));
+  // A reviewer should see first that the user was asked, and paid anyway.
+  const warning = informationFlow.confirmedWarning;
   $('#information-flow').replaceChildren(element('p', { class: 'summary' }, sentence(informationFlow.message, informationFlow.summary)),
     element('p', {}, payerAnswer(informationFlow.payerAnswer)),
+    ...(warning ? [element('p', { class: 'warned' }, `${t('warnedAndConfirmed')} ${warning.reasons.join(', ')} (${warning.intentId}, ${time(warning.checkedAt)})`)] : []),
     definitionList([...Object.entries(informationFlow.thresholds), ...Object.entries(informationFlow.observed)]));
   $('#evidence').showModal();
 }

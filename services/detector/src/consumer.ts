@@ -6,7 +6,7 @@ import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { DetectorConfig } from './config';
 import type { DetectorMetrics } from './metrics';
 import { chunkByBytes } from './send-chunks';
-import { detectBatch, type StoredFlags, type RulesConfigSource, type PayerStateStore, type StateSentinel } from '@backstop/detection';
+import { detectBatch, type WarningLog, type StoredFlags, type RulesConfigSource, type PayerStateStore, type StateSentinel } from '@backstop/detection';
 
 export interface DetectorDeps {
   config: DetectorConfig;
@@ -14,6 +14,8 @@ export interface DetectorDeps {
   producer: Producer;
   store: PayerStateStore<StoredFlags>;
   rulesConfig: RulesConfigSource;
+  /** Warnings pre-payment checks gave, so a flag can say the user confirmed one. */
+  warnings?: WarningLog;
   metrics: DetectorMetrics;
   sentinel: StateSentinel;
   logger: Logger;
@@ -33,7 +35,7 @@ const PARTITIONS_AT_ONCE = 64;
  * the flags per event, and only then commit the offsets of all those partitions at once.
  */
 export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
-  const { config, kafka, producer, store, rulesConfig, metrics, sentinel, logger } = deps;
+  const { config, kafka, producer, store, rulesConfig, metrics, sentinel, logger, warnings } = deps;
   const allowedLatenessMs = config.DETECTOR_ALLOWED_LATENESS_SECONDS * 1000;
   const prefix = config.KAFKA_TOPIC_PREFIX;
   const eventsTopic = topicName('paymentEvents', prefix);
@@ -59,7 +61,7 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
     // Checked before the state is read: a loss in between marks the next fetch instead.
     const rebuilding = await sentinel.rebuilding(Date.now());
     const batches = live.map(({ batch }) => ({ messages: batch.messages, source: { topic: batch.topic, partition: batch.partition } }));
-    const outcome = await detectBatch(batches, { store, rulesConfig, allowedLatenessMs, rebuilding });
+    const outcome = await detectBatch(batches, { store, rulesConfig, allowedLatenessMs, rebuilding, warnings });
     faultPoint('detector.after-redis-update');
     const flagMessages = outcome.flags.map((flag, index) => ({ key: partitionKey(flag.tenantId, flag.payment.payerId), value: outcome.published[index]! }));
     for (const messages of chunkByBytes(flagMessages)) await producer.send({ topic: flagsTopic, acks: ACKS_ALL, messages });

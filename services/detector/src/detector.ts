@@ -12,7 +12,7 @@ import { createDetectorMetrics, type DetectorMetrics } from './metrics';
 import { RebuildLock } from './rebuild/rebuild-lock';
 import { kafkaEventsReplayer } from './rebuild/replay-events';
 import { StateRebuilder } from './rebuild/state-rebuilder';
-import { DatabaseRulesConfig, type RulesConfigSource, createPayerStateStore, type PayerStateStore, StateSentinel, type StoredFlags, watchMasterChanges } from '@backstop/detection';
+import { WarningLog, DatabaseRulesConfig, type RulesConfigSource, createPayerStateStore, type PayerStateStore, StateSentinel, type StoredFlags, watchMasterChanges } from '@backstop/detection';
 
 /**
  * What a caller may hand in instead of what the configuration names: its own clients (which
@@ -94,7 +94,8 @@ export function createDetector(config: DetectorConfig, parts: DetectorParts = {}
         metricsAddress = server.address;
       }
 
-      const consumer = await startDetector({ config, kafka, producer, store, rulesConfig, metrics, sentinel, logger });
+      const warnings = new WarningLog(redis, config.REDIS_KEY_PREFIX);
+      const consumer = await startDetector({ config, kafka, producer, store, rulesConfig, metrics, sentinel, logger, warnings });
       consumers.watch('detector', consumer);
       plan.add('consumer', () => consumer.disconnect());
 

@@ -7,6 +7,8 @@ import type { IngestMetrics } from './metrics';
 import type { TenantRateLimit } from './rate-limit';
 import { registerDocs } from './openapi';
 import { webhookRoutes } from './webhook/routes';
+import { checkRoutes } from './check/routes';
+import type { PaymentCheck, WarningLog } from '@backstop/detection';
 
 export interface IngestDeps {
   logger: Logger;
@@ -20,6 +22,11 @@ export interface IngestDeps {
   bodyLimit: number;
   signatureToleranceSeconds: number;
   maxEventAgeSeconds: number;
+  paymentCheck: PaymentCheck;
+  checkDeadlineMs: number;
+  checkMaxInFlight: number;
+  warnings: WarningLog;
+  warningTtlSeconds: number;
 }
 
 /** Builds the ingest HTTP app without listening, so tests can drive it with `inject`. */
@@ -44,5 +51,6 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
 
   await registerDocs(app);
   await app.register(webhookRoutes, deps);
+  await app.register(checkRoutes, { ...deps, deadlineMs: deps.checkDeadlineMs, maxInFlight: deps.checkMaxInFlight });
   return app;
 }

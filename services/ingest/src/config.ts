@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkKafkaSecurity, commonEnv, port } from '@backstop/config';
+import { payerStateEnv } from '@backstop/detection';
 import { TenantRate } from './rate-limit';
 import { SourceTopics } from './source/mapping';
 
@@ -21,6 +22,8 @@ function jsonSetting<T extends z.ZodType>(schema: T, fallback: string) {
 
 export const IngestConfig = z.object({
   ...commonEnv,
+  // Pre-payment checks read the payers' state with the detector's own settings.
+  ...payerStateEnv,
   INGEST_HOST: z.string().default('127.0.0.1'),
   INGEST_PORT: port(8080),
   /** Largest accepted request body, in bytes. */
@@ -53,5 +56,23 @@ export const IngestConfig = z.object({
   INGEST_SOURCE_GROUP_ID: z.string().min(1).default('backstop-ingest-sources'),
   /** How long to gather concurrent requests' events into one Kafka send, in milliseconds. */
   INGEST_LINGER_MS: z.coerce.number().min(0).max(50).default(1),
+  /**
+   * Longest a pre-payment check may take, in milliseconds; past it the answer is `allow` with
+   * `degraded: true` (Redis slow or away), since a check must never hold up a payment.
+   */
+  INGEST_CHECK_DEADLINE_MS: z.coerce.number().int().min(1).max(10_000).default(50),
+  /**
+   * Checks whose work may be unfinished at once; beyond it, checks are answered `allow` +
+   * `degraded` without asking Redis, so a stalled Redis or an overload sheds work instead of
+   * queueing it.
+   */
+  INGEST_CHECK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(512),
+  /**
+   * How long a check that asked for confirmation is remembered (s): a payment whose webhook
+   * carries its intentId within this time is flagged, if at all, as warned and confirmed.
+   */
+  INGEST_CHECK_WARNING_TTL_S: z.coerce.number().int().min(60).default(86_400),
+  /** How long a tenant's rule settings are cached for checks (ms), as the detector caches them. */
+  INGEST_CHECK_RULES_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
 }).superRefine(checkKafkaSecurity);
 export type IngestConfig = z.infer<typeof IngestConfig>;

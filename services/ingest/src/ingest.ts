@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '@backstop/logging';
 import { registerConsumerRunning } from '@backstop/metrics';
 import { createPool, type Pool } from '@backstop/postgres';
 import { WebhookSecretCache } from '@backstop/tenancy';
+import { createPaymentCheck, DatabaseRulesConfig, WarningLog } from '@backstop/detection';
 import { buildApp } from './app';
 import type { IngestConfig } from './config';
 import { DeliveryMemory } from './delivery-memory';
@@ -51,10 +52,10 @@ export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ing
     shutdownSteps: () => plan.ordered,
     stop: () => plan.run(),
     async start({ listen = true } = {}) {
+      const pool = parts.pool ?? createPool(config.DATABASE_URL, 'backstop-ingest');
+      if (!parts.pool) plan.add('postgres', () => pool.end());
       let secretsFor = parts.secretsFor;
       if (!secretsFor) {
-        const pool = parts.pool ?? createPool(config.DATABASE_URL, 'backstop-ingest');
-        if (!parts.pool) plan.add('postgres', () => pool.end());
         const secrets = new WebhookSecretCache(pool);
         secretsFor = (tenantId) => secrets.secretsFor(tenantId);
       }
@@ -94,6 +95,11 @@ export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ing
         bodyLimit: config.INGEST_BODY_LIMIT,
         signatureToleranceSeconds: config.INGEST_SIGNATURE_TOLERANCE_S,
         maxEventAgeSeconds: config.INGEST_MAX_EVENT_AGE_S,
+        paymentCheck: createPaymentCheck(redis, config, new DatabaseRulesConfig(pool, logger, config.INGEST_CHECK_RULES_CACHE_MS)),
+        checkDeadlineMs: config.INGEST_CHECK_DEADLINE_MS,
+        checkMaxInFlight: config.INGEST_CHECK_MAX_IN_FLIGHT,
+        warnings: new WarningLog(redis, config.REDIS_KEY_PREFIX),
+        warningTtlSeconds: config.INGEST_CHECK_WARNING_TTL_S,
       });
 
       if (config.INGEST_SOURCES.length > 0) {

@@ -2,7 +2,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { EventMark, MAX_BATCH_EVENTS, WebhookBatch, WebhookEvent } from '@backstop/contracts';
+import { CheckAnswer, CheckIntent, EventMark, MAX_BATCH_EVENTS, WebhookBatch, WebhookEvent } from '@backstop/contracts';
+import { exampleAnswer, exampleIntent } from './check/examples';
 import { ProblemDetails } from '@backstop/http';
 
 /** What ingest answers, described with zod like the requests, so the document cannot drift. */
@@ -67,6 +68,29 @@ export function openApiDocument() {
             200: { description: 'A retry of an event already accepted.', content: json(Duplicate) },
             409: problem('This event id was accepted with a different body.'),
             ...rejections,
+          },
+        },
+      },
+      '/v1/checks': {
+        post: {
+          summary: 'Check a payment before charging it: allow, or ask the user to confirm',
+          description:
+            'The payment the user is about to make (the fields of payment.succeeded without paymentId, with an intentId), judged on the payer\'s state with the detector\'s rules and the tenant\'s settings; nothing is recorded. ' +
+            'Always 200 once authentic and well-formed: when no answer can be computed within the deadline (50 ms by default; Redis slow or away), the answer is allow with degraded: true. ' +
+            'Send the intentId again on the payment\'s webhook when the user confirms and pays. Signed exactly like a webhook; webhook-id is any unique request id (the intentId will do).',
+          parameters: signatureHeaders,
+          requestBody: { required: true, content: { 'application/json': { schema: schema(CheckIntent), example: exampleIntent } } },
+          responses: {
+            200: {
+              description: 'The verdict, with a reason (stable code, evidence, message in English and Chinese) for each thing worth confirming.',
+              content: { 'application/json': { schema: schema(CheckAnswer), example: exampleAnswer } },
+            },
+            400: rejections[400],
+            401: rejections[401],
+            413: rejections[413],
+            415: rejections[415],
+            422: problem('The check does not match the contract or the amount bounds; `errors` lists the offending fields.'),
+            503: problem('The tenant\'s secrets could not be read, so the signature could not be verified. Charge as you would without a check.'),
           },
         },
       },

@@ -23,6 +23,8 @@ export function payerKeys(prefix: string, tenantId: string, payerId: string) {
     recipients: `${tag}:recipients`,
     categories: `${tag}:categories`,
     deliveries: `${tag}:deliveries`,
+    /** A pre-payment check that asked this payer to confirm the payment of `intentId` (see WarningLog). */
+    warning: (intentId: string) => `${tag}:warned:${keyPart(intentId)}`,
   };
 }
 

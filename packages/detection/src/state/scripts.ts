@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Result } from 'ioredis';
 import type { Redis } from '@backstop/redis';
 import type { ObservePaymentArgs } from './observe-args';
+import type { ReadPayerArgs } from './read-payer-args';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -12,6 +13,7 @@ declare module 'ioredis' {
     extendLock(key: string, token: string, leaseMs: number): Result<number, Context>;
     releaseLock(key: string, token: string): Result<number, Context>;
     completeRebuild(sentinelKey: string, expectedStatus: string, completeStatus: string): Result<number, Context>;
+    readPayer(...args: ReadPayerArgs): Result<string, Context>;
   }
 }
 
@@ -26,4 +28,6 @@ export function defineDetectorScripts(redis: Redis): void {
   redis.defineCommand('extendLock', { numberOfKeys: 1, lua: lua('extend-lock-1') });
   redis.defineCommand('releaseLock', { numberOfKeys: 1, lua: lua('release-lock-1') });
   redis.defineCommand('completeRebuild', { numberOfKeys: 1, lua: lua('complete-rebuild-1') });
+  // Read-only (the script says so to Redis too), so a cluster client may send it to a replica.
+  redis.defineCommand('readPayer', { numberOfKeys: 6, lua: lua('read-payer-6'), readOnly: true });
 }

@@ -52,6 +52,30 @@ describe('default policy', () => {
   });
 });
 
+describe('a user warned by a pre-payment check who confirmed and paid anyway', () => {
+  const warned = (coversFlag: boolean) => {
+    const flag = buildFlag('t', { type: 'duplicate.exact' });
+    const confirmedWarning = { intentId: 'int_1', checkedAt: '2026-11-30T08:00:00.000Z', reasons: ['duplicate.recent_same_order' as const], coversFlag };
+    return { ...flag, evidence: { ...flag.evidence, informationFlow: { ...flag.evidence.informationFlow, confirmedWarning } } };
+  };
+
+  it('goes to review instead of an automatic refund, saying why in both languages', () => {
+    const decision = decide(warned(true), context());
+    expect(decision).toMatchObject({ action: 'review', status: 'pending_review', reasonMessage: { key: 'decision.review', params: { because: { key: 'guard.warned_and_confirmed' } } } });
+    expect(decision?.reason).toContain('warned the user of this and they confirmed');
+  });
+
+  it('is refunded automatically where the tenant says so, or when the warning was about something else', () => {
+    expect(decide(warned(true), context({ policy: { whenWarnedAndConfirmed: 'auto_refund' } }))?.status).toBe('approved');
+    expect(decide(warned(false), context())?.status).toBe('approved');
+  });
+
+  it('is what a shadow decision says would have happened', () => {
+    const decision = decide(warned(true), context({ policy: { rules: { 'duplicate.exact': { action: 'shadow' } } } }));
+    expect(decision).toMatchObject({ action: 'shadow', shadowAction: 'review', reasonMessage: { params: { because: { key: 'guard.warned_and_confirmed' } } } });
+  });
+});
+
 describe('amounts', () => {
   it('refunds only the excess of a digit slip when partial refunds are allowed', () => {
     const flag = buildFlag('t', { type: 'amount.digit_slip', payment: { amount: 30000, unitPrice: 3000 }, observed: { intendedAmount: 3000 } });

@@ -86,6 +86,15 @@ export function guardIntentGuess(flag: Flag, policy: RefundPolicy, delivered: bo
   return null;
 }
 
+/**
+ * A pre-payment check warned the user of this very mistake and they confirmed and paid anyway:
+ * they may well have meant it, so unless the tenant says otherwise a person decides.
+ */
+export function guardWarnedAndConfirmed(flag: Flag, policy: RefundPolicy): GuardMessage | null {
+  const warning = flag.evidence.informationFlow.confirmedWarning;
+  return warning?.coversFlag && policy.whenWarnedAndConfirmed === 'review' ? { key: 'guard.warned_and_confirmed', params: {} } : null;
+}
+
 /** Why an automatic refund of `amount` must go to a reviewer instead, if it must. */
 export function guardAgainstAuto(amount: number, currency: string, context: DecisionContext): GuardMessage | null {
   const { policy } = context;
@@ -127,7 +136,10 @@ export function decide(flag: Flag, context: DecisionContext): Decision | null {
 
   if (picked === 'shadow') {
     const trying = ruleFor(context.policy, flag.type).trying;
-    const guarded = trying === 'auto_refund' ? guardIntentGuess(flag, context.policy, delivered) ?? guardAgainstAuto(amount, flag.payment.currency, context) : null;
+    const guarded =
+      trying === 'auto_refund'
+        ? guardWarnedAndConfirmed(flag, context.policy) ?? guardIntentGuess(flag, context.policy, delivered) ?? guardAgainstAuto(amount, flag.payment.currency, context)
+        : null;
     const wouldDo = trying === 'notify' ? 'notify' : guarded ? 'review' : trying;
     return {
       ...base, action: 'shadow', status: 'shadowed', shadowAction: wouldDo, decidedBy: 'policy:shadow',
@@ -137,7 +149,7 @@ export function decide(flag: Flag, context: DecisionContext): Decision | null {
   if (picked === 'auto_refund') {
     const guarded: GuardMessage | null = flag.stateRebuilding
       ? { key: 'guard.state_rebuilding', params: {} }
-      : guardIntentGuess(flag, context.policy, delivered) ?? guardAgainstAuto(amount, flag.payment.currency, context);
+      : guardWarnedAndConfirmed(flag, context.policy) ?? guardIntentGuess(flag, context.policy, delivered) ?? guardAgainstAuto(amount, flag.payment.currency, context);
     if (!guarded) {
       return { ...base, action: 'auto_refund', status: 'approved', shadowAction: null, decidedBy: 'policy:auto', ...reasonOf({ key: 'decision.auto_refund', params: what }) };
     }

@@ -5,8 +5,8 @@ import type { EventPublisher } from '../event-publisher';
 import type { IngestMetrics } from '../metrics';
 import type { TenantRateLimit } from '../rate-limit';
 import { acceptEvents, type Candidate, type Outcome } from './accept';
-import { checkSignature, checkTimestamp, readWebhookHeaders, type WebhookHeaders } from './authenticate';
-import { parseBatchEnvelope, parseJson, validateEvent, type Bounds } from './validate';
+import { authenticateSigned, keepJsonBodiesRaw } from './signed-request';
+import { parseBatchEnvelope, validateEvent, type Bounds } from './validate';
 
 export interface WebhookRouteOptions {
   memory: DeliveryMemory;
@@ -21,25 +21,8 @@ export interface WebhookRouteOptions {
 const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
-  // The signature covers the exact bytes sent, so the body is kept raw until it is verified;
-  // Fastify's own parsers go, so that only JSON reaches the handlers (anything else is 415).
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-
-  async function authenticate(request: FastifyRequest): Promise<{ headers: WebhookHeaders; body: unknown; nowMs: number }> {
-    // Fastify skips the parsers for a body-less request without a content type.
-    if (!Buffer.isBuffer(request.body)) {
-      throw new Problem(415, 'unsupported-media-type', 'Unsupported content type', 'Send the event as application/json.');
-    }
-    const rawBody = request.body;
-    const headers = readWebhookHeaders(request.headers);
-    checkTimestamp(headers.timestamp, options.signatureToleranceSeconds);
-    const secrets = await options.secretsFor(headers.tenantId).catch(() => {
-      throw new Problem(503, 'secrets-unavailable', 'Cannot verify signatures right now', 'Nothing was recorded; retry later.', { retryAfterSeconds: 2 });
-    });
-    checkSignature(secrets, headers, rawBody);
-    return { headers, body: parseJson(rawBody), nowMs: Date.now() };
-  }
+  keepJsonBodiesRaw(app);
+  const authenticate = (request: FastifyRequest) => authenticateSigned(request, options);
 
   const bounds = (nowMs: number): Bounds => ({ nowMs, maxFutureSkewMs: MAX_FUTURE_SKEW_MS, maxAgeMs: options.maxEventAgeSeconds * 1000 });
 

@@ -9,7 +9,7 @@ export interface Bounds {
   maxAgeMs: number;
 }
 
-function fieldErrors(error: z.ZodError): FieldError[] {
+export function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: jsonPath([...issue.path, key]), message: 'unknown field' }));
@@ -44,7 +44,7 @@ export function parseBatchEnvelope(body: unknown): unknown[] {
  * Kept per currency, as asking ICU for an exponent costs tens of microseconds.
  */
 const minorUnitLimits = new Map<string, number>();
-function maxMinorUnits(currency: string): number {
+export function maxMinorUnits(currency: string): number {
   let limit = minorUnitLimits.get(currency);
   if (limit === undefined) {
     limit = 10 ** (12 + currencyExponent(currency));

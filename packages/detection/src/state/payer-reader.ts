@@ -1,0 +1,31 @@
+import type { PaymentSnapshot } from '@backstop/contracts';
+import type { Redis } from '@backstop/redis';
+import { payerKeys } from './keys';
+import { parseSnapshot, type PayerSnapshot } from './payer-state';
+import { defineDetectorScripts } from './scripts';
+import type { SkuPriceBook } from './sku-prices';
+
+/**
+ * The payers' state as the detector would see it before `payment`, read without changing it:
+ * one read-only script call for the payer (all its keys share a hash tag, so one slot) and the
+ * sku's prices through the same short-lived cache the detector keeps, never updated here.
+ */
+export class PayerStateReader {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly skuPrices: SkuPriceBook,
+  ) {
+    defineDetectorScripts(redis);
+  }
+
+  async read(tenantId: string, payment: PaymentSnapshot): Promise<PayerSnapshot> {
+    const keys = payerKeys(this.prefix, tenantId, payment.payerId);
+    // Both go out together (the client pipelines what is sent in the same tick).
+    const [json] = await Promise.all([
+      this.redis.readPayer(keys.seen, keys.payments(payment.currency), keys.orders, keys.recipients, keys.categories, keys.deliveries, payment.orderId, '{}'),
+      this.skuPrices.refresh([{ tenantId, payment }]),
+    ]);
+    return { ...parseSnapshot(json, payment.payerId), sku: this.skuPrices.summaryFor(tenantId, payment) };
+  }
+}

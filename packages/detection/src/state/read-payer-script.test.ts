@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createRedis, type Redis } from '@backstop/redis';
+import { payment } from '../rules/rule-fixtures';
+import { payerKeys } from './keys';
+import { observePaymentArgs, packLimits } from './observe-args';
+import { defineDetectorScripts } from './scripts';
+
+/**
+ * read-payer-6.lua on a real Redis: it returns exactly the snapshot observe-payment-8.lua
+ * would return for the same payment, and leaves every key of the payer as it found it.
+ */
+describe('read-payer-6.lua on a real Redis', () => {
+  let redis: Redis;
+  const prefix = `test-read-payer-${randomBytes(3).toString('hex')}`;
+  const tenantId = 'cardshop';
+  const packed = packLimits({
+    historyHorizonMs: 86_400_000, historyCap: 50, seenCap: 100, seenHorizonMs: 86_400_000, payerTtlSeconds: 200_000,
+    orderCap: 100, orderHorizonMs: 86_400_000, recipientCap: 20, categoryCap: 30,
+  });
+
+  beforeAll(() => {
+    redis = createRedis(inject('redisUrl'), 'backstop-test-read-payer');
+    defineDetectorScripts(redis);
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const observe = (p: ReturnType<typeof payment>) => redis.observePayment(...observePaymentArgs(prefix, tenantId, p, Date.parse(p.occurredAt), undefined, Date.now(), packed));
+  const read = (p: ReturnType<typeof payment>) => {
+    const keys = payerKeys(prefix, tenantId, p.payerId);
+    return redis.readPayer(keys.seen, keys.payments(p.currency), keys.orders, keys.recipients, keys.categories, keys.deliveries, p.orderId, '{}');
+  };
+  /** Every key of the payer with its serialized value and remaining life. */
+  async function everything(payerId: string): Promise<Record<string, [string | null, number]>> {
+    const keys = (await redis.keys(`${prefix}:det:{${tenantId}:${payerId}}:*`)).sort();
+    const out: Record<string, [string | null, number]> = {};
+    for (const key of keys) out[key] = [(await redis.dumpBuffer(key))?.toString('hex') ?? null, Math.ceil((await redis.pttl(key)) / 60_000)];
+    return out;
+  }
+
+  it('returns what observing the payment would have returned, and changes nothing', async () => {
+    const payerId = `u_${randomBytes(4).toString('hex')}`;
+    await observe(payment(0, { payerId, orderId: 'ord_1', category: 'card', recipientAccount: '8000123456' }));
+    await observe(payment(60, { payerId, orderId: 'ord_2', category: 'skin', recipientAccount: '8000765432' }));
+    await redis.zadd(payerKeys(prefix, tenantId, payerId).deliveries, 90_000, 'ord_1');
+    const next = payment(120, { payerId, orderId: 'ord_1', category: 'card' });
+
+    const stateBefore = await everything(payerId);
+    const readOnly = await read(next);
+    expect(await everything(payerId)).toEqual(stateBefore);
+    expect(JSON.parse(readOnly).order).toHaveLength(1);
+
+    const [already, observed] = await observe(next);
+    expect(already).toBe(0);
+    expect(JSON.parse(readOnly)).toEqual(JSON.parse(observed));
+  });
+
+  it('reads an unknown payer as an empty state and creates no key for it', async () => {
+    const payerId = `u_${randomBytes(4).toString('hex')}`;
+    const snapshot = JSON.parse(await read(payment(0, { payerId })));
+    expect(snapshot).toEqual({ newest: 0, payments: [], ms: [], order: [], recipients: [], categories: [], deliveries: [], context: {} });
+    expect(await redis.keys(`${prefix}:det:{${tenantId}:${payerId}}:*`)).toEqual([]);
+  });
+
+  it('declares itself read-only to Redis, which then refuses any write in it', async () => {
+    const source = readFileSync(new URL('../lua/read-payer-6.lua', import.meta.url), 'utf8');
+    expect(source.split('\n')[0]).toBe('#!lua flags=no-writes');
+    await expect(redis.eval('#!lua flags=no-writes\nreturn redis.call("SET", KEYS[1], "x")', 1, `${prefix}:probe`)).rejects.toThrow(/Write commands are not allowed/);
+  });
+});
