@@ -27,7 +27,7 @@ describe('startServices', () => {
 
   it('stops the services that did start when another one fails, so none outlives the test', async () => {
     // The detector refuses this setting and exits at once; ingest starts normally.
-    await expect(startServices(stack, ['ingest', 'detector'], { DETECTOR_HISTORY_CAP: 'many' })).rejects.toThrow(/detector/);
+    await expect(startServices(stack, ['ingest', 'detector'], { DETECTOR_ALLOWED_LATENESS_SECONDS: 'late' })).rejects.toThrow(/detector/);
     expect(await eventually(async () => (processesOf(stack).length === 0 ? 'none left' : undefined), { timeoutMs: 30_000, what: 'the started services to stop' })).toBe('none left');
   }, 120_000);
 });
