@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from './free-ports';
 import { startBroker, waitForBroker, type BrokerOptions, type RunningBroker } from '../kafka/broker';
 
 export interface KafkaClusterOptions {
@@ -11,26 +11,6 @@ export interface KafkaClusterOptions {
   /** Heap of each broker; small, so three fit beside everything else on one machine. */
   maxHeap?: string;
   log?: (line: string) => void;
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-}
-
-/** Client ports whose controller port (+1) is free too, from a range no shared service uses. */
-async function freeBrokerPorts(count: number): Promise<number[]> {
-  const ports: number[] = [];
-  let candidate = 46_000 + 2 * Math.floor(Math.random() * 4_000);
-  while (ports.length < count) {
-    candidate += 2;
-    if (candidate > 62_000) candidate = 46_000;
-    if ((await portFree(candidate)) && (await portFree(candidate + 1))) ports.push(candidate);
-  }
-  return ports;
 }
 
 /**
@@ -52,7 +32,8 @@ export class KafkaCluster {
   static async start(options: KafkaClusterOptions = {}): Promise<KafkaCluster> {
     const size = options.size ?? 3;
     const dir = mkdtempSync(join(tmpdir(), 'backstop-kafka-cluster-'));
-    const ports = await freeBrokerPorts(size);
+    // Each broker's controller listens on its port + 1.
+    const ports = await freePorts(size, { from: 46_000, to: 62_000, step: 2, companions: [1] });
     const clusterId = randomBytes(16).toString('base64url');
     const brokerOptions = ports.map((port, index): BrokerOptions => ({
       port,

@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePorts } from './free-ports';
 
 export interface RedisClusterOptions {
   masters?: number;
@@ -16,30 +16,6 @@ export interface RedisClusterOptions {
 export interface RedisNode {
   port: number;
   process: ChildProcess | undefined;
-}
-
-/** Whether a TCP port on 127.0.0.1 can be listened on now. */
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-}
-
-/**
- * Ports for the nodes: each node also listens on its port + 10000 for the cluster bus, so both
- * must be free. Picked from a range the machine's own services never use.
- */
-async function freeNodePorts(count: number): Promise<number[]> {
-  const ports: number[] = [];
-  let candidate = 20_000 + Math.floor(Math.random() * 20_000);
-  while (ports.length < count) {
-    candidate += 1;
-    if (candidate > 45_000) candidate = 20_000;
-    if ((await portFree(candidate)) && (await portFree(candidate + 10_000))) ports.push(candidate);
-  }
-  return ports;
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
@@ -105,7 +81,8 @@ export class RedisCluster {
 
   private async create(): Promise<void> {
     const { masters, replicas } = this.options;
-    for (const port of await freeNodePorts(masters * (1 + replicas))) this.nodes.push({ port, process: undefined });
+    // Each node also listens on its port + 10000 for the cluster bus.
+    for (const port of await freePorts(masters * (1 + replicas), { from: 20_000, to: 45_000, companions: [10_000] })) this.nodes.push({ port, process: undefined });
     await Promise.all(this.nodes.map((node) => this.launch(node)));
     const created = spawnSync(
       'redis-cli',

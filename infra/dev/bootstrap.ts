@@ -1,8 +1,8 @@
-import { createKafka, ensureTopics, type KafkaSecurity } from '@backstop/kafka';
+import type { KafkaSecurity } from '@backstop/kafka';
 import type { Logger } from '@backstop/logging';
 import { ensureDatabase, migrate } from '@backstop/postgres';
 import type { TopicRole } from '@backstop/contracts';
-import { backstopTopics } from '../kafka/topics';
+import { ensureBackstopTopics } from '../kafka/topics';
 
 export interface BootstrapOptions {
   brokers: string[];
@@ -19,11 +19,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<void> {
   await ensureDatabase(options.databaseUrl);
   const applied = await migrate(options.databaseUrl);
   if (applied.length > 0) options.logger.info({ applied }, 'migrations applied');
-  const admin = createKafka(options.brokers, 'backstop-bootstrap', options.logger, { ...(options.security ? { security: options.security } : {}) }).admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, backstopTopics(options.topicPrefix, options.partitions));
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureBackstopTopics(options.brokers, {
+    prefix: options.topicPrefix ?? '',
+    ...(options.partitions ? { partitions: options.partitions } : {}),
+    ...(options.security ? { security: options.security } : {}),
+    logger: options.logger,
+  });
 }

@@ -1,5 +1,6 @@
 import { topicName, type TopicRole } from '@backstop/contracts';
-import type { TopicSpec } from '@backstop/kafka';
+import { createKafka, ensureTopics, type KafkaSecurity, type TopicSpec } from '@backstop/kafka';
+import { createLogger, type Logger } from '@backstop/logging';
 
 /**
  * Partitions per topic. Events and flags are keyed by tenant:payer, so one payer's messages
@@ -43,4 +44,18 @@ export function backstopTopics(prefix = '', overrides: Partial<Record<TopicRole,
       configEntries: retentionMs === undefined ? [] : [{ name: 'retention.ms', value: String(Math.round(retentionMs)) }],
     };
   });
+}
+
+/** Creates whichever of Backstop's topics (with `prefix`) the brokers lack, and waits for their leaders. */
+export async function ensureBackstopTopics(
+  brokers: string[],
+  { prefix = '', partitions: overrides = {}, security, logger = createLogger('topics', 'warn') }: { prefix?: string; partitions?: Partial<Record<TopicRole, number>>; security?: KafkaSecurity; logger?: Logger } = {},
+): Promise<void> {
+  const admin = createKafka(brokers, 'backstop-topics', logger, security ? { security } : {}).admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, backstopTopics(prefix, overrides));
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -1,9 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { TopicRole } from '@backstop/contracts';
-import { createKafka, ensureTopics } from '@backstop/kafka';
-import { createLogger } from '@backstop/logging';
 import { defaultBrokerOptions, startBroker, type BrokerOptions, type RunningBroker } from '../../infra/kafka/broker';
-import { backstopTopics } from '../../infra/kafka/topics';
+import { ensureBackstopTopics } from '../../infra/kafka/topics';
 
 /**
  * A Kafka broker of a fault test's own, so stopping it disturbs nobody else. Stopping and
@@ -32,13 +30,7 @@ export class PrivateBroker {
 
   /** Creates Backstop's topics with the test's prefix on this broker. */
   async createTopics(topicPrefix: string, partitions: Partial<Record<TopicRole, number>>): Promise<void> {
-    const admin = createKafka(this.brokers, 'fault-test-admin', createLogger('fault-test', 'silent')).admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, backstopTopics(topicPrefix, partitions));
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureBackstopTopics(this.brokers, { prefix: topicPrefix, partitions });
   }
 
   /** Stops it if running and removes its data. */

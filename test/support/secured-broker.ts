@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TopicRole } from '@backstop/contracts';
-import { createKafka, ensureTopics, kafkaSecurity, type KafkaSecurity } from '@backstop/kafka';
-import { createLogger } from '@backstop/logging';
+import { kafkaSecurity, type KafkaSecurity } from '@backstop/kafka';
 import { startBroker, type RunningBroker } from '../../infra/kafka/broker';
-import { backstopTopics } from '../../infra/kafka/topics';
+import { ensureBackstopTopics } from '../../infra/kafka/topics';
 import { makeTestCertificates, type TestCertificates } from './test-certificates';
 
 /**
@@ -75,13 +74,7 @@ export class SecuredBroker {
 
   /** Creates Backstop's topics with a test's prefix, over the secured listener. */
   async createTopics(topicPrefix: string, partitions: Partial<Record<TopicRole, number>>): Promise<void> {
-    const admin = createKafka(this.brokers, 'secured-broker-admin', createLogger('secured-broker', 'silent'), { security: this.security() }).admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, backstopTopics(topicPrefix, partitions));
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureBackstopTopics(this.brokers, { prefix: topicPrefix, partitions, security: this.security() });
   }
 
   /** Stops the broker and removes its data and certificates. */
