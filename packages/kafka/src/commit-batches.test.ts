@@ -6,6 +6,7 @@ import { createLogger } from '@backstop/logging';
 import { createKafka } from './client';
 import { commitBatches } from './commit-batches';
 import { gatherBatches } from './gather-batches';
+import { ACKS_ALL, createIdempotentProducer } from './producer';
 import { ensureTopics } from './topics';
 import { eventually } from '../../../test/support/wait';
 
@@ -20,10 +21,12 @@ describe('gatherBatches and commitBatches on a real broker', () => {
     admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, [{ topic, numPartitions: partitions }]);
-    const producer = kafka.producer();
+    // Idempotent: a fresh partition may answer "not the leader" to a write it then keeps, and a
+    // plain producer's retry would write the messages twice.
+    const producer = createIdempotentProducer(kafka);
     await producer.connect();
     // Two messages on each partition, written before anyone reads: one fetch carries them all.
-    await producer.send({ topic, messages: Array.from({ length: partitions * 2 }, (_, i) => ({ partition: i % partitions, value: `m${i}` })) });
+    await producer.send({ topic, acks: ACKS_ALL, messages: Array.from({ length: partitions * 2 }, (_, i) => ({ partition: i % partitions, value: `m${i}` })) });
     await producer.disconnect();
   });
 
