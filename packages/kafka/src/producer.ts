@@ -1,31 +1,27 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-
-/**
- * Errors after which an idempotent producer's sequence numbers no longer match the broker's:
- * KafkaJS keeps the producer id and its sequence and so fails every later send the same way.
- * Seen when a partition's leader dies mid-send and another takes over.
- */
-const FATAL_TO_IDEMPOTENCE = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
-
-/** Whether an error (or any error it wraps) leaves the producer's sequence state unusable. */
-export function breaksIdempotence(error: unknown): boolean {
-  for (let current = error; current instanceof Error; current = (current as { cause?: unknown }).cause ?? (current as { originalError?: unknown }).originalError) {
-    if (FATAL_TO_IDEMPOTENCE.has(String((current as { type?: unknown }).type))) return true;
-  }
-  return false;
-}
+import type { Logger } from '@backstop/logging';
 
 /**
  * An idempotent producer: the broker drops a retried batch it already appended, so a retry
  * after a lost acknowledgement never writes a message twice. Sends use acks from every
  * in-sync replica.
  *
- * When a send fails with an error that breaks the producer's sequence state, the failed send
- * still fails (its caller retries it, as after any failed send), but the producer underneath
- * is replaced by a fresh one, with a new producer id, so the next send can succeed instead of
- * failing forever.
+ * Two guards keep that promise from turning into silent loss:
+ * - **A failed send retires the producer.** When a produce request fails without an answer,
+ *   KafkaJS gives its sequence numbers back, though the broker may well have appended the
+ *   batch. The next send would then carry *other* messages under the same numbers, and a
+ *   broker that sees a batch with a known producer id and sequence range answers "appended"
+ *   without writing it. So after any failed send the next one goes out under a fresh
+ *   producer id, whose numbers no earlier batch has used. The failed send still fails; its
+ *   caller sends its messages again, and a copy that did land is a duplicate the consumers
+ *   drop by id.
+ * - **One send at a time.** Concurrent sends on one KafkaJS producer queue on its broker
+ *   lock, so a send queued behind a failing one would take the numbers it gave back before
+ *   anything here could retire the producer.
+ *
+ * Each retirement is logged at warn with the error that caused it.
  */
-export function createIdempotentProducer(kafka: Kafka, onReplaced: (error: unknown) => void = () => undefined): Producer {
+export function createIdempotentProducer(kafka: Kafka, logger?: Logger): Producer {
   const make = () =>
     kafka.producer({
       idempotent: true,
@@ -34,43 +30,57 @@ export function createIdempotentProducer(kafka: Kafka, onReplaced: (error: unkno
       allowAutoTopicCreation: false,
     });
   let current = make();
-  let connected = false;
-  let replacing: Promise<void> | undefined;
+  let wanted = false;
+  // The current producer's connect, once begun. A producer retired while the broker is away
+  // may not connect at first; the next send tries again rather than sending without a
+  // producer id (KafkaJS would send such batches with no idempotence at all).
+  let connecting: Promise<void> | undefined;
+  let tail: Promise<unknown> = Promise.resolve();
 
-  const replace = (error: unknown) => {
-    replacing ??= (async () => {
-      const broken = current;
-      current = make();
-      await broken.disconnect().catch(() => undefined);
-      if (connected) await current.connect();
-      onReplaced(error);
-    })().finally(() => (replacing = undefined));
-    return replacing;
+  const connectCurrent = () =>
+    (connecting ??= current.connect().catch((error: unknown) => {
+      connecting = undefined;
+      throw error;
+    }));
+
+  const retire = (error: unknown) => {
+    const broken = current;
+    current = make();
+    connecting = undefined;
+    void broken.disconnect().catch(() => undefined);
+    logger?.warn({ err: error instanceof Error ? error.message : String(error) }, 'Kafka producer replaced after a failed send: the next batch goes out under a new producer id');
   };
 
-  const guarded = <A extends unknown[], R>(send: (producer: Producer, ...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      await replacing;
-      try {
-        return await send(current, ...args);
-      } catch (error) {
-        if (breaksIdempotence(error)) await replace(error).catch(() => undefined);
-        throw error;
-      }
+  const serialised = <A extends unknown[], R>(send: (producer: Producer, ...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      const turn = tail.then(async () => {
+        if (wanted) await connectCurrent();
+        const producer = current;
+        try {
+          return await send(producer, ...args);
+        } catch (error) {
+          if (wanted) retire(error);
+          throw error;
+        }
+      });
+      tail = turn.catch(() => undefined);
+      return turn;
     };
 
   const overrides: Partial<Producer> = {
     connect: async () => {
-      connected = true;
-      await current.connect();
+      wanted = true;
+      await connectCurrent();
     },
+    // Not behind the sends: a send stuck retrying against an absent broker must not hold up
+    // shutdown, and fails when its producer is disconnected, as it would without this wrapper.
     disconnect: async () => {
-      connected = false;
-      await replacing?.catch(() => undefined);
+      wanted = false;
+      connecting = undefined;
       await current.disconnect();
     },
-    send: guarded((producer, record: Parameters<Producer['send']>[0]) => producer.send(record)),
-    sendBatch: guarded((producer, batch: Parameters<Producer['sendBatch']>[0]) => producer.sendBatch(batch)),
+    send: serialised((producer, record: Parameters<Producer['send']>[0]) => producer.send(record)),
+    sendBatch: serialised((producer, batch: Parameters<Producer['sendBatch']>[0]) => producer.sendBatch(batch)),
   };
   return new Proxy({} as Producer, {
     get: (_, property: keyof Producer) => {

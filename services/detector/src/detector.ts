@@ -78,7 +78,7 @@ export function createDetector(config: DetectorConfig, parts: DetectorParts = {}
         rulesConfig = new DatabaseRulesConfig(pool, logger, config.DETECTOR_RULES_CACHE_MS);
       }
       const kafka = parts.kafka ?? createKafka(config.KAFKA_BROKERS, 'backstop-detector', logger, { security: kafkaSecurity(config) });
-      const producer = createIdempotentProducer(kafka, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Kafka producer replaced: its sequence numbers no longer matched the broker after a failed send'));
+      const producer = createIdempotentProducer(kafka, logger);
       await producer.connect();
       plan.add('producer', () => producer.disconnect());
 

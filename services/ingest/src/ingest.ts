@@ -62,7 +62,7 @@ export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ing
       const redis = createIngestRedis(config.REDIS_URL, 'backstop-ingest', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
       plan.add('redis', () => redis.quit().catch(() => redis.disconnect()));
       const kafka = createIngestKafka(config.KAFKA_BROKERS, kafkaSecurity(config), 'backstop-ingest', logger);
-      const producer = createIdempotentProducer(kafka, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Kafka producer replaced: its sequence numbers no longer matched the broker after a failed send'));
+      const producer = createIdempotentProducer(kafka, logger);
       await producer.connect();
       const admin = kafka.admin();
       await admin.connect();

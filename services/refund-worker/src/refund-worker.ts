@@ -40,7 +40,7 @@ export function createRefundWorker(config: RefundWorkerConfig, parts: RefundWork
       const pool = parts.pool ?? createPool(config.DATABASE_URL, 'backstop-refund-worker');
       if (!parts.pool) plan.add('postgres', () => pool.end());
       const kafka = parts.kafka ?? createKafka(config.KAFKA_BROKERS, 'backstop-refund-worker', logger, { security: kafkaSecurity(config) });
-      const producer = createIdempotentProducer(kafka, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Kafka producer replaced: its sequence numbers no longer matched the broker after a failed send'));
+      const producer = createIdempotentProducer(kafka, logger);
       await producer.connect();
       plan.add('producer', () => producer.disconnect());
       const prefix = config.KAFKA_TOPIC_PREFIX;
