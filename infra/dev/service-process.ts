@@ -23,6 +23,11 @@ export interface ServiceProcess {
   ready: Promise<void>;
   /** The listening address an HTTP service reported, once ready. */
   address?: string;
+  /**
+   * The exit code once the process has exited and its output has been read to the end (null
+   * when a signal ended it). Settles however the process ended, even before anyone waits.
+   */
+  closed: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -63,11 +68,13 @@ export function startServiceProcess(
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   void exited.then((code) => markFailed(new Error(`${name} exited (${code}) before it was ready:\n${lines.slice(-20).join('\n')}`)));
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const service: ServiceProcess = {
     name,
     child,
     lines,
     ready,
+    closed,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);

@@ -33,19 +33,16 @@ export async function terminate(service: ServiceProcess): Promise<Termination> {
  * at most EXIT_LIMIT_MS from its 'shutting down' line; `tookMs` is what its 'stopped' line says.
  */
 export async function selfTerminated(service: ServiceProcess): Promise<Termination> {
-  await eventually(async () => (loggedLine(service, 'shutting down') || service.child.exitCode !== null ? true : undefined), {
+  await eventually(async () => (loggedLine(service, 'shutting down') || service.child.exitCode !== null || service.child.signalCode !== null ? true : undefined), {
     timeoutMs: 60_000,
     what: `${service.name} to reach its fault point`,
   });
-  // 'close', not 'exit': it comes once the output is drained, so the 'stopped' line has been read.
-  const exited = new Promise<number | null>((resolve) => {
-    if (service.child.stdout === null || service.child.stdout.destroyed) resolve(service.child.exitCode);
-    else service.child.once('close', (code) => resolve(code));
-  });
-  const code = await exitWithinLimit(service, exited);
+  // Its output read to the end, so the 'stopped' line is in: 'close', not 'exit'. A check of
+  // the stdout stream instead would race the exit, finding the stream gone but no code yet.
+  const code = await exitWithinLimit(service, service.closed);
   const stopped = service.lines.find((line) => line.includes('"msg":"stopped"'));
   const tookMs = stopped ? Number(/"tookMs":(\d+)/.exec(stopped)?.[1]) : Number.NaN;
-  process.stdout.write(`${service.name} stopped on a SIGTERM mid-batch: exit ${code} after ${tookMs} ms\n`);
+  process.stdout.write(`${service.name} stopped on a SIGTERM mid-batch: exit ${code}${code === null ? ` (signal ${service.child.signalCode})` : ''} after ${tookMs} ms\n`);
   return { code, tookMs };
 }
 
