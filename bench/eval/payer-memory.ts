@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PaymentSnapshot } from '@backstop/contracts';
-import { createRedis } from '@backstop/redis';
+import { createRedis, forEachKey } from '@backstop/redis';
 import { DetectorConfig } from '../../services/detector/src/config';
 import { createPayerStateStore } from '@backstop/detection';
 
@@ -35,12 +35,7 @@ const profiles: Profile[] = [
 
 async function keysOf(pattern: string): Promise<string[]> {
   const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
+  await forEachKey(redis, pattern, async (keys) => { found.push(...keys); });
   return found;
 }
 

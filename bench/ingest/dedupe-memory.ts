@@ -8,9 +8,8 @@
  *   IDS=200000 SHARDS=4096,256 npx tsx bench/ingest/dedupe-memory.ts
  */
 import { randomBytes } from 'node:crypto';
-import { createRedis, type Redis } from '@backstop/redis';
+import { createRedis, deleteMatching, forEachKey, type Redis } from '@backstop/redis';
 import { DeliveryMemory } from '../../services/ingest/src/delivery-memory';
-import { forEachKey } from '@backstop/testkit';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ids = Number(process.env.IDS ?? 200_000);
@@ -18,22 +17,19 @@ const shardCounts = (process.env.SHARDS ?? '4096,256').split(',').map(Number);
 const chunk = 2_000;
 
 async function measure(redis: Redis, prefix: string): Promise<{ keys: number; bytes: number }> {
-  let cursor = '0';
   let keys = 0;
   let bytes = 0;
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
+  await forEachKey(redis, `${prefix}:*`, async (batch) => {
     const pipeline = redis.pipeline();
     for (const key of batch) pipeline.memory('USAGE', key, 'SAMPLES', '0');
     for (const [, usage] of (await pipeline.exec()) ?? []) bytes += Number(usage ?? 0);
     keys += batch.length;
-  } while (cursor !== '0');
+  });
   return { keys, bytes };
 }
 
 function drop(redis: Redis, prefix: string): Promise<void> {
-  return forEachKey(redis, `${prefix}:*`, async (batch) => { await redis.unlink(...batch); });
+  return deleteMatching(redis, `${prefix}:*`).then(() => undefined);
 }
 
 const eventId = (n: number) => `evt_${n.toString(36).padStart(8, '0')}_${'x'.repeat(20)}`;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaMessage } from 'kafkajs';
 import { partitionKey, type Flag, type IngestedEvent } from '@backstop/contracts';
 import { createPayerStateStore, defineDetectorScripts, detectBatch, fixedRulesConfig, payerKeys, PayerStateSettings } from '@backstop/detection';
-import { Cluster, createRedis, type Redis } from '@backstop/redis';
+import { Cluster, createRedis, deleteMatching, forEachKey, type Redis } from '@backstop/redis';
 import { payment as fixturePayment } from '@backstop/detection/fixtures';
 import { generateTraffic, type LabelledEvent } from '@backstop/testkit';
 import { RedisCluster } from '../../infra/cluster/redis-cluster';
@@ -89,6 +89,22 @@ describe('the payers state on Redis Cluster', () => {
       (cluster as unknown as { observePayment: (...args: unknown[]) => Promise<unknown> }).observePayment(...keys, 'evt_1', 1, 'ord_1', '{}', '', '', 'null', Date.now(), limits),
     ).rejects.toThrow(/CROSSSLOT|same slot/);
     for (const key of [one.seen, one.payments('CNY'), other.seenAt]) expect(await cluster.exists(key)).toBe(0);
+  });
+
+  it('finds and deletes a pattern\'s keys on every master, one slot per command', async () => {
+    const prefix = `keys-${randomBytes(3).toString('hex')}`;
+    const keys = Array.from({ length: 300 }, (_, i) => `${prefix}:backtest:{payer-${i}}:history`);
+    for (const key of keys) await cluster.set(key, '1');
+    // The keys really are spread: every master holds some, so one node's SCAN would miss most.
+    const masters = (cluster as Cluster).nodes('master');
+    const perMaster = await Promise.all(masters.map(async (node) => (await node.keys(`${prefix}:*`)).length));
+    expect(perMaster.filter((count) => count > 0)).toHaveLength(masters.length);
+
+    const found: string[] = [];
+    await forEachKey(cluster, `${prefix}:*`, async (page) => { found.push(...page); });
+    expect(found.sort()).toEqual([...keys].sort());
+    expect(await deleteMatching(cluster, `${prefix}:*`)).toBe(keys.length);
+    for (const key of [keys[0]!, keys[150]!, keys[299]!]) expect(await cluster.exists(key)).toBe(0);
   });
 
   it('survives the death of a master: its replica takes over and no script error reaches the caller', async () => {

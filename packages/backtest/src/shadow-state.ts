@@ -1,10 +1,10 @@
 import { createPayerStateStore, type PayerStateSettings, type PayerStateStore, type StoredFlags } from '@backstop/detection';
-import type { Redis } from '@backstop/redis';
+import { deleteMatching, type Redis } from '@backstop/redis';
 
 export interface ShadowState {
   prefix: string;
   store: PayerStateStore<StoredFlags>;
-  /** Deletes every key of the shadow state (SCAN and UNLINK, never KEYS or FLUSH). */
+  /** Deletes every key of the shadow state, on every master of a cluster (SCAN and UNLINK, never KEYS or FLUSH). */
   drop(): Promise<void>;
 }
 
@@ -23,12 +23,7 @@ export function createShadowState(redis: Redis, settings: PayerStateSettings, ru
     prefix,
     store,
     async drop() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
+      await deleteMatching(redis, `${prefix}:*`);
     },
   };
 }

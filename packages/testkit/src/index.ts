@@ -15,7 +15,8 @@ export {
 } from './platform/traffic';
 export { WebhookClient, type ClientOptions, type Delivery } from './platform/client';
 export { generateTraffic, type Cohort, type HardNegative, type LabelledEvent, type LabelledTrafficOptions } from './labelled/traffic';
-export { createDatabaseSlice, createSlice, forEachKey, type Endpoints, type Slice, type SliceOptions } from './slice';
+export { forEachKey } from '@backstop/redis';
+export { createDatabaseSlice, createSlice, type Endpoints, type Slice, type SliceOptions } from './slice';
 export { groupCaughtUp, publishEvents, publishFlags } from './kafka';
 export { readTopic, type ReadMessage } from './topic-reader';
 export { examplePaymentData } from './example-payment';

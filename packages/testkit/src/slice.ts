@@ -4,7 +4,7 @@ import type { TopicRole } from '@backstop/contracts';
 import { createKafka } from '@backstop/kafka';
 import { createLogger, type Logger } from '@backstop/logging';
 import { createPool, dropDatabase, ensureDatabase, migrate, withDatabase, type Pool } from '@backstop/postgres';
-import { createRedis, type Redis } from '@backstop/redis';
+import { createRedis, deleteMatching, type Redis } from '@backstop/redis';
 import { bootstrap } from '../../../infra/dev/bootstrap';
 import { backstopTopics } from '../../../infra/kafka/topics';
 
@@ -67,7 +67,7 @@ export async function createSlice(endpoints: Endpoints, { name, partitions, logg
     async close() {
       await pool.end();
       await dropDatabase(databaseUrl);
-      await forEachKey(redis, `${id}:*`, async (keys) => { await redis.unlink(...keys); });
+      await deleteMatching(redis, `${id}:*`);
       await redis.quit();
       const admin = kafka.admin();
       await admin.connect();
@@ -91,14 +91,4 @@ export async function createDatabaseSlice(postgresUrl: string, name: string): Pr
       await dropDatabase(databaseUrl);
     },
   };
-}
-
-/** Visits every key matching a pattern, a page at a time (SCAN, never KEYS). */
-export async function forEachKey(redis: Redis, pattern: string, visit: (keys: string[]) => Promise<void>): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await visit(keys);
-  } while (cursor !== '0');
 }

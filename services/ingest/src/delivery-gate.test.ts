@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteMatching } from '@backstop/redis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createIngestRedis } from './redis-client';
 import { inFlightRetryMs } from './delivery-memory';
@@ -19,12 +20,7 @@ describe('the delivery gate and its admit script', () => {
   const field = () => Buffer.concat([Buffer.of(0x00, 0xff, 0x7c, 0x0d, 0x0a), randomBytes(3)]);
 
   afterAll(async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    await deleteMatching(redis, `${prefix}:*`);
     await redis.quit();
   });
 
