@@ -72,9 +72,14 @@ export function connectionRefused(host: string, port: number): Promise<boolean> 
 }
 
 /**
- * An HTTP/1.1 POST written by hand so it can be left half-sent: `start` sends the headers and
- * the first half of the body, `finish` the rest; `response` resolves with the status line's
- * code and the headers once the server answers and closes.
+ * An HTTP/1.1 POST written by hand so it can be left half-sent: `start` sends the headers,
+ * waits until the server has taken the request in, and sends the first half of the body;
+ * `finish` sends the rest; `response` resolves with the final status line's code and the
+ * headers once the server answers and closes.
+ *
+ * Taken in means answered "100 Continue" (the request asks for it): Node writes that as it
+ * hands the request to the application, so a signal sent after `start` lands on a request
+ * the server already holds, not on bytes still waiting in its socket.
  */
 export function halfSentRequest(url: string, path: string, headers: Record<string, string>, body: string) {
   const target = new URL(url);
@@ -82,12 +87,17 @@ export function halfSentRequest(url: string, path: string, headers: Record<strin
   const bytes = Buffer.from(body);
   const half = Math.floor(bytes.length / 2);
   let received = '';
+  let continued: () => void = () => undefined;
+  const taken = new Promise<void>((resolve) => { continued = resolve; });
   socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => { received += chunk; });
+  socket.on('data', (chunk: string) => {
+    received += chunk;
+    if (/^HTTP\/1\.1 100 /.test(received)) continued();
+  });
   const response = new Promise<{ status: number; headers: string }>((resolve, reject) => {
     socket.once('error', reject);
     socket.once('close', () => {
-      const [head = ''] = received.split('\r\n\r\n');
+      const [head = ''] = received.replace(/^HTTP\/1\.1 100 [^\r]*\r\n\r\n/, '').split('\r\n\r\n');
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), headers: head.toLowerCase() });
     });
   });
@@ -95,8 +105,9 @@ export function halfSentRequest(url: string, path: string, headers: Record<strin
   return {
     async start() {
       await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
-      const head = [`POST ${path} HTTP/1.1`, `host: ${target.host}`, `content-length: ${bytes.length}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+      const head = [`POST ${path} HTTP/1.1`, `host: ${target.host}`, `content-length: ${bytes.length}`, 'expect: 100-continue', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
       socket.write(`${head.join('\r\n')}\r\n\r\n`);
+      await taken;
       socket.write(bytes.subarray(0, half));
     },
     finish() {
