@@ -140,6 +140,12 @@ export class RedisCluster {
   }
 
   /** SIGKILL: the node loses everything it held, as a crashed machine does. */
+  /** The hash slots a node serves as master, as ranges ("0-5460"), from its own CLUSTER SLOTS. */
+  async slotsServedBy(port: number): Promise<string> {
+    const slots = await withNode(port, (client) => client.cluster('SLOTS'));
+    return slots.filter(([, , master]) => Number(master?.[1]) === port).map(([from, to]) => (from === to ? String(from) : `${from}-${to}`)).join(',');
+  }
+
   async kill(port: number): Promise<void> {
     const node = this.node(port);
     const child = node.process;

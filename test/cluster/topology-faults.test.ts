@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AssignerProtocol } from 'kafkajs';
-import { topicName } from '@backstop/contracts';
+import { topicName, type Flag } from '@backstop/contracts';
+import { slotsLost } from '@backstop/detection';
+import { readTopic } from '@backstop/testkit';
 import { createKafka } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { createTenant } from '@backstop/tenancy';
@@ -132,13 +134,17 @@ describe('the clustered topology while members die', () => {
     await accountedFor(runs, 'a third refund worker added under load');
   }, 600_000);
 
-  it('notices a Redis master SIGKILLed as a possible loss: flags go to review until the events are replayed, and nothing is lost or refunded twice', async () => {
+  it('notices a Redis master SIGKILLed as a possible loss: its payers\' flags go to review until the events are replayed, other payers\' do not, and nothing is lost or refunded twice', async () => {
     const runs = traffic();
     await flowing(runs);
     const detectors = topology.instancesOf('detector');
     const from = detectors.map((detector) => detector.lines.length);
     const victim = topology.redis.nodes[0]!.port;
+    const victimSlots = await topology.redis.slotsServedBy(victim);
+    expect(victimSlots, 'the victim is a master').not.toBe('');
     await topology.redis.kill(victim);
+    // More traffic through the failover and the replay, so flags are raised while the state is rebuilt.
+    runs.push(...traffic());
     await topology.redis.waitUntilHealthy(90_000);
     await eventually(async () => (detectors.some((detector, i) => detector.lines.slice(from[i]).some((line) => line.includes('slots changed master'))) ? true : undefined), {
       timeoutMs: 90_000,
@@ -160,5 +166,37 @@ describe('the clustered topology while members die', () => {
     const missed = report.violations.filter((violation) => violation.invariant === 'every planted mistake was flagged');
     process.stdout.write(`planted mistakes missed after the failover (their evidence was in writes the replica never got): ${missed.length}\n`);
     expect(report.violations.filter((violation) => !missed.includes(violation))).toEqual([]);
+
+    // Which payers the loss touched: exactly those whose keys, or whose sku's prices, lay in
+    // the dead master's slots. Their flags were marked; every other payer's flags raised
+    // meanwhile stood on intact state and went through as usual.
+    const flags = await everyFlag();
+    const marked = flags.filter((flag) => flag.stateRebuilding);
+    const touched = slotsLost(stack.redisPrefix, victimSlots);
+    expect(marked.length, 'flags raised while the state was rebuilt').toBeGreaterThan(0);
+    expect(marked.filter((flag) => !touched.covers(flag)).map((flag) => flag.payment.payerId), 'marked flags of payers the loss did not touch').toEqual([]);
+    const firstMarked = Math.min(...marked.map((flag) => Date.parse(flag.flaggedAt)));
+    const lastMarked = Math.max(...marked.map((flag) => Date.parse(flag.flaggedAt)));
+    const meanwhile = flags.filter((flag) => !flag.stateRebuilding && Date.parse(flag.flaggedAt) >= firstMarked && Date.parse(flag.flaggedAt) <= lastMarked);
+    process.stdout.write(`slots lost with master ${victim}: ${victimSlots}; flags marked for review: ${marked.length} (${new Set(marked.map((flag) => flag.payment.payerId)).size} payers); ` +
+      `other payers' flags raised meanwhile, not marked: ${meanwhile.length}\n`);
   }, 600_000);
+
+  /** Every distinct flag on the flags topic so far. */
+  async function everyFlag(): Promise<Flag[]> {
+    const kafka = createKafka(topology.kafka.brokers, 'topology-flags-reader', logger);
+    const flagsTopic = topicName('flags', stack.topicPrefix);
+    const admin = kafka.admin();
+    await admin.connect();
+    const end = (await admin.fetchTopicOffsets(flagsTopic)).reduce((sum, partition) => sum + Number(partition.high), 0);
+    await admin.disconnect();
+    const reader = await readTopic(kafka, flagsTopic);
+    try {
+      await eventually(async () => (reader.messages.length >= end ? true : undefined), { timeoutMs: 60_000, what: 'the whole flags topic' });
+      const byId = new Map(reader.messages.map((message) => { const flag = JSON.parse(message.value) as Flag; return [flag.flagId, flag]; }));
+      return [...byId.values()];
+    } finally {
+      await reader.stop();
+    }
+  }
 });

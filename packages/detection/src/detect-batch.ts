@@ -10,6 +10,7 @@ import { evaluateRules, type Finding } from './rules';
 import { msOf } from './rules/payment-time';
 import type { DeliveryRequest, PayerStateStore } from './state/payer-state';
 import type { StoredFlags } from './state/stored-flags';
+import type { StateLoss } from './state/state-loss';
 
 
 type Warning = NonNullable<Awaited<ReturnType<WarningLog['find']>>[number]>;
@@ -58,8 +59,11 @@ export interface DetectDeps {
   rulesConfig: RulesConfigSource;
   /** Event-time lateness (ms) beyond which an event is counted as late; it is evaluated all the same. */
   allowedLatenessMs: number;
-  /** The payers' state was lost and is still being rebuilt: flags are marked so no one refunds them automatically. */
-  rebuilding?: boolean;
+  /**
+   * The payers' state was lost and is still being rebuilt: flags whose evidence the loss may
+   * have touched are marked, so no one refunds them automatically.
+   */
+  loss?: StateLoss;
   now?: () => Date;
   /** Where pre-payment checks left their warnings; without it, flags never say a user was warned. */
   warnings?: WarningLog;
@@ -136,7 +140,7 @@ export async function detectBatch(batches: readonly SourceBatch[], deps: DetectD
     const flags = findings
       .map((finding) => buildFlag(ingested.tenantId, finding, ingested.receivedAt, flaggedAt))
       .map((flag) => (warning && payment.intentId && flag.payment.paymentId === payment.paymentId ? withWarning(flag, confirmedWarningOf(payment.intentId, warning, flag.type)) : flag))
-      .map((flag) => (deps.rebuilding ? { ...flag, stateRebuilding: true as const } : flag));
+      .map((flag) => (deps.loss?.covers(flag) ? { ...flag, stateRebuilding: true as const } : flag));
     const values = flags.map((flag) => JSON.stringify(flag));
     outcome.flags.push(...flags);
     outcome.published.push(...values);

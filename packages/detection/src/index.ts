@@ -20,6 +20,7 @@ export {
 } from './state/payer-state';
 export { StoredFlags } from './state/stored-flags';
 export { StateSentinel, type SentinelReading } from './state/state-sentinel';
+export { slotsLost, WHOLE_STATE_LOST, type StateLoss } from './state/state-loss';
 export { watchMasterChanges, type MasterChange } from './state/failover-watch';
 export { StateStatus, marksFlags, parseStatus } from './state/state-status';
 export { keyPart, payerKeys, rebuildLockKey, skuPricesKey, stateSentinelKey } from './state/keys';

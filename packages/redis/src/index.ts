@@ -66,3 +66,4 @@ export function createRedis(url: string, connectionName: string): Redis {
 
 export { SlotPipelines } from './slot-pipelines';
 export { deleteMatching, forEachKey } from './keys';
+export { SLOTS, SlotRanges } from './slot-ranges';

@@ -59,9 +59,9 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
     const live = payloads.filter(({ batch, isRunning, isStale }) => isRunning() && !isStale() && batch.messages.length > 0);
     if (live.length === 0) return;
     // Checked before the state is read: a loss in between marks the next fetch instead.
-    const rebuilding = await sentinel.rebuilding(Date.now());
+    const loss = await sentinel.loss(Date.now());
     const batches = live.map(({ batch }) => ({ messages: batch.messages, source: { topic: batch.topic, partition: batch.partition } }));
-    const outcome = await detectBatch(batches, { store, rulesConfig, allowedLatenessMs, rebuilding, warnings });
+    const outcome = await detectBatch(batches, { store, rulesConfig, allowedLatenessMs, loss, warnings });
     faultPoint('detector.after-redis-update');
     const flagMessages = outcome.flags.map((flag, index) => ({ key: partitionKey(flag.tenantId, flag.payment.payerId), value: outcome.published[index]! }));
     for (const messages of chunkByBytes(flagMessages)) await producer.send({ topic: flagsTopic, acks: ACKS_ALL, messages });

@@ -67,8 +67,8 @@ export function createDetector(config: DetectorConfig, parts: DetectorParts = {}
     async start() {
       const store = parts.store ?? createPayerStateStore(redis, config);
       const stopWatching = watchMasterChanges(redis, (change) => {
-        logger.warn(change, 'Redis Cluster slots changed master: the payers on them may have lost their last writes; flags go to review until the state is rebuilt from the events topic');
-        sentinel.declareLost(Date.now()).catch((error: unknown) => logger.error({ err: error }, 'could not mark the payer state lost after a Redis failover'));
+        logger.warn(change, 'Redis Cluster slots changed master: the payers on them may have lost their last writes; their flags go to review until the state is rebuilt from the events topic');
+        sentinel.declareLost(Date.now(), change.ranges).catch((error: unknown) => logger.error({ err: error }, 'could not mark the payer state lost after a Redis failover'));
       });
       plan.add('redis failover watch', async () => stopWatching());
       let rulesConfig = parts.rulesConfig;

@@ -1,8 +1,10 @@
-import { Cluster, type Redis } from '@backstop/redis';
+import { Cluster, SlotRanges, type Redis } from '@backstop/redis';
 
 export interface MasterChange {
   /** How many slots now have another master than when last seen. */
   slots: number;
+  /** Those slots, as ranges ("0-5460,10923"). */
+  ranges: string;
   /** The masters that lost slots and those that took them ("host:port"). */
   from: string[];
   to: string[];
@@ -30,15 +32,15 @@ export function watchMasterChanges(redis: Redis, onChange: (change: MasterChange
     }
     const from = new Set<string>();
     const to = new Set<string>();
-    let slots = 0;
+    const changed: number[] = [];
     masters.forEach((master, slot) => {
       if (master === known![slot]) return;
-      slots += 1;
+      changed.push(slot);
       from.add(known![slot]!);
       to.add(master);
     });
     known = masters;
-    if (slots > 0) onChange({ slots, from: [...from], to: [...to] });
+    if (changed.length > 0) onChange({ slots: changed.length, ranges: SlotRanges.of(changed).toString(), from: [...from], to: [...to] });
   };
   cluster.on('refresh', check);
   check();

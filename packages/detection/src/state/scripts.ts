@@ -12,7 +12,7 @@ declare module 'ioredis' {
     recordFlags(...args: string[]): Result<number, Context>;
     extendLock(key: string, token: string, leaseMs: number): Result<number, Context>;
     releaseLock(key: string, token: string): Result<number, Context>;
-    completeRebuild(sentinelKey: string, expectedStatus: string, completeStatus: string): Result<number, Context>;
+    replaceStatus(sentinelKey: string, expectedStatus: string, newStatus: string): Result<number, Context>;
     readPayer(...args: ReadPayerArgs): Result<string, Context>;
   }
 }
@@ -27,7 +27,7 @@ export function defineDetectorScripts(redis: Redis): void {
   redis.defineCommand('recordFlags', { numberOfKeys: 2, lua: lua('record-flags-2') });
   redis.defineCommand('extendLock', { numberOfKeys: 1, lua: lua('extend-lock-1') });
   redis.defineCommand('releaseLock', { numberOfKeys: 1, lua: lua('release-lock-1') });
-  redis.defineCommand('completeRebuild', { numberOfKeys: 1, lua: lua('complete-rebuild-1') });
+  redis.defineCommand('replaceStatus', { numberOfKeys: 1, lua: lua('replace-status-1') });
   // Read-only (the script says so to Redis too), so a cluster client may send it to a replica.
   redis.defineCommand('readPayer', { numberOfKeys: 6, lua: lua('read-payer-6'), readOnly: true });
 }

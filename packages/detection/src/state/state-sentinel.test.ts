@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createRedis } from '@backstop/redis';
-import { stateSentinelKey } from './keys';
+import calculateSlot from 'cluster-key-slot';
+import type { Flag } from '@backstop/contracts';
+import { createRedis, SlotRanges } from '@backstop/redis';
+import { payerKeys, skuPricesKey, stateSentinelKey } from './keys';
 import { defineDetectorScripts } from './scripts';
 import { StateSentinel } from './state-sentinel';
 import type { StateStatus } from './state-status';
@@ -62,5 +64,64 @@ describe('StateSentinel', () => {
     expect(await sentinel.rebuilding(5_000)).toBe(true);
     expect(await sentinel.markRebuilt(later, 6_000)).toBe(true);
     expect(await sentinel.rebuilding(6_000)).toBe(false);
+  });
+
+  describe('a loss of some Redis Cluster slots', () => {
+    const tenantId = 'cardshop';
+    const payerSlot = (prefix: string, payerId: string) => calculateSlot(payerKeys(prefix, tenantId, payerId).seen);
+    // What covers() reads of a flag: its tenant and its payment's payer, sku and currency.
+    const flagOf = (payerId: string, sku?: string) => ({ tenantId, payment: { payerId, currency: 'CNY', ...(sku ? { sku } : {}) } }) as unknown as Pick<Flag, 'tenantId' | 'payment'>;
+    /** Payers whose keys lie in different slots, so one can be lost without the other. */
+    const twoPayers = (prefix: string) => {
+      const first = 'u_1001';
+      let n = 1002;
+      while (payerSlot(prefix, `u_${n}`) === payerSlot(prefix, first)) n += 1;
+      return [first, `u_${n}`] as const;
+    };
+
+    it('marks the flags of payers whose keys, or whose sku prices, lie in the lost slots, and no others', async () => {
+      const prefix = newPrefix();
+      const sentinel = new StateSentinel(redis, prefix, 60_000);
+      await sentinel.arm(1_000, false);
+      const [lostPayer, intactPayer] = twoPayers(prefix);
+      await sentinel.declareLost(2_000, SlotRanges.of([payerSlot(prefix, lostPayer)]).toString());
+
+      const loss = (await sentinel.loss(3_000))!;
+      expect(loss.everything).toBe(false);
+      expect(loss.covers(flagOf(lostPayer))).toBe(true);
+      expect(loss.covers(flagOf(intactPayer))).toBe(false);
+      // The intact payer bought a sku whose price history was in a lost slot.
+      const skuSlot = calculateSlot(skuPricesKey(prefix, tenantId, '腾讯Q币-100', 'CNY'));
+      await sentinel.declareLost(4_000, SlotRanges.of([skuSlot]).toString());
+      const widened = (await sentinel.loss(5_000))!;
+      expect(widened.covers(flagOf(intactPayer, '腾讯Q币-100'))).toBe(true);
+    });
+
+    it('widens a loss still being rebuilt by the next one\'s slots; a whole loss stays whole; a loss past its bound is not carried over', async () => {
+      const prefix = newPrefix();
+      const sentinel = new StateSentinel(redis, prefix, 60_000);
+      await sentinel.arm(1_000, false);
+      await sentinel.declareLost(2_000, '0-99');
+      await sentinel.declareLost(3_000, '200-299');
+      expect((await sentinel.read(3_000)).status).toMatchObject({ state: 'rebuilding', lostAtMs: 3_000, slots: '0-99,200-299' });
+
+      await redis.del(stateSentinelKey(prefix));
+      expect((await sentinel.loss(4_000))!.everything).toBe(true);
+      await sentinel.declareLost(5_000, '300-399');
+      expect((await sentinel.loss(5_000))!.everything).toBe(true);
+
+      // Past the bound the earlier loss marks nothing any more, and only the new slots count.
+      await sentinel.declareLost(70_000, '400-499');
+      expect((await sentinel.read(70_000)).status).toMatchObject({ state: 'rebuilding', lostAtMs: 70_000, slots: '400-499' });
+    });
+
+    it('two detectors declaring different slots at once both end up in one episode', async () => {
+      const prefix = newPrefix();
+      const [first, second] = [new StateSentinel(redis, prefix, 60_000), new StateSentinel(redis, prefix, 60_000)];
+      await first.arm(1_000, false);
+      await Promise.all([first.declareLost(2_000, '0-9'), second.declareLost(2_000, '10-19'), first.declareLost(2_000, '20-29')]);
+      const { status } = await second.read(2_500);
+      expect(status.state === 'rebuilding' && SlotRanges.parse(status.slots!).toString()).toBe('0-29');
+    });
   });
 });

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from '@backstop/redis';
+import { SlotRanges } from '@backstop/redis';
 import { stateSentinelKey } from './keys';
+import { slotsLost, WHOLE_STATE_LOST, type StateLoss } from './state-loss';
 import { marksFlags, parseStatus, type StateStatus } from './state-status';
 
 /** The sentinel as read: its status, and the exact text, which a rebuild hands back to mark it done. */
@@ -22,7 +24,7 @@ export class StateSentinel {
 
   constructor(
     private readonly redis: Redis,
-    prefix: string,
+    private readonly prefix: string,
     private readonly maxRebuildMs: number,
     private readonly onLost: (status: StateStatus) => void = () => undefined,
   ) {
@@ -44,22 +46,39 @@ export class StateSentinel {
   }
 
   /**
-   * Declares the state lost although the sentinel survived: part of it went away with a
-   * Redis Cluster master whose replica took over without its last writes. A loss already
-   * being rebuilt is left alone; its replay covers this one too only if it starts after
-   * it, so a new episode is written either way.
+   * Declares the state lost although the sentinel survived: part of it went away with Redis
+   * Cluster masters whose replicas took over without their last writes, the `slots` given
+   * (all of it without them). A new episode is written either way, since a replay already
+   * running may have read those slots before they lost their writes. A loss still being
+   * rebuilt is widened, not forgotten: the new episode covers its slots too.
    */
-  async declareLost(nowMs: number): Promise<SentinelReading> {
-    const status = lostAt(nowMs);
-    const raw = JSON.stringify(status);
-    await this.redis.set(this.key, raw);
-    this.onLost(status);
-    return { status, raw };
+  async declareLost(nowMs: number, slots?: string): Promise<SentinelReading> {
+    for (;;) {
+      const current = await this.redis.get(this.key);
+      if (current === null) return this.claim(lostAt(nowMs), nowMs);
+      const before = parseStatus(current, nowMs);
+      const unfinished = before.state === 'rebuilding' && marksFlags(before, nowMs, this.maxRebuildMs) ? before : undefined;
+      const widened = unfinished === undefined ? slots : unfinished.slots === undefined || slots === undefined ? undefined : SlotRanges.parse(unfinished.slots).union(SlotRanges.parse(slots)).toString();
+      const status = lostAt(nowMs, widened);
+      const raw = JSON.stringify(status);
+      // Another detector saw the same failover and wrote first: read its episode and widen that.
+      if ((await this.redis.replaceStatus(this.key, current, raw)) === 1) {
+        this.onLost(status);
+        return { status, raw };
+      }
+    }
   }
 
   /** Whether flags raised now rest on a state that is still being rebuilt. */
   async rebuilding(nowMs: number): Promise<boolean> {
-    return marksFlags((await this.read(nowMs)).status, nowMs, this.maxRebuildMs);
+    return (await this.loss(nowMs)) !== undefined;
+  }
+
+  /** What a loss still being rebuilt may have taken, if flags raised now must be marked. */
+  async loss(nowMs: number): Promise<StateLoss | undefined> {
+    const { status } = await this.read(nowMs);
+    if (status.state !== 'rebuilding' || !marksFlags(status, nowMs, this.maxRebuildMs)) return undefined;
+    return status.slots === undefined ? WHOLE_STATE_LOST : slotsLost(this.prefix, status.slots);
   }
 
   /**
@@ -68,7 +87,7 @@ export class StateSentinel {
    */
   async markRebuilt(reading: SentinelReading, nowMs: number): Promise<boolean> {
     const complete: StateStatus = { state: 'complete', sinceMs: nowMs };
-    return (await this.redis.completeRebuild(this.key, reading.raw, JSON.stringify(complete))) === 1;
+    return (await this.redis.replaceStatus(this.key, reading.raw, JSON.stringify(complete))) === 1;
   }
 
   private async claim(status: StateStatus, nowMs: number): Promise<SentinelReading> {
@@ -83,6 +102,6 @@ export class StateSentinel {
   }
 }
 
-function lostAt(nowMs: number): StateStatus {
-  return { state: 'rebuilding', lostAtMs: nowMs, episode: randomUUID() };
+function lostAt(nowMs: number, slots?: string): StateStatus {
+  return { state: 'rebuilding', lostAtMs: nowMs, episode: randomUUID(), ...(slots === undefined ? {} : { slots }) };
 }

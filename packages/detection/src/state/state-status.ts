@@ -3,11 +3,13 @@ import { z } from 'zod';
 /**
  * What the sentinel key says about the payers' state: complete, or lost and being rebuilt
  * since `lostAtMs`. `episode` tells one loss from the next, so a rebuild of an earlier loss
- * can never mark a later one done.
+ * can never mark a later one done. `slots`, when the loss came from Redis Cluster masters
+ * replaced by their replicas: the hash slots whose last writes may be gone, as ranges
+ * ("0-5460,10923"); without it, the whole state.
  */
 export const StateStatus = z.discriminatedUnion('state', [
   z.strictObject({ state: z.literal('complete'), sinceMs: z.number() }),
-  z.strictObject({ state: z.literal('rebuilding'), lostAtMs: z.number(), episode: z.string().min(1) }),
+  z.strictObject({ state: z.literal('rebuilding'), lostAtMs: z.number(), episode: z.string().min(1), slots: z.string().optional() }),
 ]);
 export type StateStatus = z.infer<typeof StateStatus>;
 
