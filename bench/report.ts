@@ -8,6 +8,7 @@ import type { IngestRow } from './stages/ingest';
 import type { RedisBaseline } from './stages/redis-baseline';
 import type { RefundResult } from './stages/refunds';
 import type { ChecksResult } from './stages/checks';
+import type { ScalingResult } from './stages/scaling';
 
 export interface BenchResults {
   startedAt: string;
@@ -20,6 +21,7 @@ export interface BenchResults {
   endToEnd?: EndToEndResult;
   backtest?: BacktestResult;
   checks?: ChecksResult;
+  scaling?: ScalingResult;
 }
 
 const ratio = (value: number, baseline: number) => (baseline > 0 ? `${((100 * value) / baseline).toFixed(0)} %` : 'n/a');
@@ -113,6 +115,21 @@ export function renderMarkdown(results: BenchResults, chartFile: string | undefi
         ]),
         '', `The checks themselves meanwhile: p50 ${s.checks.p50Ms} ms, p99 ${s.checks.p99Ms} ms, ${s.checksDegraded} degraded.`);
     }
+  }
+  if (results.scaling) {
+    const g = results.scaling;
+    const single = g.rows.find((r) => r.setup === 'single node');
+    const clusterOne = g.rows.find((r) => r.setup === 'cluster' && r.instances === 1);
+    out.push('', '## 8. Scaling out (the detector on a Kafka cluster and a Redis Cluster)', '',
+      `Every run drains the same ${g.rows[0]?.events ?? 0} seeded events (seed ${g.seed}, ${g.payers} payers) from a topic of ${g.partitions} partitions with a fresh group and an empty payer state, timed from the first commit until every event was committed. ` +
+      'Baseline: one detector on the single broker and the single Redis. The cluster: 3 KRaft brokers, every topic replicated three ways with two in sync (the flags are acknowledged by both), and a Redis Cluster of 3 masters and 3 replicas, all on this machine. ' +
+      'Every process shares the same cores, so more detectors cannot go faster here: the rows show what replication and clustering cost and that added instances share the work correctly. Cores are counted over the run (java: every broker on the machine; Redis: every redis-server).', '',
+      table(['setup', 'detectors', 'events/s', 'ratio to single node', 'ratio to 1 detector on the cluster', 'seconds', 'flag messages', 'distinct flags', 'detector cores', 'events/s per detector core', 'java cores', 'redis cores', 'events/s per core in all'],
+        g.rows.map((r) => {
+          const all = r.cores.detectors + r.cores.java + r.cores.redis;
+          return [r.setup, r.instances, r.eventsPerS, single ? ratio(r.eventsPerS, single.eventsPerS) : undefined, r.setup === 'cluster' && clusterOne ? ratio(r.eventsPerS, clusterOne.eventsPerS) : undefined,
+            r.seconds, r.flags, r.distinctFlags, r.cores.detectors, r.cores.detectors > 0 ? Math.round(r.eventsPerS / r.cores.detectors) : undefined, r.cores.java, r.cores.redis, all > 0 ? Math.round(r.eventsPerS / all) : undefined];
+        })));
   }
   return `${out.join('\n')}\n`;
 }

@@ -7,6 +7,8 @@
  *   npm run bench -- --quick            # a few minutes, shorter stages
  *   npm run bench -- --stages=detector,refunds
  *   npm run bench -- --stages=backtest
+ *   npm run bench -- --cluster          # only the detector on a Kafka cluster and a Redis Cluster,
+ *                                       # 1 to 3 instances, into <date>-cluster.md and .json
  *
  * Uses the Kafka at KAFKA_BROKERS (127.0.0.1:9092), starting a broker there if none listens;
  * Redis and Postgres at REDIS_URL and DATABASE_URL. Every stage works in its own slice (database,
@@ -26,11 +28,13 @@ import { benchIngest } from './stages/ingest';
 import { benchObserveScript } from './stages/redis-baseline';
 import { benchRefunds } from './stages/refunds';
 import { benchChecks } from './stages/checks';
+import { benchScaling } from './stages/scaling';
 
 const STAGES = ['ingest', 'detector', 'refunds', 'e2e', 'backtest', 'checks'] as const;
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    cluster: { type: 'boolean', default: false },
     stages: { type: 'string', default: STAGES.join(',') },
     rates: { type: 'string' },
     'step-seconds': { type: 'string' },
@@ -38,7 +42,8 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick;
-const stages = new Set(values.stages.split(','));
+// The cluster run starts brokers and Redis nodes of its own and is a run of its own.
+const stages = new Set(values.cluster ? ['cluster'] : values.stages.split(','));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const endpoints: Endpoints = {
@@ -56,7 +61,7 @@ if (!(await isPortOpen(brokerPort))) {
 
 const results: BenchResults = { startedAt: new Date().toISOString(), mode: quick ? 'quick' : 'full', machine: describeMachine() };
 log(`machine: ${JSON.stringify(results.machine)}`);
-const date = results.startedAt.slice(0, 10);
+const date = `${results.startedAt.slice(0, 10)}${values.cluster ? '-cluster' : ''}`;
 mkdirSync(values.out, { recursive: true });
 const write = () => {
   results.finishedAt = new Date().toISOString();
@@ -108,6 +113,11 @@ try {
   if (stages.has('checks')) {
     log('7. pre-payment checks');
     results.checks = await benchChecks(endpoints, { rates: [1_000, 5_000, 20_000], seconds: quick ? 5 : 10, besideSeconds: quick ? 10 : 20 }, log);
+    write();
+  }
+  if (stages.has('cluster')) {
+    log('8. scaling out: the detector on a Kafka cluster and a Redis Cluster');
+    results.scaling = await benchScaling(endpoints, quick ? 20_000 : 60_000, log);
     write();
   }
 } finally {
