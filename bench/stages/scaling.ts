@@ -104,10 +104,13 @@ async function drain(target: Target, instances: number, traffic: readonly Webhoo
       REDIS_URL: target.redisUrl,
       REDIS_KEY_PREFIX: redisPrefix,
       DETECTOR_METRICS_PORT: '0',
-      LOG_LEVEL: 'warn',
     };
     for (let n = 0; n < instances; n += 1) detectors.push(startServiceProcess('detector', env));
-    await Promise.all(detectors.map((detector) => detector.ready));
+    let readyTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(detectors.map((detector) => detector.ready)),
+      new Promise((_, reject) => { readyTimer = setTimeout(() => reject(new Error(`detectors not consuming after 120 s:\n${detectors.flatMap((d) => d.lines.slice(-10)).join('\n')}`)), 120_000); }),
+    ]).finally(() => clearTimeout(readyTimer));
     const progress = topicProgress(admin, `${prefix}${process.env.DETECTOR_GROUP_ID ?? 'backstop-detector'}`, eventsTopic);
     const pids = () => Object.fromEntries(detectors.map((detector, index) => [`detector-${index + 1}`, detector.child.pid]));
 
