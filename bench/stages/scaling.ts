@@ -28,7 +28,12 @@ export interface ScalingRow {
   /** From the first committed batch until every event was committed. */
   seconds: number;
   eventsPerS: number;
-  /** Flag messages on the topic, and distinct flag ids among them (a redelivered batch re-emits its flags with the same ids). */
+  /**
+   * Flag messages on the topic, and distinct flag ids among them: a flag judged again when
+   * later history arrives is sent again under its id. Distinct flags differ a little between
+   * runs: a sku's price history is shared by payers on every partition, and the order the
+   * partitions are read in is not the same twice.
+   */
   flags: number;
   distinctFlags: number;
   /** Cores used meanwhile: the detector processes together, the brokers (java) and Redis. */
