@@ -31,8 +31,9 @@ export interface ScalingRow {
   /**
    * Flag messages on the topic, and distinct flag ids among them: a flag judged again when
    * later history arrives is sent again under its id. Distinct flags differ a little between
-   * runs: a sku's price history is shared by payers on every partition, and the order the
-   * partitions are read in is not the same twice.
+   * runs: a sku's price history is shared by payers on every partition, the order the
+   * partitions are read in is not the same twice, and the detector reads that history through
+   * a cache refreshed by wall-clock time.
    */
   flags: number;
   distinctFlags: number;
