@@ -130,6 +130,10 @@ export function renderMarkdown(results: BenchResults, chartFile: string | undefi
           return [r.setup, r.instances, r.eventsPerS, single ? ratio(r.eventsPerS, single.eventsPerS) : undefined, r.setup === 'cluster' && clusterOne ? ratio(r.eventsPerS, clusterOne.eventsPerS) : undefined,
             r.seconds, r.flags, r.distinctFlags, r.cores.detectors, r.cores.detectors > 0 ? Math.round(r.eventsPerS / r.cores.detectors) : undefined, r.cores.java, r.cores.redis, all > 0 ? Math.round(r.eventsPerS / all) : undefined];
         })));
+    if (g.skuReads?.length) {
+      out.push('', 'The per-tenant data every payer\'s judgement reads, the skus\' price histories, have a hash tag per sku, so on the cluster they are spread over every master. A cold read of many of them (what a detector does when its cache expires) goes as one pipeline per node:', '',
+        table(['setup', 'skus', 'prices per sku', 'round trips', 'median ms', 'µs per sku'], g.skuReads.map((r) => [r.setup, r.skus, r.pricesPerSku, r.roundTrips, r.medianMs, r.microsPerSku])));
+    }
   }
   return `${out.join('\n')}\n`;
 }

@@ -10,8 +10,9 @@
  * the work correctly, not a speed-up. The cores each part used say where the time went.
  */
 import { randomBytes } from 'node:crypto';
-import { topicName, type WebhookEvent } from '@backstop/contracts';
+import { topicName, type PaymentSnapshot, type WebhookEvent } from '@backstop/contracts';
 import { createIdempotentProducer, createKafka } from '@backstop/kafka';
+import { SkuPriceBook, skuPricesKey } from '@backstop/detection';
 import { createRedis, deleteMatching } from '@backstop/redis';
 import { publishEvents, readTopic, TrafficGenerator } from '@backstop/testkit';
 import { ensureBackstopTopics } from '../../infra/kafka/topics';
@@ -41,11 +42,24 @@ export interface ScalingRow {
   cores: { detectors: number; java: number; redis: number };
 }
 
+/** What reading many skus' price histories costs, the per-tenant data every payer's judgement reads. */
+export interface SkuReadRow {
+  setup: ScalingRow['setup'];
+  skus: number;
+  pricesPerSku: number;
+  /** Round trips of one cold read of every sku: one per Redis node holding some. */
+  roundTrips: number;
+  /** Median of the reads, ms, and per sku, µs. */
+  medianMs: number;
+  microsPerSku: number;
+}
+
 export interface ScalingResult {
   seed: number;
   payers: number;
   partitions: number;
   rows: ScalingRow[];
+  skuReads: SkuReadRow[];
 }
 
 const PARTITIONS = 12;
@@ -69,8 +83,10 @@ export async function benchScaling(endpoints: Endpoints, events: number, log: (l
   // One database and tenant for every run: the detector reads the tenant's rules from it.
   const slice = await createSlice(endpoints, 'scale');
   const rows: ScalingRow[] = [];
+  const skuReads: SkuReadRow[] = [];
   let topology: Topology | undefined;
   try {
+    skuReads.push(await skuReadCost('single node', endpoints.redisUrl, log));
     rows.push(await drain({ setup: 'single node', brokers: endpoints.brokers, redisUrl: endpoints.redisUrl }, 1, traffic, slice, log));
     topology = await Topology.start({
       databaseUrl: slice.env.DATABASE_URL!,
@@ -78,12 +94,13 @@ export async function benchScaling(endpoints: Endpoints, events: number, log: (l
       instances: { ingest: 0, detector: 0, 'refund-worker': 0, console: 0 },
     });
     const cluster: Target = { setup: 'cluster', brokers: topology.kafka.brokers, redisUrl: topology.redis.url };
+    skuReads.push(await skuReadCost('cluster', topology.redis.url, log));
     for (const instances of [1, 2, 3]) rows.push(await drain(cluster, instances, traffic, slice, log));
   } finally {
     await topology?.stop();
     await slice.drop();
   }
-  return { seed, payers, partitions: PARTITIONS, rows };
+  return { seed, payers, partitions: PARTITIONS, rows, skuReads };
 }
 
 async function drain(target: Target, instances: number, traffic: readonly WebhookEvent[], slice: Awaited<ReturnType<typeof createSlice>>, log: (line: string) => void): Promise<ScalingRow> {
@@ -154,6 +171,42 @@ async function drain(target: Target, instances: number, traffic: readonly Webhoo
     await admin.deleteTopics({ topics: [eventsTopic, flagsTopic] }).catch(() => undefined);
     await admin.disconnect();
     await deleteMatching(redis, `${redisPrefix}:*`);
+    redis.disconnect();
+  }
+}
+
+/**
+ * Reads the price histories of many skus cold, as a detector does when its cache expires:
+ * each sku's sorted set has a hash tag of its own, so on a cluster they are spread over every
+ * master and read in one pipeline per node (SlotPipelines). The same skus on one Redis are
+ * read in one pipeline.
+ */
+async function skuReadCost(setup: SkuReadRow['setup'], redisUrl: string, log: (line: string) => void, skus = 1_000, pricesPerSku = 50, rounds = 15): Promise<SkuReadRow> {
+  const redis = createRedis(redisUrl, 'bench-sku-reads');
+  const prefix = `benchsku${randomBytes(4).toString('hex')}`;
+  const tenantId = 'bench';
+  try {
+    const requests = Array.from({ length: skus }, (_, n) => ({ tenantId, payment: { sku: `卡-${n}`, currency: 'CNY' } as PaymentSnapshot }));
+    // Members as the detector stores them: "<unit price>:<payment id>", scored by time.
+    for (const [index, { payment }] of requests.entries()) {
+      const key = skuPricesKey(prefix, tenantId, payment.sku!, payment.currency);
+      await redis.zadd(key, ...Array.from({ length: pricesPerSku }, (_, i) => [i, `${1000 + (i % 7)}:pay_${index}_${i}`]).flat());
+    }
+    const times: number[] = [];
+    let roundTrips = 0;
+    for (let round = 0; round < rounds; round += 1) {
+      const book = new SkuPriceBook(redis, prefix, { cap: pricesPerSku, ttlSeconds: 3_600, cacheMs: 10_000 });
+      const started = performance.now();
+      await book.refresh(requests);
+      times.push(performance.now() - started);
+      roundTrips = book.roundTrips;
+    }
+    const medianMs = times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+    const row: SkuReadRow = { setup, skus, pricesPerSku, roundTrips, medianMs: round(medianMs, 2), microsPerSku: round((medianMs * 1000) / skus, 1) };
+    log(`  ${setup}: a cold read of ${skus} skus' price histories (${pricesPerSku} prices each) takes ${row.medianMs} ms in ${roundTrips} round trips (${row.microsPerSku} µs per sku)`);
+    return row;
+  } finally {
+    await deleteMatching(redis, `${prefix}:*`);
     redis.disconnect();
   }
 }
