@@ -21,6 +21,7 @@ import { Topology } from '../../infra/cluster/topology';
 import { coresBetween, readCpu } from '../lib/cpu-sampler';
 import { benchLogger, createSlice, type Endpoints } from '../lib/slice';
 import { topicProgress } from '../lib/topic-progress';
+import { round } from './detector';
 
 export interface ScalingRow {
   setup: 'single node' | 'cluster';
@@ -194,7 +195,7 @@ async function skuReadCost(setup: SkuReadRow['setup'], redisUrl: string, log: (l
     }
     const times: number[] = [];
     let roundTrips = 0;
-    for (let round = 0; round < rounds; round += 1) {
+    for (let attempt = 0; attempt < rounds; attempt += 1) {
       const book = new SkuPriceBook(redis, prefix, { cap: pricesPerSku, ttlSeconds: 3_600, cacheMs: 10_000 });
       const started = performance.now();
       await book.refresh(requests);
@@ -222,4 +223,3 @@ async function countDistinctFlags(kafka: ReturnType<typeof createKafka>, topic: 
   }
 }
 
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
