@@ -14,7 +14,7 @@ import { topicName, type PaymentSnapshot, type WebhookEvent } from '@backstop/co
 import { createIdempotentProducer, createKafka } from '@backstop/kafka';
 import { SkuPriceBook, skuPricesKey } from '@backstop/detection';
 import { createRedis, deleteMatching } from '@backstop/redis';
-import { publishEvents, readTopic, TrafficGenerator } from '@backstop/testkit';
+import { publishEvents, readTopicToEnd, TrafficGenerator } from '@backstop/testkit';
 import { ensureBackstopTopics } from '../../infra/kafka/topics';
 import { startServiceProcess, type ServiceProcess } from '../../infra/dev/service-process';
 import { Topology } from '../../infra/cluster/topology';
@@ -153,7 +153,7 @@ async function drain(target: Target, instances: number, traffic: readonly Webhoo
     const seconds = (performance.now() - start!.at) / 1000;
     const used = coresBetween(start!.cpu, readCpu(pids()), seconds);
     const flags = (await admin.fetchTopicOffsets(flagsTopic)).reduce((sum, partition) => sum + Number(partition.high), 0);
-    const distinctFlags = await countDistinctFlags(kafka, flagsTopic, flags);
+    const distinctFlags = await countDistinctFlags(kafka, flagsTopic);
     const detectorCores = Object.entries(used).filter(([name]) => name.startsWith('detector-')).reduce((sum, [, cores]) => sum + cores, 0);
     const row: ScalingRow = {
       setup: target.setup,
@@ -212,14 +212,8 @@ async function skuReadCost(setup: SkuReadRow['setup'], redisUrl: string, log: (l
   }
 }
 
-async function countDistinctFlags(kafka: ReturnType<typeof createKafka>, topic: string, messages: number): Promise<number> {
-  const reader = await readTopic(kafka, topic);
-  try {
-    const deadline = Date.now() + 120_000;
-    while (reader.messages.length < messages && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    return new Set(reader.messages.map((message) => (JSON.parse(message.value) as { flagId: string }).flagId)).size;
-  } finally {
-    await reader.stop();
-  }
+async function countDistinctFlags(kafka: ReturnType<typeof createKafka>, topic: string): Promise<number> {
+  const messages = await readTopicToEnd(kafka, topic, 120_000);
+  return new Set(messages.map((message) => (JSON.parse(message.value) as { flagId: string }).flagId)).size;
 }
 

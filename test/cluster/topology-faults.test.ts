@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AssignerProtocol } from 'kafkajs';
 import { topicName, type Flag } from '@backstop/contracts';
 import { slotsLost } from '@backstop/detection';
-import { readTopic } from '@backstop/testkit';
+import { readTopicToEnd } from '@backstop/testkit';
 import { createKafka } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { createTenant } from '@backstop/tenancy';
@@ -185,18 +185,7 @@ describe('the clustered topology while members die', () => {
   /** Every distinct flag on the flags topic so far. */
   async function everyFlag(): Promise<Flag[]> {
     const kafka = createKafka(topology.kafka.brokers, 'topology-flags-reader', logger);
-    const flagsTopic = topicName('flags', stack.topicPrefix);
-    const admin = kafka.admin();
-    await admin.connect();
-    const end = (await admin.fetchTopicOffsets(flagsTopic)).reduce((sum, partition) => sum + Number(partition.high), 0);
-    await admin.disconnect();
-    const reader = await readTopic(kafka, flagsTopic);
-    try {
-      await eventually(async () => (reader.messages.length >= end ? true : undefined), { timeoutMs: 60_000, what: 'the whole flags topic' });
-      const byId = new Map(reader.messages.map((message) => { const flag = JSON.parse(message.value) as Flag; return [flag.flagId, flag]; }));
-      return [...byId.values()];
-    } finally {
-      await reader.stop();
-    }
+    const messages = await readTopicToEnd(kafka, topicName('flags', stack.topicPrefix), 60_000);
+    return [...new Map(messages.map((message) => { const flag = JSON.parse(message.value) as Flag; return [flag.flagId, flag]; })).values()];
   }
 });

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from '@backstop/redis';
-import { SlotRanges } from '@backstop/redis';
+import { SlotRanges, type Redis } from '@backstop/redis';
 import { stateSentinelKey } from './keys';
 import { slotsLost, WHOLE_STATE_LOST, type StateLoss } from './state-loss';
 import { marksFlags, parseStatus, type StateStatus } from './state-status';
@@ -57,9 +56,8 @@ export class StateSentinel {
       const current = await this.redis.get(this.key);
       if (current === null) return this.claim(lostAt(nowMs), nowMs);
       const before = parseStatus(current, nowMs);
-      const unfinished = before.state === 'rebuilding' && marksFlags(before, nowMs, this.maxRebuildMs) ? before : undefined;
-      const widened = unfinished === undefined ? slots : unfinished.slots === undefined || slots === undefined ? undefined : SlotRanges.parse(unfinished.slots).union(SlotRanges.parse(slots)).toString();
-      const status = lostAt(nowMs, widened);
+      const unfinished = before.state === 'rebuilding' && marksFlags(before, nowMs, this.maxRebuildMs);
+      const status = lostAt(nowMs, unfinished ? widen(before.slots, slots) : slots);
       const raw = JSON.stringify(status);
       // Another detector saw the same failover and wrote first: read its episode and widen that.
       if ((await this.redis.replaceStatus(this.key, current, raw)) === 1) {
@@ -100,6 +98,12 @@ export class StateSentinel {
     const stored = await this.redis.get(this.key);
     return stored === null ? this.claim(status, nowMs) : { status: parseStatus(stored, nowMs), raw: stored };
   }
+}
+
+/** The slots of an unfinished loss and a new one together; undefined (the whole state) when either is. */
+function widen(unfinished: string | undefined, slots: string | undefined): string | undefined {
+  if (unfinished === undefined || slots === undefined) return undefined;
+  return SlotRanges.parse(unfinished).union(SlotRanges.parse(slots)).toString();
 }
 
 function lostAt(nowMs: number, slots?: string): StateStatus {
