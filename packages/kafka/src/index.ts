@@ -10,3 +10,4 @@ export * from './retriable';
 export * from './coordinator-ready';
 export * from './codecs';
 export * from './consumer-health';
+export * from './fetch-gathering';

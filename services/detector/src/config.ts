@@ -12,6 +12,14 @@ export const DetectorConfig = z.object({
    * after a crash, its partitions are idle this long.
    */
   DETECTOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
+  /**
+   * How long the broker may hold a fetch to gather more events when traffic is light (ms): a
+   * pass then carries many events instead of a few, for at most this much added detection
+   * latency, and an idle detector asks the broker this often. Off by default: at 1,000
+   * events/s 10 ms saved about 0.1 core of the whole system but doubled the median detection
+   * latency and cost CPU when idle (bench/results/2026-11-30-gathering.md).
+   */
+  DETECTOR_FETCH_GATHER_MS: z.coerce.number().int().min(0).max(1_000).default(0),
   /** How long a tenant's rule settings are cached (ms). */
   DETECTOR_RULES_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
   /** Events this far (event time) behind their payer's newest are counted as late; they are still evaluated. */

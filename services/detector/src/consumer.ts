@@ -1,5 +1,5 @@
 import { partitionKey, topicName } from '@backstop/contracts';
-import { ACKS_ALL, commitBatches, gatherBatches, retryRetriable, sendDeadLetters } from '@backstop/kafka';
+import { ACKS_ALL, commitBatches, fetchGathering, gatherBatches, retryRetriable, sendDeadLetters } from '@backstop/kafka';
 import { faultPoint } from '@backstop/lifecycle';
 import type { Logger } from '@backstop/logging';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
@@ -48,6 +48,7 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
     allowAutoTopicCreation: false,
     sessionTimeout,
     heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
+    ...fetchGathering(config.DETECTOR_FETCH_GATHER_MS),
   });
   await consumer.connect();
   await sentinel.arm(Date.now(), await committedBefore(kafka, `${prefix}${config.DETECTOR_GROUP_ID}`, eventsTopic));

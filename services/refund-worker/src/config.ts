@@ -11,9 +11,16 @@ export const RefundWorkerConfig = z.object({
    * batch's queries run while another is planned. The flags topic has 3 partitions.
    */
   REFUND_WORKER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(32).default(3),
-  /** How often the outbox relay looks for commands nobody woke it for (console approvals, retries). */
+  /**
+   * How long the broker may hold a fetch of flags or events to gather more when traffic is
+   * light (ms): one transaction then records many instead of one, for at most this much added
+   * refund latency, and an idle worker asks the broker this often; 0 answers every fetch as
+   * soon as one message is there (Kafka's default). See bench/results/2026-11-30-gathering.md.
+   */
+  REFUND_WORKER_FETCH_GATHER_MS: z.coerce.number().int().min(0).max(1_000).default(50),
   /** First retry delay of a failed refund webhook; later ones double, up to an hour. */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  /** How often the outbox relay looks for commands nobody woke it for (console approvals, retries). */
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   /** `/metrics` for Prometheus; 0 picks a free port. */
   REFUND_WORKER_METRICS_HOST: z.string().default('127.0.0.1'),

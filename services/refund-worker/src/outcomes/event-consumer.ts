@@ -1,33 +1,37 @@
 import { IngestedEvent, topicName } from '@backstop/contracts';
-import { commitBatch, deadLetterFor, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
+import { commitBatches, deadLetterFor, fetchGathering, gatherBatches, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
 import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { RefundWorkerConfig } from '../config';
 import { recordEvents } from './record-events';
 
 /** Events that concern refunds; payments themselves arrive as flag evidence. */
 const relevant = /"type"\s*:\s*"(order\.delivered|refund\.succeeded|refund\.failed)"/;
 
+/** At least the events topic's partitions one instance may own, so a fetch is one pass (see `gatherBatches`). */
+const PARTITIONS_AT_ONCE = 64;
+
 /**
  * Reads payment events in its own consumer group (beside the detector's) for deliveries
- * and refund outcomes; offsets are committed after the batch's transaction.
+ * and refund outcomes. The batches of every partition in one fetch are recorded in one
+ * transaction, and their offsets committed together after it: most events are payments this
+ * consumer skips, so a transaction and a commit per partition would cost more than the events.
  */
 export async function startEventConsumer(deps: { config: RefundWorkerConfig; kafka: Kafka; producer: Producer; pool: Pool; logger: Logger; onDeadLetters?: (count: number) => void }): Promise<Consumer> {
   const { config, kafka, producer, pool, logger } = deps;
   const prefix = config.KAFKA_TOPIC_PREFIX;
-  const consumer = kafka.consumer({ groupId: `${prefix}${config.REFUND_WORKER_GROUP_ID}-events`, allowAutoTopicCreation: false, sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS });
+  const consumer = kafka.consumer({ groupId: `${prefix}${config.REFUND_WORKER_GROUP_ID}-events`, allowAutoTopicCreation: false, sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS, ...fetchGathering(config.REFUND_WORKER_FETCH_GATHER_MS) });
   await consumer.connect();
   await consumer.subscribe({ topic: topicName('paymentEvents', prefix), fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    eachBatch: async (payload) => {
-      const { batch, isRunning, isStale } = payload;
-      if (!isRunning() || isStale() || batch.messages.length === 0) return;
+
+  const handleFetch = async (payloads: EachBatchPayload[]) => {
+    const live = payloads.filter(({ batch, isRunning, isStale }) => isRunning() && !isStale() && batch.messages.length > 0);
+    if (live.length === 0) return;
+    const events: IngestedEvent[] = [];
+    const deadLetters: DeadLetter[] = [];
+    for (const { batch } of live) {
       const source = { topic: batch.topic, partition: batch.partition };
-      const events: IngestedEvent[] = [];
-      const deadLetters: DeadLetter[] = [];
       for (const message of batch.messages) {
         const text = message.value?.toString('utf8') ?? '';
         if (!relevant.test(text)) continue;
@@ -37,14 +41,21 @@ export async function startEventConsumer(deps: { config: RefundWorkerConfig; kaf
           deadLetters.push(deadLetterFor(message, source, 'refund-worker-events', error instanceof Error ? error.message : String(error)));
         }
       }
-      if (events.length > 0) {
-        const outcome = await inTransaction(pool, (client) => recordEvents(client, events, new Date()));
-        if (outcome.outcomes > 0 || outcome.deliveries > 0) logger.info(outcome, 'platform events recorded');
-      }
-      await sendDeadLetters(producer, topicName('deadLetter', prefix), deadLetters);
-      deps.onDeadLetters?.(deadLetters.length);
-      await commitBatch(payload);
-    },
+    }
+    if (events.length > 0) {
+      const outcome = await inTransaction(pool, (client) => recordEvents(client, events, new Date()));
+      if (outcome.outcomes > 0 || outcome.deliveries > 0) logger.info(outcome, 'platform events recorded');
+    }
+    await sendDeadLetters(producer, topicName('deadLetter', prefix), deadLetters);
+    deps.onDeadLetters?.(deadLetters.length);
+    await commitBatches(live);
+  };
+
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
+    eachBatch: gatherBatches(handleFetch),
   });
   return consumer;
 }
