@@ -192,7 +192,7 @@ describe(`backtest on real Kafka, Redis and Postgres (seed ${seed}; BACKTEST_SEE
     await admin.connect();
     const { groups: left } = await admin.listGroups();
     await admin.disconnect();
-    expect(left.map((g) => g.groupId).filter((id) => id.includes('backtest'))).toEqual([]);
+    expect(left.map((g) => g.groupId).filter((id) => id.startsWith(`${stack.topicPrefix}backstop-backtest.`))).toEqual([]);
 
     // The marker: production still runs and records a new flag; nothing but the marker's flag
     // reached the flags topic since the first snapshot.
@@ -303,7 +303,7 @@ describe(`backtest on real Kafka, Redis and Postgres (seed ${seed}; BACKTEST_SEE
     await admin.connect();
     const { groups: after } = await admin.listGroups();
     await admin.disconnect();
-    expect(after.map((g) => g.groupId).filter((id) => id.includes('backtest'))).toEqual([]);
+    expect(after.map((g) => g.groupId).filter((id) => id.startsWith(`${stack.topicPrefix}backstop-backtest.`))).toEqual([]);
   }, 120_000);
 
   // Last: it deletes records from the slice's events topic, as retention would.

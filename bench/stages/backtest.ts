@@ -68,11 +68,11 @@ export async function benchBacktest(endpoints: Endpoints, events: number, log: (
     const config = DetectorConfig.parse(slice.serviceEnv);
     const store = createPayerStateStore(slice.redis, config);
     let firstBatchAt: number | undefined;
-    const observe = store.observe.bind(store);
-    store.observe = (requests, deliveries) => {
+    const observe = store.observe.bind(store) as (...args: unknown[]) => Promise<unknown[]>;
+    store.observe = ((...args: unknown[]) => {
       firstBatchAt ??= performance.now();
-      return observe(requests, deliveries);
-    };
+      return observe(...args);
+    }) as typeof store.observe;
     const detector = createDetector(config, { logger: benchLogger, kafka: slice.kafka, redis: slice.redis, pool: slice.pool, store, serveMetrics: false, rebuildLostState: false });
     await detector.start();
     const progress = topicProgress(admin, `${slice.topicPrefix}${config.DETECTOR_GROUP_ID}`, eventsTopic);

@@ -15,17 +15,21 @@ import type { StateLoss } from './state/state-loss';
 
 type Warning = NonNullable<Awaited<ReturnType<WarningLog['find']>>[number]>;
 
+/** What is kept of an event once the rules judged it: its findings, or the flags its first delivery stored. */
+type Judged = { kind: 'fresh' | 'redelivered-before-flags'; findings: Finding[] } | { kind: 'redelivered'; stored: StoredFlags };
+
 /** The warnings of pre-payment checks behind the batch's flagged payments that name one, by request index. */
 async function warningsFor(
   requests: readonly { ingested: IngestedEvent; payment: PaymentSnapshot }[],
-  judged: readonly { findings: readonly Finding[] }[],
+  judged: readonly Judged[],
   log: WarningLog | undefined,
 ): Promise<Map<number, Warning>> {
   const found = new Map<number, Warning>();
   if (!log) return found;
-  const asked = judged.flatMap(({ findings }, index) => {
+  const asked = judged.flatMap((judgement, index) => {
+    if (judgement.kind === 'redelivered') return [];
     const { ingested, payment } = requests[index]!;
-    const flagsItself = findings.some((finding) => finding.flagged.paymentId === payment.paymentId);
+    const flagsItself = judgement.findings.some((finding) => finding.flagged.paymentId === payment.paymentId);
     return payment.intentId && flagsItself ? [{ index, tenantId: ingested.tenantId, payerId: payment.payerId, intentId: payment.intentId }] : [];
   });
   const warnings = await log.find(asked);
@@ -110,28 +114,34 @@ export async function detectBatch(batches: readonly SourceBatch[], deps: DetectD
   if (requests.length === 0 && deliveries.length === 0) return outcome;
 
   const configs = await deps.rulesConfig.forTenants(requests.map((r) => r.ingested.tenantId));
-  const observations = await deps.store.observe(requests.map(({ ingested, payment }) => ({ tenantId: ingested.tenantId, payment })), deliveries);
+  // Judged as each pipeline answers, keeping the findings and not the snapshot: a fetch of
+  // thousands of events never holds thousands of payers' histories at once. Flags are built
+  // after: a flagged payment confirmed through a pre-payment check needs that check's warning,
+  // read for all of the batch's such payments in one round trip.
+  const judged = await deps.store.observe(
+    requests.map(({ ingested, payment }) => ({ tenantId: ingested.tenantId, payment })),
+    deliveries,
+    (observation, index): Judged => {
+      if (observation.kind === 'redelivered') return observation;
+      const { ingested, payment } = requests[index]!;
+      const before = observation.snapshot;
+      if (before.newestMs - msOf(payment) > deps.allowedLatenessMs) outcome.late += 1;
+      const context = { tenantId: ingested.tenantId, payment, marks: ingested.marks, before };
+      return { kind: observation.kind, findings: evaluateRules(context, configs.get(ingested.tenantId)!) };
+    },
+  );
   const flaggedAt = (deps.now?.() ?? new Date()).toISOString();
-  // Judged first, flags built after: a flagged payment confirmed through a pre-payment check
-  // needs that check's warning, read for all of the batch's such payments in one round trip.
-  const judged = observations.map((observation, index) => {
-    if (observation.kind === 'redelivered') return { observation, findings: [] as Finding[] };
-    const { ingested, payment } = requests[index]!;
-    const before = observation.snapshot;
-    if (before.newestMs - msOf(payment) > deps.allowedLatenessMs) outcome.late += 1;
-    const context = { tenantId: ingested.tenantId, payment, marks: ingested.marks, before };
-    return { observation, findings: evaluateRules(context, configs.get(ingested.tenantId)!) };
-  });
   const warnings = await warningsFor(requests, judged, deps.warnings);
-  judged.forEach(({ observation, findings }, index) => {
+  judged.forEach((judgement, index) => {
     const { ingested, payment } = requests[index]!;
-    if (observation.kind === 'redelivered') {
+    if (judgement.kind === 'redelivered') {
       outcome.redelivered += 1;
-      outcome.flags.push(...observation.stored);
-      outcome.published.push(...observation.stored.map((flag) => JSON.stringify(flag)));
+      outcome.flags.push(...judgement.stored);
+      outcome.published.push(...judgement.stored.map((flag) => JSON.stringify(flag)));
       return;
     }
-    if (observation.kind === 'redelivered-before-flags') outcome.redelivered += 1;
+    if (judgement.kind === 'redelivered-before-flags') outcome.redelivered += 1;
+    const findings = judgement.findings;
     if (findings.length === 0) {
       outcome.records.push({ tenantId: ingested.tenantId, payment, stored: '[]' });
       return;

@@ -144,8 +144,18 @@ export class PayerStateStore<Stored> {
    * Records the payments and deliveries and returns each payment's state before it. A batch's
    * deliveries go first: the rules compare a delivery's event time with the payments', so
    * which of them arrived first within a batch does not matter.
+   *
+   * `use` turns each observation into what the caller keeps, as soon as its pipeline answered
+   * and in request order: a fetch of thousands of events then never holds thousands of parsed
+   * snapshots (each a payer's history) at once, only what the caller kept of them.
    */
-  async observe(requests: ObserveRequest[], deliveries: readonly DeliveryRequest[] = []): Promise<Observation<Stored>[]> {
+  async observe(requests: ObserveRequest[], deliveries?: readonly DeliveryRequest[]): Promise<Observation<Stored>[]>;
+  async observe<Kept>(requests: ObserveRequest[], deliveries: readonly DeliveryRequest[], use: (observation: Observation<Stored>, index: number) => Kept): Promise<Kept[]>;
+  async observe<Kept>(
+    requests: ObserveRequest[],
+    deliveries: readonly DeliveryRequest[] = [],
+    use: (observation: Observation<Stored>, index: number) => Kept = (observation) => observation as Kept,
+  ): Promise<Kept[]> {
     if (requests.length === 0 && deliveries.length === 0) return [];
     await this.skuPrices.refresh(requests);
     const nowMs = Date.now();
@@ -177,7 +187,7 @@ export class PayerStateStore<Stored> {
     const replies = pipelines.map(({ pipeline }) => pipeline.exec({ retryOnConnectionLoss: FAILOVER_RETRY_MS }));
     // Every pipeline is awaited, so none is left to reject unheard when an earlier one fails.
     const settled = Promise.allSettled(replies);
-    const observations: Observation<Stored>[] = new Array(requests.length);
+    const kept: Kept[] = new Array(requests.length);
     try {
       for (const [n, { from, to, deliveries: delivered }] of pipelines.entries()) {
         const results = await replies[n]!;
@@ -187,16 +197,17 @@ export class PayerStateStore<Stored> {
           if (error) throw error;
           const [already, body] = value as [number, string];
           const payerId = requests[index]!.payment.payerId;
-          observations[index] =
+          const observation: Observation<Stored> =
             already === 0 ? { kind: 'fresh', snapshot: parseSnapshot(body, payerId) }
             : body.startsWith('S:') ? { kind: 'redelivered-before-flags', snapshot: parseSnapshot(body.slice(2), payerId) }
             : { kind: 'redelivered', stored: this.decodeStored(body.slice(2)) };
+          kept[index] = use(observation, index);
         }
       }
     } finally {
       await settled;
     }
-    return observations;
+    return kept;
   }
 
   /** Remembers what each event produced, replacing its snapshot. */
