@@ -8,6 +8,8 @@ import type { SkuPriceBook, SkuSummary } from './sku-prices';
 
 /** Payments per pipeline when a batch's observations are split to overlap Redis and this process. */
 const PIPELINE_EVENTS = 256;
+/** Pipelines sent ahead of the one being read: enough to keep Redis busy, few enough to bound what a pass holds. */
+const PIPELINES_IN_FLIGHT = 3;
 
 /**
  * How long a call is retried when a Redis Cluster node's connection is lost under it, which
@@ -159,20 +161,22 @@ export class PayerStateStore<Stored> {
     if (requests.length === 0 && deliveries.length === 0) return [];
     await this.skuPrices.refresh(requests);
     const nowMs = Date.now();
-    // Sent as several pipelines at once, so Redis runs the scripts of one while this process
-    // encodes the next and reads the replies of the one before. The deliveries go first.
-    const pipelines: { pipeline: SlotPipelines; from: number; to: number; deliveries: number }[] = [];
+    // A few pipelines are in flight at once, so Redis runs the scripts of one while this
+    // process encodes the next and reads the replies of the one before; the next is sent as
+    // one is read, so a fetch of thousands of events never has all their commands and replies
+    // alive together. They share the connection, so Redis runs them in the order sent. The
+    // deliveries go first.
+    const chunks: { from: number; to: number; deliveries: number }[] = [];
     for (let from = 0; from < Math.max(requests.length, 1); from += PIPELINE_EVENTS) {
+      chunks.push({ from, to: Math.min(requests.length, from + PIPELINE_EVENTS), deliveries: from === 0 ? deliveries.length : 0 });
+    }
+    const send = ({ from, to, deliveries: delivered }: (typeof chunks)[number]) => {
       // One pipeline per Redis node (a payer's keys share a slot, so each command goes whole).
       const pipeline = new SlotPipelines(this.redis);
-      const first = from === 0;
-      if (first) {
-        for (const { tenantId, payerId, orderId, deliveredMs } of deliveries) {
-          const keys = payerKeys(this.prefix, tenantId, payerId);
-          pipeline.add(keys.seen, (p) => p.observeDelivery(keys.seen, keys.deliveries, orderId, deliveredMs, this.limits.orderHorizonMs, this.limits.orderCap, this.limits.payerTtlSeconds));
-        }
+      for (const { tenantId, payerId, orderId, deliveredMs } of deliveries.slice(0, delivered)) {
+        const keys = payerKeys(this.prefix, tenantId, payerId);
+        pipeline.add(keys.seen, (p) => p.observeDelivery(keys.seen, keys.deliveries, orderId, deliveredMs, this.limits.orderHorizonMs, this.limits.orderCap, this.limits.payerTtlSeconds));
       }
-      const to = Math.min(requests.length, from + PIPELINE_EVENTS);
       for (let index = from; index < to; index += 1) {
         const { tenantId, payment } = requests[index]!;
         const sku = this.skuPrices.summaryFor(tenantId, payment);
@@ -182,15 +186,18 @@ export class PayerStateStore<Stored> {
       for (let index = from; index < to; index += 1) this.skuPrices.queueUpdate(pipeline, requests[index]!.tenantId, requests[index]!.payment);
       this.roundTrips += pipeline.roundTrips;
       this.commandsSent += pipeline.length;
-      pipelines.push({ pipeline, from, to, deliveries: first ? deliveries.length : 0 });
-    }
-    const replies = pipelines.map(({ pipeline }) => pipeline.exec({ retryOnConnectionLoss: FAILOVER_RETRY_MS }));
-    // Every pipeline is awaited, so none is left to reject unheard when an earlier one fails.
-    const settled = Promise.allSettled(replies);
+      const replies = pipeline.exec({ retryOnConnectionLoss: FAILOVER_RETRY_MS });
+      // Heard at once, so a pipeline that fails while an earlier one is read never rejects unheard.
+      replies.catch(() => undefined);
+      return replies;
+    };
+    const inFlight = chunks.slice(0, PIPELINES_IN_FLIGHT).map(send);
     const kept: Kept[] = new Array(requests.length);
     try {
-      for (const [n, { from, to, deliveries: delivered }] of pipelines.entries()) {
-        const results = await replies[n]!;
+      for (const [n, { from, to, deliveries: delivered }] of chunks.entries()) {
+        const results = await inFlight[n]!;
+        const next = chunks[n + PIPELINES_IN_FLIGHT];
+        if (next) inFlight.push(send(next));
         for (let i = 0; i < delivered; i += 1) if (results[i]![0]) throw results[i]![0];
         for (let index = from; index < to; index += 1) {
           const [error, value] = results[delivered + index - from]!;
@@ -205,7 +212,8 @@ export class PayerStateStore<Stored> {
         }
       }
     } finally {
-      await settled;
+      // Nothing is left running behind a failure: what was sent is waited for, the rest never goes.
+      await Promise.allSettled(inFlight);
     }
     return kept;
   }
