@@ -64,4 +64,19 @@ describe('recording flags: one decision per charge, shadows never in the way', (
     expect((await verifyAuditChains(pool)).breaks).toEqual([]);
     expect((await verifyAuditChains(pool)).drifts).toEqual([]);
   });
+
+  it('a flag raised twice in one batch is stored as first received, as it is when the copies come in two batches', async () => {
+    // An event and its redelivery judged in one pass: the same flag, received twice.
+    const first = buildFlag(tenantId, { type: 'duplicate.exact', flaggedAt: new Date(Date.now() - 60_000) });
+    const again = { ...first, receivedAt: new Date(Date.now() - 1_000).toISOString(), flaggedAt: new Date().toISOString() };
+    const storedAt = async (flag: Flag) =>
+      (await pool.query<{ received_at: Date }>('SELECT received_at FROM flags WHERE tenant_id = $1 AND flag_id = $2', [tenantId, flag.flagId])).rows.map((row) => row.received_at.toISOString());
+    expect(await record([first, again])).toMatchObject({ flagsInserted: 1, decisionsInserted: 1 });
+    expect(await storedAt(first)).toEqual([first.receivedAt]);
+
+    const apart = buildFlag(tenantId, { type: 'duplicate.exact', flaggedAt: new Date(Date.now() - 60_000) });
+    await record([apart]);
+    await record([{ ...apart, receivedAt: new Date().toISOString() }]);
+    expect(await storedAt(apart)).toEqual([apart.receivedAt]);
+  });
 });

@@ -53,7 +53,15 @@ export async function recordFlags(client: PoolClient, flags: readonly Flag[], no
     return [row.tenant_id, { day: tenantDay(now, row.time_zone), policy: stored.policy }] as const;
   }));
   outcome.orphaned = flags.filter((f) => !tenants.has(f.tenantId));
-  const known = [...new Map(flags.filter((f) => tenants.has(f.tenantId)).map((f) => [`${f.tenantId}\u0000${f.flagId}`, f])).values()];
+  // A flag raised twice in one batch (an event and its redelivery judged in one pass of the
+  // detector) is kept as first received, as a copy arriving in a later batch is kept out by
+  // the stored one: which copy is stored never depends on how the flags were batched.
+  const firstCopies = new Map<string, Flag>();
+  for (const flag of flags) {
+    const key = `${flag.tenantId}\u0000${flag.flagId}`;
+    if (tenants.has(flag.tenantId) && !firstCopies.has(key)) firstCopies.set(key, flag);
+  }
+  const known = [...firstCopies.values()];
   if (known.length === 0) return outcome;
 
   const fresh = await insertFlags(client, known);
