@@ -257,8 +257,10 @@ async function loadFinance() {
   $('#decisions tbody').replaceChildren(...data.map((d) => element('tr', {},
     element('td', {}, time(d.createdAt)), element('td', {}, t(d.flagType)), element('td', {}, money(d.amount, d.currency)),
     element('td', {}, t(d.status)), element('td', { class: 'reason' }, sentence(d.reasonMessage, d.reason)))));
-  const to = new Date();
-  const from = new Date(to.getTime() - 6 * 86_400_000);
+  // Days are the tenant's own (a Chinese shop's day starts at 16:00 UTC): ending the range at
+  // tomorrow's UTC date takes in today wherever the tenant is; a day not yet begun is empty.
+  const to = new Date(Date.now() + 86_400_000);
+  const from = new Date(to.getTime() - 7 * 86_400_000);
   const day = (date) => date.toISOString().slice(0, 10);
   const [reconciliation, mismatches] = await Promise.all([
     api(`/v1/finance/reconciliation?from=${day(from)}&to=${day(to)}`).catch(() => ({ data: [] })),
