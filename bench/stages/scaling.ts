@@ -11,10 +11,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { topicName, type PaymentSnapshot, type WebhookEvent } from '@backstop/contracts';
-import { createIdempotentProducer, createKafka } from '@backstop/kafka';
+import { createIdempotentProducer, createKafka, readToEnd } from '@backstop/kafka';
 import { SkuPriceBook, skuPricesKey } from '@backstop/detection';
 import { createRedis, deleteMatching } from '@backstop/redis';
-import { publishEvents, readTopicToEnd, TrafficGenerator } from '@backstop/testkit';
+import { publishEvents, TrafficGenerator } from '@backstop/testkit';
 import { ensureBackstopTopics } from '../../infra/kafka/topics';
 import { startServiceProcess, type ServiceProcess } from '../../infra/dev/service-process';
 import { Topology } from '../../infra/cluster/topology';
@@ -213,7 +213,8 @@ async function skuReadCost(setup: SkuReadRow['setup'], redisUrl: string, log: (l
 }
 
 async function countDistinctFlags(kafka: ReturnType<typeof createKafka>, topic: string): Promise<number> {
-  const messages = await readTopicToEnd(kafka, topic, 120_000);
-  return new Set(messages.map((message) => (JSON.parse(message.value) as { flagId: string }).flagId)).size;
+  const flagIds = new Set<string>();
+  await readToEnd(kafka, topic, (value) => flagIds.add((JSON.parse(value!) as { flagId: string }).flagId));
+  return flagIds.size;
 }
 

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AssignerProtocol } from 'kafkajs';
 import { topicName, type Flag } from '@backstop/contracts';
 import { slotsLost } from '@backstop/detection';
-import { readTopicToEnd } from '@backstop/testkit';
-import { createKafka } from '@backstop/kafka';
+import { createKafka, readToEnd } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { createTenant } from '@backstop/tenancy';
 import type { SentEvent } from '../../infra/tools/invariants/invariants';
@@ -185,7 +184,11 @@ describe('the clustered topology while members die', () => {
   /** Every distinct flag on the flags topic so far. */
   async function everyFlag(): Promise<Flag[]> {
     const kafka = createKafka(topology.kafka.brokers, 'topology-flags-reader', logger);
-    const messages = await readTopicToEnd(kafka, topicName('flags', stack.topicPrefix), 60_000);
-    return [...new Map(messages.map((message) => { const flag = JSON.parse(message.value) as Flag; return [flag.flagId, flag]; })).values()];
+    const byId = new Map<string, Flag>();
+    await readToEnd(kafka, topicName('flags', stack.topicPrefix), (value) => {
+      const flag = JSON.parse(value!) as Flag;
+      byId.set(flag.flagId, flag);
+    });
+    return [...byId.values()];
   }
 });

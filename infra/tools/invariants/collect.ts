@@ -4,9 +4,8 @@
  * and refund decisions in Postgres. Reads only: a throwaway consumer group that never
  * commits, and SELECTs.
  */
-import { randomUUID } from 'node:crypto';
 import { IngestedEvent, topicName } from '@backstop/contracts';
-import { retryRetriable } from '@backstop/kafka';
+import { readToEnd, retryRetriable } from '@backstop/kafka';
 import type { Pool } from '@backstop/postgres';
 import type { Kafka } from 'kafkajs';
 import { flagOnTopicKey, type Observed, type ObservedDecision, type ObservedFlag } from './invariants';
@@ -39,42 +38,6 @@ export async function groupLag(kafka: Kafka, groupId: string, topic: string): Pr
     return Number(lag);
   } finally {
     await admin.disconnect();
-  }
-}
-
-/** Reads a topic from its beginning to where it ended when called, message by message. */
-async function readToEnd(kafka: Kafka, topic: string, visit: (value: string | undefined) => void): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, { low: BigInt(p.low), high: BigInt(p.high) }]));
-  await admin.disconnect();
-  const remaining = new Set([...ends].filter(([, range]) => range.high > range.low).map(([partition]) => partition));
-  if (remaining.size === 0) return;
-
-  const consumer = kafka.consumer({ groupId: `invariants-${randomUUID()}` });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            const end = ends.get(batch.partition)?.high ?? 0n;
-            for (const message of batch.messages) {
-              if (BigInt(message.offset) >= end) break;
-              visit(message.value?.toString('utf8'));
-            }
-            if (BigInt(batch.lastOffset()) + 1n >= end) {
-              remaining.delete(batch.partition);
-              if (remaining.size === 0) resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
   }
 }
 

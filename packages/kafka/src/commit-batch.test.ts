@@ -1,31 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import type { Admin, Kafka } from 'kafkajs';
-import { createLogger } from '@backstop/logging';
-import { createKafka } from './client';
+import { describe, expect, it } from 'vitest';
+import { scratchTopic } from '../../../test/support/scratch-topic';
 import { eventually } from '../../../test/support/wait';
 import { commitBatch } from './commit-batch';
-import { ensureTopics } from './topics';
 
 describe('commitBatch on a real broker', () => {
-  const topic = `commit-batch-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  let kafka: Kafka;
-  let admin: Admin;
-
-  beforeAll(async () => {
-    kafka = createKafka(inject('kafkaBrokers'), 'commit-batch-test', createLogger('test', 'warn'));
-    admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic, numPartitions: 1 }]);
-  });
-
-  afterAll(async () => {
-    await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin?.disconnect();
-  });
+  const scratch = scratchTopic('commit-batch', 1);
 
   it('commits the batch a disconnect lands in, so the next owner does not redo it', async () => {
+    const { kafka, admin, topic } = scratch;
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic, messages: [{ value: 'a' }, { value: 'b' }] });

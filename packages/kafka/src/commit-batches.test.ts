@@ -1,44 +1,30 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import type { Admin, EachBatchPayload, Kafka } from 'kafkajs';
-import { createLogger } from '@backstop/logging';
-import { createKafka } from './client';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { EachBatchPayload } from 'kafkajs';
 import { commitBatches } from './commit-batches';
 import { gatherBatches } from './gather-batches';
 import { ACKS_ALL, createIdempotentProducer } from './producer';
-import { ensureTopics } from './topics';
+import { scratchTopic } from '../../../test/support/scratch-topic';
 import { eventually } from '../../../test/support/wait';
 
 describe('gatherBatches and commitBatches on a real broker', () => {
-  const topic = `gather-batches-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const partitions = 3;
-  let kafka: Kafka;
-  let admin: Admin;
+  const scratch = scratchTopic('gather-batches', partitions);
 
   beforeAll(async () => {
-    kafka = createKafka(inject('kafkaBrokers'), 'gather-batches-test', createLogger('test', 'warn'));
-    admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic, numPartitions: partitions }]);
     // Idempotent: a fresh partition may answer "not the leader" to a write it then keeps, and a
     // plain producer's retry would write the messages twice.
-    const producer = createIdempotentProducer(kafka);
+    const producer = createIdempotentProducer(scratch.kafka);
     await producer.connect();
     // Two messages on each partition, written before anyone reads: one fetch carries them all.
-    await producer.send({ topic, acks: ACKS_ALL, messages: Array.from({ length: partitions * 2 }, (_, i) => ({ partition: i % partitions, value: `m${i}` })) });
+    await producer.send({ topic: scratch.topic, acks: ACKS_ALL, messages: Array.from({ length: partitions * 2 }, (_, i) => ({ partition: i % partitions, value: `m${i}` })) });
     await producer.disconnect();
   });
 
-  afterAll(async () => {
-    await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin?.disconnect();
-  });
-
   const committed = async (groupId: string) =>
-    (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions.map(({ partition, offset }) => ({ partition, offset })).sort((a, b) => a.partition - b.partition);
+    (await scratch.admin.fetchOffsets({ groupId, topics: [scratch.topic] }))[0]!.partitions.map(({ partition, offset }) => ({ partition, offset })).sort((a, b) => a.partition - b.partition);
 
   it('hands the batches of one fetch over together and commits all their partitions in one request', async () => {
+    const { kafka, topic } = scratch;
     const groupId = `${topic}-together`;
     const consumer = kafka.consumer({ groupId });
     let commitRequests = 0;
@@ -70,6 +56,7 @@ describe('gatherBatches and commitBatches on a real broker', () => {
   }, 60_000);
 
   it('settles every batch of a group with its failure, so none is committed and the fetch is redone', async () => {
+    const { kafka, topic } = scratch;
     const groupId = `${topic}-failing`;
     const consumer = kafka.consumer({ groupId });
     await consumer.connect();
@@ -104,6 +91,7 @@ describe('gatherBatches and commitBatches on a real broker', () => {
   }, 60_000);
 
   it('commits the group a disconnect lands in, so the next owner does not redo it', async () => {
+    const { kafka, topic } = scratch;
     const groupId = `${topic}-stopping`;
     const consumer = kafka.consumer({ groupId });
     await consumer.connect();

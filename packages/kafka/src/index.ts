@@ -11,3 +11,4 @@ export * from './coordinator-ready';
 export * from './codecs';
 export * from './consumer-health';
 export * from './fetch-gathering';
+export * from './read-to-end';

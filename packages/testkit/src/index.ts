@@ -18,5 +18,5 @@ export { generateTraffic, type Cohort, type HardNegative, type LabelledEvent, ty
 export { forEachKey } from '@backstop/redis';
 export { createDatabaseSlice, createSlice, type Endpoints, type Slice, type SliceOptions } from './slice';
 export { groupCaughtUp, publishEvents, publishFlags } from './kafka';
-export { readTopic, readTopicToEnd, type ReadMessage } from './topic-reader';
+export { readTopic, type ReadMessage } from './topic-reader';
 export { examplePaymentData } from './example-payment';

@@ -26,29 +26,3 @@ export async function readTopic(kafka: Kafka, topic: string): Promise<{ messages
   });
   return { messages, stop: () => consumer.disconnect() };
 }
-
-/**
- * Every message the topic held when called, read from its beginning; fails after `timeoutMs`
- * if they did not all arrive, naming how many did.
- */
-export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ReadMessage[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let held: number;
-  try {
-    held = (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
-  const reader = await readTopic(kafka, topic);
-  try {
-    const deadline = Date.now() + timeoutMs;
-    while (reader.messages.length < held) {
-      if (Date.now() > deadline) throw new Error(`read ${reader.messages.length} of the ${held} messages ${topic} held within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return reader.messages;
-  } finally {
-    await reader.stop();
-  }
-}
