@@ -1,5 +1,5 @@
 import { partitionKey, topicName } from '@backstop/contracts';
-import { ACKS_ALL, commitBatches, fetchGathering, gatherBatches, retryRetriable, sendDeadLetters } from '@backstop/kafka';
+import { ACKS_ALL, commitBatches, fetchGathering, gatherBatches, PARTITIONS_PER_PASS, retryRetriable, sendDeadLetters } from '@backstop/kafka';
 import { faultPoint } from '@backstop/lifecycle';
 import type { Logger } from '@backstop/logging';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
@@ -20,13 +20,6 @@ export interface DetectorDeps {
   sentinel: StateSentinel;
   logger: Logger;
 }
-
-/**
- * Partitions whose batches of one fetch are handled together. KafkaJS hands a fetch's batches
- * to `eachBatch` at most this many at a time; at least the partitions one instance owns, so a
- * fetch is one pass (see `gatherBatches`).
- */
-const PARTITIONS_AT_ONCE = 64;
 
 /**
  * Consumes accepted events a fetch at a time: the batches of every partition in one fetch go
@@ -54,11 +47,7 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
   await sentinel.arm(Date.now(), await committedBefore(kafka, `${prefix}${config.DETECTOR_GROUP_ID}`, eventsTopic));
   await consumer.subscribe({ topic: eventsTopic, fromBeginning: true });
 
-  const handleFetch = async (payloads: EachBatchPayload[]) => {
-    // A batch handed over while the consumer stops, or whose partition was sought elsewhere,
-    // is left for the partition's next owner, uncommitted, as before.
-    const live = payloads.filter(({ batch, isRunning, isStale }) => isRunning() && !isStale() && batch.messages.length > 0);
-    if (live.length === 0) return;
+  const handleFetch = async (live: EachBatchPayload[]) => {
     // Checked before the state is read: a loss in between marks the next fetch instead.
     const loss = await sentinel.loss(Date.now());
     const batches = live.map(({ batch }) => ({ messages: batch.messages, source: { topic: batch.topic, partition: batch.partition } }));
@@ -86,7 +75,7 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
+    partitionsConsumedConcurrently: PARTITIONS_PER_PASS,
     eachBatch: gatherBatches(handleFetch),
   });
   return consumer;

@@ -109,6 +109,16 @@ describe('payer state in Redis', () => {
     expect(await redis.ttl(keys.payments('CNY'))).toBeGreaterThan(0);
   });
 
+  it('hands each payment of a batch wider than the pipelines in flight its own state, in request order', async () => {
+    const store = createPayerStateStore(redis, config);
+    // 40 payers paying 50 times each, interleaved: 2,000 payments, eight pipelines of 256.
+    const payers = Array.from({ length: 40 }, () => `u_${randomBytes(4).toString('hex')}`);
+    const requests = Array.from({ length: 2_000 }, (_, i) => ({ tenantId, payment: payment(i, { payerId: payers[i % payers.length]!, recipientAccount: `8${String(i).padStart(9, '0')}` }) }));
+    const kept = await store.observe(requests, [], (observation, index) => ({ index, kind: observation.kind, seen: observation.kind === 'redelivered' ? -1 : observation.snapshot.payments.length }));
+    // Each payer's n-th payment finds its n earlier ones (up to the history cap of 5).
+    expect(kept).toEqual(requests.map((_, index) => ({ index, kind: 'fresh', seen: Math.min(5, Math.floor(index / payers.length)) })));
+  });
+
   it.skipIf(!redisServerInstalled)('keeps working after Redis restarts and forgets the script', async () => {
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, () => {

@@ -196,8 +196,8 @@ export class PayerStateStore<Stored> {
     try {
       for (const [n, { from, to, deliveries: delivered }] of chunks.entries()) {
         const results = await inFlight[n]!;
-        const next = chunks[n + PIPELINES_IN_FLIGHT];
-        if (next) inFlight.push(send(next));
+        const ahead = n + PIPELINES_IN_FLIGHT;
+        if (ahead < chunks.length) inFlight[ahead] = send(chunks[ahead]!);
         for (let i = 0; i < delivered; i += 1) if (results[i]![0]) throw results[i]![0];
         for (let index = from; index < to; index += 1) {
           const [error, value] = results[delivered + index - from]!;

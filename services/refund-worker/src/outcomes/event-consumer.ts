@@ -1,5 +1,5 @@
 import { IngestedEvent, topicName } from '@backstop/contracts';
-import { commitBatches, deadLetterFor, fetchGathering, gatherBatches, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
+import { commitBatches, deadLetterFor, fetchGathering, gatherBatches, PARTITIONS_PER_PASS, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
 import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
@@ -8,9 +8,6 @@ import { recordEvents } from './record-events';
 
 /** Events that concern refunds; payments themselves arrive as flag evidence. */
 const relevant = /"type"\s*:\s*"(order\.delivered|refund\.succeeded|refund\.failed)"/;
-
-/** At least the events topic's partitions one instance may own, so a fetch is one pass (see `gatherBatches`). */
-const PARTITIONS_AT_ONCE = 64;
 
 /**
  * Reads payment events in its own consumer group (beside the detector's) for deliveries
@@ -25,9 +22,7 @@ export async function startEventConsumer(deps: { config: RefundWorkerConfig; kaf
   await consumer.connect();
   await consumer.subscribe({ topic: topicName('paymentEvents', prefix), fromBeginning: true });
 
-  const handleFetch = async (payloads: EachBatchPayload[]) => {
-    const live = payloads.filter(({ batch, isRunning, isStale }) => isRunning() && !isStale() && batch.messages.length > 0);
-    if (live.length === 0) return;
+  const handleFetch = async (live: EachBatchPayload[]) => {
     const events: IngestedEvent[] = [];
     const deadLetters: DeadLetter[] = [];
     for (const { batch } of live) {
@@ -54,7 +49,7 @@ export async function startEventConsumer(deps: { config: RefundWorkerConfig; kaf
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
+    partitionsConsumedConcurrently: PARTITIONS_PER_PASS,
     eachBatch: gatherBatches(handleFetch),
   });
   return consumer;
