@@ -1,11 +1,12 @@
 import { checkLive } from '../../infra/tools/invariants/check';
 import type { SentEvent } from '../../infra/tools/invariants/invariants';
+import { describeMissedMistakes } from './missed-mistakes';
 import type { IsolatedStack } from './stack';
 
 /**
  * Runs the invariant checker against a test's stack, exactly as `npm run check:invariants`
  * does, after waiting for the detector and refund worker to catch up. Prints the report so
- * a fault test's log carries it.
+ * a fault test's log carries it, with the payer's stream beside every mistake left unflagged.
  */
 export async function checkStack(stack: IsolatedStack, sent: SentEvent[], label: string, waitMs = 90_000, brokers = stack.brokers) {
   const { report, text } = await checkLive(
@@ -19,6 +20,7 @@ export async function checkStack(stack: IsolatedStack, sent: SentEvent[], label:
     },
     waitMs,
   );
-  process.stdout.write(`invariant checker after ${label}:\n${text}`);
+  const missed = await describeMissedMistakes(brokers, stack.topicPrefix, report);
+  process.stdout.write(`invariant checker after ${label}:\n${text}${missed ? `${missed}\n` : ''}`);
   return report;
 }
