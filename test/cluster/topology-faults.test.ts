@@ -36,8 +36,6 @@ describe('the clustered topology while members die', () => {
       topicPrefix: stack.topicPrefix,
       redisPrefix: stack.redisPrefix,
       logger,
-      // A dead consumer's partitions move on within seconds, not the 30 s default.
-      env: { DETECTOR_SESSION_TIMEOUT_MS: '6000', KAFKA_SESSION_TIMEOUT_MS: '6000' },
     });
   }, 420_000);
 

@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { fetchGathering } from './fetch-gathering';
+import { fetchGathering, IDLE_FETCH_WAIT_MS } from './fetch-gathering';
+import { groupMembership } from './group-membership';
 
 describe('fetchGathering', () => {
-  it("keeps Kafka's defaults at 0: every fetch answered as soon as one message is there", () => {
-    expect(fetchGathering(0)).toEqual({});
+  it('at 0 answers every fetch as soon as one message is there, and holds an empty one at most a second', () => {
+    expect(fetchGathering(0)).toEqual({ minBytes: 1, maxWaitTimeInMs: IDLE_FETCH_WAIT_MS });
+    expect(IDLE_FETCH_WAIT_MS).toBeLessThanOrEqual(1_000);
   });
 
   it('lets the broker hold a fetch for at most the given time, until some kilobytes arrived', () => {
     const gathering = fetchGathering(50);
     expect(gathering.maxWaitTimeInMs).toBe(50);
     expect(gathering.minBytes).toBeGreaterThan(1_000);
+  });
+});
+
+describe('groupMembership', () => {
+  it('heartbeats every second, and at least three times a session', () => {
+    expect(groupMembership(6_000)).toEqual({ sessionTimeout: 6_000, heartbeatInterval: 1_000 });
+    expect(groupMembership(45_000)).toEqual({ sessionTimeout: 45_000, heartbeatInterval: 1_000 });
+    expect(groupMembership(2_400)).toEqual({ sessionTimeout: 2_400, heartbeatInterval: 800 });
   });
 });

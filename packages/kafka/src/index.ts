@@ -11,4 +11,5 @@ export * from './coordinator-ready';
 export * from './codecs';
 export * from './consumer-health';
 export * from './fetch-gathering';
+export * from './group-membership';
 export * from './read-to-end';

@@ -11,7 +11,7 @@ export const DetectorConfig = z.object({
    * How long the group waits for a silent instance before handing its partitions to others:
    * after a crash, its partitions are idle this long.
    */
-  DETECTOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
+  DETECTOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(6_000),
   /**
    * How long the broker may hold a fetch to gather more events when traffic is light (ms): a
    * pass then carries many events instead of a few, for at most this much added detection

@@ -1,5 +1,5 @@
 import { partitionKey, topicName } from '@backstop/contracts';
-import { ACKS_ALL, commitBatches, fetchGathering, gatherBatches, PARTITIONS_PER_PASS, retryRetriable, sendDeadLetters } from '@backstop/kafka';
+import { ACKS_ALL, commitBatches, fetchGathering, gatherBatches, groupMembership, PARTITIONS_PER_PASS, retryRetriable, sendDeadLetters } from '@backstop/kafka';
 import { faultPoint } from '@backstop/lifecycle';
 import type { Logger } from '@backstop/logging';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
@@ -35,12 +35,10 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
   const flagsTopic = topicName('flags', prefix);
   const deadLetterTopic = topicName('deadLetter', prefix);
 
-  const sessionTimeout = config.DETECTOR_SESSION_TIMEOUT_MS;
   const consumer = kafka.consumer({
     groupId: `${prefix}${config.DETECTOR_GROUP_ID}`,
     allowAutoTopicCreation: false,
-    sessionTimeout,
-    heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
+    ...groupMembership(config.DETECTOR_SESSION_TIMEOUT_MS),
     ...fetchGathering(config.DETECTOR_FETCH_GATHER_MS),
   });
   await consumer.connect();

@@ -5,7 +5,7 @@ export const RefundWorkerConfig = z.object({
   ...commonEnv,
   REFUND_WORKER_GROUP_ID: z.string().min(1).default('backstop-refund-worker'),
   /** How long the group waits for a silent member before handing its partitions to others. */
-  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(6_000),
   /**
    * Flag partitions whose batches are recorded side by side, each in its own transaction: one
    * batch's queries run while another is planned. The flags topic has 3 partitions.
