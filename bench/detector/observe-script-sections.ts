@@ -1,0 +1,116 @@
+/**
+ * `npx tsx bench/detector/observe-script-sections.ts [--payers 500] [--history 25] [--calls 20] [--runs 3]`
+ *
+ * Where Redis spends its time inside the detector's observe script (observe-payment-8.lua).
+ * Each section's cost is measured by a copy of the script that returns right after it, run
+ * on payers whose histories the whole script filled first; the differences between
+ * consecutive copies are the sections' costs. Redis's own time per call (INFO commandstats)
+ * is read, not the client's, on a private redis-server so nothing else shares it. Prints
+ * the median of `--runs` runs per copy.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { packLimits } from '@backstop/detection';
+import { createRedis, type Redis } from '@backstop/redis';
+import { freePort, PrivateRedis } from '../../test/support/private-redis';
+
+const script = readFileSync(fileURLToPath(new URL('../../packages/detection/src/lua/observe-payment-8.lua', import.meta.url)), 'utf8');
+
+/** The script up to and including `marker`, then a return: what the sections up to there cost. */
+function returningAfter(marker: string): string {
+  const at = script.indexOf(marker);
+  if (at < 0) throw new Error(`observe-payment-8.lua no longer contains: ${marker}`);
+  return `${script.slice(0, at + marker.length)}\nif true then return { 0, '' } end\n${script.slice(at + marker.length)}`;
+}
+
+/** The whole script, with an empty reply instead of the snapshot. */
+function replyingEmpty(source: string): string {
+  const reply = 'return { 0, snapshot }';
+  if (!source.includes(reply)) throw new Error(`observe-payment-8.lua no longer ends with: ${reply}`);
+  return source.replace(reply, "return { 0, '' }");
+}
+
+/** Cut points in the script's order, each with what the section ending there does. */
+const SECTIONS: { name: string; source: string }[] = [
+  { name: 'call overhead and the seen header (HMGET)', source: returningAfter("  return { 1, header[1] }\nend") },
+  { name: 'reading the history, order, recipients, categories, deliveries', source: returningAfter("local knownDeliveries = redis.call('ZRANGE', deliveries, 0, -1, 'WITHSCORES')") },
+  { name: 'quoting them as JSON', source: returningAfter('local deliveriesJson = quoted(knownDeliveries, nil)') },
+  { name: 'assembling the snapshot', source: returningAfter(`'],"context":' .. context .. '}'`) },
+  { name: 'recording the payment (ZADD, trim)', source: returningAfter("if renew or #paymentsMs == 0 then redis.call('EXPIRE', payments, payerTtl) end") },
+  { name: 'the order, recipients and categories', source: returningAfter("elseif renew then\n  redis.call('EXPIRE', categories, payerTtl)\nend") },
+  { name: 'storing the snapshot under the event id, evicting old ids', source: replyingEmpty(script) },
+  { name: 'the reply: the snapshot sent back', source: script },
+];
+
+const DAY_MS = 86_400_000;
+const limits = packLimits({
+  historyHorizonMs: 90 * DAY_MS, historyCap: 50, seenCap: 500, seenHorizonMs: 2 * DAY_MS, payerTtlSeconds: 91 * 86_400,
+  orderCap: 100, orderHorizonMs: 30 * DAY_MS, recipientCap: 20, categoryCap: 30,
+});
+const SKUS = ['genshin-welkin-30d', '腾讯Q币-100', 'steam-wallet-100', 'pubg-uc-600'];
+
+/** Each payer pays `rounds` times, ten minutes apart from `startMs`, with one pipeline per round. */
+async function pay(redis: Redis, sha: string, run: string, payers: number, rounds: number, startMs: number): Promise<number> {
+  let calls = 0;
+  for (let round = 0; round < rounds; round += 1) {
+    const pipeline = redis.pipeline();
+    for (let payer = 0; payer < payers; payer += 1) {
+      const tag = `bench:det:{t:${run}-u${payer}}`;
+      const atMs = startMs + round * 600_000 + payer;
+      const id = `${run}_${payer}_${startMs + round}`;
+      const account = `80001234${round % 7}`;
+      const category = `cat-${round % 5}`;
+      const payment = JSON.stringify({
+        e: `evt_${id}`, p: `pay_${id}`, o: `ord_${id}`, m: 'm_cardshop', k: 'purchase', s: SKUS[round % SKUS.length], c: category,
+        q: 1, u: 3000, a: 3000, $: 'CNY', r: account, rv: true, ch: 'alipay', t: new Date(atMs).toISOString(),
+      });
+      pipeline.evalsha(sha, 8, `${tag}:seen`, `${tag}:seen-at`, `${tag}:payments:CNY`, `${tag}:orders`, `${tag}:orders-at`, `${tag}:recipients`, `${tag}:categories`, `${tag}:deliveries`,
+        `evt_${id}`, atMs, `ord_${id}`, payment, account, category, '{"sku":{"count":40,"medianUnitPrice":3000,"logMedian":8.006,"logMad":0.01}}', Date.now(), limits);
+      calls += 1;
+    }
+    for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+  }
+  return calls;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main() {
+  const { values } = parseArgs({ options: { payers: { type: 'string', default: '500' }, history: { type: 'string', default: '25' }, calls: { type: 'string', default: '20' }, runs: { type: 'string', default: '3' } } });
+  const [payers, history, rounds, runs] = [values.payers, values.history, values.calls, values.runs].map(Number) as [number, number, number, number];
+  const server = new PrivateRedis(await freePort());
+  await server.start();
+  const redis = createRedis(server.url, 'observe-script-sections');
+  try {
+    const fullSha = String(await redis.script('LOAD', script));
+    const perCall = new Map<string, number[]>();
+    for (let run = 0; run < runs; run += 1) {
+      for (const [index, section] of SECTIONS.entries()) {
+        await redis.flushall();
+        const sha = String(await redis.script('LOAD', section.source));
+        const startMs = Date.parse('2026-11-01T00:00:00Z');
+        await pay(redis, fullSha, `s${index}`, payers, history, startMs);
+        await redis.config('RESETSTAT');
+        const calls = await pay(redis, sha, `s${index}`, payers, rounds, startMs + history * 600_000);
+        const stats = String(await redis.info('commandstats')).split('\n').find((line) => line.startsWith('cmdstat_evalsha'));
+        const micros = Number(/usec=(\d+)/.exec(stats ?? '')?.[1]);
+        perCall.set(section.name, [...(perCall.get(section.name) ?? []), micros / calls]);
+      }
+    }
+    console.log(`${payers} payers with ${history} payments each, then ${rounds} more each; Redis µs per call, median of ${runs} runs\n`);
+    console.log('| the script up to and including | µs per call | this section |');
+    console.log('|---|---|---|');
+    let before = 0;
+    for (const { name } of SECTIONS) {
+      const upTo = median(perCall.get(name)!);
+      console.log(`| ${name} | ${upTo.toFixed(1)} | ${(upTo - before).toFixed(1)} |`);
+      before = upTo;
+    }
+  } finally {
+    redis.disconnect();
+    await server.kill();
+  }
+}
+
+await main();
