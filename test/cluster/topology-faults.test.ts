@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AssignerProtocol } from 'kafkajs';
 import { topicName, type Flag } from '@backstop/contracts';
 import { slotsLost } from '@backstop/detection';
-import { createKafka, readToEnd } from '@backstop/kafka';
+import { createKafka, readToEnd, retryRetriable } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { createTenant } from '@backstop/tenancy';
 import type { SentEvent } from '../../infra/tools/invariants/invariants';
@@ -101,18 +101,36 @@ describe('the clustered topology while members die', () => {
         return [member.clientHost + member.memberId, Object.values(decoded?.assignment ?? {}).flat().length] as const;
       }));
     };
+    const eventsTopic = topicName('paymentEvents', stack.topicPrefix);
+    /** The group's committed offset and the log's end, per partition of the events topic. */
+    const offsets = async () => {
+      const [committed, ends] = await retryRetriable(() => Promise.all([admin.fetchOffsets({ groupId, topics: [eventsTopic] }), admin.fetchTopicOffsets(eventsTopic)]));
+      return new Map(ends.map(({ partition, high }) => [partition, {
+        committed: BigInt(committed[0]!.partitions.find((p) => p.partition === partition)?.offset ?? '-1'),
+        end: BigInt(high),
+      }]));
+    };
     try {
       expect((await assignment()).size).toBe(3);
       const runs = traffic();
       await flowing(runs);
       const victim = topology.instancesOf('detector')[0]!;
+      const atKill = await offsets();
       const killedAt = Date.now();
       await victim.stop('SIGKILL');
       await eventually(async () => {
         const members = await assignment();
         return members.size === 2 && [...members.values()].reduce((a, b) => a + b, 0) === 12 ? true : undefined;
       }, { timeoutMs: 90_000, intervalMs: 250, what: 'the two survivors to hold all 12 partitions' });
-      process.stdout.write(`a SIGKILLed detector's partitions were reassigned after ${((Date.now() - killedAt) / 1000).toFixed(1)} s\n`);
+      const reassignedS = (Date.now() - killedAt) / 1000;
+      // Consumed again: every partition that received events since the kill, the dead
+      // member's among them, has its committed offset past where it stood at the kill.
+      await eventually(async () => {
+        const now = await offsets();
+        const waiting = [...now].filter(([partition, { committed, end }]) => end > atKill.get(partition)!.committed && committed <= atKill.get(partition)!.committed);
+        return waiting.length === 0 ? true : undefined;
+      }, { timeoutMs: 90_000, intervalMs: 250, what: 'every partition with new events to be committed past where it stood at the kill' });
+      process.stdout.write(`a SIGKILLed detector's partitions were reassigned after ${reassignedS.toFixed(1)} s and all consumed again after ${((Date.now() - killedAt) / 1000).toFixed(1)} s\n`);
 
       const successor = topology.add('detector', 'detector-4');
       await successor.ready;
