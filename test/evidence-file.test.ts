@@ -9,7 +9,7 @@ import type { Flag } from '@backstop/contracts';
 import { createApiKey, createTenant } from '@backstop/tenancy';
 import { startConsole, type ConsoleUnderTest } from './support/console';
 import { createIsolatedDatabase } from './support/database';
-import { editsToFind, foldLookAlikes, readPageImage } from './support/page-ocr';
+import { foldLookAlikes, readPageImage, shownOnPage } from './support/page-ocr';
 import { moveDecision, paidTwiceFlag, recordAsRefundWorker } from './support/payer-flags';
 
 const run = promisify(execFile);
@@ -151,7 +151,7 @@ describe('evidence files: signed by the tenant\'s key, checked offline', () => {
     copyFileSync(image!, join(screenshotDir, 'evidence-pdf-page-1.png'));
     const seen = foldLookAlikes(await readPageImage(image!));
     // OCR may misread a glyph or two of an id (6 as G, c as e); a page that does not show it is far off.
-    const shown = (text: string, misreadings: number) => ({ text, shown: editsToFind(foldLookAlikes(text), seen) <= misreadings });
+    const shown = (text: string, misreadings: number) => ({ text, shown: shownOnPage(text, seen, misreadings) });
     for (const payment of flag.evidence.fundFlow) expect(shown(payment.paymentId, 2)).toEqual({ text: payment.paymentId, shown: true });
     expect(shown(flag.payment.orderId, 2)).toEqual({ text: flag.payment.orderId, shown: true });
     expect(shown('CN¥30.00', 0)).toEqual({ text: 'CN¥30.00', shown: true });

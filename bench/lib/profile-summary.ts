@@ -62,7 +62,7 @@ export function summarise(profile: CpuProfile, top = 25): ProfileSummary {
     if (functionName === '(idle)') idleMs += ms;
     const owner = ownerOf(url, functionName);
     owners.set(owner, (owners.get(owner) ?? 0) + ms);
-    const name = url === '' ? functionName : `${functionName || '(anonymous)'} ${owner}${url.includes('node_modules') || url.startsWith('node:') ? '' : `:${lineNumber + 1}`}`;
+    const name = url === '' ? functionName || '(anonymous native)' : `${functionName || '(anonymous)'} ${owner}${url.includes('node_modules') || url.startsWith('node:') ? '' : `:${lineNumber + 1}`}`;
     functions.set(name, (functions.get(name) ?? 0) + ms);
   }
   const shares = (map: Map<string, number>, limit: number) =>

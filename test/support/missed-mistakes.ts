@@ -8,18 +8,27 @@ const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'warn');
 /** The payment id in a "every planted mistake was flagged" violation's detail. */
 const PAYMENT_IN_DETAIL = /on payment (\S+) \(/;
 
-interface Line {
-  at: string;
-  text: string;
-}
 
 /**
  * For each planted mistake the report says went unflagged: its payer's events in the order
- * the events topic holds them (partition and position), and every flag raised on that payer.
+ * the events topic holds them (each with its partition and how many messages of that
+ * partition were read before it), and every flag raised on that payer.
  * This is what separates a stream that reached the detector out of order, or twice, from a
  * rule that judged a well-ordered stream wrongly.
  */
-export async function describeMissedMistakes(brokers: string[], topicPrefix: string, report: InvariantReport): Promise<string> {
+export async function describeMissedMistakes(brokers: string[], topicPrefix: string, report: InvariantReport, timeoutMs: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not read within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([describe(brokers, topicPrefix, report), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function describe(brokers: string[], topicPrefix: string, report: InvariantReport): Promise<string> {
   const missed = report.violations
     .filter((violation) => violation.invariant === 'every planted mistake was flagged')
     .map((violation) => PAYMENT_IN_DETAIL.exec(violation.detail)?.[1])
@@ -27,7 +36,7 @@ export async function describeMissedMistakes(brokers: string[], topicPrefix: str
   if (missed.length === 0) return '';
 
   const kafka = createKafka(brokers, 'missed-mistakes-reader', logger);
-  const eventsByPayer = new Map<string, Line[]>();
+  const eventsByPayer = new Map<string, string[]>();
   const payerOfPayment = new Map<string, string>();
   const positionInPartition = new Map<number, number>();
   await readToEnd(kafka, topicName('paymentEvents', topicPrefix), (value, partition) => {
@@ -39,16 +48,16 @@ export async function describeMissedMistakes(brokers: string[], topicPrefix: str
     if (typeof data.paymentId === 'string' && ingested?.event?.type === 'payment.succeeded') payerOfPayment.set(data.paymentId, data.payerId);
     const fields = ['orderId', 'paymentId', 'amount', 'unitPrice', 'quantity', 'sku', 'category', 'recipientVerified'].map((field) => (data[field] === undefined ? '' : `${field}=${String(data[field])}`));
     const lines = eventsByPayer.get(data.payerId) ?? [];
-    lines.push({ at: ingested!.event!.occurredAt ?? '', text: `p${partition}#${position} ${ingested!.event!.type} ${ingested!.event!.id} occurred ${ingested!.event!.occurredAt} received ${ingested!.receivedAt} ${fields.filter(Boolean).join(' ')}` });
+    lines.push(`partition ${partition}, message ${position} read: ${ingested!.event!.type} ${ingested!.event!.id} occurred ${ingested!.event!.occurredAt} received ${ingested!.receivedAt} ${fields.filter(Boolean).join(' ')}`);
     eventsByPayer.set(data.payerId, lines);
   });
-  const flagsByPayer = new Map<string, Line[]>();
+  const flagsByPayer = new Map<string, string[]>();
   await readToEnd(kafka, topicName('flags', topicPrefix), (value) => {
     const flag = parse(value) as { flagId?: string; type?: string; flaggedAt?: string; stateRebuilding?: boolean; payment?: { payerId?: string; paymentId?: string } } | undefined;
     const payerId = flag?.payment?.payerId;
     if (payerId === undefined) return;
     const lines = flagsByPayer.get(payerId) ?? [];
-    lines.push({ at: flag!.flaggedAt ?? '', text: `${flag!.type} on ${flag!.payment!.paymentId} flagged ${flag!.flaggedAt} id ${flag!.flagId}${flag!.stateRebuilding ? ' (state rebuilding)' : ''}` });
+    lines.push(`${flag!.type} on ${flag!.payment!.paymentId} flagged ${flag!.flaggedAt} id ${flag!.flagId}${flag!.stateRebuilding ? ' (state rebuilding)' : ''}`);
     flagsByPayer.set(payerId, lines);
   });
 
@@ -56,8 +65,8 @@ export async function describeMissedMistakes(brokers: string[], topicPrefix: str
     .map((paymentId) => {
       const payerId = payerOfPayment.get(paymentId);
       if (payerId === undefined) return `missed ${paymentId}: not on the events topic`;
-      const events = (eventsByPayer.get(payerId) ?? []).map((line) => `    ${line.text}`);
-      const flags = (flagsByPayer.get(payerId) ?? []).map((line) => `    ${line.text}`);
+      const events = (eventsByPayer.get(payerId) ?? []).map((line) => `    ${line}`);
+      const flags = (flagsByPayer.get(payerId) ?? []).map((line) => `    ${line}`);
       return [`missed ${paymentId}, payer ${payerId}; the payer's events as the topic holds them:`, ...events, '  flags on the payer:', ...(flags.length ? flags : ['    none'])].join('\n');
     })
     .join('\n');

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { fetchGathering, IDLE_FETCH_WAIT_MS } from './fetch-gathering';
-import { groupMembership } from './group-membership';
 
 describe('fetchGathering', () => {
   it('at 0 answers every fetch as soon as one message is there, and holds an empty one at most a second', () => {
@@ -12,13 +11,5 @@ describe('fetchGathering', () => {
     const gathering = fetchGathering(50);
     expect(gathering.maxWaitTimeInMs).toBe(50);
     expect(gathering.minBytes).toBeGreaterThan(1_000);
-  });
-});
-
-describe('groupMembership', () => {
-  it('heartbeats every second, and at least three times a session', () => {
-    expect(groupMembership(6_000)).toEqual({ sessionTimeout: 6_000, heartbeatInterval: 1_000 });
-    expect(groupMembership(45_000)).toEqual({ sessionTimeout: 45_000, heartbeatInterval: 1_000 });
-    expect(groupMembership(2_400)).toEqual({ sessionTimeout: 2_400, heartbeatInterval: 800 });
   });
 });

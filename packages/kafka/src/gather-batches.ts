@@ -1,5 +1,4 @@
 import type { EachBatchPayload } from 'kafkajs';
-import { HEARTBEAT_INTERVAL_MS } from './group-membership';
 
 /**
  * What `partitionsConsumedConcurrently` must be for `gatherBatches`: at least the partitions
@@ -15,27 +14,13 @@ export const PARTITIONS_PER_PASS = 64;
 const live = ({ batch, isRunning, isStale }: EachBatchPayload) => isRunning() && !isStale() && batch.messages.length > 0;
 
 /**
- * Keeps the member in its group while a pass runs. KafkaJS heartbeats only between passes, so
- * a pass longer than the session (a backlog on a starved machine) would get its member
- * dropped and its partitions moved mid-pass: a rebalance storm under load. KafkaJS sends a
- * heartbeat only when its interval has passed, so asking this often costs nothing more. A
- * heartbeat that hears of a rebalance is let go: the consumer hears of it again after the pass
- * and rejoins then.
- */
-function heartbeatDuring<T>(payload: EachBatchPayload, pass: Promise<T>): Promise<T> {
-  const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS / 2);
-  return pass.finally(() => clearInterval(beat));
-}
-
-/**
  * KafkaJS hands the partition batches of one fetch to `eachBatch`, at most
  * `partitionsConsumedConcurrently` at a time, and fetches again only once every one of them is
  * done. With that option at `PARTITIONS_PER_PASS`, all batches of a fetch reach `eachBatch` in
  * the same turn of the event loop. The function returned here collects the batches that
  * arrive in one turn and runs `handle` once for the live ones among them (none: not at all);
  * each `eachBatch` call settles with it. A fetch then costs one pass (one Redis pipeline, one
- * send, one commit) instead of one per partition, one after the other. The member heartbeats
- * while the pass runs.
+ * send, one commit) instead of one per partition, one after the other.
  *
  * Groups never overlap: the next fetch, and with it the next group, starts only after KafkaJS
  * has seen every batch of this one settle.
@@ -48,7 +33,7 @@ export function gatherBatches(handle: (payloads: EachBatchPayload[]) => Promise<
       group.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
         if (open === group) open = undefined;
         const handed = group.payloads.filter(live);
-        return handed.length > 0 ? heartbeatDuring(handed[0]!, handle(handed)) : undefined;
+        return handed.length > 0 ? handle(handed) : undefined;
       });
       open = group as { payloads: EachBatchPayload[]; done: Promise<void> };
     }

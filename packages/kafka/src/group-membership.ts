@@ -1,6 +1,6 @@
 import type { ConsumerConfig } from 'kafkajs';
 
-/** How often a member tells the coordinator it is alive; KafkaJS sends no more often than this. */
+/** The interval between a member's heartbeats. KafkaJS heartbeats between passes, once this has passed since its last one. */
 export const HEARTBEAT_INTERVAL_MS = 1_000;
 
 /**
@@ -11,6 +11,12 @@ export const HEARTBEAT_INTERVAL_MS = 1_000;
  * longest wait (`fetchGathering`) are added to the session before the partitions move on.
  * A second between heartbeats keeps that addition small; a third of the session leaves a
  * member that misses one or two heartbeats in its group.
+ *
+ * KafkaJS heartbeats only between passes, so a pass longer than the session gets its member
+ * dropped: its commit is refused and its events are redelivered to the partitions' next owner.
+ * The detector's state rebuild counts on exactly that (a pass that observed events in a Redis
+ * that then lost them either commits within a session or never), so no heartbeat is sent
+ * from inside a pass.
  */
 export function groupMembership(sessionTimeoutMs: number): Pick<ConsumerConfig, 'sessionTimeout' | 'heartbeatInterval'> {
   return { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.min(HEARTBEAT_INTERVAL_MS, Math.floor(sessionTimeoutMs / 3)) };
