@@ -59,7 +59,7 @@ describe('the clustered topology while members die', () => {
     const sent = (await Promise.all(runs.map((run) => run.done))).flat();
     allSent.push(...sent);
     expect(sent.filter((event) => event.status !== 200 && event.status !== 202), 'events the sender could not get accepted').toEqual([]);
-    const report = await checkStack(stack, allSent, label, 180_000, topology.kafka.brokers);
+    const report = await checkStack(stack, allSent, label, 180_000, topology.kafka.brokers, topology.redis.url);
     expect(report.violations).toEqual([]);
     expect(report.caught).toBe(report.planted);
   }
@@ -175,7 +175,7 @@ describe('the clustered topology while members die', () => {
 
     const sent = (await Promise.all(runs.map((run) => run.done))).flat();
     expect(sent.filter((event) => event.status !== 200 && event.status !== 202), 'events the sender could not get accepted').toEqual([]);
-    const report = await checkStack(stack, [...allSent, ...sent], `Redis master ${victim} SIGKILLed, replica promoted, old master rejoined`, 180_000, topology.kafka.brokers);
+    const report = await checkStack(stack, [...allSent, ...sent], `Redis master ${victim} SIGKILLed, replica promoted, old master rejoined`, 180_000, topology.kafka.brokers, topology.redis.url);
     // The master's last writes, not yet on its replica, are gone: a mistake whose evidence was
     // among them can go unflagged. Everything else must hold: every event consumed, no
     // decision lost, nothing refunded twice.

@@ -8,7 +8,7 @@ import type { IsolatedStack } from './stack';
  * does, after waiting for the detector and refund worker to catch up. Prints the report so
  * a fault test's log carries it, with the payer's stream beside every mistake left unflagged.
  */
-export async function checkStack(stack: IsolatedStack, sent: SentEvent[], label: string, waitMs = 90_000, brokers = stack.brokers) {
+export async function checkStack(stack: IsolatedStack, sent: SentEvent[], label: string, waitMs = 90_000, brokers = stack.brokers, redisUrl = stack.redisUrl) {
   const { report, text } = await checkLive(
     sent.map((event) => JSON.stringify(event)).join('\n'),
     {
@@ -21,7 +21,7 @@ export async function checkStack(stack: IsolatedStack, sent: SentEvent[], label:
     waitMs,
   );
   // The report is printed whatever happens to the description of its misses.
-  const missed = await describeMissedMistakes(brokers, stack.topicPrefix, report, 60_000).catch((error: unknown) => `(the payers' streams could not be read: ${(error as Error).message})`);
+  const missed = await describeMissedMistakes(brokers, stack.topicPrefix, report, 60_000, { redisUrl, redisPrefix: stack.redisPrefix }).catch((error: unknown) => `(the payers' streams could not be read: ${(error as Error).message})`);
   process.stdout.write(`invariant checker after ${label}:\n${text}${missed ? `${missed}\n` : ''}`);
   return report;
 }
