@@ -32,8 +32,10 @@ export class KafkaCluster {
   static async start(options: KafkaClusterOptions = {}): Promise<KafkaCluster> {
     const size = options.size ?? 3;
     const dir = mkdtempSync(join(tmpdir(), 'backstop-kafka-cluster-'));
-    // Each broker's controller listens on its port + 1.
-    const ports = await freePorts(size, { from: 46_000, to: 62_000, step: 2, companions: [1] });
+    // Each broker's controller listens on its port + 1. Above Linux's ephemeral range
+    // (32768–60999): a port found free there can be taken by an outgoing connection before
+    // the broker binds it.
+    const ports = await freePorts(size, { from: 61_000, to: 65_000, step: 2, companions: [1] });
     const clusterId = randomBytes(16).toString('base64url');
     const brokerOptions = ports.map((port, index): BrokerOptions => ({
       port,

@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePorts } from './free-ports';
 
+/**
+ * Where Linux's ephemeral range (32768–60999) begins. Every node port and cluster bus port
+ * (port + 10000) stays below it: a port found free inside it can be taken by an outgoing
+ * connection before the node binds it.
+ */
+const EPHEMERAL_PORTS_START = 32_768;
+
 export interface RedisClusterOptions {
   masters?: number;
   /** Replicas per master. */
@@ -82,7 +89,7 @@ export class RedisCluster {
   private async create(): Promise<void> {
     const { masters, replicas } = this.options;
     // Each node also listens on its port + 10000 for the cluster bus.
-    for (const port of await freePorts(masters * (1 + replicas), { from: 20_000, to: 45_000, companions: [10_000] })) this.nodes.push({ port, process: undefined });
+    for (const port of await freePorts(masters * (1 + replicas), { from: 20_000, to: EPHEMERAL_PORTS_START, companions: [10_000] })) this.nodes.push({ port, process: undefined });
     await Promise.all(this.nodes.map((node) => this.launch(node)));
     const created = spawnSync(
       'redis-cli',

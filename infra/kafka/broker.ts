@@ -293,8 +293,9 @@ export async function startBroker(
     child.unref();
   }
   const brokers = [`127.0.0.1:${options.port}`];
+  // The log's last lines go into the error: a cluster's directory, the log with it, is removed when its start fails.
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`Kafka exited with ${code} before it was ready; see ${options.logFile}`))),
+    child.once('exit', (code) => reject(new Error(`Kafka exited with ${code} before it was ready; see ${options.logFile}, which ended:\n${logTail(options.logFile)}`))),
   );
   exited.catch(() => undefined);
   await Promise.race([waitForBroker([`127.0.0.1:${plaintextPort(options)}`]), exited]);
@@ -363,4 +364,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });
+}
+
+/** The last lines of a log, or why they could not be read. */
+function logTail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch (error) {
+    return `(unreadable: ${(error as Error).message})`;
+  }
 }
