@@ -12,6 +12,7 @@ const reportMissing = (...paymentIds: string[]): InvariantReport => ({
   violations: paymentIds.map((paymentId) => ({
     invariant: 'every planted mistake was flagged',
     detail: `amount on payment ${paymentId} (shop) has no amount.digit_slip or amount.outlier flag (nor on the flags topic: the detector did not raise it)`,
+    payment: { tenantId: 'shop', paymentId },
   })),
 });
 

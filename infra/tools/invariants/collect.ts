@@ -68,7 +68,8 @@ export async function flagsOnTopic(kafka: Kafka, topic: string): Promise<Set<str
   return found;
 }
 
-function safeJson(text: string | undefined): unknown {
+/** A message's value as JSON, or undefined when it is none. */
+export function safeJson(text: string | undefined): unknown {
   try {
     return text === undefined ? undefined : JSON.parse(text);
   } catch {

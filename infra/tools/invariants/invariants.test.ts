@@ -36,8 +36,10 @@ describe('invariant checker', () => {
     observed.eventIds.delete('t\u0000e3');
     observed.lagByGroup.detector = 4;
     observed.flags.pop();
-    const invariants = checkInvariants(sent, observed).violations.map((v) => v.invariant);
+    const { violations } = checkInvariants(sent, observed);
+    const invariants = violations.map((v) => v.invariant);
     expect(invariants).toEqual(['every accepted event reached Kafka', 'every accepted event was consumed', 'every planted mistake was flagged']);
+    expect(violations.at(-1)!.payment).toEqual({ tenantId: 't', paymentId: 'p3' });
   });
 
   it('says which side lost a missed mistake\'s flag, when the flags topic was read', () => {

@@ -59,6 +59,8 @@ export const CAUGHT_BY: Record<NonNullable<SentEvent['mistake']>, string[]> = {
 export interface Violation {
   invariant: string;
   detail: string;
+  /** The charge it is about, when it is about one: what a test reads to describe it further. */
+  payment?: { tenantId: string; paymentId: string };
 }
 
 export interface InvariantReport {
@@ -120,7 +122,11 @@ export function checkInvariants(sent: SentEvent[], observed: Observed): Invarian
     else {
       const published = observed.flagsOnTopic && types.some((type) => observed.flagsOnTopic!.has(flagOnTopicKey(event.tenantId, event.paymentId!, type)));
       const where = observed.flagsOnTopic === undefined ? '' : published ? ' (it is on the flags topic: the refund worker did not record it)' : ' (nor on the flags topic: the detector did not raise it)';
-      violations.push({ invariant: 'every planted mistake was flagged', detail: `${event.mistake} on payment ${event.paymentId} (${event.tenantId}) has no ${types.join(' or ')} flag${where}` });
+      violations.push({
+        invariant: 'every planted mistake was flagged',
+        detail: `${event.mistake} on payment ${event.paymentId} (${event.tenantId}) has no ${types.join(' or ')} flag${where}`,
+        payment: { tenantId: event.tenantId, paymentId: event.paymentId! },
+      });
     }
   }
 
