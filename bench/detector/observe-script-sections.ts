@@ -11,8 +11,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { packLimits } from '@backstop/detection';
+import type { PaymentSnapshot } from '@backstop/contracts';
+import { observePaymentArgs, packLimits, PayerStateSettings, stateLimitsOf, type SkuSummary } from '@backstop/detection';
 import { createRedis, type Redis } from '@backstop/redis';
+import { examplePaymentData } from '@backstop/testkit';
 import { freePort, PrivateRedis } from '../../test/support/private-redis';
 
 const script = readFileSync(fileURLToPath(new URL('../../packages/detection/src/lua/observe-payment-8.lua', import.meta.url)), 'utf8');
@@ -43,12 +45,12 @@ const SECTIONS: { name: string; source: string }[] = [
   { name: 'the reply: the snapshot sent back', source: script },
 ];
 
-const DAY_MS = 86_400_000;
-const limits = packLimits({
-  historyHorizonMs: 90 * DAY_MS, historyCap: 50, seenCap: 500, seenHorizonMs: 2 * DAY_MS, payerTtlSeconds: 91 * 86_400,
-  orderCap: 100, orderHorizonMs: 30 * DAY_MS, recipientCap: 20, categoryCap: 30,
-});
+const PREFIX = 'bench';
+/** The detector's default limits, as it packs them. */
+const limits = packLimits(stateLimitsOf(PayerStateSettings.parse({ REDIS_KEY_PREFIX: PREFIX })));
 const SKUS = ['genshin-welkin-30d', '腾讯Q币-100', 'steam-wallet-100', 'pubg-uc-600'];
+/** What the sku's prices across payers say, as the detector hands them to the script. */
+const SKU_SUMMARY: SkuSummary = { count: 40, medianUnitPrice: 3000, logMedian: 8.006, logMad: 0.01 };
 
 /** Each payer pays `rounds` times, ten minutes apart from `startMs`, with one pipeline per round. */
 async function pay(redis: Redis, sha: string, run: string, payers: number, rounds: number, startMs: number): Promise<number> {
@@ -56,17 +58,14 @@ async function pay(redis: Redis, sha: string, run: string, payers: number, round
   for (let round = 0; round < rounds; round += 1) {
     const pipeline = redis.pipeline();
     for (let payer = 0; payer < payers; payer += 1) {
-      const tag = `bench:det:{t:${run}-u${payer}}`;
       const atMs = startMs + round * 600_000 + payer;
       const id = `${run}_${payer}_${startMs + round}`;
-      const account = `80001234${round % 7}`;
-      const category = `cat-${round % 5}`;
-      const payment = JSON.stringify({
-        e: `evt_${id}`, p: `pay_${id}`, o: `ord_${id}`, m: 'm_cardshop', k: 'purchase', s: SKUS[round % SKUS.length], c: category,
-        q: 1, u: 3000, a: 3000, $: 'CNY', r: account, rv: true, ch: 'alipay', t: new Date(atMs).toISOString(),
-      });
-      pipeline.evalsha(sha, 8, `${tag}:seen`, `${tag}:seen-at`, `${tag}:payments:CNY`, `${tag}:orders`, `${tag}:orders-at`, `${tag}:recipients`, `${tag}:categories`, `${tag}:deliveries`,
-        `evt_${id}`, atMs, `ord_${id}`, payment, account, category, '{"sku":{"count":40,"medianUnitPrice":3000,"logMedian":8.006,"logMad":0.01}}', Date.now(), limits);
+      const payment: PaymentSnapshot = {
+        eventId: `evt_${id}`,
+        ...examplePaymentData(id, { payerId: `${run}-u${payer}`, sku: SKUS[round % SKUS.length], category: `cat-${round % 5}`, recipientAccount: `80001234${round % 7}` }),
+        occurredAt: new Date(atMs).toISOString(),
+      };
+      pipeline.evalsha(sha, 8, ...observePaymentArgs(PREFIX, 't', payment, atMs, SKU_SUMMARY, Date.now(), limits));
       calls += 1;
     }
     for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;

@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from '@backstop/redis';
-import { packLimits } from '@backstop/detection';
+import type { PaymentSnapshot } from '@backstop/contracts';
+import { observePaymentArgs, packLimits, PayerStateSettings, stateLimitsOf } from '@backstop/detection';
+import { examplePaymentData } from '@backstop/testkit';
 
 const run = promisify(execFile);
 const script = readFileSync(fileURLToPath(new URL('../../packages/detection/src/lua/observe-payment-8.lua', import.meta.url)), 'utf8');
@@ -25,23 +27,11 @@ export interface RedisBaseline {
 export async function benchObserveScript(redis: Redis, redisUrl: string, prefix: string, calls: number): Promise<RedisBaseline> {
   const sha = String(await redis.script('LOAD', script));
   const url = new URL(redisUrl);
-  const tag = `${prefix}:det:{bench:u___rand_int__}`;
-  const day = 86_400_000;
-  const payment = JSON.stringify({
-    e: 'evt___rand_int__', p: 'pay___rand_int__', o: 'ord___rand_int__', m: 'm_cardshop', k: 'purchase', s: 'genshin-welkin-30d',
-    c: 'game-card', q: 1, u: 3000, a: 3000, $: 'CNY', r: '8000123401', rv: true, ch: 'alipay', t: '2026-11-26T08:00:00.000Z',
-  });
-  // The detector's default limits, packed as it packs them (see observe-args.ts).
-  const limits = packLimits({
-    historyHorizonMs: 90 * day, historyCap: 50, seenCap: 500, seenHorizonMs: 48 * 3_600_000, payerTtlSeconds: 91 * 86_400,
-    orderCap: 100, orderHorizonMs: 30 * day, recipientCap: 20, categoryCap: 30,
-  });
-  const args = [
-    'EVALSHA', sha, '8',
-    `${tag}:seen`, `${tag}:seen-at`, `${tag}:payments:CNY`, `${tag}:orders`, `${tag}:orders-at`, `${tag}:recipients`, `${tag}:categories`, `${tag}:deliveries`,
-    'evt___rand_int__', String(Date.parse('2026-11-26T08:00:00Z')), 'ord___rand_int__', payment,
-    '8000123401', 'game-card', '{}', String(Date.now()), limits,
-  ];
+  // The ids hold redis-benchmark's placeholder, replaced by a random number in every call.
+  const payment: PaymentSnapshot = { eventId: 'evt___rand_int__', ...examplePaymentData('__rand_int__'), occurredAt: '2026-11-26T08:00:00.000Z' };
+  // The detector's own argument builder and default limits.
+  const limits = packLimits(stateLimitsOf(PayerStateSettings.parse({ REDIS_KEY_PREFIX: prefix })));
+  const args = ['EVALSHA', sha, '8', ...observePaymentArgs(prefix, 'bench', payment, Date.parse(payment.occurredAt), undefined, Date.now(), limits).map(String)];
   const pipeline = 64;
   const clients = 4;
   const { stdout } = await run('redis-benchmark', [

@@ -7,7 +7,7 @@ export { buildFlag } from './flag-builder';
 export { evaluateRules, rules, type Finding, type Rule, type RuleContext } from './rules';
 export { msOf } from './rules/payment-time';
 export { DatabaseRulesConfig, fixedRulesConfig, type RulesConfigSource } from './policy/tenant-rules';
-export { createPayerStateStore } from './state/create-store';
+export { createPayerStateStore, stateLimitsOf } from './state/create-store';
 export { PayerStateSettings, payerStateEnv } from './state/state-settings';
 export {
   PayerStateStore,
@@ -25,7 +25,7 @@ export { watchMasterChanges, type MasterChange } from './state/failover-watch';
 export { StateStatus, marksFlags, parseStatus } from './state/state-status';
 export { keyPart, payerKeys, rebuildLockKey, skuPricesKey, stateSentinelKey } from './state/keys';
 export { defineDetectorScripts } from './state/scripts';
-export { packLimits } from './state/observe-args';
+export { observePaymentArgs, packLimits } from './state/observe-args';
 export { SkuPriceBook, isCataloguePrice, unitPriceOf, type SkuSummary } from './state/sku-prices';
 export { PayerStateReader } from './state/payer-reader';
 export type { ReadPayerArgs } from './state/read-payer-args';

@@ -1,11 +1,28 @@
 import type { Redis } from '@backstop/redis';
 import type { PayerStateSettings } from './state-settings';
 import { StoredFlags } from './stored-flags';
-import { PayerStateStore } from './payer-state';
+import { PayerStateStore, type StateLimits } from './payer-state';
 import { defineDetectorScripts } from './scripts';
 import { SkuPriceBook } from './sku-prices';
 
 const hourMs = 3_600_000;
+
+/** The limits the configuration names, as the observe script applies them. */
+export function stateLimitsOf(config: PayerStateSettings): StateLimits {
+  const historyHorizonMs = config.DETECTOR_HISTORY_DAYS * 24 * hourMs;
+  return {
+    historyHorizonMs,
+    historyCap: config.DETECTOR_HISTORY_CAP,
+    recipientCap: config.DETECTOR_RECIPIENT_CAP,
+    categoryCap: config.DETECTOR_CATEGORY_CAP,
+    seenCap: config.DETECTOR_SEEN_CAP,
+    seenHorizonMs: config.DETECTOR_SEEN_HOURS * hourMs,
+    orderCap: config.DETECTOR_ORDER_CAP,
+    orderHorizonMs: config.DETECTOR_ORDER_DAYS * 24 * hourMs,
+    // The script renews a payer's expiries at most once a day: a day on top of the horizon.
+    payerTtlSeconds: Math.ceil(historyHorizonMs / 1000) + 86_400,
+  };
+}
 
 /**
  * The detector's Redis state with the limits the configuration names. `clock` only decides
@@ -14,7 +31,6 @@ const hourMs = 3_600_000;
  */
 export function createPayerStateStore(redis: Redis, config: PayerStateSettings, clock: () => number = Date.now): PayerStateStore<StoredFlags> {
   defineDetectorScripts(redis);
-  const historyHorizonMs = config.DETECTOR_HISTORY_DAYS * 24 * hourMs;
   const skuPrices = new SkuPriceBook(redis, config.REDIS_KEY_PREFIX, {
     cap: config.DETECTOR_SKU_SAMPLE_CAP,
     ttlSeconds: 30 * 86_400,
@@ -23,18 +39,7 @@ export function createPayerStateStore(redis: Redis, config: PayerStateSettings, 
   return new PayerStateStore(
     redis,
     config.REDIS_KEY_PREFIX,
-    {
-      historyHorizonMs,
-      historyCap: config.DETECTOR_HISTORY_CAP,
-      recipientCap: config.DETECTOR_RECIPIENT_CAP,
-      categoryCap: config.DETECTOR_CATEGORY_CAP,
-      seenCap: config.DETECTOR_SEEN_CAP,
-      seenHorizonMs: config.DETECTOR_SEEN_HOURS * hourMs,
-      orderCap: config.DETECTOR_ORDER_CAP,
-      orderHorizonMs: config.DETECTOR_ORDER_DAYS * 24 * hourMs,
-      // The script renews a payer's expiries at most once a day: a day on top of the horizon.
-      payerTtlSeconds: Math.ceil(historyHorizonMs / 1000) + 86_400,
-    },
+    stateLimitsOf(config),
     skuPrices,
     (json) => StoredFlags.parse(JSON.parse(json)),
   );
