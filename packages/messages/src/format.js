@@ -33,20 +33,30 @@ function decimalOf(minorUnits, exponent) {
   return minorUnits < 0 ? `-${decimal}` : decimal;
 }
 
-const moneyFormats = new Map();
+/**
+ * One Intl formatter per `key`, made by `make` on first use: making one costs tens of
+ * microseconds, formatting with it a few, and every flag's summary formats several. A key
+ * names the call site and what varies there (language, currency, time zone, digits), so it
+ * is built without looking at the options; the keys are few and the cache stays small.
+ */
+const intlFormatters = new Map();
+export function cachedFormatter(key, make) {
+  let formatter = intlFormatters.get(key);
+  if (!formatter) {
+    formatter = make();
+    intlFormatters.set(key, formatter);
+  }
+  return formatter;
+}
 
 /** 5000000 CNY in 'en' → "CN¥50,000.00"; in 'zh' → "¥50,000.00"; 1234 KWD → "KWD 1.234". */
 export function formatMoney(minorUnits, currency, lang = 'en') {
   const locale = LOCALES[languageOf(lang)];
-  const cacheKey = `${locale}|${currency}`;
-  let format = moneyFormats.get(cacheKey);
-  if (!format) {
-    const exponent = currencyExponent(currency);
-    format = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent });
-    moneyFormats.set(cacheKey, format);
-  }
+  const exponent = currencyExponent(currency);
+  const format = cachedFormatter(`money|${locale}|${currency}`, () =>
+    new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent }));
   // Intl formats a decimal string exactly; a Number would be rounded first.
-  return format.format(decimalOf(minorUnits, currencyExponent(currency)));
+  return format.format(decimalOf(minorUnits, exponent));
 }
 
 const units = {
@@ -64,41 +74,21 @@ export function formatDuration(seconds, lang = 'en') {
   return unit.d(Math.round(s / 86_400));
 }
 
-/**
- * One Intl formatter per locale and options, made on first use: making one costs tens of
- * microseconds, formatting with it one or two, and every flag's summary formats a few. The
- * keys are few (two languages, the tenants' time zones), so the cache stays small.
- */
-const intlFormatters = new Map();
-function cachedFormatter(kind, key, make) {
-  const cacheKey = `${kind}|${key}`;
-  let formatter = intlFormatters.get(cacheKey);
-  if (!formatter) {
-    formatter = make();
-    intlFormatters.set(cacheKey, formatter);
-  }
-  return formatter;
-}
-
-/** An Intl.DateTimeFormat for `locale` and `options`, made once. */
-export function dateTimeFormat(locale, options) {
-  return cachedFormatter('date', `${locale}|${JSON.stringify(options)}`, () => new Intl.DateTimeFormat(locale, options));
-}
-
 /** A moment, in the reader's locale; the server's renderings say UTC, the page its own zone. */
 export function formatTime(iso, lang = 'en', timeZone = 'UTC') {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return String(iso);
-  return dateTimeFormat(LOCALES[languageOf(lang)], {
+  const locale = LOCALES[languageOf(lang)];
+  return cachedFormatter(`time|${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, {
     year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit',
     hour12: false, timeZone, timeZoneName: 'short',
-  }).format(date);
+  })).format(date);
 }
 
 /** A number with the locale's grouping and at most `digits` decimals. */
 export function formatNumber(value, lang = 'en', digits = 1) {
   const locale = LOCALES[languageOf(lang)];
-  return cachedFormatter('number', `${locale}|${digits}`, () => new Intl.NumberFormat(locale, { maximumFractionDigits: digits })).format(value);
+  return cachedFormatter(`number|${locale}|${digits}`, () => new Intl.NumberFormat(locale, { maximumFractionDigits: digits })).format(value);
 }
 
 /**

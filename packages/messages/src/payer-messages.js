@@ -1,7 +1,7 @@
 // What Backstop tells the payer of a flagged charge on their status page and in the evidence
 // file: what happened, in plain words, and what happens next. Account numbers are always
 // masked here: the payer's page is reached by a link, not by a role.
-import { dateTimeFormat, formatMoney, languageOf, LOCALES, maskAccount } from './format.js';
+import { cachedFormatter, formatMoney, languageOf, LOCALES, maskAccount } from './format.js';
 
 const INVISIBLE = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 const text = (value) => String(value).replace(INVISIBLE, '');
@@ -10,9 +10,10 @@ const text = (value) => String(value).replace(INVISIBLE, '');
 export function formatPayerMoment(iso, lang = 'en', timeZone = 'Asia/Shanghai') {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return String(iso);
-  return dateTimeFormat(LOCALES[languageOf(lang)], {
+  const locale = LOCALES[languageOf(lang)];
+  return cachedFormatter(`payer-moment|${locale}|${timeZone}`, () => new Intl.DateTimeFormat(locale, {
     month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false, timeZone,
-  }).format(date);
+  })).format(date);
 }
 
 const channels = {
