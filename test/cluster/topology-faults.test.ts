@@ -2,9 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AssignerProtocol } from 'kafkajs';
 import { topicName, type Flag } from '@backstop/contracts';
 import { slotsLost } from '@backstop/detection';
-import { createKafka, readToEnd, retryRetriable } from '@backstop/kafka';
+import { createKafka, readToEnd } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { createTenant } from '@backstop/tenancy';
+import { partitionOffsets } from '../../infra/tools/invariants/collect';
 import type { SentEvent } from '../../infra/tools/invariants/invariants';
 import { Topology } from '../../infra/cluster/topology';
 import { checkStack } from '../support/invariants';
@@ -101,15 +102,7 @@ describe('the clustered topology while members die', () => {
         return [member.clientHost + member.memberId, Object.values(decoded?.assignment ?? {}).flat().length] as const;
       }));
     };
-    const eventsTopic = topicName('paymentEvents', stack.topicPrefix);
-    /** The group's committed offset and the log's end, per partition of the events topic. */
-    const offsets = async () => {
-      const [committed, ends] = await retryRetriable(() => Promise.all([admin.fetchOffsets({ groupId, topics: [eventsTopic] }), admin.fetchTopicOffsets(eventsTopic)]));
-      return new Map(ends.map(({ partition, high }) => [partition, {
-        committed: BigInt(committed[0]!.partitions.find((p) => p.partition === partition)?.offset ?? '-1'),
-        end: BigInt(high),
-      }]));
-    };
+    const offsets = () => partitionOffsets(admin, groupId, topicName('paymentEvents', stack.topicPrefix));
     try {
       expect((await assignment()).size).toBe(3);
       const runs = traffic();
@@ -128,7 +121,7 @@ describe('the clustered topology while members die', () => {
       // the dead member's among them, has its committed offset past that point.
       await eventually(async () => {
         const now = await offsets();
-        const waiting = [...now].filter(([partition, { committed, end }]) => end > atKill.get(partition)!.committed && committed <= atKill.get(partition)!.committed);
+        const waiting = [...now].filter(([partition, { committed, high }]) => high > atKill.get(partition)!.committed && committed <= atKill.get(partition)!.committed);
         return waiting.length === 0 ? true : undefined;
       }, { timeoutMs: 90_000, intervalMs: 250, what: 'every partition with new events to be committed past where it stood at the kill' });
       process.stdout.write(`a SIGKILLed detector's partitions were reassigned after ${reassignedS.toFixed(1)} s and all consumed again after ${((Date.now() - killedAt) / 1000).toFixed(1)} s\n`);

@@ -7,7 +7,7 @@
 import { IngestedEvent, topicName } from '@backstop/contracts';
 import { readToEnd, retryRetriable } from '@backstop/kafka';
 import type { Pool } from '@backstop/postgres';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { flagOnTopicKey, type Observed, type ObservedDecision, type ObservedFlag } from './invariants';
 
 export interface CollectOptions {
@@ -21,19 +21,23 @@ export interface CollectOptions {
 
 const key = (tenantId: string, id: string) => `${tenantId}\u0000${id}`;
 
+/** Per partition of a topic: the group's committed offset (-1 before its first commit) and the log's start and end. */
+export async function partitionOffsets(admin: Admin, groupId: string, topic: string): Promise<Map<number, { committed: bigint; low: bigint; high: bigint }>> {
+  const [ends, committed] = await retryRetriable(() => Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]));
+  const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  return new Map(ends.map((end) => [end.partition, { committed: byPartition.get(end.partition) ?? -1n, low: BigInt(end.low), high: BigInt(end.high) }]));
+}
+
 /** Messages a group has not committed yet on a topic, summed over its partitions. */
 export async function groupLag(kafka: Kafka, groupId: string, topic: string): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [ends, committed] = await retryRetriable(() => Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]));
-    const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
     let lag = 0n;
-    for (const end of ends) {
-      const from = byPartition.get(end.partition) ?? -1n;
+    for (const { committed, low, high } of (await partitionOffsets(admin, groupId, topic)).values()) {
       // No commit yet: everything still on the partition is waiting.
-      const start = from < 0n ? BigInt(end.low) : from;
-      if (BigInt(end.high) > start) lag += BigInt(end.high) - start;
+      const start = committed < 0n ? low : committed;
+      if (high > start) lag += high - start;
     }
     return Number(lag);
   } finally {
