@@ -28,7 +28,7 @@ describe('the invariant checker on simulated traffic through every real service'
     const sent = await sendTraffic({ ingestUrl, tenantId, secret, count: 700, rate: 70 }).done;
 
     const report = await checkStack(stack, sent, 'a clean run');
-    expect(report.violations).toEqual([]);
+    expect(report.violationLines, report.evidence).toEqual([]);
     expect(report.accepted).toBe(new Set(sent.map((event) => event.eventId)).size);
     const plantedKinds = new Set(sent.filter((event) => event.mistake).map((event) => event.mistake));
     expect([...plantedKinds].sort()).toEqual(['amount', 'duplicate', 'product', 'recipient']);
@@ -39,7 +39,7 @@ describe('the invariant checker on simulated traffic through every real service'
   it('reports what is missing: an accepted event the system never saw, and a planted mistake nobody flagged', async () => {
     const report = await checkStack(stack, [
       { tenantId, eventId: 'evt_never_sent_to_ingest', type: 'payment.succeeded', paymentId: 'pay_never', amount: 100, mistake: 'duplicate', status: 202 },
-    ], 'a forged sender record', 10_000);
+    ], 'a forged sender record', { waitMs: 10_000 });
     expect(report.violations.map((violation) => violation.invariant).sort()).toEqual(['every accepted event reached Kafka', 'every planted mistake was flagged']);
   }, 60_000);
 });

@@ -60,8 +60,8 @@ describe('the clustered topology while members die', () => {
     const sent = (await Promise.all(runs.map((run) => run.done))).flat();
     allSent.push(...sent);
     expect(sent.filter((event) => event.status !== 200 && event.status !== 202), 'events the sender could not get accepted').toEqual([]);
-    const report = await checkStack(stack, allSent, label, 180_000, topology.kafka.brokers, topology.redis.url);
-    expect(report.violations).toEqual([]);
+    const report = await checkStack(stack, allSent, label, { waitMs: 180_000, brokers: topology.kafka.brokers, redisUrl: topology.redis.url, services: topology.services.map(({ process }) => process) });
+    expect(report.violationLines, report.evidence).toEqual([]);
     expect(report.caught).toBe(report.planted);
   }
 
@@ -168,7 +168,7 @@ describe('the clustered topology while members die', () => {
 
     const sent = (await Promise.all(runs.map((run) => run.done))).flat();
     expect(sent.filter((event) => event.status !== 200 && event.status !== 202), 'events the sender could not get accepted').toEqual([]);
-    const report = await checkStack(stack, [...allSent, ...sent], `Redis master ${victim} SIGKILLed, replica promoted, old master rejoined`, 180_000, topology.kafka.brokers, topology.redis.url);
+    const report = await checkStack(stack, [...allSent, ...sent], `Redis master ${victim} SIGKILLed, replica promoted, old master rejoined`, { waitMs: 180_000, brokers: topology.kafka.brokers, redisUrl: topology.redis.url });
     // The master's last writes, not yet on its replica, are gone: a mistake whose evidence was
     // among them can go unflagged. Everything else must hold: every event consumed, no
     // decision lost, nothing refunded twice.

@@ -78,8 +78,8 @@ async function throughSlowdown({ stack, secret, proxy, victim, ingestUrl, publis
     const peakRss = Math.max(...whileSlow.map((sample) => sample.rssBytes));
     expect(peakRss).toBeLessThan(busiestBefore + RSS_HEADROOM_MB * MB);
     expect(sent.filter((event) => event.status !== 200 && event.status !== 202)).toEqual([]);
-    const checked = await checkStack(stack, sent, `${victim.name}'s store slowed by ${DELAY_MS} ms a chunk`, 180_000);
-    expect(checked.violations).toEqual([]);
+    const checked = await checkStack(stack, sent, `${victim.name}'s store slowed by ${DELAY_MS} ms a chunk`, { waitMs: 180_000 });
+    expect(checked.violationLines, checked.evidence).toEqual([]);
     expect(checked.caught).toBe(checked.planted);
     expect(await backlogProcessed()).toBe(true);
   } finally {

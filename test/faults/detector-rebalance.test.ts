@@ -41,8 +41,8 @@ describe('fault 6: detectors join and one dies in a consumer group while traffic
     expect(victim.child.signalCode).toBe('SIGKILL');
 
     const sent = await traffic.done;
-    const report = await checkStack(stack, sent, 'three detectors, one killed mid-stream', 120_000);
-    expect(report.violations).toEqual([]);
+    const report = await checkStack(stack, sent, 'three detectors, one killed mid-stream', { waitMs: 120_000, services });
+    expect(report.violationLines, report.evidence).toEqual([]);
     expect(report.caught).toBe(report.planted);
     for (const service of services.filter((s) => s !== victim)) expect(service.child.exitCode, `${service.name} exited`).toBeNull();
   }, 300_000);

@@ -48,8 +48,8 @@ describe('fault 1: the Kafka broker stops for 20 seconds in the middle of a stre
     // platform's retries carried every event through: it cost time, not events.
     expect(traffic.retried()).toBeGreaterThan(0);
     expect(sent.filter((event) => event.status !== 200 && event.status !== 202)).toEqual([]);
-    const report = await checkStack(stack, sent, 'a 20 s broker outage', 120_000, broker.brokers);
-    expect(report.violations).toEqual([]);
+    const report = await checkStack(stack, sent, 'a 20 s broker outage', { waitMs: 120_000, brokers: broker.brokers, services });
+    expect(report.violationLines, report.evidence).toEqual([]);
     expect(report.caught).toBe(report.planted);
     for (const service of services) expect(service.child.exitCode, `${service.name} exited`).toBeNull();
   }, 300_000);

@@ -58,8 +58,8 @@ describe('fault 4: Postgres refuses the refund worker\'s connections for 30 seco
     await proxy.accept();
 
     const sent = await traffic.done;
-    const report = await checkStack(stack, sent, 'Postgres refusing for 30 s', 120_000);
-    expect(report.violations).toEqual([]);
+    const report = await checkStack(stack, sent, 'Postgres refusing for 30 s', { waitMs: 120_000 });
+    expect(report.violationLines, report.evidence).toEqual([]);
     expect(report.caught).toBe(report.planted);
     // One process throughout: paused, not restarted.
     expect(worker.child.exitCode).toBeNull();

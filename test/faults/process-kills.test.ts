@@ -48,8 +48,8 @@ describe.each([
     const sent = await traffic.done;
     await eventually(async () => (restarted!.child.exitCode === null ? true : undefined), { what: `${victim} to stay up` });
 
-    const report = await checkStack(stack, sent, `${victim} killed at ${point}`, 120_000);
-    expect(report.violations).toEqual([]);
+    const report = await checkStack(stack, sent, `${victim} killed at ${point}`, { waitMs: 120_000 });
+    expect(report.violationLines, report.evidence).toEqual([]);
     expect(report.caught).toBe(report.planted);
   }, 240_000);
 });

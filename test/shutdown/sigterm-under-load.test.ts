@@ -69,8 +69,8 @@ describe('SIGTERM under load, then a successor', () => {
     const sent = [...(await traffic.done), ...extra];
     allSent.push(...sent);
     expect(sent.filter((event) => event.status !== 200 && event.status !== 202), 'events the sender could not get accepted').toEqual([]);
-    const report = await checkStack(stack, allSent, label, 120_000);
-    expect(report.violations).toEqual([]);
+    const report = await checkStack(stack, allSent, label, { waitMs: 120_000 });
+    expect(report.violationLines, report.evidence).toEqual([]);
     expect(report.caught).toBe(report.planted);
     return report;
   }
