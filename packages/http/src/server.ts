@@ -7,12 +7,14 @@ import { recordRoutes } from './route-table';
  * hot path would drown the logs; metrics count requests instead), and while closing, 503 for
  * new requests and `connection: close` on every answer.
  */
-export function createFastify(logger: Logger, options: { bodyLimit?: number; maxParamLength?: number } = {}): FastifyInstance {
+export function createFastify(logger: Logger, { bodyLimit, maxParamLength }: { bodyLimit?: number; maxParamLength?: number } = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
-    ...options,
+    ...(bodyLimit !== undefined ? { bodyLimit } : {}),
+    // Router settings at the top level are deprecated in Fastify 5 and warn on every start.
+    ...(maxParamLength !== undefined ? { routerOptions: { maxParamLength } } : {}),
   });
   recordRoutes(app);
   // A keep-alive connection would hold close() open until the client hangs up (or Node's 5 s
