@@ -1,5 +1,7 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer, type ProducerBatch, type ProducerRecord } from 'kafkajs';
 import type { Logger } from '@backstop/logging';
+import { PartitionRouter } from './partition-router';
+import { sendToEveryPartition } from './send-to-every-partition';
 
 /**
  * An idempotent producer: the broker drops a retried batch it already appended, so a retry
@@ -18,6 +20,10 @@ import type { Logger } from '@backstop/logging';
  * - **One send at a time.** Concurrent sends on one KafkaJS producer queue on its broker
  *   lock, so a send queued behind a failing one would take the numbers it gave back before
  *   anything here could retire the producer.
+ * - **A send is done when every partition it wrote to acknowledged.** Each message's
+ *   partition is chosen before the send (`PartitionRouter`, the same choice KafkaJS makes),
+ *   and the messages of a partition KafkaJS left out after a leader change go out again
+ *   (`sendToEveryPartition`), under a fresh producer id as after any other failure.
  *
  * Each retirement is logged at warn with the error that caused it.
  */
@@ -36,6 +42,7 @@ export function createIdempotentProducer(kafka: Kafka, logger?: Logger): Produce
   // producer id (KafkaJS would send such batches with no idempotence at all).
   let connecting: Promise<void> | undefined;
   let tail: Promise<unknown> = Promise.resolve();
+  const router = new PartitionRouter(kafka);
 
   const connectCurrent = () =>
     (connecting ??= current.connect().catch((error: unknown) => {
@@ -49,6 +56,15 @@ export function createIdempotentProducer(kafka: Kafka, logger?: Logger): Produce
     connecting = undefined;
     void broken.disconnect().catch(() => undefined);
     logger?.warn({ err: error instanceof Error ? error.message : String(error) }, 'Kafka producer replaced after a failed send: the next batch goes out under a new producer id');
+  };
+
+  const deliver = async (producer: Producer, batch: ProducerBatch) => {
+    const topicMessages = await Promise.all((batch.topicMessages ?? []).map(async ({ topic, messages }) => ({ topic, messages: await router.route(topic, messages) })));
+    return sendToEveryPartition(producer, { ...batch, topicMessages }, async (unsent) => {
+      retire(new Error(`KafkaJS left partitions unsent after a leader change: ${unsent}`));
+      await connectCurrent();
+      return current;
+    });
   };
 
   const serialised = <A extends unknown[], R>(send: (producer: Producer, ...args: A) => Promise<R>) =>
@@ -77,10 +93,10 @@ export function createIdempotentProducer(kafka: Kafka, logger?: Logger): Produce
     disconnect: async () => {
       wanted = false;
       connecting = undefined;
-      await current.disconnect();
+      await Promise.all([current.disconnect(), router.close()]);
     },
-    send: serialised((producer, record: Parameters<Producer['send']>[0]) => producer.send(record)),
-    sendBatch: serialised((producer, batch: Parameters<Producer['sendBatch']>[0]) => producer.sendBatch(batch)),
+    send: serialised((producer, { topic, messages, ...options }: ProducerRecord) => deliver(producer, { ...options, topicMessages: [{ topic, messages }] })),
+    sendBatch: serialised(deliver),
   };
   return new Proxy({} as Producer, {
     get: (_, property: keyof Producer) => {
