@@ -1,7 +1,7 @@
 import { Partitioners, type Kafka, type Producer, type ProducerBatch, type ProducerRecord } from 'kafkajs';
 import type { Logger } from '@backstop/logging';
 import { PartitionRouter } from './partition-router';
-import { sendToEveryPartition } from './send-to-every-partition';
+import { describeUnsent, sendToEveryPartition, type RoutedBatch } from './send-to-every-partition';
 
 /**
  * An idempotent producer: the broker drops a retried batch it already appended, so a retry
@@ -20,10 +20,13 @@ import { sendToEveryPartition } from './send-to-every-partition';
  * - **One send at a time.** Concurrent sends on one KafkaJS producer queue on its broker
  *   lock, so a send queued behind a failing one would take the numbers it gave back before
  *   anything here could retire the producer.
- * - **A send is done when every partition it wrote to acknowledged.** Each message's
+ * - **A send is done when every partition it has messages for acknowledged.** Each message's
  *   partition is chosen before the send (`PartitionRouter`, the same choice KafkaJS makes),
  *   and the messages of a partition KafkaJS left out after a leader change go out again
- *   (`sendToEveryPartition`), under a fresh producer id as after any other failure.
+ *   (`sendToEveryPartition`). The first time on the same producer: the numbers of a partition
+ *   left out are as KafkaJS last gave them back, so the same messages under the same numbers
+ *   are a true retry, which the broker drops if an earlier attempt did land. After that under
+ *   a fresh producer id, as after any failure.
  *
  * Each retirement is logged at warn with the error that caused it.
  */
@@ -58,22 +61,39 @@ export function createIdempotentProducer(kafka: Kafka, logger?: Logger): Produce
     logger?.warn({ err: error instanceof Error ? error.message : String(error) }, 'Kafka producer replaced after a failed send: the next batch goes out under a new producer id');
   };
 
-  const deliver = async (producer: Producer, batch: ProducerBatch) => {
+  /**
+   * Chooses the partitions (a failure here sent nothing, so it fails the send and retires
+   * nobody), then sends until every partition acknowledged.
+   */
+  const deliver = async (batch: ProducerBatch): Promise<RoutedBatch> => {
+    if (!wanted) throw new Error('The producer is disconnected');
     const topicMessages = await Promise.all((batch.topicMessages ?? []).map(async ({ topic, messages }) => ({ topic, messages: await router.route(topic, messages) })));
-    return sendToEveryPartition(producer, { ...batch, topicMessages }, async (unsent) => {
-      retire(new Error(`KafkaJS left partitions unsent after a leader change: ${unsent}`));
+    return { ...batch, topicMessages };
+  };
+  const sendRouted = (producer: Producer, batch: RoutedBatch) =>
+    sendToEveryPartition(producer, batch, async (unsent, followUp) => {
+      if (!wanted) throw new Error('The producer is disconnected');
+      for (const { topic } of unsent) router.forget(topic);
+      const left = `KafkaJS left partitions unsent after a leader change: ${describeUnsent(unsent)}`;
+      if (followUp === 1) {
+        logger?.warn({ left }, 'KafkaJS left partitions unsent after a leader change; sending their messages again');
+        return producer;
+      }
+      retire(new Error(left));
       await connectCurrent();
       return current;
     });
-  };
 
-  const serialised = <A extends unknown[], R>(send: (producer: Producer, ...args: A) => Promise<R>) =>
+  // Each send is prepared (its partitions chosen) and sent in its turn, so sends keep the
+  // order they were called in.
+  const serialised = <A extends unknown[], R>(send: (producer: Producer, batch: RoutedBatch) => Promise<R>, prepare: (...args: A) => Promise<RoutedBatch>) =>
     (...args: A): Promise<R> => {
       const turn = tail.then(async () => {
+        const batch = await prepare(...args);
         if (wanted) await connectCurrent();
         const producer = current;
         try {
-          return await send(producer, ...args);
+          return await send(producer, batch);
         } catch (error) {
           if (wanted) retire(error);
           throw error;
@@ -86,6 +106,7 @@ export function createIdempotentProducer(kafka: Kafka, logger?: Logger): Produce
   const overrides: Partial<Producer> = {
     connect: async () => {
       wanted = true;
+      router.open();
       await connectCurrent();
     },
     // Not behind the sends: a send stuck retrying against an absent broker must not hold up
@@ -95,8 +116,8 @@ export function createIdempotentProducer(kafka: Kafka, logger?: Logger): Produce
       connecting = undefined;
       await Promise.all([current.disconnect(), router.close()]);
     },
-    send: serialised((producer, { topic, messages, ...options }: ProducerRecord) => deliver(producer, { ...options, topicMessages: [{ topic, messages }] })),
-    sendBatch: serialised(deliver),
+    send: serialised(sendRouted, ({ topic, messages, ...options }: ProducerRecord) => deliver({ ...options, topicMessages: [{ topic, messages }] })),
+    sendBatch: serialised(sendRouted, deliver),
   };
   return new Proxy({} as Producer, {
     get: (_, property: keyof Producer) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Producer, ProducerBatch, RecordMetadata } from 'kafkajs';
-import { sendToEveryPartition, type RoutedBatch } from './send-to-every-partition';
+import { describeUnsent, sendToEveryPartition, type RoutedBatch } from './send-to-every-partition';
 
 /**
  * What KafkaJS 2.2.4 answers after a leader change inside one send: acknowledgements for the
@@ -30,12 +30,12 @@ describe('a send that must reach every partition it has messages for', () => {
     const firstSends: ProducerBatch[] = [];
     const nextSends: ProducerBatch[] = [];
     const told: string[] = [];
-    const answers = await sendToEveryPartition(producerLeavingOut([1], firstSends), batch, async (unsent) => {
-      told.push(unsent);
+    const answers = await sendToEveryPartition(producerLeavingOut([1], firstSends), batch, async (unsent, followUp) => {
+      told.push(`${followUp}: ${describeUnsent(unsent)}`);
       return producerLeavingOut([], nextSends);
     });
 
-    expect(told).toEqual(['flags [1]']);
+    expect(told).toEqual(['1: flags [1]']);
     expect(nextSends).toHaveLength(1);
     expect(nextSends[0]!.topicMessages![0]!.messages.map((message) => message.value)).toEqual(['flag-1', 'flag-3']);
     expect(answers.map((answer) => answer.partition).sort()).toEqual([0, 1, 2]);
@@ -53,8 +53,13 @@ describe('a send that must reach every partition it has messages for', () => {
   it('fails, naming the partitions, when they are never acknowledged', async () => {
     const sends: ProducerBatch[] = [];
     const stubborn = producerLeavingOut([2], sends);
-    await expect(sendToEveryPartition(stubborn, batch, async () => stubborn)).rejects.toThrow('Kafka did not acknowledge partitions after 6 sends: flags [2]');
+    const followUps: number[] = [];
+    await expect(sendToEveryPartition(stubborn, batch, async (_, followUp) => {
+      followUps.push(followUp);
+      return stubborn;
+    })).rejects.toThrow('Kafka did not acknowledge partitions after 6 sends: flags [2]');
     expect(sends).toHaveLength(6);
+    expect(followUps).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('sends once without checking when no acknowledgement was asked for', async () => {

@@ -15,25 +15,29 @@ export type RoutedBatch = Omit<ProducerBatch, 'topicMessages'> & { topicMessages
  * two attempts onto a broker that had already answered for its other partitions, that
  * partition's messages are never sent, and the send resolves as if they had been (on a
  * 3-broker cluster whose leader was killed: a flag the detector recorded as published never
- * reached the flags topic). KafkaJS answers for each partition it wrote to, so a partition
- * missing from its answer is a partition not written: its messages go out again, in a send of
- * their own, under the producer `next` gives (a fresh one: see `createIdempotentProducer`).
+ * reached the flags topic). KafkaJS answers for each partition it wrote to, so the messages of
+ * a partition missing from its answer go out again, in a send of their own, under the
+ * producer `next` gives for that follow-up (1, 2, …).
  */
-export async function sendToEveryPartition(producer: Producer, batch: RoutedBatch, next: (unsent: string) => Promise<Producer>): Promise<RecordMetadata[]> {
+export async function sendToEveryPartition(producer: Producer, batch: RoutedBatch, next: (unsent: RoutedBatch['topicMessages'], followUp: number) => Promise<Producer>): Promise<RecordMetadata[]> {
   // Without acknowledgements (acks 0) there is nothing to check a send against.
   if (batch.acks === 0) return producer.sendBatch(batch);
   const acknowledged: RecordMetadata[] = [];
   let pending = batch;
   let sender = producer;
-  for (let followUps = 0; ; followUps += 1) {
+  for (let followUp = 1; ; followUp += 1) {
     const answers = await sender.sendBatch(pending);
     acknowledged.push(...answers);
     pending = { ...pending, topicMessages: unanswered(pending, answers) };
     if (pending.topicMessages.length === 0) return acknowledged;
-    const unsent = pending.topicMessages.map(({ topic, messages }) => `${topic} [${[...new Set(messages.map((m) => m.partition))].sort((a, b) => a - b).join(', ')}]`).join('; ');
-    if (followUps === MAX_FOLLOW_UP_SENDS) throw new Error(`Kafka did not acknowledge partitions after ${MAX_FOLLOW_UP_SENDS + 1} sends: ${unsent}`);
-    sender = await next(unsent);
+    if (followUp > MAX_FOLLOW_UP_SENDS) throw new Error(`Kafka did not acknowledge partitions after ${MAX_FOLLOW_UP_SENDS + 1} sends: ${describeUnsent(pending.topicMessages)}`);
+    sender = await next(pending.topicMessages, followUp);
   }
+}
+
+/** "flags [1, 2]; events [0]": the partitions of each topic these messages are for. */
+export function describeUnsent(topicMessages: RoutedBatch['topicMessages']): string {
+  return topicMessages.map(({ topic, messages }) => `${topic} [${[...new Set(messages.map((m) => m.partition))].sort((a, b) => a - b).join(', ')}]`).join('; ');
 }
 
 /** The messages of every partition the answers do not acknowledge, per topic. */
