@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AssignerProtocol } from 'kafkajs';
 import { topicName, type Flag } from '@backstop/contracts';
 import { slotsLost } from '@backstop/detection';
-import { createKafka, readToEnd } from '@backstop/kafka';
+import { createKafka, PARTITIONS_LEFT_UNSENT, readToEnd } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { createTenant } from '@backstop/tenancy';
 import { partitionOffsets } from '../../infra/tools/invariants/collect';
@@ -63,7 +63,7 @@ describe('the clustered topology while members die', () => {
     const report = await checkStack(stack, allSent, label, { waitMs: 180_000, brokers: topology.kafka.brokers, redisUrl: topology.redis.url, services: topology.services.map(({ process }) => process) });
     // How often a leader change left a send incomplete so far (KafkaJS reported it complete;
     // see sendToEveryPartition): a count above 0 shows the guard was needed on this run.
-    const completedAgain = topology.services.reduce((sum, { process }) => sum + process.lines.filter((line) => line.includes('KafkaJS left partitions unsent')).length, 0);
+    const completedAgain = topology.services.reduce((sum, { process }) => sum + process.lines.filter((line) => line.includes(PARTITIONS_LEFT_UNSENT)).length, 0);
     process.stdout.write(`sends completed again after KafkaJS left partitions unsent, all services so far: ${completedAgain}\n`);
     expect(report.violationLines, report.evidence).toEqual([]);
     expect(report.caught).toBe(report.planted);

@@ -13,3 +13,4 @@ export * from './consumer-health';
 export * from './fetch-gathering';
 export * from './group-membership';
 export * from './read-to-end';
+export { PARTITIONS_LEFT_UNSENT } from './send-to-every-partition';

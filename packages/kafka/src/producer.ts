@@ -1,7 +1,7 @@
 import { Partitioners, type Kafka, type Producer, type ProducerBatch, type ProducerRecord } from 'kafkajs';
 import type { Logger } from '@backstop/logging';
 import { PartitionRouter } from './partition-router';
-import { describeUnsent, sendToEveryPartition, type RoutedBatch } from './send-to-every-partition';
+import { describeUnsent, PARTITIONS_LEFT_UNSENT, sendToEveryPartition, type RoutedBatch } from './send-to-every-partition';
 
 /**
  * An idempotent producer: the broker drops a retried batch it already appended, so a retry
@@ -74,9 +74,9 @@ export function createIdempotentProducer(kafka: Kafka, logger?: Logger): Produce
     sendToEveryPartition(producer, batch, async (unsent, followUp) => {
       if (!wanted) throw new Error('The producer is disconnected');
       for (const { topic } of unsent) router.forget(topic);
-      const left = `KafkaJS left partitions unsent after a leader change: ${describeUnsent(unsent)}`;
+      const left = `${PARTITIONS_LEFT_UNSENT}: ${describeUnsent(unsent)}`;
       if (followUp === 1) {
-        logger?.warn({ left }, 'KafkaJS left partitions unsent after a leader change; sending their messages again');
+        logger?.warn({ left }, `${PARTITIONS_LEFT_UNSENT}; sending their messages again`);
         return producer;
       }
       retire(new Error(left));

@@ -1,6 +1,9 @@
 import type { Producer, ProducerBatch, RecordMetadata } from 'kafkajs';
 import type { RoutedMessage } from './partition-router';
 
+/** What the producer logs when KafkaJS left partitions out of a send; fault tests count it. */
+export const PARTITIONS_LEFT_UNSENT = 'KafkaJS left partitions unsent after a leader change';
+
 /** Sends of the messages a send left out before giving up: each is a full KafkaJS send, with its own retries. */
 const MAX_FOLLOW_UP_SENDS = 5;
 
