@@ -12,6 +12,8 @@ describe('the services\' warnings a failed fault test carries', () => {
       ...Array.from({ length: 200 }, () => record(50, 'Connection error: connect ECONNREFUSED 127.0.0.1:29292')),
       record(50, 'consumer stopped for good; the service reports not ready', { err: 'KafkaJSNonRetriableError: The coordinator is not aware of this member' }),
       'TypeError: something thrown outside the logger',
+      // A blank line between records is nothing to report.
+      '',
     ];
     const text = serviceWarnings([serviceWith(lines)]);
     expect(text).toContain('refund-worker (pid 4242): 202 warnings and errors, 3 distinct');

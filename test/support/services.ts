@@ -45,6 +45,7 @@ export function serviceWarnings(services: readonly ServiceProcess[]): string {
 
 /** A log line at warning level or worse, with what it says; lines that are not log records (a stack trace) count too. */
 function warningOf(line: string): { line: string; message: string } | undefined {
+  if (line.trim() === '') return undefined;
   let record: { level?: number; msg?: string; err?: unknown };
   try {
     record = JSON.parse(line) as typeof record;
