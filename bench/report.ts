@@ -16,7 +16,7 @@ export interface BenchResults {
   mode: string;
   machine: ReturnType<typeof describeMachine>;
   ingest?: IngestRow[];
-  detector?: { result: DetectorResult; flagHeavy?: DetectorResult; baseline: RedisBaseline };
+  detector?: { result: DetectorResult; flagHeavy?: DetectorResult; readBack?: DetectorResult; baseline: RedisBaseline };
   refunds?: RefundResult;
   endToEnd?: EndToEndResult;
   backtest?: BacktestResult;
@@ -50,15 +50,17 @@ export function renderMarkdown(results: BenchResults, chartFile: string | undefi
       '', table(['bare Fastify', 'connections', 'requests/s', 'p50 ms', 'p99 ms'], [...bare.values()].map((r) => ['single', r.connections, r.requestsPerS, r.p50Ms, r.p99Ms])));
   }
   if (results.detector) {
-    const { result: d, flagHeavy, baseline: b } = results.detector;
-    const runs = flagHeavy ? [d, flagHeavy] : [d];
+    const { result: d, flagHeavy, readBack, baseline: b } = results.detector;
+    const runs = [d, flagHeavy, readBack].filter((r): r is DetectorResult => r !== undefined);
+    const label = (r: DetectorResult) => `${r.traffic ?? 'realistic'}${r.copies === false ? ', state read back every event' : ''}`;
     out.push('', '## 2. Detector (pre-filled topic → every rule → flags on Kafka, offsets committed)', '',
       `Baseline: \`redis-benchmark\` calling the same observe script (EVALSHA, ${b.clients} clients, pipeline ${b.pipeline}, ${b.calls} calls, random payers and event ids). Round trips and bytes are counted in the detector's Redis client (pipeline flushes, including sku price reads), not from Redis's statistics. ` +
-      'Realistic traffic: a payer pool grown with the events, each payer paying about every ten minutes of event time; flag-heavy: 5,000 payers whose events all fall within seconds, the worst case.', '',
-      table(['traffic', 'events', 'payers', 'flags', 'flag rate', 'seconds', 'events/s', 'CPU µs / event', 'batches', 'Redis round trips / event', 'commands / event', 'Redis bytes out / in per event', 'redis-benchmark script calls/s', 'ratio'],
-        runs.map((r) => [r.traffic ?? 'realistic', r.events, r.payers, r.flags, r.flagRate, r.seconds, r.eventsPerS, r.cpuMicrosPerEvent, r.batches, r.roundTripsPerEvent, r.commandsPerEvent,
+      'Realistic traffic: a payer pool grown with the events, each payer paying about every ten minutes of event time; flag-heavy: 5,000 payers whose events all fall within seconds, the worst case. ' +
+      'As it ships the detector judges a payment from its own copy of the payer\'s state when it holds a current one, and records it with its flags in one call; "state read back every event" is the same realistic traffic with the copies turned off (`DETECTOR_STATE_COPY_PAYMENTS=0`).', '',
+      table(['traffic', 'events', 'payers', 'flags', 'flag rate', 'judged from a copy', 'seconds', 'events/s', 'CPU µs / event', 'batches', 'Redis round trips / event', 'commands / event', 'Redis bytes out / in per event', 'redis-benchmark script calls/s', 'ratio'],
+        runs.map((r) => [label(r), r.events, r.payers, r.flags, r.flagRate, r.judgedAheadShare === undefined ? undefined : `${Math.round(r.judgedAheadShare * 100)} %`, r.seconds, r.eventsPerS, r.cpuMicrosPerEvent, r.batches, r.roundTripsPerEvent, r.commandsPerEvent,
           r.redisBytesOutPerEvent === undefined ? undefined : `${r.redisBytesOutPerEvent} / ${r.redisBytesInPerEvent}`, b.callsPerS, ratio(r.eventsPerS, b.callsPerS)])),
-      ...runs.flatMap((r) => ['', `${r.traffic ?? 'realistic'}: time awaiting Redis (observe and record pipelines, client encoding and reply parsing included): ${Math.round(r.redisWaitShare * 100)} %. ` +
+      ...runs.flatMap((r) => ['', `${label(r)}: time awaiting Redis (observe and record pipelines, client encoding and reply parsing included): ${Math.round(r.redisWaitShare * 100)} %. ` +
         (r.kafkaRequests ? `Kafka requests in flight (share of wall time): ${Object.entries(r.kafkaRequests).map(([api, k]) => `${api} ${k.count}× ${Math.round(k.share * 100)} %`).join(', ')}. ` : '') +
         `Cores from the first batch until caught up: ${Object.entries(r.cores).map(([n, c]) => `${n} ${c}`).join(', ')}.`]));
   }

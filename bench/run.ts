@@ -82,11 +82,13 @@ try {
     log('2. detector');
     const result = await benchDetector(endpoints, quick ? 20_000 : 60_000, log, 'realistic');
     const flagHeavy = await benchDetector(endpoints, 20_000, log, 'flag-heavy');
+    // The same realistic traffic with every event's state read back from Redis: what the copies save.
+    const readBack = await benchDetector(endpoints, quick ? 20_000 : 60_000, log, 'realistic', { copies: false });
     const slice = await createSlice(endpoints, 'lua');
     try {
       const baseline = await benchObserveScript(slice.redis, endpoints.redisUrl, slice.redisPrefix, quick ? 100_000 : 300_000);
       log(`  redis-benchmark observe script: ${baseline.callsPerS} calls/s`);
-      results.detector = { result, flagHeavy, baseline };
+      results.detector = { result, flagHeavy, readBack, baseline };
     } finally {
       await slice.drop();
     }

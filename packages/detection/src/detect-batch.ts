@@ -8,26 +8,33 @@ import { buildFlag } from './flag-builder';
 import type { RulesConfigSource } from './policy/tenant-rules';
 import { evaluateRules, type Finding } from './rules';
 import { msOf } from './rules/payment-time';
-import type { DeliveryRequest, PayerStateStore } from './state/payer-state';
+import type { DeliveryRequest, PayerSnapshot, PayerStateStore } from './state/payer-state';
 import type { StoredFlags } from './state/stored-flags';
 import type { StateLoss } from './state/state-loss';
 
 
 type Warning = NonNullable<Awaited<ReturnType<WarningLog['find']>>[number]>;
 
-/** What is kept of an event once the rules judged it: its findings, or the flags its first delivery stored. */
-type Judged = { kind: 'fresh' | 'redelivered-before-flags'; findings: Finding[] } | { kind: 'redelivered'; stored: StoredFlags };
+/**
+ * What is kept of an event once the rules judged it: its findings and its payer's newest event
+ * time before it, or the flags its first delivery stored, or, for a payment judged from the
+ * store's copy of its payer, only that it was (its flags were built before it was recorded).
+ */
+type Judged =
+  | { kind: 'fresh' | 'redelivered-before-flags'; findings: Finding[]; newestMs: number }
+  | { kind: 'redelivered'; stored: StoredFlags }
+  | { kind: 'judged-ahead' };
 
 /** The warnings of pre-payment checks behind the batch's flagged payments that name one, by request index. */
 async function warningsFor(
   requests: readonly { ingested: IngestedEvent; payment: PaymentSnapshot }[],
-  judged: readonly Judged[],
+  judged: readonly (Judged | undefined)[],
   log: WarningLog | undefined,
 ): Promise<Map<number, Warning>> {
   const found = new Map<number, Warning>();
   if (!log) return found;
   const asked = judged.flatMap((judgement, index) => {
-    if (judgement.kind === 'redelivered') return [];
+    if (judgement === undefined || judgement.kind === 'redelivered' || judgement.kind === 'judged-ahead') return [];
     const { ingested, payment } = requests[index]!;
     const flagsItself = judgement.findings.some((finding) => finding.flagged.paymentId === payment.paymentId);
     return payment.intentId && flagsItself ? [{ index, tenantId: ingested.tenantId, payerId: payment.payerId, intentId: payment.intentId }] : [];
@@ -114,23 +121,51 @@ export async function detectBatch(batches: readonly SourceBatch[], deps: DetectD
   if (requests.length === 0 && deliveries.length === 0) return outcome;
 
   const configs = await deps.rulesConfig.forTenants(requests.map((r) => r.ingested.tenantId));
-  // Judged as each pipeline answers, keeping the findings and not the snapshot: a fetch of
-  // thousands of events never holds thousands of payers' histories at once. Flags are built
-  // after: a flagged payment confirmed through a pre-payment check needs that check's warning,
-  // read for all of the batch's such payments in one round trip.
-  const judged = await deps.store.observe(
-    requests.map(({ ingested, payment }) => ({ tenantId: ingested.tenantId, payment })),
-    deliveries,
-    (observation, index): Judged => {
-      if (observation.kind === 'redelivered') return observation;
-      const { ingested, payment } = requests[index]!;
-      const before = observation.snapshot;
-      if (before.newestMs - msOf(payment) > deps.allowedLatenessMs) outcome.late += 1;
-      const context = { tenantId: ingested.tenantId, payment, marks: ingested.marks, before };
-      return { kind: observation.kind, findings: evaluateRules(context, configs.get(ingested.tenantId)!) };
-    },
-  );
+  // When the detector picked the batch up: every flag of the batch carries it.
   const flaggedAt = (deps.now?.() ?? new Date()).toISOString();
+  const judge = (kind: 'fresh' | 'redelivered-before-flags', before: PayerSnapshot, index: number): Judged => {
+    const { ingested, payment } = requests[index]!;
+    const context = { tenantId: ingested.tenantId, payment, marks: ingested.marks, before };
+    return { kind, findings: evaluateRules(context, configs.get(ingested.tenantId)!), newestMs: before.newestMs };
+  };
+  const flagsOf = (index: number, findings: readonly Finding[], warning: Warning | undefined) => {
+    const { ingested, payment } = requests[index]!;
+    const flags = findings
+      .map((finding) => buildFlag(ingested.tenantId, finding, ingested.receivedAt, flaggedAt))
+      .map((flag) => (warning && payment.intentId && flag.payment.paymentId === payment.paymentId ? withWarning(flag, confirmedWarningOf(payment.intentId, warning, flag.type)) : flag))
+      .map((flag) => (deps.loss?.covers(flag) ? { ...flag, stateRebuilding: true as const } : flag));
+    const values = flags.map((flag) => JSON.stringify(flag));
+    // The same text as JSON.stringify(flags), from the flags' own JSON.
+    return { flags, values, stored: `[${values.join(',')}]` };
+  };
+  const storeRequests = requests.map(({ ingested, payment }) => ({ tenantId: ingested.tenantId, payment }));
+
+  // Payments whose payer the store holds a current copy of are judged first and recorded with
+  // their flags in the same call that records them; the rest are judged as their pipeline
+  // answers with the state read back, keeping the findings and not the snapshot: a fetch of
+  // thousands of events never holds thousands of payers' histories at once. A flagged payment
+  // confirmed through a pre-payment check needs that check's warning, read for all of a
+  // phase's such payments in one round trip.
+  const plan = await deps.store.plan(storeRequests, deliveries);
+  let ahead: (Judged | undefined)[] = [];
+  const aheadFlags = new Map<number, ReturnType<typeof flagsOf>>();
+  try {
+    ahead = plan.before.map((before, index) => (before ? judge('fresh', before, index) : undefined));
+    const aheadWarnings = await warningsFor(requests, ahead, deps.warnings);
+    ahead.forEach((judgement, index) => {
+      if (judgement?.kind !== 'fresh') return;
+      const built = flagsOf(index, judgement.findings, aheadWarnings.get(index));
+      aheadFlags.set(index, built);
+      plan.judged(index, built.stored);
+    });
+  } catch (error) {
+    deps.store.abandon(plan);
+    throw error;
+  }
+  const judged = await deps.store.observe(storeRequests, deliveries, (observation, index): Judged => {
+    if (observation.kind === 'redelivered' || observation.kind === 'judged-ahead') return observation;
+    return judge(observation.kind, observation.snapshot, index);
+  }, plan);
   const warnings = await warningsFor(requests, judged, deps.warnings);
   judged.forEach((judgement, index) => {
     const { ingested, payment } = requests[index]!;
@@ -140,22 +175,24 @@ export async function detectBatch(batches: readonly SourceBatch[], deps: DetectD
       outcome.published.push(...judgement.stored.map((flag) => JSON.stringify(flag)));
       return;
     }
+    const newestMs = judgement.kind === 'judged-ahead' ? (ahead[index] as { newestMs: number }).newestMs : judgement.newestMs;
+    if (newestMs - msOf(payment) > deps.allowedLatenessMs) outcome.late += 1;
+    if (judgement.kind === 'judged-ahead') {
+      // Recorded with its flags already: nothing to remember after they are sent.
+      const built = aheadFlags.get(index)!;
+      outcome.flags.push(...built.flags);
+      outcome.published.push(...built.values);
+      return;
+    }
     if (judgement.kind === 'redelivered-before-flags') outcome.redelivered += 1;
-    const findings = judgement.findings;
-    if (findings.length === 0) {
+    if (judgement.findings.length === 0) {
       outcome.records.push({ tenantId: ingested.tenantId, payment, stored: '[]' });
       return;
     }
-    const warning = warnings.get(index);
-    const flags = findings
-      .map((finding) => buildFlag(ingested.tenantId, finding, ingested.receivedAt, flaggedAt))
-      .map((flag) => (warning && payment.intentId && flag.payment.paymentId === payment.paymentId ? withWarning(flag, confirmedWarningOf(payment.intentId, warning, flag.type)) : flag))
-      .map((flag) => (deps.loss?.covers(flag) ? { ...flag, stateRebuilding: true as const } : flag));
-    const values = flags.map((flag) => JSON.stringify(flag));
-    outcome.flags.push(...flags);
-    outcome.published.push(...values);
-    // The same text as JSON.stringify(flags), from the flags' own JSON.
-    outcome.records.push({ tenantId: ingested.tenantId, payment, stored: `[${values.join(',')}]` });
+    const built = flagsOf(index, judgement.findings, warnings.get(index));
+    outcome.flags.push(...built.flags);
+    outcome.published.push(...built.values);
+    outcome.records.push({ tenantId: ingested.tenantId, payment, stored: built.stored });
   });
   return outcome;
 }

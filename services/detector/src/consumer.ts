@@ -45,11 +45,22 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
   await sentinel.arm(Date.now(), await committedBefore(kafka, `${prefix}${config.DETECTOR_GROUP_ID}`, eventsTopic));
   await consumer.subscribe({ topic: eventsTopic, fromBeginning: true });
 
+  // The store counts since it started; the metric takes each fetch's share.
+  let counted = { copy: 0, read: 0, staleCopy: 0 };
+  const countJudged = () => {
+    const now = { copy: store.judgedAhead, read: store.readBack - store.outOfDate, staleCopy: store.outOfDate };
+    metrics.judged.inc({ state: 'copy' }, now.copy - counted.copy);
+    metrics.judged.inc({ state: 'read' }, now.read - counted.read);
+    metrics.judged.inc({ state: 'stale_copy' }, now.staleCopy - counted.staleCopy);
+    counted = now;
+  };
+
   const handleFetch = async (live: EachBatchPayload[]) => {
     // Checked before the state is read: a loss in between marks the next fetch instead.
     const loss = await sentinel.loss(Date.now());
     const batches = live.map(({ batch }) => ({ messages: batch.messages, source: { topic: batch.topic, partition: batch.partition } }));
     const outcome = await detectBatch(batches, { store, rulesConfig, allowedLatenessMs, loss, warnings });
+    countJudged();
     faultPoint('detector.after-redis-update');
     const flagMessages = outcome.flags.map((flag, index) => ({ key: partitionKey(flag.tenantId, flag.payment.payerId), value: outcome.published[index]! }));
     for (const messages of chunkByBytes(flagMessages)) await producer.send({ topic: flagsTopic, acks: ACKS_ALL, messages });

@@ -14,6 +14,12 @@ export function createDetectorMetrics(registry = new Registry()) {
       registers: [registry],
     }),
     flags: new Counter({ name: 'backstop_detector_flags_total', help: 'Flags published, by rule', labelNames: ['type'], registers: [registry] }),
+    judged: new Counter({
+      name: 'backstop_detector_payments_judged_total',
+      help: "Payments judged, by where their payer's state came from: copy (the detector's own, current), read (from Redis), stale_copy (a copy found out of date, then read)",
+      labelNames: ['state'],
+      registers: [registry],
+    }),
     redelivered: new Counter({ name: 'backstop_detector_redelivered_events_total', help: 'Events seen before, answered from their stored outcome', registers: [registry] }),
     late: new Counter({
       name: 'backstop_detector_late_events_total',

@@ -29,12 +29,26 @@
           history cap (payments kept per currency), seen cap (event ids remembered),
           seen horizon (ms), ttl of every key of the payer (s; an idle payer disappears),
           order cap, order horizon (ms), recipient cap, category cap
+  ARGV[10] "=" followed by the state version the caller judged the payment against ("=" alone
+           for a payer with no state yet), "" when it judged nothing (see "Judged ahead" below)
+  ARGV[11] the flags json the caller's judgement produced ("" with ARGV[10] "")
+  ARGV[12] the length of the order's json the caller expects (0: the order is unknown to it)
+
+  Judged ahead. "#version" in KEYS[1] names the payer's state: every write here and in
+  observe-delivery-2.lua replaces it. A caller that keeps the payer's state in its own memory
+  judges the payment before calling and passes the version its copy stands for. When that
+  is still the payer's version and the order is as long as the caller expects (its copy holds
+  only the orders it has seen), the copy was exact: the payment is recorded as below, the
+  flags are stored under the event id at once, no snapshot is read or returned, and the new
+  version is sha1(version .. "|" .. event id), which the caller computes too. Otherwise the
+  call is an ordinary one and the caller judges the snapshot it returns.
 
   Every key's expiry is renewed when the payer's keys were last renewed a day or more ago,
   and when the key is created; in between a payer's keys are not touched again, so the ttl
   the caller passes should exceed the horizon it stands for by that day.
 
-  Returns { 1, stored } for an event already seen, or { 0, snapshot json } where the snapshot
+  Returns { 1, stored } for an event already seen, { 2 } for a payment judged ahead, or
+  { 0, snapshot json, version } where the version is the state's new one and the snapshot
   is { newest = ms, payments = [...], ms = [occurredAt of each payment, ms], order = [...],
   recipients = [account, ms, ...], categories = [category, ms, ...], deliveries = [order id,
   ms, ...], context = ... } as they were before this event; payments oldest first.
@@ -72,7 +86,7 @@ local function evict(hash, index, cutoff, cap)
   return count
 end
 
-local header = redis.call('HMGET', seen, eventId, '#newest', '#expiry')
+local header = redis.call('HMGET', seen, eventId, '#newest', '#expiry', '#version')
 if header[1] then
   return { 1, header[1] }
 end
@@ -80,42 +94,67 @@ end
 -- replayed backlog is trimmed by event time, never by the wall clock.
 local newest = tonumber(header[2] or '0')
 local renew = nowMs - tonumber(header[3] or '0') >= RENEW_EXPIRY_MS
-local history = redis.call('ZRANGE', payments, 0, -1, 'WITHSCORES')
 local orderPayments = redis.call('HGET', orders, orderId)
-local knownRecipients = redis.call('ZRANGE', recipients, 0, -1, 'WITHSCORES')
-local knownCategories = redis.call('ZRANGE', categories, 0, -1, 'WITHSCORES')
-local knownDeliveries = redis.call('ZRANGE', deliveries, 0, -1, 'WITHSCORES')
+local expectedVersion = string.sub(ARGV[10], 2)
+-- A payer with no state has the empty version; one whose state an older writer left without a
+-- version has none a caller could name.
+local currentVersion = header[4] or (not header[2] and '' or nil)
+local judged = ARGV[10] ~= '' and expectedVersion == currentVersion and #(orderPayments or '') == tonumber(ARGV[12])
 
--- Pairs as JSON text, the oldest score among them, and whether `member` is one of them.
-local function quoted(list, member)
-  local out = {}
-  local oldest = math.huge
-  local found = false
-  for i = 1, #list, 2 do
-    out[#out + 1] = cjson.encode(list[i]) .. ',' .. list[i + 1]
-    local score = tonumber(list[i + 1])
-    if score < oldest then oldest = score end
-    if list[i] == member then found = true end
+local paymentCount, oldestPayment, recipientCount, oldestRecipient, knownRecipient, categoryCount, oldestCategory, knownCategory
+local snapshot
+if judged then
+  -- Nothing is read back: counts for the caps, and -inf as the oldest so every horizon trim runs.
+  paymentCount = redis.call('ZCARD', payments)
+  oldestPayment = -math.huge
+  recipientCount = redis.call('ZCARD', recipients)
+  oldestRecipient = -math.huge
+  knownRecipient = recipient ~= '' and redis.call('ZSCORE', recipients, recipient) ~= false
+  categoryCount = redis.call('ZCARD', categories)
+  oldestCategory = -math.huge
+  knownCategory = category ~= '' and redis.call('ZSCORE', categories, category) ~= false
+else
+  local history = redis.call('ZRANGE', payments, 0, -1, 'WITHSCORES')
+  local knownRecipients = redis.call('ZRANGE', recipients, 0, -1, 'WITHSCORES')
+  local knownCategories = redis.call('ZRANGE', categories, 0, -1, 'WITHSCORES')
+  local knownDeliveries = redis.call('ZRANGE', deliveries, 0, -1, 'WITHSCORES')
+
+  -- Pairs as JSON text, the oldest score among them, and whether `member` is one of them.
+  local function quoted(list, member)
+    local out = {}
+    local oldest = math.huge
+    local found = false
+    for i = 1, #list, 2 do
+      out[#out + 1] = cjson.encode(list[i]) .. ',' .. list[i + 1]
+      local score = tonumber(list[i + 1])
+      if score < oldest then oldest = score end
+      if list[i] == member then found = true end
+    end
+    return table.concat(out, ','), oldest, found
   end
-  return table.concat(out, ','), oldest, found
+  local paymentsJson, paymentsMs = {}, {}
+  for i = 1, #history, 2 do
+    paymentsJson[#paymentsJson + 1] = history[i]
+    paymentsMs[#paymentsMs + 1] = history[i + 1]
+  end
+  local recipientsJson, categoriesJson, deliveriesJson
+  recipientsJson, oldestRecipient, knownRecipient = quoted(knownRecipients, recipient)
+  categoriesJson, oldestCategory, knownCategory = quoted(knownCategories, category)
+  deliveriesJson = quoted(knownDeliveries, nil)
+  paymentCount = #paymentsMs
+  oldestPayment = tonumber(paymentsMs[1] or math.huge)
+  recipientCount = #knownRecipients / 2
+  categoryCount = #knownCategories / 2
+  -- Assembled as JSON text: stored members are already JSON, so nothing is re-encoded.
+  snapshot = '{"newest":' .. string.format('%d', newest) ..
+    ',"payments":[' .. table.concat(paymentsJson, ',') ..
+    '],"ms":[' .. table.concat(paymentsMs, ',') ..
+    '],"order":' .. (orderPayments or '[]') ..
+    ',"recipients":[' .. recipientsJson ..
+    '],"categories":[' .. categoriesJson ..
+    '],"deliveries":[' .. deliveriesJson ..
+    '],"context":' .. context .. '}'
 end
-local paymentsJson, paymentsMs = {}, {}
-for i = 1, #history, 2 do
-  paymentsJson[#paymentsJson + 1] = history[i]
-  paymentsMs[#paymentsMs + 1] = history[i + 1]
-end
-local recipientsJson, oldestRecipient, knownRecipient = quoted(knownRecipients, recipient)
-local categoriesJson, oldestCategory, knownCategory = quoted(knownCategories, category)
-local deliveriesJson = quoted(knownDeliveries, nil)
--- Assembled as JSON text: stored members are already JSON, so nothing is re-encoded.
-local snapshot = '{"newest":' .. string.format('%d', newest) ..
-  ',"payments":[' .. table.concat(paymentsJson, ',') ..
-  '],"ms":[' .. table.concat(paymentsMs, ',') ..
-  '],"order":' .. (orderPayments or '[]') ..
-  ',"recipients":[' .. recipientsJson ..
-  '],"categories":[' .. categoriesJson ..
-  '],"deliveries":[' .. deliveriesJson ..
-  '],"context":' .. context .. '}'
 
 local latest = math.max(newest, occurredAt)
 local cutoffMs = latest - horizon
@@ -130,8 +169,8 @@ if category ~= '' and not knownCategory then
   payment = string.sub(payment, 1, -2) .. ',"nc":1}'
 end
 redis.call('ZADD', payments, occurredAt, payment)
-trim(payments, #paymentsMs + 1, tonumber(paymentsMs[1] or math.huge), historyCap)
-if renew or #paymentsMs == 0 then redis.call('EXPIRE', payments, payerTtl) end
+trim(payments, paymentCount + 1, oldestPayment, historyCap)
+if renew or paymentCount == 0 then redis.call('EXPIRE', payments, payerTtl) end
 
 if orderPayments then
   redis.call('HSET', orders, orderId, string.sub(orderPayments, 1, -2) .. ',' .. payment .. ']')
@@ -147,23 +186,35 @@ end
 
 if recipient ~= '' then
   redis.call('ZADD', recipients, 'GT', occurredAt, recipient)
-  trim(recipients, #knownRecipients / 2 + (knownRecipient and 0 or 1), oldestRecipient, recipientCap)
-  if renew or #knownRecipients == 0 then redis.call('EXPIRE', recipients, payerTtl) end
+  trim(recipients, recipientCount + (knownRecipient and 0 or 1), oldestRecipient, recipientCap)
+  if renew or recipientCount == 0 then redis.call('EXPIRE', recipients, payerTtl) end
 elseif renew then
   redis.call('EXPIRE', recipients, payerTtl)
 end
 if category ~= '' then
   redis.call('ZADD', categories, 'GT', occurredAt, category)
-  trim(categories, #knownCategories / 2 + (knownCategory and 0 or 1), oldestCategory, categoryCap)
-  if renew or #knownCategories == 0 then redis.call('EXPIRE', categories, payerTtl) end
+  trim(categories, categoryCount + (knownCategory and 0 or 1), oldestCategory, categoryCap)
+  if renew or categoryCount == 0 then redis.call('EXPIRE', categories, payerTtl) end
 elseif renew then
   redis.call('EXPIRE', categories, payerTtl)
 end
 
-if renew then
-  redis.call('HSET', seen, eventId, 'S:' .. snapshot, '#newest', string.format('%d', latest), '#expiry', string.format('%d', nowMs))
+-- A version the caller can foresee only by having judged this very state: chained from the
+-- one it named, or, for an ordinary call, made unique by the server's clock.
+local version
+local stored
+if judged then
+  version = string.sub(redis.sha1hex(expectedVersion .. '|' .. eventId), 1, 16)
+  stored = 'F:' .. ARGV[11]
 else
-  redis.call('HSET', seen, eventId, 'S:' .. snapshot, '#newest', string.format('%d', latest))
+  local time = redis.call('TIME')
+  version = string.sub(redis.sha1hex((header[4] or '') .. '|' .. eventId .. '|' .. time[1] .. '.' .. time[2]), 1, 16)
+  stored = 'S:' .. snapshot
+end
+if renew then
+  redis.call('HSET', seen, eventId, stored, '#newest', string.format('%d', latest), '#version', version, '#expiry', string.format('%d', nowMs))
+else
+  redis.call('HSET', seen, eventId, stored, '#newest', string.format('%d', latest), '#version', version)
 end
 redis.call('ZADD', seenAt, occurredAt, eventId)
 local seenCount = evict(seen, seenAt, latest - seenHorizon, seenCap)
@@ -171,4 +222,5 @@ if renew or seenCount == 1 then
   redis.call('EXPIRE', seen, payerTtl)
   redis.call('EXPIRE', seenAt, payerTtl)
 end
-return { 0, snapshot }
+if judged then return { 2 } end
+return { 0, snapshot, version }

@@ -1,6 +1,7 @@
 import type { Redis } from '@backstop/redis';
 import type { PayerStateSettings } from './state-settings';
 import { StoredFlags } from './stored-flags';
+import { PayerCopies } from './payer-copies';
 import { PayerStateStore, type StateLimits } from './payer-state';
 import { defineDetectorScripts } from './scripts';
 import { SkuPriceBook } from './sku-prices';
@@ -42,5 +43,6 @@ export function createPayerStateStore(redis: Redis, config: PayerStateSettings, 
     stateLimitsOf(config),
     skuPrices,
     (json) => StoredFlags.parse(JSON.parse(json)),
+    new PayerCopies(config.DETECTOR_STATE_COPY_PAYMENTS, config.DETECTOR_STATE_COPY_SECONDS * 1000),
   );
 }

@@ -16,12 +16,22 @@ export interface ObserveLimits {
   categoryCap: number;
 }
 
-/** KEYS[1..8], then ARGV[1..9] of observe-payment-8.lua, in its order (see its header). */
+/** KEYS[1..8], then ARGV[1..12] of observe-payment-8.lua, in its order (see its header). */
 export type ObservePaymentArgs = [
   seen: string, seenAt: string, payments: string, orders: string, ordersAt: string, recipients: string, categories: string, deliveries: string,
   eventId: string, occurredAtMs: number, orderId: string, compactPayment: string, recipient: string, category: string, context: string,
-  nowMs: number, limits: string,
+  nowMs: number, limits: string, expectedVersion: string, flags: string, expectedOrderLength: number,
 ];
+
+/** A payment its caller judged from its own copy of the payer's state (see "Judged ahead" in the script). */
+export interface JudgedAhead {
+  /** The version that copy stands for. */
+  version: string;
+  /** The length of the order's json in that copy, 0 if the copy does not know the order. */
+  orderLength: number;
+  /** The flags json the judgement produced, stored under the event id. */
+  flags: string;
+}
 
 /** The limits packed once, as the script's last argument reads them. */
 export function packLimits(limits: ObserveLimits): string {
@@ -40,6 +50,7 @@ export function observePaymentArgs(
   sku: SkuSummary | undefined,
   nowMs: number,
   packedLimits: string,
+  judgedAhead?: JudgedAhead,
 ): ObservePaymentArgs {
   const keys = payerKeys(prefix, tenantId, payment.payerId);
   const category = payment.kind === 'purchase' && payment.category !== undefined ? payment.category : '';
@@ -47,5 +58,6 @@ export function observePaymentArgs(
     keys.seen, keys.seenAt, keys.payments(payment.currency), keys.orders, keys.ordersAt, keys.recipients, keys.categories, keys.deliveries,
     payment.eventId, occurredAtMs, payment.orderId, toCompact(payment), payment.recipientAccount ?? '', category,
     sku ? JSON.stringify({ sku }) : '{}', nowMs, packedLimits,
+    judgedAhead ? `=${judgedAhead.version}` : '', judgedAhead?.flags ?? '', judgedAhead?.orderLength ?? 0,
   ];
 }

@@ -5,6 +5,7 @@ import { payment } from '../rules/rule-fixtures';
 import { payerKeys, skuPricesKey } from './keys';
 import { observePaymentArgs, packLimits, type ObserveLimits } from './observe-args';
 import { defineDetectorScripts } from './scripts';
+import { versionAfterDelivery, versionAfterPayment } from './state-version';
 
 /**
  * observe-payment-8.lua and add-sku-price-1.lua called directly, with crafted keys and times
@@ -36,7 +37,7 @@ describe('observe-payment-8.lua on a real Redis', () => {
 
   const newPayer = () => `u_${randomBytes(4).toString('hex')}`;
   const observe = async (p: ReturnType<typeof payment>, nowMs = wallMs) => {
-    const [already, body] = await redis.observePayment(...observePaymentArgs(prefix, tenantId, p, Date.parse(p.occurredAt), undefined, nowMs, packed));
+    const [already, body] = (await redis.observePayment(...observePaymentArgs(prefix, tenantId, p, Date.parse(p.occurredAt), undefined, nowMs, packed))) as [0 | 1, string];
     return { already, snapshot: JSON.parse(already === 0 ? body : body.slice(2)) as { newest: number; payments: { p: string; nc?: number }[]; ms: number[]; categories: (string | number)[] } };
   };
 
@@ -114,6 +115,63 @@ describe('observe-payment-8.lua on a real Redis', () => {
     expect(first.already).toBe(0);
     expect(again).toEqual({ already: 1, snapshot: first.snapshot });
     expect(await redis.zcard(keys.payments('CNY'))).toBe(1);
+  });
+
+  describe('judged ahead', () => {
+    const versionOf = async (payerId: string) => (await redis.hget(payerKeys(prefix, tenantId, payerId).seen, '#version')) ?? '';
+    const judgedAhead = (p: ReturnType<typeof payment>, version: string, orderLength = 0, flags = '[]') =>
+      redis.observePayment(...observePaymentArgs(prefix, tenantId, p, Date.parse(p.occurredAt), undefined, wallMs, packed, { version, orderLength, flags }));
+
+    it('records a payment judged against the current version with its flags, returning no snapshot, under the version the caller foresaw', async () => {
+      const payerId = newPayer();
+      const keys = payerKeys(prefix, tenantId, payerId);
+      // A payer with no state yet has the empty version.
+      const first = payment(0, { payerId, category: 'skin' });
+      expect(await judgedAhead(first, '', 0, '[{"flag":1}]')).toEqual([2]);
+      expect(await redis.hget(keys.seen, first.eventId)).toBe('F:[{"flag":1}]');
+      expect(await versionOf(payerId)).toBe(versionAfterPayment('', first.eventId));
+      // Recorded as an ordinary call records it: the first purchase in its category is marked.
+      expect(await redis.zrange(keys.payments('CNY'), 0, -1)).toEqual([expect.stringContaining('"nc":1}')]);
+      const second = payment(60, { payerId, category: 'skin' });
+      expect(await judgedAhead(second, versionAfterPayment('', first.eventId))).toEqual([2]);
+      // A redelivery is answered with what was stored, whatever version it names.
+      expect(await judgedAhead(second, 'anything')).toEqual([1, 'F:[]']);
+    });
+
+    it('judges afresh when the version moved on, or the order is not as long as the caller thinks', async () => {
+      const payerId = newPayer();
+      const first = payment(0, { payerId, orderId: 'ord_a' });
+      await observe(first);
+      const stale = await judgedAhead(payment(10, { payerId }), 'not-the-version');
+      expect(stale[0]).toBe(0);
+      expect(JSON.parse((stale as [0, string, string])[1]).payments).toHaveLength(1);
+      expect((stale as [0, string, string])[2]).toBe(await versionOf(payerId));
+      // The caller does not know ord_a has a payment: the lengths differ.
+      const unknownOrder = await judgedAhead(payment(20, { payerId, orderId: 'ord_a' }), await versionOf(payerId), 0);
+      expect(unknownOrder[0]).toBe(0);
+      expect(JSON.parse((unknownOrder as [0, string, string])[1]).order).toHaveLength(1);
+    });
+
+    it('never matches state an older writer left without a version', async () => {
+      const payerId = newPayer();
+      const keys = payerKeys(prefix, tenantId, payerId);
+      await observe(payment(0, { payerId }));
+      await redis.hdel(keys.seen, '#version');
+      expect((await judgedAhead(payment(10, { payerId }), ''))[0]).toBe(0);
+      expect(await versionOf(payerId)).toMatch(/^[0-9a-f]{16}$/);
+    });
+
+    it('chains a delivery onto the version the caller names, and breaks the chain for anyone else', async () => {
+      const payerId = newPayer();
+      const keys = payerKeys(prefix, tenantId, payerId);
+      await observe(payment(0, { payerId, orderId: 'ord_d' }));
+      const version = await versionOf(payerId);
+      const deliveredMs = Date.parse(payment(30, { payerId }).occurredAt);
+      expect(await redis.observeDelivery(keys.seen, keys.deliveries, 'ord_d', deliveredMs, limits.orderHorizonMs, limits.orderCap, 100, `=${version}`)).toEqual([1, 1]);
+      expect(await versionOf(payerId)).toBe(versionAfterDelivery(version, 'ord_d', deliveredMs));
+      expect(await redis.observeDelivery(keys.seen, keys.deliveries, 'ord_d', deliveredMs, limits.orderHorizonMs, limits.orderCap, 100, `=${version}`)).toEqual([0, 0]);
+      expect(await versionOf(payerId)).not.toBe(versionAfterDelivery(version, 'ord_d', deliveredMs));
+    });
   });
 
   it('adds a sku price once per payment and keeps the newest cap of them', async () => {

@@ -105,7 +105,7 @@ describe('payer state in Redis', () => {
     expect(await redis.hlen(keys.orders)).toBe(3);
     expect(await redis.zcard(keys.recipients)).toBe(2);
     expect(await redis.zcard(keys.seenAt)).toBe(4);
-    expect(await redis.hlen(keys.seen)).toBe(4 + 2); // and the payer's newest event time, and when its expiries were renewed
+    expect(await redis.hlen(keys.seen)).toBe(4 + 3); // and the payer's newest event time, its state's version, and when its expiries were renewed
     expect(await redis.ttl(keys.payments('CNY'))).toBeGreaterThan(0);
   });
 
@@ -114,7 +114,7 @@ describe('payer state in Redis', () => {
     // 40 payers paying 50 times each, interleaved: 2,000 payments, eight pipelines of 256.
     const payers = Array.from({ length: 40 }, () => `u_${randomBytes(4).toString('hex')}`);
     const requests = Array.from({ length: 2_000 }, (_, i) => ({ tenantId, payment: payment(i, { payerId: payers[i % payers.length]!, recipientAccount: `8${String(i).padStart(9, '0')}` }) }));
-    const kept = await store.observe(requests, [], (observation, index) => ({ index, kind: observation.kind, seen: observation.kind === 'redelivered' ? -1 : observation.snapshot.payments.length }));
+    const kept = await store.observe(requests, [], (observation, index) => ({ index, kind: observation.kind, seen: 'snapshot' in observation ? observation.snapshot.payments.length : -1 }));
     // Each payer's n-th payment finds its n earlier ones (up to the history cap of 5).
     expect(kept).toEqual(requests.map((_, index) => ({ index, kind: 'fresh', seen: Math.min(5, Math.floor(index / payers.length)) })));
   });
@@ -140,7 +140,7 @@ describe('payer state in Redis', () => {
       server = start();
       // The restarted server has neither the data nor the script; the command still works.
       expect((await observe(store, payment(10, { payerId }))).kind).toBe('fresh');
-      expect(await own.hlen(payerKeys(prefix, tenantId, payerId).seen)).toBe(3);
+      expect(await own.hlen(payerKeys(prefix, tenantId, payerId).seen)).toBe(4);
     } finally {
       own.disconnect();
       server.kill('SIGKILL');

@@ -3,8 +3,11 @@ import { SlotPipelines, type Redis } from '@backstop/redis';
 import { msOf, rememberMs } from '../rules/payment-time';
 import { fromCompact, type CompactPayment } from './compact-payment';
 import { payerKeys } from './keys';
-import { observePaymentArgs, packLimits } from './observe-args';
+import { observePaymentArgs, packLimits, type JudgedAhead } from './observe-args';
+import { PayerCopy } from './payer-copy';
+import type { PayerCopies } from './payer-copies';
 import type { SkuPriceBook, SkuSummary } from './sku-prices';
+import { versionAfterDelivery, versionAfterPayment } from './state-version';
 
 /** Payments per pipeline when a batch's observations are split to overlap Redis and this process. */
 const PIPELINE_EVENTS = 256;
@@ -66,6 +69,8 @@ interface RawSnapshot {
   categories: (string | number)[];
   deliveries: (string | number)[];
   context: { sku?: SkuSummary } | null;
+  /** The state's version, in what read-payer-6.lua returns: null for state an older writer left. */
+  version?: string | null;
 }
 
 function pairs(flat: (string | number)[]): Map<string, number> {
@@ -76,12 +81,8 @@ function pairs(flat: (string | number)[]): Map<string, number> {
 
 const byTime = (a: PaymentSnapshot, b: PaymentSnapshot) => msOf(a) - msOf(b);
 
-/**
- * Reads a snapshot the script wrote: the detector's own data, typed, not validated again. The
- * payments come oldest first, as the sorted set holds them, with their times as numbers.
- */
-export function parseSnapshot(json: string, payerId: string): PayerSnapshot {
-  const raw = JSON.parse(json) as RawSnapshot;
+/** The parsed view of a snapshot the script wrote. */
+function viewOf(raw: RawSnapshot, payerId: string): PayerSnapshot {
   const payments = new Array<PaymentSnapshot>(raw.payments.length);
   const firstInCategory = new Set<string>();
   for (let i = 0; i < raw.payments.length; i += 1) {
@@ -103,6 +104,14 @@ export function parseSnapshot(json: string, payerId: string): PayerSnapshot {
   };
 }
 
+/**
+ * Reads a snapshot the script wrote: the detector's own data, typed, not validated again. The
+ * payments come oldest first, as the sorted set holds them, with their times as numbers.
+ */
+export function parseSnapshot(json: string, payerId: string): PayerSnapshot {
+  return viewOf(JSON.parse(json) as RawSnapshot, payerId);
+}
+
 export interface ObserveRequest {
   tenantId: string;
   payment: PaymentSnapshot;
@@ -120,7 +129,51 @@ export interface DeliveryRequest {
 export type Observation<Stored> =
   | { kind: 'fresh'; snapshot: PayerSnapshot }
   | { kind: 'redelivered-before-flags'; snapshot: PayerSnapshot }
-  | { kind: 'redelivered'; stored: Stored };
+  | { kind: 'redelivered'; stored: Stored }
+  /** Recorded with the flags its caller judged from the plan's snapshot: the copy was current. */
+  | { kind: 'judged-ahead' };
+
+const copyKey = (tenantId: string, payerId: string) => `${tenantId}\u0000${payerId}`;
+
+/**
+ * What a store can judge of a batch before anything goes to Redis: the state before each
+ * payment whose payer it holds a current copy of. The caller judges each of them and hands
+ * back the flags (`judged`); `observe` then records those payments with their flags in one
+ * call each, and reads the state back only for the rest, or where a copy proves out of date.
+ */
+export class JudgementPlan {
+  /** The state before each payment, from the store's copy of its payer; undefined where Redis must be read. */
+  readonly before: (PayerSnapshot | undefined)[];
+  /** The version and order length each copy stood for, per payment judged from one. */
+  readonly ahead: (Omit<JudgedAhead, 'flags'> | undefined)[];
+  /** The version each delivery's payer's copy stood for. */
+  readonly deliveryVersions: (string | undefined)[];
+  /** Every payer whose copy this plan advanced, by copy key. */
+  readonly copies = new Map<string, PayerCopy>();
+  private readonly flags = new Map<number, string>();
+
+  constructor(payments: number, deliveries: number) {
+    this.before = new Array(payments);
+    this.ahead = new Array(payments);
+    this.deliveryVersions = new Array(deliveries);
+  }
+
+  /** What judging payment `index` from `before[index]` produced: its flags, as the json stored with it. */
+  judged(index: number, flags: string): void {
+    this.flags.set(index, flags);
+  }
+
+  judgedAhead(index: number): JudgedAhead | undefined {
+    const ahead = this.ahead[index];
+    if (!ahead) return undefined;
+    const flags = this.flags.get(index);
+    if (flags === undefined) throw new Error(`payment ${index} was planned from a copy but never judged`);
+    return { ...ahead, flags };
+  }
+}
+
+/** The last thing a batch did to a payer: its copy is exact, to be made from a read, or unknown. */
+type Settled = { kind: 'current' } | { kind: 'read'; copy: PayerCopy | undefined } | { kind: 'unknown' };
 
 /**
  * The detector's view of Redis: one script call per payment, all of a batch's calls and its
@@ -132,14 +185,112 @@ export class PayerStateStore<Stored> {
   commandsSent = 0;
   private readonly packedLimits: string;
 
+  /**
+   * Payments judged from a copy and recorded with their flags; payments whose state was read
+   * back; and of those, the ones judged from a copy that proved out of date.
+   */
+  judgedAhead = 0;
+  readBack = 0;
+  outOfDate = 0;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly limits: StateLimits,
     private readonly skuPrices: SkuPriceBook,
     private readonly decodeStored: (json: string) => Stored,
+    private readonly copies?: PayerCopies,
   ) {
     this.packedLimits = packLimits(limits);
+  }
+
+  /** Forgets the copies a plan advanced that will never be observed (the batch failed before). */
+  abandon(plan: JudgementPlan): void {
+    for (const key of plan.copies.keys()) this.copies?.drop(key);
+  }
+
+  /** This store's copy of a payer's state, if it holds one. */
+  copyOf(tenantId: string, payerId: string): PayerCopy | undefined {
+    return this.copies?.peek(copyKey(tenantId, payerId));
+  }
+
+  /**
+   * The snapshots this store can give before anything is sent: from its copies of payers it
+   * recorded every write of. Advances each copy by the batch's deliveries and payments as it
+   * goes, as `observe` will record them; `observe` keeps the copies that proved current.
+   */
+  async plan(requests: readonly ObserveRequest[], deliveries: readonly DeliveryRequest[] = []): Promise<JudgementPlan> {
+    await this.skuPrices.refresh(requests);
+    const plan = new JudgementPlan(requests.length, deliveries.length);
+    if (!this.copies?.enabled) return plan;
+    await this.readCopies(requests, plan);
+    deliveries.forEach(({ tenantId, payerId, orderId, deliveredMs }, index) => {
+      const key = copyKey(tenantId, payerId);
+      const copy = plan.copies.get(key) ?? this.copies!.take(key);
+      if (!copy) return;
+      plan.deliveryVersions[index] = copy.version;
+      copy.applyDelivery(orderId, deliveredMs, this.limits);
+      copy.version = versionAfterDelivery(copy.version, orderId, deliveredMs);
+      plan.copies.set(key, copy);
+    });
+    // A payer whose payment in another currency must be read from Redis is read for the rest of
+    // the batch: what the script returns for that payment is not known until it answers.
+    const read = new Set<string>();
+    requests.forEach(({ tenantId, payment }, index) => {
+      const key = copyKey(tenantId, payment.payerId);
+      if (read.has(key)) return;
+      const copy = plan.copies.get(key) ?? this.copies!.take(key);
+      if (!copy || copy.currency !== payment.currency) {
+        read.add(key);
+        plan.copies.delete(key);
+        this.copies!.drop(key);
+        return;
+      }
+      plan.before[index] = copy.before(payment, this.skuPrices.summaryFor(tenantId, payment));
+      plan.ahead[index] = { version: copy.version, orderLength: copy.orderLength(payment.orderId) };
+      copy.applyPayment(payment, this.limits);
+      copy.version = versionAfterPayment(copy.version, payment.eventId);
+      plan.copies.set(key, copy);
+    });
+    return plan;
+  }
+
+  /**
+   * Reads, in one round trip, the state of every payer of the batch this store holds no copy
+   * of (in the currency of the payer's first payment in it), so each of their payments is
+   * judged from a copy too: a payer paying many times in one fetch is read once, not with
+   * every payment. Written by someone else before the batch is recorded, a copy read here is
+   * found out of date like any other.
+   */
+  private async readCopies(requests: readonly ObserveRequest[], plan: JudgementPlan): Promise<void> {
+    const unread = new Map<string, ObserveRequest>();
+    for (const request of requests) {
+      const key = copyKey(request.tenantId, request.payment.payerId);
+      if (unread.has(key) || plan.copies.has(key)) continue;
+      const copy = this.copies!.take(key);
+      if (copy && copy.currency === request.payment.currency) plan.copies.set(key, copy);
+      else unread.set(key, request);
+    }
+    if (unread.size === 0) return;
+    const pipeline = new SlotPipelines(this.redis);
+    for (const { tenantId, payment } of unread.values()) {
+      const keys = payerKeys(this.prefix, tenantId, payment.payerId);
+      pipeline.add(keys.seen, (p) => p.readPayer(keys.seen, keys.payments(payment.currency), keys.orders, keys.recipients, keys.categories, keys.deliveries, payment.orderId, '{}'));
+    }
+    this.roundTrips += pipeline.roundTrips;
+    this.commandsSent += pipeline.length;
+    const results = await pipeline.exec({ retryOnConnectionLoss: FAILOVER_RETRY_MS });
+    [...unread].forEach(([key, { payment }], position) => {
+      const [error, value] = results[position]!;
+      if (error) throw error;
+      const raw = JSON.parse(value as string) as RawSnapshot;
+      // State an older writer left carries no version: it is judged as Redis returns it.
+      if (typeof raw.version !== 'string') return;
+      const copy = PayerCopy.of(raw, viewOf(raw, payment.payerId), payment.currency, payment.orderId, payment.payerId);
+      if (!copy) return;
+      copy.version = raw.version;
+      plan.copies.set(key, copy);
+    });
   }
 
   /**
@@ -152,15 +303,22 @@ export class PayerStateStore<Stored> {
    * snapshots (each a payer's history) at once, only what the caller kept of them.
    */
   async observe(requests: ObserveRequest[], deliveries?: readonly DeliveryRequest[]): Promise<Observation<Stored>[]>;
-  async observe<Kept>(requests: ObserveRequest[], deliveries: readonly DeliveryRequest[], use: (observation: Observation<Stored>, index: number) => Kept): Promise<Kept[]>;
+  async observe<Kept>(
+    requests: ObserveRequest[],
+    deliveries: readonly DeliveryRequest[],
+    use: (observation: Observation<Stored>, index: number) => Kept,
+    plan?: JudgementPlan,
+  ): Promise<Kept[]>;
   async observe<Kept>(
     requests: ObserveRequest[],
     deliveries: readonly DeliveryRequest[] = [],
     use: (observation: Observation<Stored>, index: number) => Kept = (observation) => observation as Kept,
+    plan?: JudgementPlan,
   ): Promise<Kept[]> {
     if (requests.length === 0 && deliveries.length === 0) return [];
-    await this.skuPrices.refresh(requests);
+    if (!plan) await this.skuPrices.refresh(requests);
     const nowMs = Date.now();
+    const settled = new Map<string, Settled>();
     // A few pipelines are in flight at once, so Redis runs the scripts of one while this
     // process encodes the next and reads the replies of the one before; the next is sent as
     // one is read, so a fetch of thousands of events never has all their commands and replies
@@ -173,14 +331,16 @@ export class PayerStateStore<Stored> {
     const send = ({ from, to, deliveries: delivered }: (typeof chunks)[number]) => {
       // One pipeline per Redis node (a payer's keys share a slot, so each command goes whole).
       const pipeline = new SlotPipelines(this.redis);
-      for (const { tenantId, payerId, orderId, deliveredMs } of deliveries.slice(0, delivered)) {
+      deliveries.slice(0, delivered).forEach(({ tenantId, payerId, orderId, deliveredMs }, index) => {
         const keys = payerKeys(this.prefix, tenantId, payerId);
-        pipeline.add(keys.seen, (p) => p.observeDelivery(keys.seen, keys.deliveries, orderId, deliveredMs, this.limits.orderHorizonMs, this.limits.orderCap, this.limits.payerTtlSeconds));
-      }
+        const known = plan?.deliveryVersions[index];
+        const version = known === undefined ? '' : `=${known}`;
+        pipeline.add(keys.seen, (p) => p.observeDelivery(keys.seen, keys.deliveries, orderId, deliveredMs, this.limits.orderHorizonMs, this.limits.orderCap, this.limits.payerTtlSeconds, version));
+      });
       for (let index = from; index < to; index += 1) {
         const { tenantId, payment } = requests[index]!;
         const sku = this.skuPrices.summaryFor(tenantId, payment);
-        const args = observePaymentArgs(this.prefix, tenantId, payment, msOf(payment), sku, nowMs, this.packedLimits);
+        const args = observePaymentArgs(this.prefix, tenantId, payment, msOf(payment), sku, nowMs, this.packedLimits, plan?.judgedAhead(index));
         pipeline.add(args[0], (p) => p.observePayment(...args));
       }
       for (let index = from; index < to; index += 1) this.skuPrices.queueUpdate(pipeline, requests[index]!.tenantId, requests[index]!.payment);
@@ -193,29 +353,82 @@ export class PayerStateStore<Stored> {
     };
     const inFlight = chunks.slice(0, PIPELINES_IN_FLIGHT).map(send);
     const kept: Kept[] = new Array(requests.length);
+    let completed = false;
     try {
       for (const [n, { from, to, deliveries: delivered }] of chunks.entries()) {
         const results = await inFlight[n]!;
         const ahead = n + PIPELINES_IN_FLIGHT;
         if (ahead < chunks.length) inFlight[ahead] = send(chunks[ahead]!);
-        for (let i = 0; i < delivered; i += 1) if (results[i]![0]) throw results[i]![0];
+        for (let i = 0; i < delivered; i += 1) {
+          const [error, value] = results[i]!;
+          if (error) throw error;
+          const { tenantId, payerId } = deliveries[i]!;
+          const current = plan?.deliveryVersions[i] !== undefined && (value as [number, number])[1] === 1;
+          settled.set(copyKey(tenantId, payerId), current ? { kind: 'current' } : { kind: 'unknown' });
+        }
         for (let index = from; index < to; index += 1) {
           const [error, value] = results[delivered + index - from]!;
           if (error) throw error;
-          const [already, body] = value as [number, string];
-          const payerId = requests[index]!.payment.payerId;
-          const observation: Observation<Stored> =
-            already === 0 ? { kind: 'fresh', snapshot: parseSnapshot(body, payerId) }
-            : body.startsWith('S:') ? { kind: 'redelivered-before-flags', snapshot: parseSnapshot(body.slice(2), payerId) }
-            : { kind: 'redelivered', stored: this.decodeStored(body.slice(2)) };
+          const reply = value as [0, string, string] | [1, string] | [2];
+          const { tenantId, payment } = requests[index]!;
+          const key = copyKey(tenantId, payment.payerId);
+          let observation: Observation<Stored>;
+          if (reply[0] === 2) {
+            this.judgedAhead += 1;
+            observation = { kind: 'judged-ahead' };
+            settled.set(key, { kind: 'current' });
+          } else if (reply[0] === 0) {
+            this.readBack += 1;
+            if (plan?.ahead[index]) this.outOfDate += 1;
+            const raw = JSON.parse(reply[1]) as RawSnapshot;
+            const snapshot = viewOf(raw, payment.payerId);
+            observation = { kind: 'fresh', snapshot };
+            settled.set(key, { kind: 'read', copy: this.copies?.enabled ? this.copyAfter(raw, snapshot, payment, reply[2]) : undefined });
+          } else {
+            const body = reply[1];
+            observation = body.startsWith('S:')
+              ? { kind: 'redelivered-before-flags', snapshot: parseSnapshot(body.slice(2), payment.payerId) }
+              : { kind: 'redelivered', stored: this.decodeStored(body.slice(2)) };
+            settled.set(key, { kind: 'unknown' });
+          }
           kept[index] = use(observation, index);
         }
       }
+      completed = true;
     } finally {
       // Nothing is left running behind a failure: what was sent is waited for, the rest never goes.
       await Promise.allSettled(inFlight);
+      this.settleCopies(plan, completed ? settled : undefined);
     }
     return kept;
+  }
+
+  /** The copy of the payer's state after `payment`, from the snapshot read before it. */
+  private copyAfter(raw: RawSnapshot, snapshot: PayerSnapshot, payment: PaymentSnapshot, version: string): PayerCopy | undefined {
+    const copy = PayerCopy.of(raw, snapshot, payment.currency, payment.orderId, payment.payerId);
+    if (!copy) return undefined;
+    copy.applyPayment(payment, this.limits);
+    copy.version = version;
+    return copy;
+  }
+
+  /**
+   * Keeps the copies a batch proved current, replaces those it read afresh, and forgets every
+   * other it touched. A batch that failed (`settled` undefined) forgets every copy it advanced.
+   */
+  private settleCopies(plan: JudgementPlan | undefined, settled: ReadonlyMap<string, Settled> | undefined): void {
+    if (!this.copies?.enabled) return;
+    if (!settled) {
+      for (const key of plan?.copies.keys() ?? []) this.copies.drop(key);
+      return;
+    }
+    for (const key of plan?.copies.keys() ?? []) if (!settled.has(key)) this.copies.drop(key);
+    for (const [key, outcome] of settled) {
+      const planned = plan?.copies.get(key);
+      if (outcome.kind === 'current' && planned) this.copies.put(key, planned, this.copies.readAt(key));
+      else if (outcome.kind === 'read' && outcome.copy) this.copies.put(key, outcome.copy);
+      else this.copies.drop(key);
+    }
   }
 
   /** Remembers what each event produced, replacing its snapshot. */

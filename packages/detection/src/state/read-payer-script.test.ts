@@ -36,11 +36,19 @@ describe('read-payer-6.lua on a real Redis', () => {
     const keys = payerKeys(prefix, tenantId, p.payerId);
     return redis.readPayer(keys.seen, keys.payments(p.currency), keys.orders, keys.recipients, keys.categories, keys.deliveries, p.orderId, '{}');
   };
-  /** Every key of the payer with its serialized value and remaining life. */
-  async function everything(payerId: string): Promise<Record<string, [string | null, number]>> {
+  /**
+   * Every key of the payer with its contents and remaining life. Contents, not DUMP's bytes: a
+   * large hash is a hashtable, which a mere lookup may step through rehashing, reordering its
+   * DUMP without changing a field.
+   */
+  async function everything(payerId: string): Promise<Record<string, [unknown, number]>> {
     const keys = (await redis.keys(`${prefix}:det:{${tenantId}:${payerId}}:*`)).sort();
-    const out: Record<string, [string | null, number]> = {};
-    for (const key of keys) out[key] = [(await redis.dumpBuffer(key))?.toString('hex') ?? null, Math.ceil((await redis.pttl(key)) / 60_000)];
+    const out: Record<string, [unknown, number]> = {};
+    for (const key of keys) {
+      const type = await redis.type(key);
+      const contents = type === 'hash' ? Object.entries(await redis.hgetall(key)).sort() : type === 'zset' ? await redis.zrange(key, 0, -1, 'WITHSCORES') : await redis.get(key);
+      out[key] = [contents, Math.ceil((await redis.pttl(key)) / 60_000)];
+    }
     return out;
   }
 
@@ -56,15 +64,19 @@ describe('read-payer-6.lua on a real Redis', () => {
     expect(await everything(payerId)).toEqual(stateBefore);
     expect(JSON.parse(readOnly).order).toHaveLength(1);
 
-    const [already, observed] = await observe(next);
+    const [already, observed, version] = (await observe(next)) as [0, string, string];
     expect(already).toBe(0);
-    expect(JSON.parse(readOnly)).toEqual(JSON.parse(observed));
+    // The same snapshot, and the version it was the state of (the observation then replaced it).
+    const { version: readVersion, ...snapshot } = JSON.parse(readOnly) as { version: string };
+    expect(snapshot).toEqual(JSON.parse(observed));
+    expect(readVersion).toMatch(/^[0-9a-f]{16}$/);
+    expect(version).not.toBe(readVersion);
   });
 
   it('reads an unknown payer as an empty state and creates no key for it', async () => {
     const payerId = `u_${randomBytes(4).toString('hex')}`;
     const snapshot = JSON.parse(await read(payment(0, { payerId })));
-    expect(snapshot).toEqual({ newest: 0, payments: [], ms: [], order: [], recipients: [], categories: [], deliveries: [], context: {} });
+    expect(snapshot).toEqual({ newest: 0, payments: [], ms: [], order: [], recipients: [], categories: [], deliveries: [], context: {}, version: '' });
     expect(await redis.keys(`${prefix}:det:{${tenantId}:${payerId}}:*`)).toEqual([]);
   });
 

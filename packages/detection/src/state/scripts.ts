@@ -6,9 +6,9 @@ import type { ReadPayerArgs } from './read-payer-args';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    observePayment(...args: ObservePaymentArgs): Result<[number, string], Context>;
+    observePayment(...args: ObservePaymentArgs): Result<[0, string, string] | [1, string] | [2], Context>;
     addSkuPrice(pricesKey: string, occurredAtMs: number, member: string, cap: number, ttlSeconds: number): Result<number, Context>;
-    observeDelivery(seenKey: string, deliveriesKey: string, orderId: string, deliveredAtMs: number, orderHorizonMs: number, orderCap: number, ttlSeconds: number): Result<number, Context>;
+    observeDelivery(seenKey: string, deliveriesKey: string, orderId: string, deliveredAtMs: number, orderHorizonMs: number, orderCap: number, ttlSeconds: number, expectedVersion: string): Result<[changed: number, current: number], Context>;
     recordFlags(...args: string[]): Result<number, Context>;
     extendLock(key: string, token: string, leaseMs: number): Result<number, Context>;
     releaseLock(key: string, token: string): Result<number, Context>;

@@ -24,6 +24,14 @@ export const payerStateEnv = {
   /** Unit prices remembered per sku across all payers, and how long a read summary is trusted (ms). */
   DETECTOR_SKU_SAMPLE_CAP: z.coerce.number().int().positive().default(200),
   DETECTOR_SKU_CACHE_MS: z.coerce.number().int().nonnegative().default(10_000),
+  /**
+   * Payments the detector may hold in its own copies of recently seen payers' state, so it
+   * judges their next payments without reading the state back from Redis; 0 reads it every
+   * time. About 0.7 KB of heap per payment held (`DETECTOR_STATE_COPY_PAYMENTS` 150,000: about 100 MiB).
+   */
+  DETECTOR_STATE_COPY_PAYMENTS: z.coerce.number().int().nonnegative().default(150_000),
+  /** How long a copy is used after it was read from Redis, seconds. */
+  DETECTOR_STATE_COPY_SECONDS: z.coerce.number().positive().default(900),
 };
 
 export const PayerStateSettings = z.object(payerStateEnv);

@@ -1,0 +1,197 @@
+import type { PaymentSnapshot } from '@backstop/contracts';
+import { msOf, rememberMs } from '../rules/payment-time';
+import { fromCompact, toCompact, type CompactPayment } from './compact-payment';
+import { compareBytes, ScoredSet } from './scored-set';
+import type { SkuSummary } from './sku-prices';
+
+/** The limits observe-payment-8.lua and observe-delivery-2.lua apply, as a copy applies them too. */
+export interface CopyLimits {
+  historyHorizonMs: number;
+  historyCap: number;
+  recipientCap: number;
+  categoryCap: number;
+  orderCap: number;
+  orderHorizonMs: number;
+}
+
+/** What the rules see of a payer's state just before one payment (see PayerSnapshot in payer-state.ts). */
+export interface SnapshotView {
+  newestMs: number;
+  payments: PaymentSnapshot[];
+  firstInCategory: ReadonlySet<string>;
+  order: PaymentSnapshot[];
+  recipients: ReadonlyMap<string, number>;
+  categories: ReadonlyMap<string, number>;
+  deliveries: ReadonlyMap<string, number>;
+  sku: SkuSummary | undefined;
+}
+
+/** The snapshot's own text, as observe-payment-8.lua returns it, with its time scores. */
+export interface SnapshotText {
+  newest: number;
+  payments: CompactPayment[];
+  ms?: number[];
+  order: CompactPayment[];
+}
+
+interface HeldPayment {
+  payment: PaymentSnapshot;
+  /** The sorted set's member: the compact json, with "nc":1 on a first purchase in its category. */
+  member: string;
+  ms: number;
+  firstInCategory: boolean;
+}
+
+interface HeldOrder {
+  /** The orders hash's value: the json array of the order's members, in the order they came. */
+  text: string;
+  payments: PaymentSnapshot[];
+  newestMs: number;
+}
+
+const byTime = (a: PaymentSnapshot, b: PaymentSnapshot) => msOf(a) - msOf(b);
+
+/**
+ * The detector's own copy of one payer's state in one currency: what observe-payment-8.lua
+ * would return as the snapshot before the payer's next payment, kept up to date by applying
+ * each payment and delivery exactly as the scripts apply them in Redis.
+ *
+ * It holds the payer's payments in its currency, recipients, categories and deliveries in
+ * full, as the snapshot it started from held them, but only the orders it has seen: an order
+ * Redis holds and the copy does not is one the script tells apart by its length (see "Judged
+ * ahead" in the script), so a copy never stands for more than it knows.
+ */
+export class PayerCopy {
+  /** The version of the payer's state this copy stands for (see state-version.ts). */
+  version = '';
+
+  private constructor(
+    readonly currency: string,
+    private newestMs: number,
+    private readonly payments: HeldPayment[],
+    private readonly orders: Map<string, HeldOrder>,
+    private readonly recipients: ScoredSet,
+    private readonly categories: ScoredSet,
+    private readonly deliveries: ScoredSet,
+  ) {}
+
+  /**
+   * The copy of the state the script returned `text` of (parsed as `view`), before a payment
+   * in `currency`. Undefined for a snapshot without its time scores (an older writer's).
+   */
+  static of(text: SnapshotText, view: SnapshotView, currency: string, orderId: string, payerId: string): PayerCopy | undefined {
+    const ms = text.ms;
+    if (!ms) return undefined;
+    const payments = view.payments.map((payment, i): HeldPayment => ({
+      payment,
+      member: JSON.stringify(text.payments[i]),
+      ms: ms[i]!,
+      firstInCategory: text.payments[i]!.nc === 1,
+    }));
+    const orders = new Map<string, HeldOrder>();
+    if (text.order.length > 0) {
+      const orderPayments = text.order.map((compact) => fromCompact(compact, payerId));
+      orders.set(orderId, {
+        text: `[${text.order.map((compact) => JSON.stringify(compact)).join(',')}]`,
+        payments: orderPayments,
+        newestMs: Math.max(...orderPayments.map(msOf)),
+      });
+    }
+    return new PayerCopy(currency, text.newest, payments, orders, new ScoredSet(view.recipients), new ScoredSet(view.categories), new ScoredSet(view.deliveries));
+  }
+
+  /** Payments the copy holds, its weight in memory. */
+  get weight(): number {
+    let held = this.payments.length;
+    for (const order of this.orders.values()) held += order.payments.length;
+    return held;
+  }
+
+  /** The snapshot observe-payment-8.lua would return before `payment`. */
+  before(payment: PaymentSnapshot, sku: SkuSummary | undefined): SnapshotView {
+    const firstInCategory = new Set<string>();
+    for (const held of this.payments) if (held.firstInCategory) firstInCategory.add(held.payment.paymentId);
+    return {
+      newestMs: this.newestMs,
+      payments: this.payments.map((held) => held.payment),
+      firstInCategory,
+      order: [...(this.orders.get(payment.orderId)?.payments ?? [])].sort(byTime),
+      recipients: this.recipients.asMap(),
+      categories: this.categories.asMap(),
+      deliveries: this.deliveries.asMap(),
+      sku,
+    };
+  }
+
+  /** The bytes of the order's json as the orders hash holds it, 0 for an order the copy does not know. */
+  orderLength(orderId: string): number {
+    const order = this.orders.get(orderId);
+    return order ? Buffer.byteLength(order.text) : 0;
+  }
+
+  /** Records `payment` as observe-payment-8.lua records it. */
+  applyPayment(payment: PaymentSnapshot, limits: CopyLimits): void {
+    const ms = msOf(payment);
+    const category = payment.kind === 'purchase' && payment.category !== undefined ? payment.category : '';
+    const recipient = payment.recipientAccount ?? '';
+    const firstInCategory = category !== '' && !this.categories.has(category);
+    const compact = toCompact(payment);
+    const member = firstInCategory ? `${compact.slice(0, -1)},"nc":1}` : compact;
+    // What a later snapshot reads back: the compact form, not the event's own object.
+    const stored = fromCompact(JSON.parse(member) as CompactPayment, payment.payerId);
+    rememberMs(stored, ms);
+    const latest = Math.max(this.newestMs, ms);
+    const cutoff = latest - limits.historyHorizonMs;
+
+    if (!this.payments.some((held) => held.member === member)) {
+      let at = this.payments.length;
+      while (at > 0 && (this.payments[at - 1]!.ms > ms || (this.payments[at - 1]!.ms === ms && compareBytes(this.payments[at - 1]!.member, member) > 0))) at -= 1;
+      this.payments.splice(at, 0, { payment: stored, member, ms, firstInCategory });
+    }
+    let expired = 0;
+    while (expired < this.payments.length && this.payments[expired]!.ms < cutoff) expired += 1;
+    this.payments.splice(0, Math.max(expired, this.payments.length - limits.historyCap));
+
+    const order = this.orders.get(payment.orderId);
+    if (order) {
+      order.text = `${order.text.slice(0, -1)},${member}]`;
+      order.payments.push(stored);
+      order.newestMs = Math.max(order.newestMs, ms);
+    } else {
+      this.orders.set(payment.orderId, { text: `[${member}]`, payments: [stored], newestMs: ms });
+    }
+    this.forgetOrders(latest - limits.orderHorizonMs, limits.orderCap);
+
+    if (recipient !== '') {
+      this.recipients.addGreater(recipient, ms);
+      this.recipients.removeBelow(cutoff);
+      this.recipients.keepLast(limits.recipientCap);
+    }
+    if (category !== '') {
+      this.categories.addGreater(category, ms);
+      this.categories.removeBelow(cutoff);
+      this.categories.keepLast(limits.categoryCap);
+    }
+    this.newestMs = latest;
+  }
+
+  /** Records a delivery as observe-delivery-2.lua records it. */
+  applyDelivery(orderId: string, deliveredMs: number, limits: CopyLimits): void {
+    this.deliveries.addLess(orderId, deliveredMs);
+    this.deliveries.removeBelow(Math.max(this.newestMs, deliveredMs) - limits.orderHorizonMs);
+    this.deliveries.keepLast(limits.orderCap);
+  }
+
+  /**
+   * The script forgets orders by their newest payment and the cap over all the orders Redis
+   * holds; the copy knows only some of them, so it forgets by the same rules among those.
+   * An order the copy kept and Redis forgot, or the reverse, differs in length: the script
+   * then judges afresh.
+   */
+  private forgetOrders(cutoff: number, cap: number): void {
+    for (const [orderId, order] of this.orders) if (order.newestMs < cutoff) this.orders.delete(orderId);
+    if (this.orders.size <= cap) return;
+    const oldestFirst = [...this.orders].sort(([a, x], [b, y]) => x.newestMs - y.newestMs || compareBytes(a, b));
+    for (const [orderId] of oldestFirst.slice(0, this.orders.size - cap)) this.orders.delete(orderId);
+  }
+}
