@@ -146,11 +146,12 @@ export async function detectBatch(batches: readonly SourceBatch[], deps: DetectD
   // thousands of events never holds thousands of payers' histories at once. A flagged payment
   // confirmed through a pre-payment check needs that check's warning, read for all of a
   // phase's such payments in one round trip.
-  const plan = await deps.store.plan(storeRequests, deliveries);
-  let ahead: (Judged | undefined)[] = [];
+  const ahead: (Judged | undefined)[] = new Array(requests.length);
+  const plan = await deps.store.plan(storeRequests, deliveries, (before, index) => {
+    ahead[index] = judge('fresh', before, index);
+  });
   const aheadFlags = new Map<number, ReturnType<typeof flagsOf>>();
   try {
-    ahead = plan.before.map((before, index) => (before ? judge('fresh', before, index) : undefined));
     const aheadWarnings = await warningsFor(requests, ahead, deps.warnings);
     ahead.forEach((judgement, index) => {
       if (judgement?.kind !== 'fresh') return;

@@ -48,6 +48,7 @@ else
   local time = redis.call('TIME')
   version = string.sub(redis.sha1hex((header[2] or '') .. '|d|' .. orderId .. '|' .. time[1] .. '.' .. time[2]), 1, 16)
 end
+redis.call('HSET', seen, '#version', version)
 -- A payer known only by deliveries so far gets a seen hash here: it must expire like the rest.
-if redis.call('HSET', seen, '#version', version) == 1 then redis.call('EXPIRE', seen, ttl) end
+if not header[1] and not header[2] then redis.call('EXPIRE', seen, ttl) end
 return { changed, current and 1 or 0 }

@@ -33,12 +33,16 @@
            for a payer with no state yet), "" when it judged nothing (see "Judged ahead" below)
   ARGV[11] the flags json the caller's judgement produced ("" with ARGV[10] "")
   ARGV[12] the length of the order's json the caller expects (0: the order is unknown to it)
+  ARGV[13] what the caller's copy holds, five integers separated by spaces: payments in this
+           currency, recipients, categories, deliveries, and the payer's newest event time (ms)
 
   Judged ahead. "#version" in KEYS[1] names the payer's state: every write here and in
   observe-delivery-2.lua replaces it. A caller that keeps the payer's state in its own memory
   judges the payment before calling and passes the version its copy stands for. When that
-  is still the payer's version and the order is as long as the caller expects (its copy holds
-  only the orders it has seen), the copy was exact: the payment is recorded as below, the
+  is still the payer's version, the order is as long as the caller expects (its copy holds
+  only the orders it has seen), and the payer holds as many payments, recipients, categories
+  and deliveries, with the same newest event time, as the copy (a key that expired on its
+  own, or a writer that keeps no version, changes them but not the version), the copy was exact: the payment is recorded as below, the
   flags are stored under the event id at once, no snapshot is read or returned, and the new
   version is sha1(version .. "|" .. event id), which the caller computes too. Otherwise the
   call is an ordinary one and the caller judges the snapshot it returns.
@@ -102,15 +106,21 @@ local currentVersion = header[4] or (not header[2] and '' or nil)
 local judged = ARGV[10] ~= '' and expectedVersion == currentVersion and #(orderPayments or '') == tonumber(ARGV[12])
 
 local paymentCount, oldestPayment, recipientCount, oldestRecipient, knownRecipient, categoryCount, oldestCategory, knownCategory
-local snapshot
 if judged then
   -- Nothing is read back: counts for the caps, and -inf as the oldest so every horizon trim runs.
   paymentCount = redis.call('ZCARD', payments)
-  oldestPayment = -math.huge
   recipientCount = redis.call('ZCARD', recipients)
+  categoryCount = redis.call('ZCARD', categories)
+  local expected = {}
+  for value in string.gmatch(ARGV[13], '%S+') do expected[#expected + 1] = tonumber(value) end
+  judged = expected[1] == paymentCount and expected[2] == recipientCount and expected[3] == categoryCount
+    and expected[4] == redis.call('ZCARD', deliveries) and expected[5] == newest
+end
+local snapshot
+if judged then
+  oldestPayment = -math.huge
   oldestRecipient = -math.huge
   knownRecipient = recipient ~= '' and redis.call('ZSCORE', recipients, recipient) ~= false
-  categoryCount = redis.call('ZCARD', categories)
   oldestCategory = -math.huge
   knownCategory = category ~= '' and redis.call('ZSCORE', categories, category) ~= false
 else

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { Redis } from '@backstop/redis';
 import type { PayerStateSettings } from './state-settings';
 import { StoredFlags } from './stored-flags';
@@ -25,6 +26,18 @@ export function stateLimitsOf(config: PayerStateSettings): StateLimits {
   };
 }
 
+/** Heap a payment held in a payer's copy takes, with its share of the copy's maps (measured, bytes; see PayerCopy.weight). */
+const BYTES_PER_COPIED_PAYMENT = 700;
+
+/**
+ * How many payments the copies of payers' state may hold when the configuration names no
+ * number: an eighth of the heap this process may grow to, at most 150,000 (about 100 MiB). A
+ * detector run with a small heap keeps fewer copies, and room for a backlog's fetches.
+ */
+export function defaultCopyPayments(heapLimitBytes = getHeapStatistics().heap_size_limit): number {
+  return Math.min(150_000, Math.floor(heapLimitBytes / 8 / BYTES_PER_COPIED_PAYMENT));
+}
+
 /**
  * The detector's Redis state with the limits the configuration names. `clock` only decides
  * when a cached sku summary is read again; a backtest passes one that advances a cache period
@@ -43,6 +56,6 @@ export function createPayerStateStore(redis: Redis, config: PayerStateSettings, 
     stateLimitsOf(config),
     skuPrices,
     (json) => StoredFlags.parse(JSON.parse(json)),
-    new PayerCopies(config.DETECTOR_STATE_COPY_PAYMENTS, config.DETECTOR_STATE_COPY_SECONDS * 1000),
+    new PayerCopies(config.DETECTOR_STATE_COPY_PAYMENTS ?? defaultCopyPayments(), config.DETECTOR_STATE_COPY_SECONDS * 1000),
   );
 }

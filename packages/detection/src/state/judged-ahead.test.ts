@@ -149,7 +149,7 @@ describe('judging from the detector’s own copy of a payer', () => {
         // A copy knows only the orders it saw, and forgets them by the cap among those alone:
         // where it and Redis disagree on whether the order exists, the script sees the lengths
         // differ and reads the state afresh, so only agreeing orders must match.
-        if (copy.orderLength(orderId) > 0 === read.order.length > 0) {
+        if (copy.expectation(orderId).orderLength > 0 === read.order.length > 0) {
           expect(comparable(held), `seed ${seed}, batch ${number}, payer ${event.data.payerId}, order ${orderId}`).toEqual(comparable(read));
         }
       }

@@ -16,11 +16,11 @@ export interface ObserveLimits {
   categoryCap: number;
 }
 
-/** KEYS[1..8], then ARGV[1..12] of observe-payment-8.lua, in its order (see its header). */
+/** KEYS[1..8], then ARGV[1..13] of observe-payment-8.lua, in its order (see its header). */
 export type ObservePaymentArgs = [
   seen: string, seenAt: string, payments: string, orders: string, ordersAt: string, recipients: string, categories: string, deliveries: string,
   eventId: string, occurredAtMs: number, orderId: string, compactPayment: string, recipient: string, category: string, context: string,
-  nowMs: number, limits: string, expectedVersion: string, flags: string, expectedOrderLength: number,
+  nowMs: number, limits: string, expectedVersion: string, flags: string, expectedOrderLength: number, expectedCounts: string,
 ];
 
 /** A payment its caller judged from its own copy of the payer's state (see "Judged ahead" in the script). */
@@ -29,6 +29,8 @@ export interface JudgedAhead {
   version: string;
   /** The length of the order's json in that copy, 0 if the copy does not know the order. */
   orderLength: number;
+  /** How many payments (in the currency), recipients, categories and deliveries the copy holds, and its newest event time, space-separated. */
+  counts: string;
   /** The flags json the judgement produced, stored under the event id. */
   flags: string;
 }
@@ -58,6 +60,6 @@ export function observePaymentArgs(
     keys.seen, keys.seenAt, keys.payments(payment.currency), keys.orders, keys.ordersAt, keys.recipients, keys.categories, keys.deliveries,
     payment.eventId, occurredAtMs, payment.orderId, toCompact(payment), payment.recipientAccount ?? '', category,
     sku ? JSON.stringify({ sku }) : '{}', nowMs, packedLimits,
-    judgedAhead ? `=${judgedAhead.version}` : '', judgedAhead?.flags ?? '', judgedAhead?.orderLength ?? 0,
+    judgedAhead ? `=${judgedAhead.version}` : '', judgedAhead?.flags ?? '', judgedAhead?.orderLength ?? 0, judgedAhead?.counts ?? '',
   ];
 }

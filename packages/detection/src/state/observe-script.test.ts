@@ -119,8 +119,16 @@ describe('observe-payment-8.lua on a real Redis', () => {
 
   describe('judged ahead', () => {
     const versionOf = async (payerId: string) => (await redis.hget(payerKeys(prefix, tenantId, payerId).seen, '#version')) ?? '';
-    const judgedAhead = (p: ReturnType<typeof payment>, version: string, orderLength = 0, flags = '[]') =>
-      redis.observePayment(...observePaymentArgs(prefix, tenantId, p, Date.parse(p.occurredAt), undefined, wallMs, packed, { version, orderLength, flags }));
+    /** What a copy exact to Redis would say it holds, read from Redis itself. */
+    const countsOf = async (payerId: string) => {
+      const keys = payerKeys(prefix, tenantId, payerId);
+      const held = await Promise.all([keys.payments('CNY'), keys.recipients, keys.categories, keys.deliveries].map((key) => redis.zcard(key)));
+      return [...held, Number((await redis.hget(keys.seen, '#newest')) ?? 0)].join(' ');
+    };
+    const judgedAhead = async (p: ReturnType<typeof payment>, version: string, orderLength = 0, flags = '[]', counts?: string) =>
+      redis.observePayment(
+        ...observePaymentArgs(prefix, tenantId, p, Date.parse(p.occurredAt), undefined, wallMs, packed, { version, orderLength, flags, counts: counts ?? (await countsOf(p.payerId)) }),
+      );
 
     it('records a payment judged against the current version with its flags, returning no snapshot, under the version the caller foresaw', async () => {
       const payerId = newPayer();
@@ -150,6 +158,20 @@ describe('observe-payment-8.lua on a real Redis', () => {
       const unknownOrder = await judgedAhead(payment(20, { payerId, orderId: 'ord_a' }), await versionOf(payerId), 0);
       expect(unknownOrder[0]).toBe(0);
       expect(JSON.parse((unknownOrder as [0, string, string])[1]).order).toHaveLength(1);
+    });
+
+    it('judges afresh when the payer holds more or less than the copy, though the version matches', async () => {
+      const payerId = newPayer();
+      const keys = payerKeys(prefix, tenantId, payerId);
+      await observe(payment(0, { payerId, recipientAccount: '8000000001' }));
+      const version = await versionOf(payerId);
+      // A key that expired on its own, or a write by a detector that keeps no version.
+      const exact = await countsOf(payerId);
+      await redis.del(keys.recipients);
+      expect((await judgedAhead(payment(10, { payerId }), version, 0, '[]', exact))[0]).toBe(0);
+      const next = await versionOf(payerId);
+      await redis.hset(keys.seen, '#newest', '1');
+      expect((await judgedAhead(payment(20, { payerId }), next, 0, '[]', await countsOf(payerId).then((c) => c.replace(/ \d+$/, ' 2'))))[0]).toBe(0);
     });
 
     it('never matches state an older writer left without a version', async () => {

@@ -34,6 +34,13 @@ export interface SnapshotText {
   order: CompactPayment[];
 }
 
+/** See PayerCopy.expectation. */
+export interface CopyExpectation {
+  orderLength: number;
+  /** Payments, recipients, categories, deliveries and the newest event time (ms), separated by spaces. */
+  counts: string;
+}
+
 interface HeldPayment {
   payment: PaymentSnapshot;
   /** The sorted set's member: the compact json, with "nc":1 on a first purchase in its category. */
@@ -100,9 +107,12 @@ export class PayerCopy {
     return new PayerCopy(currency, text.newest, payments, orders, new ScoredSet(view.recipients), new ScoredSet(view.categories), new ScoredSet(view.deliveries));
   }
 
-  /** Payments the copy holds, its weight in memory. */
+  /**
+   * Its weight in memory, in payments held: a copy's own maps and objects weigh about two
+   * (measured: about 2.4 KB for a payer with one payment, 0.7 KB a payment beyond).
+   */
   get weight(): number {
-    let held = this.payments.length;
+    let held = this.payments.length + 2;
     for (const order of this.orders.values()) held += order.payments.length;
     return held;
   }
@@ -123,10 +133,17 @@ export class PayerCopy {
     };
   }
 
-  /** The bytes of the order's json as the orders hash holds it, 0 for an order the copy does not know. */
-  orderLength(orderId: string): number {
+  /**
+   * What the script checks of Redis before trusting the copy, besides the version: the bytes
+   * of the order's json (0 for an order the copy does not know), how many payments in the
+   * currency, recipients, categories and deliveries it holds, and its newest event time.
+   */
+  expectation(orderId: string): CopyExpectation {
     const order = this.orders.get(orderId);
-    return order ? Buffer.byteLength(order.text) : 0;
+    return {
+      orderLength: order ? Buffer.byteLength(order.text) : 0,
+      counts: `${this.payments.length} ${this.recipients.size} ${this.categories.size} ${this.deliveries.size} ${this.newestMs}`,
+    };
   }
 
   /** Records `payment` as observe-payment-8.lua records it. */

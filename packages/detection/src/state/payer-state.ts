@@ -136,29 +136,28 @@ export type Observation<Stored> =
 const copyKey = (tenantId: string, payerId: string) => `${tenantId}\u0000${payerId}`;
 
 /**
- * What a store can judge of a batch before anything goes to Redis: the state before each
- * payment whose payer it holds a current copy of. The caller judges each of them and hands
- * back the flags (`judged`); `observe` then records those payments with their flags in one
- * call each, and reads the state back only for the rest, or where a copy proves out of date.
+ * What a store could judge of a batch before anything went to Redis: the payments whose payer
+ * it holds a current copy of, each handed to the caller's judge with the state before it as
+ * the plan was made. The caller hands back each one's flags (`judged`); `observe` then records
+ * those payments with their flags in one call each, and reads the state back only for the
+ * rest, or where a copy proves out of date.
  */
 export class JudgementPlan {
-  /** The state before each payment, from the store's copy of its payer; undefined where Redis must be read. */
-  readonly before: (PayerSnapshot | undefined)[];
   /** The version and order length each copy stood for, per payment judged from one. */
   readonly ahead: (Omit<JudgedAhead, 'flags'> | undefined)[];
   /** The version each delivery's payer's copy stood for. */
   readonly deliveryVersions: (string | undefined)[];
-  /** Every payer whose copy this plan advanced, by copy key. */
+  /** Every payer whose copy this plan advanced, by copy key, and when each copy was read from Redis. */
   readonly copies = new Map<string, PayerCopy>();
+  readonly readMs = new Map<string, number>();
   private readonly flags = new Map<number, string>();
 
   constructor(payments: number, deliveries: number) {
-    this.before = new Array(payments);
     this.ahead = new Array(payments);
     this.deliveryVersions = new Array(deliveries);
   }
 
-  /** What judging payment `index` from `before[index]` produced: its flags, as the json stored with it. */
+  /** What judging payment `index` from its copy produced: its flags, as the json stored with it. */
   judged(index: number, flags: string): void {
     this.flags.set(index, flags);
   }
@@ -172,8 +171,8 @@ export class JudgementPlan {
   }
 }
 
-/** The last thing a batch did to a payer: its copy is exact, to be made from a read, or unknown. */
-type Settled = { kind: 'current' } | { kind: 'read'; copy: PayerCopy | undefined } | { kind: 'unknown' };
+/** The last thing a batch did to a payer: its planned copy is exact, a copy was kept from a read, or its state is unknown. */
+type Settled = { kind: 'current' } | { kind: 'read' } | { kind: 'unknown' };
 
 /**
  * The detector's view of Redis: one script call per payment, all of a batch's calls and its
@@ -215,18 +214,24 @@ export class PayerStateStore<Stored> {
   }
 
   /**
-   * The snapshots this store can give before anything is sent: from its copies of payers it
-   * recorded every write of. Advances each copy by the batch's deliveries and payments as it
-   * goes, as `observe` will record them; `observe` keeps the copies that proved current.
+   * Judges what this store can before anything is sent: each payment whose payer it holds a
+   * copy of (one it recorded every write of) goes to `judge` with the state before it, as soon
+   * as that state is known, so a batch never holds all its payers' histories at once. Advances
+   * each copy by the batch's deliveries and payments as it goes, as `observe` will record them;
+   * `observe` keeps the copies that proved current.
    */
-  async plan(requests: readonly ObserveRequest[], deliveries: readonly DeliveryRequest[] = []): Promise<JudgementPlan> {
+  async plan(
+    requests: readonly ObserveRequest[],
+    deliveries: readonly DeliveryRequest[],
+    judge: (before: PayerSnapshot, index: number) => void,
+  ): Promise<JudgementPlan> {
     await this.skuPrices.refresh(requests);
     const plan = new JudgementPlan(requests.length, deliveries.length);
     if (!this.copies?.enabled) return plan;
     await this.readCopies(requests, plan);
     deliveries.forEach(({ tenantId, payerId, orderId, deliveredMs }, index) => {
       const key = copyKey(tenantId, payerId);
-      const copy = plan.copies.get(key) ?? this.copies!.take(key);
+      const copy = this.planCopy(plan, key);
       if (!copy) return;
       plan.deliveryVersions[index] = copy.version;
       copy.applyDelivery(orderId, deliveredMs, this.limits);
@@ -236,40 +241,64 @@ export class PayerStateStore<Stored> {
     // A payer whose payment in another currency must be read from Redis is read for the rest of
     // the batch: what the script returns for that payment is not known until it answers.
     const read = new Set<string>();
-    requests.forEach(({ tenantId, payment }, index) => {
-      const key = copyKey(tenantId, payment.payerId);
-      if (read.has(key)) return;
-      const copy = plan.copies.get(key) ?? this.copies!.take(key);
-      if (!copy || copy.currency !== payment.currency) {
-        read.add(key);
-        plan.copies.delete(key);
-        this.copies!.drop(key);
-        return;
-      }
-      plan.before[index] = copy.before(payment, this.skuPrices.summaryFor(tenantId, payment));
-      plan.ahead[index] = { version: copy.version, orderLength: copy.orderLength(payment.orderId) };
-      copy.applyPayment(payment, this.limits);
-      copy.version = versionAfterPayment(copy.version, payment.eventId);
-      plan.copies.set(key, copy);
-    });
+    try {
+      requests.forEach(({ tenantId, payment }, index) => {
+        const key = copyKey(tenantId, payment.payerId);
+        if (read.has(key)) return;
+        const copy = this.planCopy(plan, key);
+        if (!copy || copy.currency !== payment.currency) {
+          read.add(key);
+          plan.copies.delete(key);
+          this.copies!.drop(key);
+          return;
+        }
+        judge(copy.before(payment, this.skuPrices.summaryFor(tenantId, payment)), index);
+        plan.ahead[index] = { version: copy.version, ...copy.expectation(payment.orderId) };
+        copy.applyPayment(payment, this.limits);
+        copy.version = versionAfterPayment(copy.version, payment.eventId);
+        plan.copies.set(key, copy);
+      });
+    } catch (error) {
+      this.abandon(plan);
+      throw error;
+    }
     return plan;
   }
 
+  /** The payer's copy as the plan has advanced it, or as this store holds it (then taken into the plan). */
+  private planCopy(plan: JudgementPlan, key: string): PayerCopy | undefined {
+    const planned = plan.copies.get(key);
+    if (planned) return planned;
+    const readMs = this.copies!.readAt(key);
+    const copy = this.copies!.take(key);
+    if (copy) {
+      plan.copies.set(key, copy);
+      plan.readMs.set(key, readMs!);
+    }
+    return copy;
+  }
+
   /**
-   * Reads, in one round trip, the state of every payer of the batch this store holds no copy
-   * of (in the currency of the payer's first payment in it), so each of their payments is
-   * judged from a copy too: a payer paying many times in one fetch is read once, not with
-   * every payment. Written by someone else before the batch is recorded, a copy read here is
-   * found out of date like any other.
+   * Reads, in one round trip, the state of every payer this store holds no copy of that pays
+   * more than once in the batch (in the currency of its first payment in it), so each of those
+   * payments is judged from a copy too: a payer paying many times in one fetch is read once,
+   * not with every payment. A payer paying once gains nothing from it, and is read with its
+   * payment. Written by someone else before the batch is recorded, a copy read here is found
+   * out of date like any other.
    */
   private async readCopies(requests: readonly ObserveRequest[], plan: JudgementPlan): Promise<void> {
+    const first = new Map<string, ObserveRequest>();
     const unread = new Map<string, ObserveRequest>();
     for (const request of requests) {
       const key = copyKey(request.tenantId, request.payment.payerId);
+      const earlier = first.get(key);
+      if (earlier === undefined) {
+        first.set(key, request);
+        continue;
+      }
       if (unread.has(key) || plan.copies.has(key)) continue;
-      const copy = this.copies!.take(key);
-      if (copy && copy.currency === request.payment.currency) plan.copies.set(key, copy);
-      else unread.set(key, request);
+      const copy = this.planCopy(plan, key);
+      if (!copy || copy.currency !== earlier.payment.currency) unread.set(key, earlier);
     }
     if (unread.size === 0) return;
     const pipeline = new SlotPipelines(this.redis);
@@ -290,6 +319,7 @@ export class PayerStateStore<Stored> {
       if (!copy) return;
       copy.version = raw.version;
       plan.copies.set(key, copy);
+      plan.readMs.set(key, Date.now());
     });
   }
 
@@ -383,7 +413,13 @@ export class PayerStateStore<Stored> {
             const raw = JSON.parse(reply[1]) as RawSnapshot;
             const snapshot = viewOf(raw, payment.payerId);
             observation = { kind: 'fresh', snapshot };
-            settled.set(key, { kind: 'read', copy: this.copies?.enabled ? this.copyAfter(raw, snapshot, payment, reply[2]) : undefined });
+            // Kept at once, not at the end of the batch: the copies' bound, not the batch's
+            // size, is what they may hold. Its payment was recorded, so it stays true even if
+            // the batch fails after.
+            const copy = plan && this.copies?.enabled ? this.copyAfter(raw, snapshot, payment, reply[2]) : undefined;
+            if (copy) this.copies!.put(key, copy);
+            else this.copies?.drop(key);
+            settled.set(key, { kind: 'read' });
           } else {
             const body = reply[1];
             observation = body.startsWith('S:')
@@ -419,15 +455,15 @@ export class PayerStateStore<Stored> {
   private settleCopies(plan: JudgementPlan | undefined, settled: ReadonlyMap<string, Settled> | undefined): void {
     if (!this.copies?.enabled) return;
     if (!settled) {
+      // Copies kept from reads stay: their payments were recorded.
       for (const key of plan?.copies.keys() ?? []) this.copies.drop(key);
       return;
     }
     for (const key of plan?.copies.keys() ?? []) if (!settled.has(key)) this.copies.drop(key);
     for (const [key, outcome] of settled) {
       const planned = plan?.copies.get(key);
-      if (outcome.kind === 'current' && planned) this.copies.put(key, planned, this.copies.readAt(key));
-      else if (outcome.kind === 'read' && outcome.copy) this.copies.put(key, outcome.copy);
-      else this.copies.drop(key);
+      if (outcome.kind === 'current' && planned) this.copies.put(key, planned, plan!.readMs.get(key));
+      else if (outcome.kind !== 'read') this.copies.drop(key);
     }
   }
 
