@@ -10,6 +10,7 @@ export * from './retriable';
 export * from './coordinator-ready';
 export * from './codecs';
 export * from './consumer-health';
+export * from './outage-restart';
 export * from './fetch-gathering';
 export * from './group-membership';
 export * from './read-to-end';
