@@ -150,7 +150,11 @@ describe('judging from the detector’s own copy of a payer', () => {
         // where it and Redis disagree on whether the order exists, the script sees the lengths
         // differ and reads the state afresh, so only agreeing orders must match.
         if (copy.expectation(orderId).orderLength > 0 === read.order.length > 0) {
-          expect(comparable(held), `seed ${seed}, batch ${number}, payer ${event.data.payerId}, order ${orderId}`).toEqual(comparable(read));
+          const where = `seed ${seed}, batch ${number}, payer ${event.data.payerId}, order ${orderId}`;
+          expect(comparable(held), where).toEqual(comparable(read));
+          // What the script compares: the order's json as many bytes as Redis holds.
+          const stored = await redis.hget(keys.orders, orderId);
+          expect(copy.expectation(orderId).orderLength, where).toBe(stored === null ? 0 : Buffer.byteLength(stored));
         }
       }
     }

@@ -43,17 +43,25 @@ export interface CopyExpectation {
 
 interface HeldPayment {
   payment: PaymentSnapshot;
-  /** The sorted set's member: the compact json, with "nc":1 on a first purchase in its category. */
-  member: string;
   ms: number;
   firstInCategory: boolean;
 }
 
 interface HeldOrder {
-  /** The orders hash's value: the json array of the order's members, in the order they came. */
-  text: string;
+  /** Bytes of the orders hash's value, the json array of the order's members in the order they came. */
+  bytes: number;
   payments: PaymentSnapshot[];
   newestMs: number;
+}
+
+/**
+ * The sorted set's member for a held payment: its compact json, with "nc":1 on a first
+ * purchase in its category. Made again when needed rather than held: only payments tied on
+ * time, or sharing an event id, need it, and a held string would double a copy's memory.
+ */
+function memberOf(payment: PaymentSnapshot, firstInCategory: boolean): string {
+  const compact = toCompact(payment);
+  return firstInCategory ? `${compact.slice(0, -1)},"nc":1}` : compact;
 }
 
 const byTime = (a: PaymentSnapshot, b: PaymentSnapshot) => msOf(a) - msOf(b);
@@ -89,17 +97,12 @@ export class PayerCopy {
   static of(text: SnapshotText, view: SnapshotView, currency: string, orderId: string, payerId: string): PayerCopy | undefined {
     const ms = text.ms;
     if (!ms) return undefined;
-    const payments = view.payments.map((payment, i): HeldPayment => ({
-      payment,
-      member: JSON.stringify(text.payments[i]),
-      ms: ms[i]!,
-      firstInCategory: text.payments[i]!.nc === 1,
-    }));
+    const payments = view.payments.map((payment, i): HeldPayment => ({ payment, ms: ms[i]!, firstInCategory: text.payments[i]!.nc === 1 }));
     const orders = new Map<string, HeldOrder>();
     if (text.order.length > 0) {
       const orderPayments = text.order.map((compact) => fromCompact(compact, payerId));
       orders.set(orderId, {
-        text: `[${text.order.map((compact) => JSON.stringify(compact)).join(',')}]`,
+        bytes: Buffer.byteLength(`[${text.order.map((compact) => JSON.stringify(compact)).join(',')}]`),
         payments: orderPayments,
         newestMs: Math.max(...orderPayments.map(msOf)),
       });
@@ -107,10 +110,7 @@ export class PayerCopy {
     return new PayerCopy(currency, text.newest, payments, orders, new ScoredSet(view.recipients), new ScoredSet(view.categories), new ScoredSet(view.deliveries));
   }
 
-  /**
-   * Its weight in memory, in payments held: a copy's own maps and objects weigh about two
-   * (measured: about 2.4 KB for a payer with one payment, 0.7 KB a payment beyond).
-   */
+  /** Its weight in memory, in payments held: a copy's own maps and objects weigh about two more. */
   get weight(): number {
     let held = this.payments.length + 2;
     for (const order of this.orders.values()) held += order.payments.length;
@@ -141,7 +141,7 @@ export class PayerCopy {
   expectation(orderId: string): CopyExpectation {
     const order = this.orders.get(orderId);
     return {
-      orderLength: order ? Buffer.byteLength(order.text) : 0,
+      orderLength: order ? order.bytes : 0,
       counts: `${this.payments.length} ${this.recipients.size} ${this.categories.size} ${this.deliveries.size} ${this.newestMs}`,
     };
   }
@@ -152,18 +152,21 @@ export class PayerCopy {
     const category = payment.kind === 'purchase' && payment.category !== undefined ? payment.category : '';
     const recipient = payment.recipientAccount ?? '';
     const firstInCategory = category !== '' && !this.categories.has(category);
-    const compact = toCompact(payment);
-    const member = firstInCategory ? `${compact.slice(0, -1)},"nc":1}` : compact;
+    const member = memberOf(payment, firstInCategory);
     // What a later snapshot reads back: the compact form, not the event's own object.
     const stored = fromCompact(JSON.parse(member) as CompactPayment, payment.payerId);
     rememberMs(stored, ms);
     const latest = Math.max(this.newestMs, ms);
     const cutoff = latest - limits.historyHorizonMs;
 
-    if (!this.payments.some((held) => held.member === member)) {
+    const held = (at: number) => this.payments[at]!;
+    const heldMember = (at: number) => memberOf(held(at).payment, held(at).firstInCategory);
+    // The same member again (an event recorded anew after its id was forgotten) changes nothing.
+    const again = this.payments.some((_, at) => held(at).payment.eventId === payment.eventId && heldMember(at) === member);
+    if (!again) {
       let at = this.payments.length;
-      while (at > 0 && (this.payments[at - 1]!.ms > ms || (this.payments[at - 1]!.ms === ms && compareBytes(this.payments[at - 1]!.member, member) > 0))) at -= 1;
-      this.payments.splice(at, 0, { payment: stored, member, ms, firstInCategory });
+      while (at > 0 && (held(at - 1).ms > ms || (held(at - 1).ms === ms && compareBytes(heldMember(at - 1), member) > 0))) at -= 1;
+      this.payments.splice(at, 0, { payment: stored, ms, firstInCategory });
     }
     let expired = 0;
     while (expired < this.payments.length && this.payments[expired]!.ms < cutoff) expired += 1;
@@ -171,11 +174,11 @@ export class PayerCopy {
 
     const order = this.orders.get(payment.orderId);
     if (order) {
-      order.text = `${order.text.slice(0, -1)},${member}]`;
+      order.bytes += 1 + Buffer.byteLength(member);
       order.payments.push(stored);
       order.newestMs = Math.max(order.newestMs, ms);
     } else {
-      this.orders.set(payment.orderId, { text: `[${member}]`, payments: [stored], newestMs: ms });
+      this.orders.set(payment.orderId, { bytes: 2 + Buffer.byteLength(member), payments: [stored], newestMs: ms });
     }
     this.forgetOrders(latest - limits.orderHorizonMs, limits.orderCap);
 

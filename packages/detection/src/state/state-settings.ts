@@ -27,8 +27,8 @@ export const payerStateEnv = {
   /**
    * Payments the detector may hold in its own copies of recently seen payers' state, so it
    * judges their next payments without reading the state back from Redis; 0 reads it every
-   * time. About 0.7 KB of heap per payment held. Unset: as many as fit in an eighth of the
-   * process's heap limit, at most 150,000 (see defaultCopyPayments).
+   * time. About 0.45 KB of live heap per payment held. Unset: as many as fit in a sixteenth of the
+   * process's heap limit, at most 100,000 (see defaultCopyPayments).
    */
   DETECTOR_STATE_COPY_PAYMENTS: z.coerce.number().int().nonnegative().optional(),
   /** How long a copy is used after it was read from Redis, seconds. */
