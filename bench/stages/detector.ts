@@ -106,9 +106,8 @@ export async function benchDetector(
     let batches = 0;
     // Wall time spent awaiting Redis, to say where a batch's time goes.
     let redisMs = 0;
-    // A batch starts with its plan (copies consulted, sku prices refreshed), then observes.
-    const plan = store.plan.bind(store);
-    store.plan = async (...args) => {
+    // Times a step of each batch; the first step of the first batch starts the measurement.
+    const timed = <Args extends unknown[], Result>(step: (...args: Args) => Promise<Result>) => async (...args: Args): Promise<Result> => {
       if (firstBatchAt === undefined) {
         cpuBefore = readCpu({ detector: process.pid });
         redisBytesBefore = redisBytes(slice.redis);
@@ -118,28 +117,18 @@ export async function benchDetector(
       const started = performance.now();
       firstBatchAt ??= started;
       try {
-        return await plan(...args);
+        return await step(...args);
       } finally {
         redisMs += performance.now() - started;
       }
     };
+    // A batch starts with its plan (copies consulted, sku prices refreshed), then observes.
+    store.plan = timed(store.plan.bind(store));
     // Wrapped whatever the overload: the bench only times it.
-    const observe = store.observe.bind(store) as (...args: unknown[]) => Promise<unknown[]>;
+    const observe = timed(store.observe.bind(store) as (...args: unknown[]) => Promise<unknown[]>);
     store.observe = (async (...args: unknown[]) => {
-      if (firstBatchAt === undefined) {
-        cpuBefore = readCpu({ detector: process.pid });
-        redisBytesBefore = redisBytes(slice.redis);
-        kafkaRequests.reset();
-        profile?.begin();
-      }
-      const started = performance.now();
-      firstBatchAt ??= started;
       batches += 1;
-      try {
-        return await observe(...args);
-      } finally {
-        redisMs += performance.now() - started;
-      }
+      return observe(...args);
     }) as typeof store.observe;
     const record = store.record.bind(store);
     store.record = async (entries) => {

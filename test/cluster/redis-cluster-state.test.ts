@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { KafkaMessage } from 'kafkajs';
-import { partitionKey, type Flag, type IngestedEvent } from '@backstop/contracts';
+import type { Flag } from '@backstop/contracts';
 import { createPayerStateStore, defineDetectorScripts, detectBatch, fixedRulesConfig, payerKeys, PayerStateSettings } from '@backstop/detection';
 import { Cluster, createRedis, deleteMatching, forEachKey, type Redis } from '@backstop/redis';
 import { payment as fixturePayment } from '@backstop/detection/fixtures';
-import { generateTraffic, type LabelledEvent } from '@backstop/testkit';
+import { eventMessages, generateTraffic } from '@backstop/testkit';
 import { RedisCluster } from '../../infra/cluster/redis-cluster';
 import { eventually } from '../support/wait';
 
@@ -36,26 +35,13 @@ describe('the payers state on Redis Cluster', () => {
     await nodes?.stop();
   });
 
-  const messagesOf = (events: readonly LabelledEvent[], firstOffset: number): KafkaMessage[] =>
-    events.map(({ event }, index) => {
-      const ingested: IngestedEvent = { v: 1, tenantId, receivedAt: event.occurredAt, marks: [], event };
-      return {
-        key: Buffer.from(partitionKey(tenantId, event.data.payerId)),
-        value: Buffer.from(JSON.stringify(ingested)),
-        offset: String(firstOffset + index),
-        timestamp: String(Date.parse(event.occurredAt)),
-        attributes: 0,
-        headers: {},
-      } as KafkaMessage;
-    });
-
   /** Runs the whole traffic through the detector's core on one client, in batches of 200. */
   async function flagsOn(redis: Redis, prefix: string): Promise<Flag[]> {
     const store = createPayerStateStore(redis, PayerStateSettings.parse({ REDIS_KEY_PREFIX: prefix, DETECTOR_SKU_CACHE_MS: '0' }));
     const flags: Flag[] = [];
     const now = () => new Date('2026-12-01T00:00:00Z');
     for (let from = 0; from < traffic.length; from += 200) {
-      const messages = messagesOf(traffic.slice(from, from + 200), from);
+      const messages = eventMessages(tenantId, traffic.slice(from, from + 200).map(({ event }) => event), from);
       const outcome = await detectBatch([{ messages, source: { topic: 'events', partition: 0 } }], { store, rulesConfig: fixedRulesConfig(), allowedLatenessMs: 300_000, now });
       await store.record(outcome.records);
       flags.push(...outcome.flags);

@@ -17,6 +17,6 @@ export { WebhookClient, type ClientOptions, type Delivery } from './platform/cli
 export { generateTraffic, type Cohort, type HardNegative, type LabelledEvent, type LabelledTrafficOptions } from './labelled/traffic';
 export { forEachKey } from '@backstop/redis';
 export { createDatabaseSlice, createSlice, type Endpoints, type Slice, type SliceOptions } from './slice';
-export { groupCaughtUp, publishEvents, publishFlags } from './kafka';
+export { eventMessages, groupCaughtUp, publishEvents, publishFlags } from './kafka';
 export { readTopic, type ReadMessage } from './topic-reader';
 export { examplePaymentData } from './example-payment';

@@ -1,5 +1,5 @@
-import type { IngestedEvent, Flag, WebhookEvent } from '@backstop/contracts';
-import type { Kafka, Producer } from 'kafkajs';
+import { partitionKey, type IngestedEvent, type Flag, type WebhookEvent } from '@backstop/contracts';
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 
 export async function publishFlags(producer: Producer, topic: string, flags: readonly Flag[]): Promise<void> {
   await producer.send({ topic, messages: flags.map((flag) => ({ key: `${flag.tenantId}:${flag.payment.payerId}`, value: JSON.stringify(flag) })) });
@@ -13,6 +13,24 @@ export async function publishEvents(producer: Producer, topic: string, tenantId:
       const wrapped: IngestedEvent = { v: 1, tenantId, receivedAt: new Date().toISOString(), marks: [], event };
       return { key: `${tenantId}:${event.data.payerId}`, value: JSON.stringify(wrapped) };
     }),
+  });
+}
+
+/**
+ * Platform events as the detector receives them from the events topic, received when they
+ * occurred, at offsets from `firstOffset`: for driving the detector's core without a broker.
+ */
+export function eventMessages(tenantId: string, events: readonly WebhookEvent[], firstOffset: number): KafkaMessage[] {
+  return events.map((event, index) => {
+    const ingested: IngestedEvent = { v: 1, tenantId, receivedAt: event.occurredAt, marks: [], event };
+    return {
+      key: Buffer.from(partitionKey(tenantId, event.data.payerId)),
+      value: Buffer.from(JSON.stringify(ingested)),
+      offset: String(firstOffset + index),
+      timestamp: String(Date.parse(event.occurredAt)),
+      attributes: 0,
+      headers: {},
+    } as KafkaMessage;
   });
 }
 

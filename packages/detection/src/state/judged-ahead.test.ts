@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { KafkaMessage } from 'kafkajs';
-import { partitionKey, type Flag, type IngestedEvent, type WebhookEvent } from '@backstop/contracts';
+import type { Flag, WebhookEvent } from '@backstop/contracts';
 import { createRedis, deleteMatching, type Redis } from '@backstop/redis';
-import { generateTraffic, Random } from '@backstop/testkit';
+import { eventMessages, generateTraffic, Random } from '@backstop/testkit';
 import { detectBatch } from '../detect-batch';
 import { fixedRulesConfig } from '../policy/tenant-rules';
 import { createPayerStateStore } from './create-store';
@@ -85,19 +84,6 @@ describe('judging from the detector’s own copy of a payer', () => {
     return reported;
   }
 
-  const messagesOf = (events: readonly WebhookEvent[], firstOffset: number): KafkaMessage[] =>
-    events.map((event, index) => {
-      const ingested: IngestedEvent = { v: 1, tenantId, receivedAt: event.occurredAt, marks: [], event };
-      return {
-        key: Buffer.from(partitionKey(tenantId, event.data.payerId)),
-        value: Buffer.from(JSON.stringify(ingested)),
-        offset: String(firstOffset + index),
-        timestamp: String(Date.parse(event.occurredAt)),
-        attributes: 0,
-        headers: {},
-      } as KafkaMessage;
-    });
-
   const settings = (prefix: string, copyPayments: number) =>
     PayerStateSettings.parse({
       REDIS_KEY_PREFIX: prefix,
@@ -119,7 +105,7 @@ describe('judging from the detector’s own copy of a payer', () => {
     for (let from = 0, batch = 0; from < events.length; batch += 1) {
       const size = random.int(1, 120);
       const store = stores[turn(batch)]!;
-      const messages = messagesOf(events.slice(from, from + size), from);
+      const messages = eventMessages(tenantId, events.slice(from, from + size), from);
       const outcome = await detectBatch([{ messages, source: { topic: 'events', partition: 0 } }], { store, rulesConfig: fixedRulesConfig(), allowedLatenessMs: 300_000, now });
       await store.record(outcome.records);
       flags.push(...outcome.flags);

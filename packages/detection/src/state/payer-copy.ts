@@ -1,6 +1,7 @@
 import type { PaymentSnapshot } from '@backstop/contracts';
 import { msOf, rememberMs } from '../rules/payment-time';
 import { fromCompact, toCompact, type CompactPayment } from './compact-payment';
+import type { PayerSnapshot } from './payer-snapshot';
 import { compareBytes, ScoredSet } from './scored-set';
 import type { SkuSummary } from './sku-prices';
 
@@ -14,17 +15,6 @@ export interface CopyLimits {
   orderHorizonMs: number;
 }
 
-/** What the rules see of a payer's state just before one payment (see PayerSnapshot in payer-state.ts). */
-export interface SnapshotView {
-  newestMs: number;
-  payments: PaymentSnapshot[];
-  firstInCategory: ReadonlySet<string>;
-  order: PaymentSnapshot[];
-  recipients: ReadonlyMap<string, number>;
-  categories: ReadonlyMap<string, number>;
-  deliveries: ReadonlyMap<string, number>;
-  sku: SkuSummary | undefined;
-}
 
 /** The snapshot's own text, as observe-payment-8.lua returns it, with its time scores. */
 export interface SnapshotText {
@@ -94,7 +84,7 @@ export class PayerCopy {
    * The copy of the state the script returned `text` of (parsed as `view`), before a payment
    * in `currency`. Undefined for a snapshot without its time scores (an older writer's).
    */
-  static of(text: SnapshotText, view: SnapshotView, currency: string, orderId: string, payerId: string): PayerCopy | undefined {
+  static of(text: SnapshotText, view: PayerSnapshot, currency: string, orderId: string, payerId: string): PayerCopy | undefined {
     const ms = text.ms;
     if (!ms) return undefined;
     const payments = view.payments.map((payment, i): HeldPayment => ({ payment, ms: ms[i]!, firstInCategory: text.payments[i]!.nc === 1 }));
@@ -118,7 +108,7 @@ export class PayerCopy {
   }
 
   /** The snapshot observe-payment-8.lua would return before `payment`. */
-  before(payment: PaymentSnapshot, sku: SkuSummary | undefined): SnapshotView {
+  before(payment: PaymentSnapshot, sku: SkuSummary | undefined): PayerSnapshot {
     const firstInCategory = new Set<string>();
     for (const held of this.payments) if (held.firstInCategory) firstInCategory.add(held.payment.paymentId);
     return {

@@ -6,7 +6,10 @@ import { payerKeys } from './keys';
 import { observePaymentArgs, packLimits, type JudgedAhead } from './observe-args';
 import { PayerCopy } from './payer-copy';
 import type { PayerCopies } from './payer-copies';
+import type { PayerSnapshot } from './payer-snapshot';
 import type { SkuPriceBook, SkuSummary } from './sku-prices';
+
+export type { PayerSnapshot } from './payer-snapshot';
 import { versionAfterDelivery, versionAfterPayment } from './state-version';
 
 /** Payments per pipeline when a batch's observations are split to overlap Redis and this process. */
@@ -38,25 +41,6 @@ export interface StateLimits {
   payerTtlSeconds: number;
 }
 
-/** What the payer's state looked like just before an event. */
-export interface PayerSnapshot {
-  /** The newest occurredAt seen for this payer (ms), 0 if none: the payer's event-time watermark. */
-  newestMs: number;
-  /** Recent payments in the event's currency, oldest first. */
-  payments: PaymentSnapshot[];
-  /** Payments among `payments` that were the payer's first purchase in their category. */
-  firstInCategory: ReadonlySet<string>;
-  /** Earlier payments of the same order. */
-  order: PaymentSnapshot[];
-  /** Accounts the payer paid to, with when they last did (ms). */
-  recipients: ReadonlyMap<string, number>;
-  /** Categories the payer bought, with when they last did (ms). */
-  categories: ReadonlyMap<string, number>;
-  /** Orders whose goods were delivered (`order.delivered`), with when (ms of event time). */
-  deliveries: ReadonlyMap<string, number>;
-  /** What all payers recently paid per unit for this sku, as read when the event was first seen. */
-  sku: SkuSummary | undefined;
-}
 
 /** The snapshot as observe-payment-8.lua writes it (see its header). */
 interface RawSnapshot {
