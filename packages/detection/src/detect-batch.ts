@@ -150,13 +150,13 @@ export async function detectBatch(batches: readonly SourceBatch[], deps: DetectD
   const plan = await deps.store.plan(storeRequests, deliveries, (before, index) => {
     ahead[index] = judge('fresh', before, index);
   });
-  const aheadFlags = new Map<number, ReturnType<typeof flagsOf>>();
+  const aheadFlags = new Map<number, ReturnType<typeof flagsOf> & { newestMs: number }>();
   try {
     const aheadWarnings = await warningsFor(requests, ahead, deps.warnings);
     ahead.forEach((judgement, index) => {
       if (judgement?.kind !== 'fresh') return;
       const built = flagsOf(index, judgement.findings, aheadWarnings.get(index));
-      aheadFlags.set(index, built);
+      aheadFlags.set(index, { ...built, newestMs: judgement.newestMs });
       plan.judged(index, built.stored);
     });
   } catch (error) {
@@ -176,15 +176,16 @@ export async function detectBatch(batches: readonly SourceBatch[], deps: DetectD
       outcome.published.push(...judgement.stored.map((flag) => JSON.stringify(flag)));
       return;
     }
-    const newestMs = judgement.kind === 'judged-ahead' ? (ahead[index] as { newestMs: number }).newestMs : judgement.newestMs;
-    if (newestMs - msOf(payment) > deps.allowedLatenessMs) outcome.late += 1;
+    const isLate = (newestMs: number) => newestMs - msOf(payment) > deps.allowedLatenessMs;
     if (judgement.kind === 'judged-ahead') {
       // Recorded with its flags already: nothing to remember after they are sent.
       const built = aheadFlags.get(index)!;
+      if (isLate(built.newestMs)) outcome.late += 1;
       outcome.flags.push(...built.flags);
       outcome.published.push(...built.values);
       return;
     }
+    if (isLate(judgement.newestMs)) outcome.late += 1;
     if (judgement.kind === 'redelivered-before-flags') outcome.redelivered += 1;
     if (judgement.findings.length === 0) {
       outcome.records.push({ tenantId: ingested.tenantId, payment, stored: '[]' });

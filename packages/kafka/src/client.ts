@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type LogEntry, type logCreator, type RetryOptions } from 'kafkajs';
 import type { Logger } from '@backstop/logging';
 import { registerCompressionCodecs } from './codecs';
+import { restartAfterCoordinatorLoss } from './outage-restart';
 import type { KafkaSecurity } from './security';
 import { StartUpNoise, startUpCondition } from './start-up-noise';
 
@@ -34,10 +35,13 @@ export interface KafkaClientOptions {
   security?: KafkaSecurity;
 }
 
-/** A client whose consumers read every codec Kafka producers write (gzip, snappy, lz4, zstd). */
+/**
+ * A client whose consumers read every codec Kafka producers write (gzip, snappy, lz4, zstd),
+ * and run again when KafkaJS stops one for want of its group coordinator (see outage-restart.ts).
+ */
 export function createKafka(brokers: string[], clientId: string, logger: Logger, options: KafkaClientOptions = {}): Kafka {
   registerCompressionCodecs();
-  return new Kafka({
+  const kafka = new Kafka({
     clientId,
     brokers,
     logLevel: logLevel.WARN,
@@ -47,4 +51,7 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger,
     ...(options.security?.ssl ? { ssl: options.security.ssl } : {}),
     ...(options.security?.sasl ? { sasl: options.security.sasl } : {}),
   });
+  const consumer = kafka.consumer.bind(kafka);
+  kafka.consumer = (config) => restartAfterCoordinatorLoss(consumer(config), logger);
+  return kafka;
 }

@@ -25,8 +25,10 @@ export function restartsAfterCoordinatorLoss(consumer: Consumer): boolean {
  * Runs `consumer` again, as KafkaJS runs it after an error it retries, when KafkaJS stopped it
  * for good because its group coordinator could not be found; until it runs or the consumer is
  * disconnected, every `delayMs`. Call before `run`: the run's configuration is taken from it.
+ * `createKafka` does so for every consumer it makes.
  */
 export function restartAfterCoordinatorLoss(consumer: Consumer, logger: Logger, delayMs = 2_000): Consumer {
+  if (restartsAfterCoordinatorLoss(consumer)) return consumer;
   const run = consumer.run.bind(consumer);
   const disconnect = consumer.disconnect.bind(consumer);
   let config: ConsumerRunConfig | undefined;
@@ -41,6 +43,8 @@ export function restartAfterCoordinatorLoss(consumer: Consumer, logger: Logger, 
         runAgain();
       });
     }, delayMs);
+    // A consumer left crashed and never disconnected must not keep its process alive.
+    timer.unref();
   };
 
   consumer.run = async (runConfig) => {

@@ -1,5 +1,5 @@
 import { partitionKey, topicName } from '@backstop/contracts';
-import { ACKS_ALL, commitBatches, fetchGathering, gatherBatches, groupMembership, PARTITIONS_PER_PASS, restartAfterCoordinatorLoss, retryRetriable, sendDeadLetters } from '@backstop/kafka';
+import { ACKS_ALL, commitBatches, fetchGathering, gatherBatches, groupMembership, PARTITIONS_PER_PASS, retryRetriable, sendDeadLetters } from '@backstop/kafka';
 import { faultPoint } from '@backstop/lifecycle';
 import type { Logger } from '@backstop/logging';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
@@ -35,12 +35,12 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
   const flagsTopic = topicName('flags', prefix);
   const deadLetterTopic = topicName('deadLetter', prefix);
 
-  const consumer = restartAfterCoordinatorLoss(kafka.consumer({
+  const consumer = kafka.consumer({
     groupId: `${prefix}${config.DETECTOR_GROUP_ID}`,
     allowAutoTopicCreation: false,
     ...groupMembership(config.DETECTOR_SESSION_TIMEOUT_MS),
     ...fetchGathering(config.DETECTOR_FETCH_GATHER_MS),
-  }), logger);
+  });
   await consumer.connect();
   await sentinel.arm(Date.now(), await committedBefore(kafka, `${prefix}${config.DETECTOR_GROUP_ID}`, eventsTopic));
   await consumer.subscribe({ topic: eventsTopic, fromBeginning: true });

@@ -8,6 +8,7 @@ import { fixedRulesConfig } from '../policy/tenant-rules';
 import { createPayerStateStore } from './create-store';
 import { payerKeys } from './keys';
 import { parseSnapshot, type PayerStateStore } from './payer-state';
+import { readPayerArgs } from './read-payer-args';
 import { defineDetectorScripts } from './scripts';
 import { PayerStateSettings } from './state-settings';
 import type { StoredFlags } from './stored-flags';
@@ -99,7 +100,12 @@ describe('judging from the detector’s own copy of a payer', () => {
     });
 
   /** Every flag the traffic raises, with `stores` taking turns batch by batch as `turn` says. */
-  async function flagsWith(events: readonly WebhookEvent[], stores: PayerStateStore<StoredFlags>[], turn: (batch: number) => number): Promise<Flag[]> {
+  async function flagsWith(
+    events: readonly WebhookEvent[],
+    prefix: string,
+    stores: PayerStateStore<StoredFlags>[],
+    turn: (batch: number) => number,
+  ): Promise<Flag[]> {
     const random = new Random(seed ^ 0x62617463);
     const flags: Flag[] = [];
     for (let from = 0, batch = 0; from < events.length; batch += 1) {
@@ -109,7 +115,7 @@ describe('judging from the detector’s own copy of a payer', () => {
       const outcome = await detectBatch([{ messages, source: { topic: 'events', partition: 0 } }], { store, rulesConfig: fixedRulesConfig(), allowedLatenessMs: 300_000, now });
       await store.record(outcome.records);
       flags.push(...outcome.flags);
-      await expectCopiesExact(store, events.slice(from, from + size), batch);
+      await expectCopiesExact(store, prefix, events.slice(from, from + size), batch);
       from += size;
     }
     return flags;
@@ -120,8 +126,7 @@ describe('judging from the detector’s own copy of a payer', () => {
    * copy gives before a next payment equals the one read-payer-6.lua reads, for the payment's
    * own order and for a new one. A copy that drifts is caught here even when no flag shows it.
    */
-  async function expectCopiesExact(store: PayerStateStore<StoredFlags>, batch: readonly WebhookEvent[], number: number): Promise<void> {
-    const prefix = (store as unknown as { prefix: string }).prefix;
+  async function expectCopiesExact(store: PayerStateStore<StoredFlags>, prefix: string, batch: readonly WebhookEvent[], number: number): Promise<void> {
     for (const event of batch) {
       if (event.type !== 'payment.succeeded') continue;
       const copy = store.copyOf(tenantId, event.data.payerId);
@@ -129,7 +134,7 @@ describe('judging from the detector’s own copy of a payer', () => {
       for (const orderId of [event.data.orderId, 'ord_not_yet_paid']) {
         const next = { eventId: 'evt_probe', ...event.data, orderId, currency: copy.currency, quantity: event.data.quantity ?? 1, occurredAt: event.occurredAt };
         const keys = payerKeys(prefix, tenantId, event.data.payerId);
-        const read = parseSnapshot(await redis.readPayer(keys.seen, keys.payments(copy.currency), keys.orders, keys.recipients, keys.categories, keys.deliveries, orderId, '{}'), event.data.payerId);
+        const read = parseSnapshot(await redis.readPayer(...readPayerArgs(prefix, tenantId, next)), event.data.payerId);
         const held = copy.before(next, undefined);
         const comparable = (s: typeof read) => ({ ...s, recipients: [...s.recipients], categories: [...s.categories], deliveries: [...s.deliveries], firstInCategory: [...s.firstInCategory] });
         // A copy knows only the orders it saw, and forgets them by the cap among those alone:
@@ -169,10 +174,10 @@ describe('judging from the detector’s own copy of a payer', () => {
     const first = createPayerStateStore(redis, settings(`${run}c`, 400));
     const second = createPayerStateStore(redis, settings(`${run}c`, 400));
 
-    const expected = await flagsWith(events, [read], () => 0);
-    const fromCopies = await flagsWith(events, [copied], () => 0);
+    const expected = await flagsWith(events, `${run}a`, [read], () => 0);
+    const fromCopies = await flagsWith(events, `${run}b`, [copied], () => 0);
     const turns = new Random(seed ^ 0x7475726e);
-    const handedOver = await flagsWith(events, [first, second], () => (turns.chance(0.3) ? 1 : 0));
+    const handedOver = await flagsWith(events, `${run}c`, [first, second], () => (turns.chance(0.3) ? 1 : 0));
 
     expect(expected.length, `seed ${seed}: the traffic raises flags`).toBeGreaterThan(10);
     expect(fromCopies, `seed ${seed}`).toEqual(expected);

@@ -1,7 +1,7 @@
 import type { PaymentSnapshot } from '@backstop/contracts';
 import { msOf, rememberMs } from '../rules/payment-time';
 import { fromCompact, toCompact, type CompactPayment } from './compact-payment';
-import type { PayerSnapshot } from './payer-snapshot';
+import type { PayerSnapshot, RawSnapshot } from './payer-snapshot';
 import { compareBytes, ScoredSet } from './scored-set';
 import type { SkuSummary } from './sku-prices';
 
@@ -15,14 +15,8 @@ export interface CopyLimits {
   orderHorizonMs: number;
 }
 
-
-/** The snapshot's own text, as observe-payment-8.lua returns it, with its time scores. */
-export interface SnapshotText {
-  newest: number;
-  payments: CompactPayment[];
-  ms?: number[];
-  order: CompactPayment[];
-}
+/** What a copy takes from the snapshot's own text, beside its parsed view: the members' marks and time scores. */
+type SnapshotText = Pick<RawSnapshot, 'newest' | 'payments' | 'ms' | 'order'>;
 
 /** See PayerCopy.expectation. */
 export interface CopyExpectation {

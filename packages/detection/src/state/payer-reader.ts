@@ -1,7 +1,7 @@
 import type { PaymentSnapshot } from '@backstop/contracts';
 import type { Redis } from '@backstop/redis';
-import { payerKeys } from './keys';
 import { parseSnapshot, type PayerSnapshot } from './payer-state';
+import { readPayerArgs } from './read-payer-args';
 import { defineDetectorScripts } from './scripts';
 import type { SkuPriceBook } from './sku-prices';
 
@@ -20,10 +20,9 @@ export class PayerStateReader {
   }
 
   async read(tenantId: string, payment: PaymentSnapshot): Promise<PayerSnapshot> {
-    const keys = payerKeys(this.prefix, tenantId, payment.payerId);
     // Both go out together (the client pipelines what is sent in the same tick).
     const [json] = await Promise.all([
-      this.redis.readPayer(keys.seen, keys.payments(payment.currency), keys.orders, keys.recipients, keys.categories, keys.deliveries, payment.orderId, '{}'),
+      this.redis.readPayer(...readPayerArgs(this.prefix, tenantId, payment)),
       this.skuPrices.refresh([{ tenantId, payment }]),
     ]);
     return { ...parseSnapshot(json, payment.payerId), sku: this.skuPrices.summaryFor(tenantId, payment) };

@@ -1,4 +1,5 @@
 import type { PaymentSnapshot } from '@backstop/contracts';
+import type { CompactPayment } from './compact-payment';
 import type { SkuSummary } from './sku-prices';
 
 /** What the payer's state looked like just before an event. */
@@ -19,4 +20,19 @@ export interface PayerSnapshot {
   deliveries: ReadonlyMap<string, number>;
   /** What all payers recently paid per unit for this sku, as read when the event was first seen. */
   sku: SkuSummary | undefined;
+}
+
+/** The snapshot as observe-payment-8.lua writes it (see its header). */
+export interface RawSnapshot {
+  newest: number;
+  payments: CompactPayment[];
+  /** occurredAt of each payment (ms), from the sorted set's scores; absent from snapshots stored before they were returned. */
+  ms?: number[];
+  order: CompactPayment[];
+  recipients: (string | number)[];
+  categories: (string | number)[];
+  deliveries: (string | number)[];
+  context: { sku?: SkuSummary } | null;
+  /** The state's version, in what read-payer-6.lua returns: null for state an older writer left. */
+  version?: string | null;
 }

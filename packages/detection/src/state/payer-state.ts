@@ -1,13 +1,14 @@
 import type { PaymentSnapshot } from '@backstop/contracts';
 import { SlotPipelines, type Redis } from '@backstop/redis';
 import { msOf, rememberMs } from '../rules/payment-time';
-import { fromCompact, type CompactPayment } from './compact-payment';
+import { fromCompact } from './compact-payment';
 import { payerKeys } from './keys';
 import { observePaymentArgs, packLimits, type JudgedAhead } from './observe-args';
+import { readPayerArgs } from './read-payer-args';
 import { PayerCopy } from './payer-copy';
 import type { PayerCopies } from './payer-copies';
-import type { PayerSnapshot } from './payer-snapshot';
-import type { SkuPriceBook, SkuSummary } from './sku-prices';
+import type { PayerSnapshot, RawSnapshot } from './payer-snapshot';
+import type { SkuPriceBook } from './sku-prices';
 
 export type { PayerSnapshot } from './payer-snapshot';
 import { versionAfterDelivery, versionAfterPayment } from './state-version';
@@ -42,20 +43,6 @@ export interface StateLimits {
 }
 
 
-/** The snapshot as observe-payment-8.lua writes it (see its header). */
-interface RawSnapshot {
-  newest: number;
-  payments: CompactPayment[];
-  /** occurredAt of each payment (ms), from the sorted set's scores; absent from snapshots stored before they were returned. */
-  ms?: number[];
-  order: CompactPayment[];
-  recipients: (string | number)[];
-  categories: (string | number)[];
-  deliveries: (string | number)[];
-  context: { sku?: SkuSummary } | null;
-  /** The state's version, in what read-payer-6.lua returns: null for state an older writer left. */
-  version?: string | null;
-}
 
 function pairs(flat: (string | number)[]): Map<string, number> {
   const map = new Map<string, number>();
@@ -220,7 +207,6 @@ export class PayerStateStore<Stored> {
       plan.deliveryVersions[index] = copy.version;
       copy.applyDelivery(orderId, deliveredMs, this.limits);
       copy.version = versionAfterDelivery(copy.version, orderId, deliveredMs);
-      plan.copies.set(key, copy);
     });
     // A payer whose payment in another currency must be read from Redis is read for the rest of
     // the batch: what the script returns for that payment is not known until it answers.
@@ -240,7 +226,6 @@ export class PayerStateStore<Stored> {
         plan.ahead[index] = { version: copy.version, ...copy.expectation(payment.orderId) };
         copy.applyPayment(payment, this.limits);
         copy.version = versionAfterPayment(copy.version, payment.eventId);
-        plan.copies.set(key, copy);
       });
     } catch (error) {
       this.abandon(plan);
@@ -287,8 +272,8 @@ export class PayerStateStore<Stored> {
     if (unread.size === 0) return;
     const pipeline = new SlotPipelines(this.redis);
     for (const { tenantId, payment } of unread.values()) {
-      const keys = payerKeys(this.prefix, tenantId, payment.payerId);
-      pipeline.add(keys.seen, (p) => p.readPayer(keys.seen, keys.payments(payment.currency), keys.orders, keys.recipients, keys.categories, keys.deliveries, payment.orderId, '{}'));
+      const args = readPayerArgs(this.prefix, tenantId, payment);
+      pipeline.add(args[0], (p) => p.readPayer(...args));
     }
     this.roundTrips += pipeline.roundTrips;
     this.commandsSent += pipeline.length;
@@ -443,7 +428,6 @@ export class PayerStateStore<Stored> {
       for (const key of plan?.copies.keys() ?? []) this.copies.drop(key);
       return;
     }
-    for (const key of plan?.copies.keys() ?? []) if (!settled.has(key)) this.copies.drop(key);
     for (const [key, outcome] of settled) {
       const planned = plan?.copies.get(key);
       if (outcome.kind === 'current' && planned) this.copies.put(key, planned, plan!.readMs.get(key));

@@ -5,6 +5,7 @@ import { createRedis, type Redis } from '@backstop/redis';
 import { payment } from '../rules/rule-fixtures';
 import { payerKeys } from './keys';
 import { observePaymentArgs, packLimits } from './observe-args';
+import { readPayerArgs } from './read-payer-args';
 import { defineDetectorScripts } from './scripts';
 
 /**
@@ -32,10 +33,7 @@ describe('read-payer-6.lua on a real Redis', () => {
   });
 
   const observe = (p: ReturnType<typeof payment>) => redis.observePayment(...observePaymentArgs(prefix, tenantId, p, Date.parse(p.occurredAt), undefined, Date.now(), packed));
-  const read = (p: ReturnType<typeof payment>) => {
-    const keys = payerKeys(prefix, tenantId, p.payerId);
-    return redis.readPayer(keys.seen, keys.payments(p.currency), keys.orders, keys.recipients, keys.categories, keys.deliveries, p.orderId, '{}');
-  };
+  const read = (p: ReturnType<typeof payment>) => redis.readPayer(...readPayerArgs(prefix, tenantId, p));
   /**
    * Every key of the payer with its contents and remaining life. Contents, not DUMP's bytes: a
    * large hash is a hashtable, which a mere lookup may step through rehashing, reordering its

@@ -1,7 +1,7 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { topicName } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
-import { commitBatch, deadLetterFor, restartAfterCoordinatorLoss, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
+import { commitBatch, deadLetterFor, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
 import type { Logger } from '@backstop/logging';
 import type { Producer } from 'kafkajs';
 import { eventFingerprint, type DeliveryMemory } from '../delivery-memory';
@@ -40,7 +40,7 @@ const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 export async function startSourceConsumer(deps: SourceConsumerDeps): Promise<Consumer> {
   const byTopic = new Map(deps.sources.map((source) => [source.topic, source]));
   const deadLetterTopic = topicName('deadLetter', deps.topicPrefix);
-  const consumer = restartAfterCoordinatorLoss(deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false }), deps.logger);
+  const consumer = deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false });
   await consumer.connect();
   await consumer.subscribe({ topics: [...byTopic.keys()], fromBeginning: true });
   await consumer.run({

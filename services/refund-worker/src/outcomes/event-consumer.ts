@@ -1,5 +1,5 @@
 import { IngestedEvent, topicName } from '@backstop/contracts';
-import { commitBatches, deadLetterFor, fetchGathering, gatherBatches, groupMembership, PARTITIONS_PER_PASS, restartAfterCoordinatorLoss, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
+import { commitBatches, deadLetterFor, fetchGathering, gatherBatches, groupMembership, PARTITIONS_PER_PASS, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
 import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
@@ -18,10 +18,7 @@ const relevant = /"type"\s*:\s*"(order\.delivered|refund\.succeeded|refund\.fail
 export async function startEventConsumer(deps: { config: RefundWorkerConfig; kafka: Kafka; producer: Producer; pool: Pool; logger: Logger; onDeadLetters?: (count: number) => void }): Promise<Consumer> {
   const { config, kafka, producer, pool, logger } = deps;
   const prefix = config.KAFKA_TOPIC_PREFIX;
-  const consumer = restartAfterCoordinatorLoss(
-    kafka.consumer({ groupId: `${prefix}${config.REFUND_WORKER_GROUP_ID}-events`, allowAutoTopicCreation: false, ...groupMembership(config.KAFKA_SESSION_TIMEOUT_MS), ...fetchGathering(config.REFUND_WORKER_FETCH_GATHER_MS) }),
-    logger,
-  );
+  const consumer = kafka.consumer({ groupId: `${prefix}${config.REFUND_WORKER_GROUP_ID}-events`, allowAutoTopicCreation: false, ...groupMembership(config.KAFKA_SESSION_TIMEOUT_MS), ...fetchGathering(config.REFUND_WORKER_FETCH_GATHER_MS) });
   await consumer.connect();
   await consumer.subscribe({ topic: topicName('paymentEvents', prefix), fromBeginning: true });
 
