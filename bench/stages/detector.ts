@@ -162,7 +162,7 @@ export async function benchDetector(
     const cpuAfter = readCpu({ detector: process.pid });
     const bytesAfter = redisBytes(slice.redis);
     const requests = kafkaRequests.read(seconds);
-    if (profile) await profile.end(process.env.BENCH_DETECTOR_PROFILE!);
+    if (profile) await profile.end(profileFile(process.env.BENCH_DETECTOR_PROFILE!, traffic, copies));
     const cores = coresBetween(cpuBefore, cpuAfter, seconds);
     await detector.stop();
     const flags = (await admin.fetchTopicOffsets(flagsTopic)).reduce((sum, p) => sum + Number(p.high), 0);
@@ -231,7 +231,13 @@ function countKafkaRequests(kafka: Kafka) {
   };
 }
 
-/** A CPU profile of this process from `begin` to `end` (`BENCH_DETECTOR_PROFILE=<file>.cpuprofile`). */
+/** One profile per run: `BENCH_DETECTOR_PROFILE=/tmp/detector.cpuprofile` writes /tmp/detector-realistic.cpuprofile and so on. */
+function profileFile(requested: string, traffic: DetectorTraffic, copies: boolean): string {
+  const suffix = `-${traffic}${copies ? '' : '-without-copies'}`;
+  return requested.endsWith('.cpuprofile') ? requested.replace(/\.cpuprofile$/, `${suffix}.cpuprofile`) : `${requested}${suffix}`;
+}
+
+/** A CPU profile of this process from `begin` to `end`. */
 function startProfile() {
   const session = new Session();
   session.connect();

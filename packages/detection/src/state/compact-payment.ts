@@ -28,14 +28,26 @@ export interface CompactPayment {
   nc?: 1;
 }
 
-export function toCompact(payment: PaymentSnapshot): string {
-  const compact: CompactPayment = {
+/** The compact form's fields; absent ones are undefined, which JSON leaves out. */
+function compactOf(payment: PaymentSnapshot): CompactPayment {
+  return {
     e: payment.eventId, p: payment.paymentId, o: payment.orderId, m: payment.merchantId, k: payment.kind,
     s: payment.sku, c: payment.category, q: payment.quantity, u: payment.unitPrice, a: payment.amount,
     $: payment.currency, oa: payment.orderAmount, r: payment.recipientAccount, rv: payment.recipientVerified,
     ch: payment.channel, t: payment.occurredAt,
   };
-  return JSON.stringify(compact);
+}
+
+export function toCompact(payment: PaymentSnapshot): string {
+  return JSON.stringify(compactOf(payment));
+}
+
+/**
+ * The payment as a snapshot read back from Redis would hold it: `fromCompact` of its compact
+ * form, without the trip through text (the event's fields are JSON values already).
+ */
+export function asStored(payment: PaymentSnapshot): PaymentSnapshot {
+  return fromCompact(compactOf(payment), payment.payerId);
 }
 
 export function fromCompact(c: CompactPayment, payerId: string): PaymentSnapshot {

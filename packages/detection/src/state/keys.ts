@@ -12,20 +12,41 @@ export function keyPart(id: string): string {
   return id.replace(/[%{}]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-export function payerKeys(prefix: string, tenantId: string, payerId: string) {
-  const tag = `${prefix}:det:{${tenantId}:${keyPart(payerId)}}`;
-  return {
-    seen: `${tag}:seen`,
-    seenAt: `${tag}:seen-at`,
-    payments: (currency: string) => `${tag}:payments:${currency}`,
-    orders: `${tag}:orders`,
-    ordersAt: `${tag}:orders-at`,
-    recipients: `${tag}:recipients`,
-    categories: `${tag}:categories`,
-    deliveries: `${tag}:deliveries`,
-    /** A pre-payment check that asked this payer to confirm the payment of `intentId` (see WarningLog). */
-    warning: (intentId: string) => `${tag}:warned:${keyPart(intentId)}`,
-  };
+/**
+ * One payer's keys. A class rather than an object of closures: the detector makes one per
+ * event, and methods on the prototype cost nothing to make.
+ */
+export class PayerKeys {
+  readonly seen: string;
+  readonly seenAt: string;
+  readonly orders: string;
+  readonly ordersAt: string;
+  readonly recipients: string;
+  readonly categories: string;
+  readonly deliveries: string;
+
+  constructor(private readonly tag: string) {
+    this.seen = `${tag}:seen`;
+    this.seenAt = `${tag}:seen-at`;
+    this.orders = `${tag}:orders`;
+    this.ordersAt = `${tag}:orders-at`;
+    this.recipients = `${tag}:recipients`;
+    this.categories = `${tag}:categories`;
+    this.deliveries = `${tag}:deliveries`;
+  }
+
+  payments(currency: string): string {
+    return `${this.tag}:payments:${currency}`;
+  }
+
+  /** A pre-payment check that asked this payer to confirm the payment of `intentId` (see WarningLog). */
+  warning(intentId: string): string {
+    return `${this.tag}:warned:${keyPart(intentId)}`;
+  }
+}
+
+export function payerKeys(prefix: string, tenantId: string, payerId: string): PayerKeys {
+  return new PayerKeys(`${prefix}:det:{${tenantId}:${keyPart(payerId)}}`);
 }
 
 export function skuPricesKey(prefix: string, tenantId: string, sku: string, currency: string): string {

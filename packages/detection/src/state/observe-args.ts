@@ -33,6 +33,8 @@ export interface JudgedAhead {
   counts: string;
   /** The flags json the judgement produced, stored under the event id. */
   flags: string;
+  /** The payment's compact json, when the caller made it already (as its copy recorded it). */
+  compact?: string;
 }
 
 /** The limits packed once, as the script's last argument reads them. */
@@ -58,7 +60,7 @@ export function observePaymentArgs(
   const category = payment.kind === 'purchase' && payment.category !== undefined ? payment.category : '';
   return [
     keys.seen, keys.seenAt, keys.payments(payment.currency), keys.orders, keys.ordersAt, keys.recipients, keys.categories, keys.deliveries,
-    payment.eventId, occurredAtMs, payment.orderId, toCompact(payment), payment.recipientAccount ?? '', category,
+    payment.eventId, occurredAtMs, payment.orderId, judgedAhead?.compact ?? toCompact(payment), payment.recipientAccount ?? '', category,
     sku ? JSON.stringify({ sku }) : '{}', nowMs, packedLimits,
     judgedAhead ? `=${judgedAhead.version}` : '', judgedAhead?.flags ?? '', judgedAhead?.orderLength ?? 0, judgedAhead?.counts ?? '',
   ];

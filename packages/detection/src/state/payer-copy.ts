@@ -1,6 +1,6 @@
 import type { PaymentSnapshot } from '@backstop/contracts';
 import { msOf, rememberMs } from '../rules/payment-time';
-import { fromCompact, toCompact, type CompactPayment } from './compact-payment';
+import { asStored, fromCompact, toCompact } from './compact-payment';
 import type { PayerSnapshot, RawSnapshot } from './payer-snapshot';
 import { compareBytes, ScoredSet } from './scored-set';
 import type { SkuSummary } from './sku-prices';
@@ -43,8 +43,7 @@ interface HeldOrder {
  * purchase in its category. Made again when needed rather than held: only payments tied on
  * time, or sharing an event id, need it, and a held string would double a copy's memory.
  */
-function memberOf(payment: PaymentSnapshot, firstInCategory: boolean): string {
-  const compact = toCompact(payment);
+function memberOf(payment: PaymentSnapshot, firstInCategory: boolean, compact = toCompact(payment)): string {
   return firstInCategory ? `${compact.slice(0, -1)},"nc":1}` : compact;
 }
 
@@ -130,26 +129,30 @@ export class PayerCopy {
     };
   }
 
-  /** Records `payment` as observe-payment-8.lua records it. */
-  applyPayment(payment: PaymentSnapshot, limits: CopyLimits): void {
+  /**
+   * Records `payment` as observe-payment-8.lua records it; `compact` is its compact json, when
+   * the caller made it already for the script's arguments.
+   */
+  applyPayment(payment: PaymentSnapshot, limits: CopyLimits, compact = toCompact(payment)): void {
     const ms = msOf(payment);
     const category = payment.kind === 'purchase' && payment.category !== undefined ? payment.category : '';
     const recipient = payment.recipientAccount ?? '';
     const firstInCategory = category !== '' && !this.categories.has(category);
-    const member = memberOf(payment, firstInCategory);
+    const member = memberOf(payment, firstInCategory, compact);
     // What a later snapshot reads back: the compact form, not the event's own object.
-    const stored = fromCompact(JSON.parse(member) as CompactPayment, payment.payerId);
+    const stored = asStored(payment);
     rememberMs(stored, ms);
     const latest = Math.max(this.newestMs, ms);
     const cutoff = latest - limits.historyHorizonMs;
 
-    const held = (at: number) => this.payments[at]!;
-    const heldMember = (at: number) => memberOf(held(at).payment, held(at).firstInCategory);
     // The same member again (an event recorded anew after its id was forgotten) changes nothing.
-    const again = this.payments.some((_, at) => held(at).payment.eventId === payment.eventId && heldMember(at) === member);
+    let again = false;
+    for (let at = 0; at < this.payments.length && !again; at += 1) {
+      again = this.payments[at]!.payment.eventId === payment.eventId && this.heldMember(at) === member;
+    }
     if (!again) {
       let at = this.payments.length;
-      while (at > 0 && (held(at - 1).ms > ms || (held(at - 1).ms === ms && compareBytes(heldMember(at - 1), member) > 0))) at -= 1;
+      while (at > 0 && (this.payments[at - 1]!.ms > ms || (this.payments[at - 1]!.ms === ms && compareBytes(this.heldMember(at - 1), member) > 0))) at -= 1;
       this.payments.splice(at, 0, { payment: stored, ms, firstInCategory });
     }
     let expired = 0;
@@ -177,6 +180,11 @@ export class PayerCopy {
       this.categories.keepLast(limits.categoryCap);
     }
     this.newestMs = latest;
+  }
+
+  private heldMember(at: number): string {
+    const held = this.payments[at]!;
+    return memberOf(held.payment, held.firstInCategory);
   }
 
   /** Records a delivery as observe-delivery-2.lua records it. */

@@ -1,7 +1,7 @@
 import type { PaymentSnapshot } from '@backstop/contracts';
 import { SlotPipelines, type Redis } from '@backstop/redis';
 import { msOf, rememberMs } from '../rules/payment-time';
-import { fromCompact } from './compact-payment';
+import { fromCompact, toCompact } from './compact-payment';
 import { payerKeys } from './keys';
 import { observePaymentArgs, packLimits, type JudgedAhead } from './observe-args';
 import { readPayerArgs } from './read-payer-args';
@@ -223,8 +223,9 @@ export class PayerStateStore<Stored> {
           return;
         }
         judge(copy.before(payment, this.skuPrices.summaryFor(tenantId, payment)), index);
-        plan.ahead[index] = { version: copy.version, ...copy.expectation(payment.orderId) };
-        copy.applyPayment(payment, this.limits);
+        const compact = toCompact(payment);
+        plan.ahead[index] = { version: copy.version, ...copy.expectation(payment.orderId), compact };
+        copy.applyPayment(payment, this.limits, compact);
         copy.version = versionAfterPayment(copy.version, payment.eventId);
       });
     } catch (error) {
