@@ -34,3 +34,4 @@ export { createPaymentCheck } from './check/create-check';
 export { candidateIdOf, candidatePayment } from './check/candidate';
 export { judgeIntent } from './check/judge-intent';
 export { WarningLog, confirmedWarningOf } from './check/warning-log';
+export { singleEdit, type SingleEdit } from './stats/edit-distance';

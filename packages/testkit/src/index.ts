@@ -1,12 +1,15 @@
 /**
- * The project's traffic, in one place:
- * - `TrafficGenerator` plays a card platform as a stream (the simulator, the invariant and
- *   fault tests, the benches): realistic payers, each kind of mistake at a chosen share, retries
- *   and deliveries, every planted mistake named;
- * - `generateTraffic` writes a labelled timeline for the detector's evaluation: mistakes with the
- *   flags they should raise, and the hard negatives that look like mistakes but are not;
- * - `WebhookClient` signs and sends events the way a platform does.
- * Both generators are seeded from `Random`: the same seed gives the same traffic.
+ * The project's traffic, in one place. One shop (`shop/catalogue.ts`: what the platform sells,
+ * the evaluation's card shop and its newcomers' shops) and one model of slips (`shop/account-typos.ts`)
+ * stock two pacings of the same card platform, both seeded from `Random` (the same seed gives the
+ * same traffic) and both labelling every planted mistake with the flags it should raise:
+ * - `TrafficGenerator` plays the platform live, event after event (the simulator, the invariant
+ *   and fault tests, the benches): realistic payers, each kind of mistake at a chosen share,
+ *   retries and deliveries;
+ * - `generateTraffic` writes two weeks of each payer's history for the detector's evaluation,
+ *   with the hard negatives that look like mistakes but are not.
+ * `WebhookClient` signs and sends events the way a platform does. `./file-seed` gives a test
+ * file its seed and says it beside any failure.
  */
 export { freshSeed, Random } from './random';
 export {

@@ -1,5 +1,6 @@
 import type { PaymentSucceeded } from '@backstop/contracts';
-import { hour, minute, type PayerTimeline, type Sku } from './timeline';
+import { NEWCOMER_SHOPS, type ShopItem } from '../shop/catalogue';
+import { hour, minute, type PayerTimeline } from './timeline';
 
 /**
  * Newcomers to a shop: payers with one, two or a few purchases on their usual shelf, then
@@ -12,22 +13,16 @@ import { hour, minute, type PayerTimeline, type Sku } from './timeline';
  * do with the usual item's.
  */
 
-const shops: { merchantId: string; shelves: Record<string, number[]> }[] = [
-  { merchantId: 'm_pixelmart', shelves: { 'avatar-frame': [1800, 2800, 4500], 'emote-pack': [1200, 2500, 3900], theme: [2200, 3600, 6000], sticker: [600, 900, 1500] } },
-  { merchantId: 'm_starforge', shelves: { 'starter-pack': [600, 3000], 'season-pass': [6800, 9800], mount: [12800, 19800], pet: [4800, 8800] } },
-  { merchantId: 'm_tunebox', shelves: { 'song-credit': [800, 1600], album: [5000, 7500], ringtone: [300, 500], 'concert-stream': [9900, 15000] } },
-];
-
 /** Prices a deliberate new purchase has next to the usual item: from far cheaper to far dearer. */
 const deliberateRatios = [0.5, 0.8, 1, 1.2, 1.5, 2, 3, 5];
 
-const itemOf = (merchantId: string, category: string, price: number): Sku => ({ sku: `${category}-${price}`, category, price, merchantId });
+const itemOf = (merchantId: string, category: string, unitPrice: number): ShopItem => ({ sku: `${category}-${unitPrice}`, category, kind: 'purchase', unitPrice, merchantId });
 
 /** An item on another shelf of the same shop at `ratio` times the usual item's price. */
-function otherShelf(t: PayerTimeline, usual: Sku, ratio: number): Sku {
-  const shop = shops.find((s) => s.merchantId === usual.merchantId)!;
+function otherShelf(t: PayerTimeline, usual: ShopItem, ratio: number): ShopItem {
+  const shop = NEWCOMER_SHOPS.find((s) => s.merchantId === usual.merchantId)!;
   const category = t.random.pick(Object.keys(shop.shelves).filter((c) => c !== usual.category));
-  return itemOf(usual.merchantId, category, Math.max(100, Math.round((usual.price * ratio) / 100) * 100));
+  return itemOf(usual.merchantId, category, Math.max(100, Math.round((usual.unitPrice * ratio) / 100) * 100));
 }
 
 /** A log-uniform draw: gaps and ratios spread evenly over orders of magnitude. */
@@ -41,7 +36,7 @@ function maybeDeliver(t: PayerTimeline, purchase: PaymentSucceeded, probability:
 export function newcomerShopper(t: PayerTimeline): void {
   const { random } = t;
   t.join('misselected-widened');
-  const shop = random.pick(shops);
+  const shop = random.pick(NEWCOMER_SHOPS);
   const category = random.pick(Object.keys(shop.shelves));
   const usual = itemOf(shop.merchantId, category, random.pick(shop.shelves[category]!));
   const account = `5${random.digits(9)}`;

@@ -1,5 +1,6 @@
 import type { FlagType, OrderDelivered, PaymentData, PaymentSucceeded, WebhookEvent } from '@backstop/contracts';
 import type { Random } from '../random';
+import type { ShopItem } from '../shop/catalogue';
 
 export type HardNegative =
   | 'repeat-minutes-apart'
@@ -28,13 +29,6 @@ export interface LabelledEvent {
   expected: FlagType[];
   hardNegative?: HardNegative;
   cohort?: Cohort;
-}
-
-export interface Sku {
-  sku: string;
-  category: string;
-  price: number;
-  merchantId: string;
 }
 
 export const minute = 60_000;
@@ -91,11 +85,11 @@ export class PayerTimeline {
     return event;
   }
 
-  buy(atMs: number, item: Sku, account: string, extra: Partial<PaymentData> = {}, expected: FlagType[] = [], hardNegative?: HardNegative): PaymentSucceeded {
+  buy(atMs: number, item: ShopItem, account: string, extra: Partial<PaymentData> = {}, expected: FlagType[] = [], hardNegative?: HardNegative): PaymentSucceeded {
     const quantity = extra.quantity ?? 1;
     return this.pay(
       atMs,
-      { kind: 'purchase', sku: item.sku, category: item.category, merchantId: item.merchantId, unitPrice: item.price, quantity, amount: item.price * quantity, recipientAccount: account, recipientVerified: true, ...extra },
+      { kind: 'purchase', sku: item.sku, category: item.category, merchantId: item.merchantId, unitPrice: item.unitPrice, quantity, amount: item.unitPrice * quantity, recipientAccount: account, recipientVerified: true, ...extra },
       expected,
       hardNegative,
     );

@@ -1,7 +1,9 @@
 import type { FlagType } from '@backstop/contracts';
 import { Random } from '../random';
 import { newcomerShopper } from './shoppers';
-import { day, hour, minute, PayerTimeline, type HardNegative, type LabelledEvent, type Sku } from './timeline';
+import { mistype } from '../shop/account-typos';
+import { CARD_SHOP, LOOKALIKE } from '../shop/catalogue';
+import { day, hour, minute, PayerTimeline, type HardNegative, type LabelledEvent } from './timeline';
 
 export type { Cohort, HardNegative, LabelledEvent } from './timeline';
 
@@ -11,23 +13,6 @@ export type { Cohort, HardNegative, LabelledEvent } from './timeline';
  * Labels come from how an event was made (this one was made by adding a digit), never from
  * what the detector says.
  */
-
-const catalogue = {
-  welkin: { sku: 'welkin-30d', category: 'game-card', price: 3000, merchantId: 'm_cards' },
-  pass: { sku: 'battle-pass-68', category: 'game-card', price: 6800, merchantId: 'm_cards' },
-  pack328: { sku: 'crystal-pack-328', category: 'game-card', price: 32800, merchantId: 'm_cards' },
-  pack648: { sku: 'crystal-pack-648', category: 'game-card', price: 64800, merchantId: 'm_cards' },
-  skinSmall: { sku: 'skin-crimson', category: 'skin', price: 3200, merchantId: 'm_cards' },
-  skinLarge: { sku: 'skin-aurora', category: 'skin', price: 7200, merchantId: 'm_cards' },
-  gift300: { sku: 'gift-card-300', category: 'gift-card', price: 30000, merchantId: 'm_cards' },
-} satisfies Record<string, Sku>;
-
-/** A card in another category at about the price of each everyday card: the mistaken pick. */
-const lookalike: Record<string, Sku> = {
-  [catalogue.welkin.sku]: catalogue.skinSmall,
-  [catalogue.pass.sku]: catalogue.skinLarge,
-  [catalogue.pack328.sku]: catalogue.gift300,
-};
 
 export interface LabelledTrafficOptions {
   seed: number;
@@ -42,31 +27,13 @@ export interface LabelledTrafficOptions {
   newcomers?: number;
 }
 
-function oneEditFrom(random: Random, account: string): string {
-  const at = random.int(1, account.length - 2);
-  switch (random.int(0, 3)) {
-    case 0: {
-      const digit = String((Number(account[at]) + random.int(1, 9)) % 10);
-      return account.slice(0, at) + digit + account.slice(at + 1);
-    }
-    case 1:
-      return account.slice(0, at) + account.slice(at + 1);
-    case 2:
-      return account.slice(0, at) + random.int(0, 9) + account.slice(at);
-    default: {
-      const swapped = account.slice(0, at) + account[at + 1] + account[at] + account.slice(at + 2);
-      return swapped === account ? account.slice(0, at) + String((Number(account[at]) + 1) % 10) + account.slice(at + 1) : swapped;
-    }
-  }
-}
-
 function regularBuyer(t: PayerTimeline): void {
   const { random } = t;
-  const favourite = random.pick([catalogue.welkin, catalogue.pass, catalogue.pack328]);
+  const favourite = random.pick([CARD_SHOP.welkin, CARD_SHOP.pass, CARD_SHOP.pack328]);
   const account = `8${random.digits(9)}`;
   const purchases = random.int(6, 18);
   // Habits are not absolute: now and then another card of the same game.
-  const everyday = [catalogue.welkin, catalogue.pass, catalogue.pack328];
+  const everyday = [CARD_SHOP.welkin, CARD_SHOP.pass, CARD_SHOP.pack328];
   for (let i = 0; i < purchases; i += 1) t.buy(t.advance(20 * minute, 20 * hour), random.chance(0.8) ? favourite : random.pick(everyday), account);
   t.advance(2 * hour, 6 * hour);
 
@@ -80,10 +47,10 @@ function regularBuyer(t: PayerTimeline): void {
     t.buy(at + random.int(1_000, 90_000), favourite, account, {}, ['duplicate.suspected']);
   } else if (scenario < 0.22) {
     t.join('misselected-classic');
-    t.buy(at, lookalike[favourite.sku]!, account, {}, ['product.misselected']);
+    t.buy(at, LOOKALIKE[favourite.sku]!, account, {}, ['product.misselected']);
     t.buy(at + random.int(30_000, 8 * minute), favourite, account);
   } else if (scenario < 0.28) {
-    t.buy(at, favourite, account, { amount: favourite.price * 10 }, ['amount.digit_slip']);
+    t.buy(at, favourite, account, { amount: favourite.unitPrice * 10 }, ['amount.digit_slip']);
   } else if (scenario < 0.33) {
     let burstMs = at;
     for (let q = 1; q <= 6; q += 1) {
@@ -97,15 +64,15 @@ function regularBuyer(t: PayerTimeline): void {
     t.buy(at, favourite, account);
     t.buy(at + random.int(5_000, 60_000), favourite, `8${random.digits(9)}`, {}, [], 'gift-to-another-account');
   } else if (scenario < 0.56) {
-    t.buy(at, catalogue.pack648, account, {}, [], 'legitimately-large');
+    t.buy(at, CARD_SHOP.pack648, account, {}, [], 'legitimately-large');
   } else if (scenario < 0.63) {
     t.buy(at, favourite, account, { quantity: 10 }, [], 'bulk-purchase');
   } else if (scenario < 0.69) {
     t.join('misselected-classic');
-    t.buy(at, lookalike[favourite.sku]!, account, {}, [], 'new-category-kept');
+    t.buy(at, LOOKALIKE[favourite.sku]!, account, {}, [], 'new-category-kept');
   } else if (scenario < 0.75) {
     const orderId = random.id('ord');
-    const parts = { orderId, quantity: 2, amount: favourite.price, orderAmount: favourite.price * 2 };
+    const parts = { orderId, quantity: 2, amount: favourite.unitPrice, orderAmount: favourite.unitPrice * 2 };
     t.buy(at, favourite, account, parts, [], 'split-payment');
     t.buy(at + random.int(5_000, 60_000), favourite, account, parts, [], 'split-payment');
   } else if (scenario < 0.82) {
@@ -153,7 +120,7 @@ function transferrer(t: PayerTimeline): void {
   }
   const at = t.advance(2 * hour, 6 * hour);
   const scenario = random.next();
-  if (scenario < 0.25) send(at, oneEditFrom(random, random.pick(used)), amount(), random.chance(0.5), ['recipient.near_miss']);
+  if (scenario < 0.25) send(at, mistype(random, random.pick(used)), amount(), random.chance(0.5), ['recipient.near_miss']);
   else if (scenario < 0.45) send(at, random.pick(used), Math.round((habit * random.between(5, 7.5)) / 100) * 100, true, ['amount.outlier']);
   else if (scenario < 0.7) send(at, `62${random.digits(10)}`, amount(), random.chance(0.5), [], 'genuinely-new-recipient');
   else send(at, random.pick(used), amount(), true);
@@ -163,16 +130,16 @@ function whale(t: PayerTimeline): void {
   const { random } = t;
   const account = `9${random.digits(9)}`;
   const count = random.int(8, 20);
-  for (let i = 0; i < count; i += 1) t.buy(t.advance(1 * hour, 20 * hour), catalogue.pack648, account, { quantity: random.int(1, 3) });
+  for (let i = 0; i < count; i += 1) t.buy(t.advance(1 * hour, 20 * hour), CARD_SHOP.pack648, account, { quantity: random.int(1, 3) });
   const at = t.advance(2 * hour, 6 * hour);
-  if (random.chance(0.4)) t.buy(at, catalogue.pack648, account, { quantity: 10 }, [], 'bulk-purchase');
+  if (random.chance(0.4)) t.buy(at, CARD_SHOP.pack648, account, { quantity: 10 }, [], 'bulk-purchase');
 }
 
 function newPayer(t: PayerTimeline): void {
   const { random } = t;
   const at = t.advance(10 * day, 13 * day);
-  if (random.chance(0.6)) t.buy(at, catalogue.pack648, `8${random.digits(9)}`, {}, [], 'new-payer-expensive-first');
-  else t.buy(at, random.pick([catalogue.welkin, catalogue.pass]), `8${random.digits(9)}`);
+  if (random.chance(0.6)) t.buy(at, CARD_SHOP.pack648, `8${random.digits(9)}`, {}, [], 'new-payer-expensive-first');
+  else t.buy(at, random.pick([CARD_SHOP.welkin, CARD_SHOP.pass]), `8${random.digits(9)}`);
 }
 
 /** Every payer's events, merged in event-time order (a webhook retry right after its original). */

@@ -1,5 +1,9 @@
-import type { PaymentSucceeded, WebhookEvent } from '@backstop/contracts';
+import type { FlagType, PaymentSucceeded, WebhookEvent } from '@backstop/contracts';
 import { freshSeed, Random } from '../random';
+import { mistypeUnpaid } from '../shop/account-typos';
+import { CATALOGUES, type CatalogueLanguage, type Product } from '../shop/catalogue';
+
+export { CATALOGUES, type CatalogueLanguage } from '../shop/catalogue';
 
 /** The kinds of mistake a card platform's traffic carries, as Backstop should catch them. */
 export const MISTAKES = ['duplicate', 'amount', 'recipient', 'product'] as const;
@@ -17,69 +21,12 @@ export interface TrafficMix {
 
 export const DEFAULT_MIX: TrafficMix = { mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.5, retry: 0.01 };
 
-interface Product {
-  sku: string;
-  category: string;
-  kind: 'purchase' | 'topup';
-  unitPrice: number;
-}
-
-/**
- * What the simulated shop sells, in its own words: Chinese by default, as the platforms
- * Backstop is for name their goods (`--catalogue en` for the same shop in English). Both
- * have the same prices in the same order, so planted mistakes behave alike.
- */
-export const CATALOGUES = {
-  zh: [
-    { sku: '原神-空月祝福', category: '游戏点卡', kind: 'purchase', unitPrice: 3000 },
-    { sku: '腾讯Q币-100', category: '游戏点卡', kind: 'purchase', unitPrice: 10000 },
-    { sku: '原神-创世结晶6480', category: '游戏点卡', kind: 'purchase', unitPrice: 64800 },
-    { sku: '王者荣耀点券-60', category: '游戏点卡', kind: 'purchase', unitPrice: 600 },
-    { sku: '王者荣耀点券-600', category: '游戏点卡', kind: 'purchase', unitPrice: 6000 },
-    { sku: 'App Store 充值卡 30', category: '礼品卡', kind: 'purchase', unitPrice: 3000 },
-    { sku: 'App Store 充值卡 60', category: '礼品卡', kind: 'purchase', unitPrice: 6000 },
-    { sku: 'Steam Wallet 100', category: '礼品卡', kind: 'purchase', unitPrice: 10000 },
-    { sku: 'Steam Wallet 1000', category: '礼品卡', kind: 'purchase', unitPrice: 100000 },
-    { sku: '话费充值-50', category: '话费充值', kind: 'topup', unitPrice: 5000 },
-    { sku: '话费充值-500', category: '话费充值', kind: 'topup', unitPrice: 50000 },
-  ],
-  en: [
-    { sku: 'genshin-welkin-30d', category: 'game-card', kind: 'purchase', unitPrice: 3000 },
-    { sku: 'qq-coins-100', category: 'game-card', kind: 'purchase', unitPrice: 10000 },
-    { sku: 'genshin-crystals-6480', category: 'game-card', kind: 'purchase', unitPrice: 64800 },
-    { sku: 'honor-kings-tokens-60', category: 'game-card', kind: 'purchase', unitPrice: 600 },
-    { sku: 'honor-kings-tokens-600', category: 'game-card', kind: 'purchase', unitPrice: 6000 },
-    { sku: 'app-store-30', category: 'gift-card', kind: 'purchase', unitPrice: 3000 },
-    { sku: 'app-store-60', category: 'gift-card', kind: 'purchase', unitPrice: 6000 },
-    { sku: 'steam-wallet-100', category: 'gift-card', kind: 'purchase', unitPrice: 10000 },
-    { sku: 'steam-wallet-1000', category: 'gift-card', kind: 'purchase', unitPrice: 100000 },
-    { sku: 'mobile-topup-50', category: 'phone-credit', kind: 'topup', unitPrice: 5000 },
-    { sku: 'mobile-topup-500', category: 'phone-credit', kind: 'topup', unitPrice: 50000 },
-  ],
-} as const satisfies Record<string, readonly Product[]>;
-export type CatalogueLanguage = keyof typeof CATALOGUES;
-
 /** Purchases of a category before a payer counts it as their usual one (the detector's default). */
 const USUAL_PURCHASES = 3;
 /** A card in another category a buyer picks by mistake: about the same price, so the slip goes unnoticed at checkout. */
 const twinOf = (catalogue: readonly Product[], product: Product, avoid: ReadonlySet<string>) =>
   catalogue.find((other) => other.kind === 'purchase' && other.category !== product.category && !avoid.has(other.category) && Math.max(other.unitPrice, product.unitPrice) <= 1.2 * Math.min(other.unitPrice, product.unitPrice));
 const CHANNELS = ['alipay', 'wechatpay', 'unionpay'];
-
-
-/**
- * One account digit off: the classic slip when typing a game id or a phone number. Never an
- * account the payer already paid: paying that one again is not a mistake.
- */
-function nearMiss(random: Random, account: string, used: ReadonlySet<string>): string | undefined {
-  for (let tries = 0; tries < 20; tries += 1) {
-    const position = random.int(0, account.length - 1);
-    const digit = (Number(account[position]) + 1 + random.int(0, 7)) % 10;
-    const typed = account.slice(0, position) + String(digit) + account.slice(position + 1);
-    if (!used.has(typed)) return typed;
-  }
-  return undefined;
-}
 
 /** A buyer with habits: cards from one category for their own account, and phone top-ups. */
 interface Payer {
@@ -115,10 +62,32 @@ export interface TrafficOptions {
   clock?: () => number;
 }
 
-export interface Generated {
+/** What a generator made internally: the event and how it was made. */
+interface Made {
   kind: SentKind;
   event: WebhookEvent;
 }
+
+export interface Generated extends Made {
+  /**
+   * The flags the event should raise, as the evaluation's labelled traffic names them: the one
+   * that names its planted mistake, none for anything else. (A mistake can draw another flag
+   * beside it: a mistyped account paid the amount of a recent payment may also look like a
+   * suspected duplicate of it.)
+   */
+  expected: FlagType[];
+}
+
+/** The flag each way of making an event plants: a duplicate repeats an order, so it is an exact one. */
+const PLANTED_FLAGS: Record<SentKind, FlagType[]> = {
+  payment: [],
+  delivered: [],
+  retry: [],
+  duplicate: ['duplicate.exact'],
+  amount: ['amount.digit_slip'],
+  recipient: ['recipient.near_miss'],
+  product: ['product.misselected'],
+};
 
 /**
  * Realistic traffic for one platform: a population of payers who buy cards for their own
@@ -133,7 +102,7 @@ export class TrafficGenerator {
   private readonly categories: string[];
   private readonly recent: PaymentSucceeded[] = [];
   private readonly sent: WebhookEvent[] = [];
-  private readonly followUps: Generated[] = [];
+  private readonly followUps: Made[] = [];
   private readonly payerById = new Map<string, Payer>();
   private lastOccurredMs = 0;
 
@@ -175,7 +144,8 @@ export class TrafficGenerator {
   }
 
   next(): Generated {
-    const generated = this.followUps.shift() ?? this.fresh();
+    const made = this.followUps.shift() ?? this.fresh();
+    const generated: Generated = { ...made, expected: PLANTED_FLAGS[made.kind] };
     const { event } = generated;
     if (event.type === 'payment.succeeded' && event.data.recipientAccount !== undefined) this.payerById.get(event.data.payerId)?.paidAccounts.add(event.data.recipientAccount);
     this.sent.push(event);
@@ -189,10 +159,10 @@ export class TrafficGenerator {
    * may leave a mis-selected product without the correction that shows it was a mistake.
    */
   drain(): Generated[] {
-    return this.followUps.splice(0);
+    return this.followUps.splice(0).map((made) => ({ ...made, expected: PLANTED_FLAGS[made.kind] }));
   }
 
-  private fresh(): Generated {
+  private fresh(): Made {
     const roll = this.random.next();
     let threshold = 0;
     for (const mistake of Object.keys(this.mix.mistakes) as Mistake[]) {
@@ -249,7 +219,7 @@ export class TrafficGenerator {
   }
 
   /** A planted mistake, or undefined while the traffic so far has nothing it could repeat or resemble. */
-  private mistaken(mistake: Mistake): Generated | undefined {
+  private mistaken(mistake: Mistake): Made | undefined {
     if (mistake === 'product') return this.misselected();
     // The detector watches recipients of top-ups and transfers: a card's account is the buyer's own.
     const candidates = mistake === 'recipient' ? this.recent.filter((payment) => payment.data.kind !== 'purchase') : this.recent;
@@ -272,7 +242,7 @@ export class TrafficGenerator {
         return this.remember({ kind: mistake, event: slipped }, false);
       }
       case 'recipient': {
-        const typed = nearMiss(this.random, original.data.recipientAccount ?? '8000000000', this.payerById.get(original.data.payerId)?.paidAccounts ?? new Set());
+        const typed = mistypeUnpaid(this.random, original.data.recipientAccount ?? '8000000000', this.payerById.get(original.data.payerId)?.paidAccounts ?? new Set());
         return typed === undefined ? undefined : { kind: mistake, event: again({ orderId: `ord_${id}`, recipientAccount: typed, recipientVerified: false }) };
       }
     }
@@ -283,7 +253,7 @@ export class TrafficGenerator {
    * in a category they never bought, then, a moment later, the card they meant. The
    * first purchase is the mistake.
    */
-  private misselected(): Generated | undefined {
+  private misselected(): Made | undefined {
     for (const payer of this.met) {
       for (const [category, count] of payer.categories) {
         if (count < USUAL_PURCHASES) continue;
@@ -301,7 +271,7 @@ export class TrafficGenerator {
     return undefined;
   }
 
-  private remember(generated: Generated, keep = true): Generated {
+  private remember(generated: Made, keep = true): Made {
     const event = generated.event;
     if (event.type !== 'payment.succeeded') return generated;
     if (keep) {
