@@ -5,18 +5,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partitionKey, topicName, type WebhookEvent } from '@backstop/contracts';
+import { topicName, type WebhookEvent } from '@backstop/contracts';
 import { BacktestError, newRunId, periodOf, resolveCandidate, runBacktest, type BacktestReport, type BacktestRun } from '@backstop/backtest';
 import { PayerStateSettings } from '@backstop/detection';
-import { ACKS_ALL, createIdempotentProducer } from '@backstop/kafka';
+import { createIdempotentProducer } from '@backstop/kafka';
 import { saveRefundPolicy, verifyAuditChains } from '@backstop/ledger';
 import { createApiKey, createTenant, saveDetectorRules } from '@backstop/tenancy';
-import { forEachKey, freshSeed, groupCaughtUp } from '@backstop/testkit';
+import { forEachKey, freshSeed, groupCaughtUp, publishEvents } from '@backstop/testkit';
 import type { Producer } from 'kafkajs';
 import type { ServiceProcess } from '../infra/dev/service-process';
 import { reviewDecision, type Verdict } from '../services/console/src/refunds/review';
 import { backtestTraffic } from './support/backtest-traffic';
-import { ingested } from './support/detector';
 import { startConsole } from './support/console';
 import { productionSnapshot } from './support/production-snapshot';
 import { startServices, stopServices } from './support/services';
@@ -58,13 +57,7 @@ describe(`backtest on real Kafka, Redis and Postgres (seed ${seed}; BACKTEST_SEE
   const eventsTopic = () => topicName('paymentEvents', stack.topicPrefix);
 
   async function publish(tenant: string, events: readonly WebhookEvent[]): Promise<void> {
-    for (let start = 0; start < events.length; start += 500) {
-      await producer.send({
-        topic: eventsTopic(),
-        acks: ACKS_ALL,
-        messages: events.slice(start, start + 500).map((event) => ({ key: partitionKey(tenant, event.data.payerId), value: JSON.stringify(ingested(tenant, event)) })),
-      });
-    }
+    for (let start = 0; start < events.length; start += 500) await publishEvents(producer, eventsTopic(), tenant, events.slice(start, start + 500));
   }
 
   const caughtUp = async () =>

@@ -59,7 +59,7 @@ describe('the payers state on Redis Cluster', () => {
     // Every master holds some payers: the batches really were split across nodes.
     const masters = (cluster as Cluster).nodes('master');
     const keysPerMaster = await Promise.all(masters.map(async (node) => (await node.keys(`${prefix}:*`)).length));
-    expect(keysPerMaster.every((count) => count > 0), `keys per master: ${keysPerMaster.join(', ')}`).toBe(true);
+    expect(keysPerMaster.every((count) => count > 0), `seed ${seed}: keys per master: ${keysPerMaster.join(', ')}`).toBe(true);
     const singleKeys = await single.keys(`${prefix}:*`);
     if (singleKeys.length > 0) await single.del(...singleKeys);
   }, 180_000);

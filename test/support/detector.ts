@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Flag, partitionKey, topicName, type IngestedEvent, type PaymentData, type WebhookEvent } from '@backstop/contracts';
+import { Flag, topicName, type IngestedEvent, type PaymentData, type WebhookEvent } from '@backstop/contracts';
 import { ACKS_ALL, createIdempotentProducer } from '@backstop/kafka';
 import type { Kafka, Producer } from 'kafkajs';
 import type { IsolatedStack } from './stack';
-import { readTopic, type ReadMessage } from '@backstop/testkit';
+import { publishEvents, readTopic, type ReadMessage } from '@backstop/testkit';
 import { eventually } from './wait';
 import { paymentEvent, uniqueId } from './webhooks';
 
@@ -41,11 +41,7 @@ export async function detectorHarness(stack: IsolatedStack, tenantId: string): P
 
   const harness: DetectorHarness = {
     async publish(events) {
-      await producer.send({
-        topic: eventsTopic,
-        acks: ACKS_ALL,
-        messages: events.map((event) => ({ key: partitionKey(tenantId, event.data.payerId), value: JSON.stringify(ingested(tenantId, event)) })),
-      });
+      await publishEvents(producer, eventsTopic, tenantId, events);
     },
     async publishRaw(key, value) {
       await producer.send({ topic: eventsTopic, acks: ACKS_ALL, messages: [{ key, value }] });

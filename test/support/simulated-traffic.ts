@@ -1,6 +1,6 @@
-import { onTestFailed } from 'vitest';
 import type { SentEvent } from '../../infra/tools/invariants/invariants';
 import { WebhookClient, MISTAKES, TrafficGenerator, type Generated, type Mistake, type TrafficMix } from '@backstop/testkit';
+import { sayOnFailure, seedForFile } from '@backstop/testkit/file-seed';
 
 export interface TrafficRun {
   /** This run's generator seed (derived from the file's TRAFFIC_SEED unless one was given). */
@@ -36,30 +36,8 @@ export interface TrafficOptions {
   seed?: number;
 }
 
-/**
- * One seed per test file (TRAFFIC_SEED, else a fresh one) from which each run of the file
- * takes its own: the runs differ from one another (the same seed twice would replay the same
- * event ids, and ingest would take the second run for retries), and the file's seed replays
- * all of them, each in its place.
- */
-const fileSeed = process.env.TRAFFIC_SEED ? Number(process.env.TRAFFIC_SEED) >>> 0 : Math.floor(Math.random() * 2 ** 32);
-let runsInFile = 0;
-
-function nextRunSeed(): { seed: number; run: number } {
-  const run = runsInFile++;
-  // Golden-ratio steps spread consecutive runs over the whole seed space.
-  return { seed: (fileSeed + Math.imul(run, 0x9e3779b9)) >>> 0, run };
-}
-
-/** Says the seed beside a failure of the test that is running, if one is. */
-function printSeedOnFailure(seed: number, run: number | undefined): void {
-  const replay = run === undefined ? `seed ${seed}, fixed by the test` : `TRAFFIC_SEED=${fileSeed} replays this file's traffic (this was its run ${run + 1}, seed ${seed})`;
-  try {
-    onTestFailed(() => console.error(`traffic: ${replay}`));
-  } catch {
-    // Called from a hook or outside a test: the seed is on the returned run.
-  }
-}
+/** At module scope: each test file loads this module afresh, so this is the file's seed. */
+const fileSeed = seedForFile();
 
 /** A mix heavy in mistakes, so a short run plants every kind several times. */
 export const MISTAKE_HEAVY: TrafficMix = { mistakes: { duplicate: 0.03, amount: 0.03, recipient: 0.03, product: 0.04 }, delivered: 0.3, retry: 0.02 };
@@ -69,9 +47,9 @@ export const MISTAKE_HEAVY: TrafficMix = { mistakes: { duplicate: 0.03, amount: 
  * recording one SentEvent per event with the final status the platform saw.
  */
 export function sendTraffic(options: TrafficOptions): TrafficRun {
-  const { seed, run } = options.seed !== undefined ? { seed: options.seed, run: undefined } : nextRunSeed();
+  if (options.seed !== undefined) sayOnFailure(`seed ${options.seed}, fixed by the test`);
+  const seed = options.seed ?? fileSeed.next();
   const generator = new TrafficGenerator({ mix: options.mix ?? MISTAKE_HEAVY, payers: options.payers ?? 60, seed });
-  printSeedOnFailure(seed, run);
   const client = new WebhookClient({ baseUrl: options.ingestUrl, tenantId: options.tenantId, secret: options.secret, timeoutMs: 5_000, attempts: options.attempts ?? 12 });
   const sent: SentEvent[] = [];
   const pending: Promise<void>[] = [];

@@ -1,4 +1,5 @@
 import { partitionKey, type IngestedEvent, type Flag, type WebhookEvent } from '@backstop/contracts';
+import { ACKS_ALL } from '@backstop/kafka';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 
 export async function publishFlags(producer: Producer, topic: string, flags: readonly Flag[]): Promise<void> {
@@ -6,12 +7,17 @@ export async function publishFlags(producer: Producer, topic: string, flags: rea
 }
 
 /** Publishes platform events as ingest would, wrapped and keyed by tenant:payer. */
-export async function publishEvents(producer: Producer, topic: string, tenantId: string, events: readonly WebhookEvent[]): Promise<void> {
+export async function publishEvents(
+  producer: Producer, topic: string, tenantId: string, events: readonly WebhookEvent[],
+  // A paced sender stamps a whole tick with the moment it went out, as latency is measured from receivedAt.
+  receivedAt?: Date,
+): Promise<void> {
   await producer.send({
     topic,
+    acks: ACKS_ALL,
     messages: events.map((event) => {
-      const wrapped: IngestedEvent = { v: 1, tenantId, receivedAt: new Date().toISOString(), marks: [], event };
-      return { key: `${tenantId}:${event.data.payerId}`, value: JSON.stringify(wrapped) };
+      const wrapped: IngestedEvent = { v: 1, tenantId, receivedAt: (receivedAt ?? new Date()).toISOString(), marks: [], event };
+      return { key: partitionKey(tenantId, event.data.payerId), value: JSON.stringify(wrapped) };
     }),
   });
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWebhookSecret } from '@backstop/signing';
+import { seedForFile } from '../file-seed';
 import { WebhookClient } from './client';
 import { TrafficGenerator } from './traffic';
 
@@ -41,7 +42,8 @@ describe('WebhookClient', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   const client = () => new WebhookClient({ baseUrl, tenantId: 'demo', secret, timeoutMs: 5_000, attempts: 4 });
-  const event = () => new TrafficGenerator({ mix: { mistakes: {}, delivered: 0, retry: 0 }, payers: 10 }).next().event;
+  const traffic = seedForFile();
+  const event = () => new TrafficGenerator({ mix: { mistakes: {}, delivered: 0, retry: 0 }, payers: 10, seed: traffic.next() }).next().event;
 
   it('retries 5xx and 429, signing every attempt so the reference verifier accepts it', async () => {
     seen.length = 0;
