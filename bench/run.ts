@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultBrokerOptions, isPortOpen, startBroker, type RunningBroker } from '../infra/kafka/broker';
 import { describeMachine } from './lib/machine';
-import { createSlice, type Endpoints } from './lib/slice';
+import { createSlice, endpointsFromEnv } from './lib/slice';
 import { renderChart, renderMarkdown, type BenchResults } from './report';
 import { benchBacktest } from './stages/backtest';
 import { benchDetector } from './stages/detector';
@@ -46,11 +46,7 @@ const quick = values.quick;
 const stages = new Set(values.cluster ? ['cluster'] : values.stages.split(','));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-const endpoints: Endpoints = {
-  brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
-  postgresUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-};
+const endpoints = endpointsFromEnv();
 
 let broker: RunningBroker | undefined;
 const brokerPort = Number(endpoints.brokers[0]!.split(':')[1]);

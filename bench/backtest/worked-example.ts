@@ -12,16 +12,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { partitionKey, topicName, type WebhookEvent } from '@backstop/contracts';
-import { ACKS_ALL, createIdempotentProducer } from '@backstop/kafka';
+import { topicName, type WebhookEvent } from '@backstop/contracts';
+import { createIdempotentProducer } from '@backstop/kafka';
 import { saveRefundPolicy } from '@backstop/ledger';
 import { createTenant } from '@backstop/tenancy';
-import { createSlice, freshSeed, groupCaughtUp } from '@backstop/testkit';
+import { createSlice, freshSeed, groupCaughtUp, publishEvents } from '@backstop/testkit';
 import { startServiceProcess } from '../../infra/dev/service-process';
 import { reviewDecision, type Verdict } from '../../services/console/src/refunds/review';
 import { backtestTraffic } from '../../test/support/backtest-traffic';
-import { ingested } from '../../test/support/detector';
-import { benchLogger } from '../lib/slice';
+import { benchLogger, endpointsFromEnv } from '../lib/slice';
 
 const run = promisify(execFile);
 const { values } = parseArgs({ options: { seed: { type: 'string' } } });
@@ -29,7 +28,7 @@ const seed = Number(values.seed ?? freshSeed());
 const tenantId = 'cardshop';
 const traffic = backtestTraffic(seed, 2_000);
 const slice = await createSlice(
-  { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), postgresUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+  endpointsFromEnv(),
   { name: 'example', partitions: { paymentEvents: 3, flags: 2 }, logger: benchLogger },
 );
 const services = ['detector', 'refund-worker'].map((name) => startServiceProcess(name as 'detector', { ...slice.env, DETECTOR_METRICS_PORT: '0', REFUND_WORKER_METRICS_PORT: '0' }));
@@ -42,7 +41,7 @@ try {
   const eventsTopic = topicName('paymentEvents', slice.topicPrefix);
   const publish = async (events: readonly WebhookEvent[]) => {
     for (let start = 0; start < events.length; start += 500) {
-      await producer.send({ topic: eventsTopic, acks: ACKS_ALL, messages: events.slice(start, start + 500).map((event) => ({ key: partitionKey(tenantId, event.data.payerId), value: JSON.stringify(ingested(tenantId, event)) })) });
+      await publishEvents(producer, eventsTopic, tenantId, events.slice(start, start + 500));
     }
   };
   await publish(traffic.history);

@@ -6,17 +6,17 @@
  * rate, and prints precision and recall per rule and overall, precision by severity, the hard
  * negatives that were flagged, and the detection latency. A benchmark report, not a test.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Flag, partitionKey, topicName, type IngestedEvent } from '@backstop/contracts';
-import { ACKS_ALL, createIdempotentProducer, createKafka, ensureTopics } from '@backstop/kafka';
+import { Flag, topicName } from '@backstop/contracts';
+import { createIdempotentProducer, createKafka, ensureTopics } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { createRedis } from '@backstop/redis';
 import { backstopTopics } from '../../infra/kafka/topics';
 import { DetectorConfig } from '../../services/detector/src/config';
 import { createDetector } from '../../services/detector/src/detector';
 import { printReport, score } from './score';
-import { forEachKey, generateTraffic } from '@backstop/testkit';
+import { forEachKey, generateTraffic, publishEvents, readTopic } from '@backstop/testkit';
 import { fixedRulesConfig, rules, createPayerStateStore } from '@backstop/detection';
 
 const { values: args } = parseArgs({
@@ -54,11 +54,7 @@ await producer.connect();
 const detector = createDetector(config, { logger, kafka, redis, store, rulesConfig: fixedRulesConfig(), serveMetrics: false, rebuildLostState: false });
 await detector.start();
 
-const flags: Flag[] = [];
-const reader = kafka.consumer({ groupId: `${runId}-reader-${randomUUID()}` });
-await reader.connect();
-await reader.subscribe({ topic: topicName('flags', config.KAFKA_TOPIC_PREFIX), fromBeginning: true });
-await reader.run({ eachMessage: async ({ message }) => void flags.push(Flag.parse(JSON.parse(message.value!.toString()))) });
+const flagsTopic = await readTopic(kafka, topicName('flags', config.KAFKA_TOPIC_PREFIX));
 
 // Streams in event-time order at a steady rate; receivedAt is stamped when each slice is sent.
 const tickMs = 50;
@@ -67,15 +63,7 @@ const started = Date.now();
 for (let offset = 0; offset < traffic.length; offset += perTick) {
   const due = started + (offset / perTick) * tickMs;
   if (due > Date.now()) await sleep(due - Date.now());
-  const receivedAt = new Date().toISOString();
-  await producer.send({
-    topic: eventsTopic,
-    acks: ACKS_ALL,
-    messages: traffic.slice(offset, offset + perTick).map(({ event }) => {
-      const ingested: IngestedEvent = { v: 1, tenantId, receivedAt, marks: [], event };
-      return { key: partitionKey(tenantId, event.data.payerId), value: JSON.stringify(ingested) };
-    }),
-  });
+  await publishEvents(producer, eventsTopic, tenantId, traffic.slice(offset, offset + perTick).map(({ event }) => event), new Date());
 }
 const streamedMs = Date.now() - started;
 
@@ -90,10 +78,11 @@ for (;;) {
 }
 const processedMs = Date.now() - started;
 let seen = -1;
-while (seen !== flags.length) {
-  seen = flags.length;
+while (seen !== flagsTopic.messages.length) {
+  seen = flagsTopic.messages.length;
   await sleep(1500);
 }
+const flags = flagsTopic.messages.map((message) => Flag.parse(JSON.parse(message.value)));
 
 console.log(`streamed in ${(streamedMs / 1000).toFixed(1)} s, all processed after ${(processedMs / 1000).toFixed(1)} s; ${flags.length} flags (${new Set(flags.map((f) => f.flagId)).size} distinct)`);
 console.log(`redis: ${store.roundTrips} pipelined round trips for ${traffic.length} events (${(traffic.length / store.roundTrips).toFixed(1)} events per round trip)`);
@@ -102,7 +91,7 @@ const report = score(traffic, flags, rules.map((rule) => rule.type));
 printReport(report);
 if (args.explain) for (const line of report.mistakes) console.log(line);
 
-await reader.disconnect();
+await flagsTopic.stop();
 await detector.stop();
 await producer.disconnect();
 await admin.deleteTopics({ topics: topics.map((t) => t.topic) }).catch(() => undefined);

@@ -15,6 +15,15 @@ export interface Slice extends KitSlice {
 
 export const benchLogger = createLogger('bench', 'warn');
 
+/** The local engines, unless the environment names others. */
+export function endpointsFromEnv(): Endpoints {
+  return {
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim()),
+    postgresUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  };
+}
+
 export async function createSlice(endpoints: Endpoints, name: string): Promise<Slice> {
   const slice = await createKitSlice(endpoints, { name: `bench${name}`, logger: benchLogger });
   const { tenantId, webhookSecret } = await createTenant(slice.pool, { tenantId: 'bench', name: 'Benchmark platform' });

@@ -15,23 +15,18 @@
  * category or an order within N seconds, so mistakes the simulator plants against older
  * history go unflagged: in that mode, read the checker for lost events and doubles only.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { topicName } from '@backstop/contracts';
-import { createKafka } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
-import { createPool, dropDatabase, withDatabase } from '@backstop/postgres';
-import { createRedis } from '@backstop/redis';
 import { createTenant } from '@backstop/tenancy';
 import { freePort, PrivateRedis } from '../../test/support/private-redis';
 import { sendTraffic } from '../../test/support/simulated-traffic';
-import { DEFAULT_MIX } from '@backstop/testkit';
-import { bootstrap } from '../../infra/dev/bootstrap';
+import { createSlice, DEFAULT_MIX } from '@backstop/testkit';
 import { startServiceProcess, type ServiceProcess } from '../../infra/dev/service-process';
-import { backstopTopics } from '../../infra/kafka/topics';
 import { groupLag } from '../../infra/tools/invariants/collect';
 import { checkLive } from '../../infra/tools/invariants/check';
+import { endpointsFromEnv } from '../lib/slice';
 
 const { values } = parseArgs({
   options: { 'horizon-seconds': { type: 'string' }, minutes: { type: 'string', default: '3' }, rate: { type: 'string', default: '50' }, payers: { type: 'string', default: '5000' }, 'sample-seconds': { type: 'string', default: '30' } },
@@ -42,27 +37,17 @@ const rate = Number(values.rate);
 const sampleMs = Number(values['sample-seconds']) * 1000;
 if (!(minutes > 0 && minutes <= 240) || !(rate > 0 && rate <= 2000)) throw new Error('--minutes must be in (0, 240] and --rate in (0, 2000]');
 
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 // A redis-server of the soak's own: used_memory is then the services' alone, not whatever
 // else shares the machine's Redis.
 const privateRedis = new PrivateRedis(await freePort());
 await privateRedis.start();
-const redisUrl = privateRedis.url;
-const id = `soak${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-const databaseUrl = withDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', `backstop_${id}`);
-const topicPrefix = `${id}.`;
-const redisPrefix = id;
-const logger = createLogger('soak', 'warn');
-
-await bootstrap({ brokers, databaseUrl, topicPrefix, partitions: { paymentEvents: 3, flags: 2 }, logger });
-const pool = createPool(databaseUrl, 'backstop-soak', 2);
-const redis = createRedis(redisUrl, 'backstop-soak');
-const kafka = createKafka(brokers, 'backstop-soak', logger);
+const slice = await createSlice({ ...endpointsFromEnv(), redisUrl: privateRedis.url }, { name: 'soak', partitions: { paymentEvents: 3, flags: 2 }, logger: createLogger('soak', 'warn') });
+const { kafka, redis, topicPrefix } = slice;
 const tenantId = 'soakshop';
-const { webhookSecret } = await createTenant(pool, { tenantId, name: 'Soak shop' });
+const { webhookSecret } = await createTenant(slice.pool, { tenantId, name: 'Soak shop' });
 
 const env = {
-  KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: topicPrefix, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix, DATABASE_URL: databaseUrl,
+  ...slice.env,
   INGEST_PORT: '0', CONSOLE_PORT: '0', DETECTOR_METRICS_PORT: '0', REFUND_WORKER_METRICS_PORT: '0', LOG_LEVEL: 'warn',
   ...(values['horizon-seconds'] ? horizons(Number(values['horizon-seconds'])) : {}),
 };
@@ -99,7 +84,7 @@ const traffic = sendTraffic({
 });
 
 const header = `${'t (s)'.padStart(6)} ${'answered'.padStart(9)} ${'lag det'.padStart(8)} ${'lag ref'.padStart(8)} ${'ingest MB'.padStart(10)} ${'detector MB'.padStart(12)} ${'refund MB'.padStart(10)} ${'redis MB'.padStart(9)}`;
-process.stdout.write(`Soak ${id}: ${rate} events/s for ${minutes} min, ${values.payers} payers${values['horizon-seconds'] ? `, every horizon ${values['horizon-seconds']} s` : ''}\n${header}\n`);
+process.stdout.write(`Soak ${slice.id}: ${rate} events/s for ${minutes} min, ${values.payers} payers${values['horizon-seconds'] ? `, every horizon ${values['horizon-seconds']} s` : ''}\n${header}\n`);
 async function sample(): Promise<void> {
   const s: Sample = {
     atS: Math.round((Date.now() - startedAt) / 1000),
@@ -119,7 +104,7 @@ clearInterval(timer);
 await sample();
 
 const { report, text } = await checkLive(sent.map((event) => JSON.stringify(event)).join('\n'), {
-  KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: topicPrefix, DATABASE_URL: databaseUrl, DETECTOR_GROUP_ID: 'backstop-detector', REFUND_WORKER_GROUP_ID: 'backstop-refund-worker',
+  KAFKA_BROKERS: slice.brokers, KAFKA_TOPIC_PREFIX: topicPrefix, DATABASE_URL: slice.databaseUrl, DETECTOR_GROUP_ID: 'backstop-detector', REFUND_WORKER_GROUP_ID: 'backstop-refund-worker',
 }, 120_000);
 process.stdout.write(`\nInvariant checker:\n${text}`);
 
@@ -138,12 +123,6 @@ for (const [name, of] of Object.entries(series)) {
 }
 
 await Promise.all(services.map((service) => service.stop('SIGTERM')));
-await pool.end();
-await dropDatabase(databaseUrl);
-redis.disconnect();
+await slice.close();
 await privateRedis.kill();
-const admin = kafka.admin();
-await admin.connect();
-await admin.deleteTopics({ topics: backstopTopics(topicPrefix).map((t) => t.topic) }).catch(() => undefined);
-await admin.disconnect();
 process.exit(report.violations.length === 0 ? 0 : 1);
