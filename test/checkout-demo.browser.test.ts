@@ -33,6 +33,7 @@ describe('the checkout demo at /demo/checkout', () => {
   let topic: Awaited<ReturnType<typeof watchEvents>>;
   let payerId: string;
   let demoSecret: string;
+  let consoleUrl: string;
   /** Everything the page was sent, to prove the demo tenant's secret never reached it. */
   const seenByPage: string[] = [];
 
@@ -43,7 +44,7 @@ describe('the checkout demo at /demo/checkout', () => {
     const core = await startServices(stack, ['ingest', 'detector'], { INGEST_CHECK_DEADLINE_MS: '5000' });
     const ingestUrl = core.find((s) => s.name === 'ingest')!.address!;
     services = [...core, ...(await startServices(stack, ['console'], { CONSOLE_DEMO_TENANT: 'demo', CONSOLE_DEMO_INGEST_URL: ingestUrl }))];
-    const consoleUrl = services.find((s) => s.name === 'console')!.address!;
+    consoleUrl = services.find((s) => s.name === 'console')!.address!;
     topic = await watchEvents(stack);
 
     browser = await launchChromium();
@@ -130,5 +131,15 @@ describe('the checkout demo at /demo/checkout', () => {
     expect(seenByPage.length).toBeGreaterThan(5);
     const key = demoSecret.slice('whsec_'.length);
     expect(seenByPage.filter((text) => text.includes(key))).toEqual([]);
+  });
+
+  it('documents its routes in the console\'s OpenAPI document, with the bodies it takes', async () => {
+    const document = (await (await fetch(`${consoleUrl}/docs/json`)).json()) as { paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>> };
+    for (const path of ['/demo/checkout/check', '/demo/checkout/pay']) {
+      const operation = document.paths[path]?.post;
+      expect(operation?.requestBody, path).toBeDefined();
+      expect(Object.keys(operation!.responses), path).toEqual(expect.arrayContaining(['400', '502']));
+    }
+    expect(document.paths['/demo/checkout/pay']!.post!.responses).toHaveProperty('202');
   });
 });
