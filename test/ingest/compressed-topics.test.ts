@@ -3,7 +3,7 @@ import { Flag, partitionKey, topicName } from '@backstop/contracts';
 import { createTenant } from '@backstop/tenancy';
 import { readTopic } from '@backstop/testkit';
 import type { ServiceProcess } from '../../infra/dev/service-process';
-import { exampleMapping } from '../../services/ingest/src/source/example-mapping';
+import { exampleMapping } from '../support/example-mapping';
 import { ingested } from '../support/detector';
 import { CODECS, kcatInstalled, kcatProduce } from '../support/kcat';
 import { startServices, stopServices } from '../support/services';

@@ -4,7 +4,7 @@ import { createIdempotentProducer, DeadLetter } from '@backstop/kafka';
 import { createTenant } from '@backstop/tenancy';
 import type { Producer } from 'kafkajs';
 import type { ServiceProcess } from '../../infra/dev/service-process';
-import { exampleMapping } from '../../services/ingest/src/source/example-mapping';
+import { exampleMapping } from '../support/example-mapping';
 import type { SourceTopic } from '../../services/ingest/src/source/mapping';
 import { startServices, stopServices } from '../support/services';
 import { createIsolatedStack, type IsolatedStack } from '../support/stack';

@@ -4,7 +4,7 @@ import { uniqueId } from './webhooks';
 
 /**
  * A platform's own payment record, as its payment system publishes it on its topic (the
- * example mapping of `services/ingest/src/source/example-mapping.ts` reads it).
+ * example mapping of `test/support/example-mapping.ts` reads it).
  */
 export function platformRecord(overrides: Record<string, unknown> = {}) {
   const no = uniqueId('n');

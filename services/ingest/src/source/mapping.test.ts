@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exampleMapping } from './example-mapping';
+import { exampleMapping } from '../../../../test/support/example-mapping';
 import { applyMapping, SourceTopics, type SourceMapping } from './mapping';
 
 const mapping = exampleMapping;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Problem } from '@backstop/http';
 import { nameWithRefusedCharacter, platformName } from '../../../../test/support/unicode-names';
 import { parseJson, validateEvent } from '../webhook/validate';
-import { exampleMapping } from './example-mapping';
+import { exampleMapping } from '../../../../test/support/example-mapping';
 import { applyMapping, type SourceMapping } from './mapping';
 
 /**

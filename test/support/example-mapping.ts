@@ -1,4 +1,4 @@
-import type { SourceMapping } from './mapping';
+import type { SourceMapping } from '../../services/ingest/src/source/mapping';
 
 /** A platform's own record layout, as the tests map it: nested ids, amounts in fen, time in epoch ms. */
 export const exampleMapping: SourceMapping = {
