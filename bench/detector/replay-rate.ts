@@ -14,9 +14,9 @@ import { createLogger } from '@backstop/logging';
 import { createRedis } from '@backstop/redis';
 import { DEFAULT_MIX, forEachKey, TrafficGenerator, publishEvents } from '@backstop/testkit';
 import { DetectorConfig } from '../../services/detector/src/config';
-import type { ReplayedBatch } from '../../services/detector/src/rebuild/replay-batch';
 import { planEventsReplay, replayRanges } from '../../services/detector/src/rebuild/replay-events';
 import { offsetsIn } from '../../services/detector/src/rebuild/replay-plan';
+import { replayTotals } from '../../services/detector/src/rebuild/replay-totals';
 import { createPayerStateStore } from '@backstop/detection';
 
 const events = Number(process.env.EVENTS ?? 100_000);
@@ -36,17 +36,9 @@ await admin.connect();
 
 async function replayOnce(label: string): Promise<void> {
   const { ranges } = await planEventsReplay({ kafka, topic, groupId }, 0);
-  const totals: ReplayedBatch = { restored: 0, known: 0, skipped: 0 };
+  const { totals, add } = replayTotals();
   const started = performance.now();
-  const outcome = await replayRanges({
-    kafka, topic, groupId, ranges, store, logger,
-    signal: new AbortController().signal,
-    onBatch: (batch) => {
-      totals.restored += batch.restored;
-      totals.known += batch.known;
-      totals.skipped += batch.skipped;
-    },
-  });
+  const outcome = await replayRanges({ kafka, topic, groupId, ranges, store, logger, signal: new AbortController().signal, onBatch: add });
   const seconds = (performance.now() - started) / 1000;
   const messages = Number(offsetsIn(ranges));
   console.log(`${label}: ${outcome}, ${messages} messages in ${seconds.toFixed(1)} s = ${Math.round(messages / seconds)} messages/s (restored ${totals.restored}, known ${totals.known}, skipped ${totals.skipped})`);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { eventually } from '../dev/eventually';
 import { freePorts } from './free-ports';
 
 /**
@@ -23,21 +24,6 @@ export interface RedisClusterOptions {
 export interface RedisNode {
   port: number;
   process: ChildProcess | undefined;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? ` (last error: ${lastError.message})` : ''}`);
 }
 
 async function withNode<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T> {
@@ -117,7 +103,7 @@ export class RedisCluster {
       ],
       { stdio: 'ignore' },
     );
-    await waitFor(`redis node ${node.port} to answer`, () => withNode(node.port, async (client) => ((await client.ping()) === 'PONG' ? true : undefined)));
+    await eventually(() => withNode(node.port, async (client) => ((await client.ping()) === 'PONG' ? true : undefined)), { what: `redis node ${node.port} to answer` });
   }
 
   /**
@@ -125,7 +111,7 @@ export class RedisCluster {
    * has finished copying its master: a replica still syncing could not take over.
    */
   async waitUntilHealthy(timeoutMs = 60_000): Promise<void> {
-    await waitFor('the Redis cluster to be ok on every node, its replicas in sync', async () => {
+    await eventually(async () => {
       for (const node of this.nodes.filter((n) => n.process)) {
         const info = await withNode(node.port, (client) => client.cluster('INFO'));
         if (!/cluster_state:ok/.test(info) || !/cluster_slots_ok:16384/.test(info)) return undefined;
@@ -133,7 +119,7 @@ export class RedisCluster {
         if (/role:slave/.test(replication) && !/master_link_status:up/.test(replication)) return undefined;
       }
       return true;
-    }, timeoutMs);
+    }, { timeoutMs, what: 'the Redis cluster to be ok on every node, its replicas in sync' });
   }
 
   /** The port of the master serving a key's slot. */

@@ -2,21 +2,17 @@ import { readFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import Ajv04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exampleAnswer, exampleIntent } from '../../services/ingest/src/check/examples';
 import { PROBLEM_BASE } from '@backstop/http';
 import { generateWebhookSecret } from '@backstop/signing';
-import { openIngestDoor, postCheck, signedRequest, type IngestDoor } from '../ingest/harness';
+import { ingestDoorForTests, postCheck, signedRequest } from '../ingest/harness';
 import { uniqueId } from '../support/webhooks';
 import { intentFor } from './intents';
 
 /** The check endpoint's door: who may ask, what a question must look like, and what is counted. */
 describe('POST /v1/checks: authentication, input and metrics', () => {
-  let door: IngestDoor;
-  beforeAll(async () => {
-    door = await openIngestDoor({ settings: { env: { INGEST_CHECK_DEADLINE_MS: '5000' } } });
-  });
-  afterAll(() => door?.close());
+  const door = ingestDoorForTests({ settings: { env: { INGEST_CHECK_DEADLINE_MS: '5000' } } });
 
   /** Checks answered so far whose labels include `labels`. */
   const checks = async (labels: Partial<Record<'verdict' | 'degraded', string>>) =>

@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CheckAnswer, PaymentData, WebhookEvent } from '@backstop/contracts';
 import { payerKeys, skuPricesKey } from '@backstop/detection';
-import { createTenant } from '@backstop/tenancy';
-import type { ServiceProcess } from '../../infra/dev/service-process';
-import { postCheck, postEvent, startIngest, type IngestUnderTest } from '../ingest/harness';
-import { startServices, stopServices } from '../support/services';
-import { createIsolatedStack, type IsolatedStack } from '../support/stack';
+import { postCheck, postEvent } from '../ingest/harness';
 import { eventually } from '../support/wait';
 import { paymentEvent, uniqueId } from '../support/webhooks';
 import { exampleAnswer, exampleIntent, examplePaidPaymentId } from '../../services/ingest/src/check/examples';
+import { checkingStack } from './checking-stack';
 import { intentFor, topup, transfer } from './intents';
 
 /**
@@ -24,37 +21,23 @@ const day = 24 * hour;
 const ago = (ms: number) => new Date(Date.now() - ms);
 
 describe('pre-payment checks on state the real detector built', () => {
-  let stack: IsolatedStack;
-  let services: ServiceProcess[];
-  let ingest: IngestUnderTest;
-  const secrets: Record<string, string> = {};
-
-  beforeAll(async () => {
-    stack = await createIsolatedStack();
-    secrets[tenantId] = (await createTenant(stack.pool, { tenantId, name: 'Card shop' })).webhookSecret;
-    secrets[otherTenantId] = (await createTenant(stack.pool, { tenantId: otherTenantId, name: 'Other shop' })).webhookSecret;
-    services = await startServices(stack, ['detector'], { DETECTOR_SKU_CACHE_MS: '0' });
-    // A deadline far beyond any honest answer: this file proves what checks say; the deadline has its own test.
-    ingest = await startIngest(stack, { env: { DETECTOR_SKU_CACHE_MS: '0', INGEST_CHECK_DEADLINE_MS: '5000' } });
-  }, 120_000);
-
-  afterAll(async () => {
-    await ingest?.close();
-    await stopServices(services ?? []);
-    await stack?.close();
-  }, 60_000);
+  const checking = checkingStack({
+    tenants: { [tenantId]: 'Card shop', [otherTenantId]: 'Other shop' },
+    services: ['detector'],
+    env: { DETECTOR_SKU_CACHE_MS: '0' },
+  });
 
   /** Posts a payer's payments in order through ingest and waits until the detector holds the last of them. */
   async function history(payerId: string, payments: { at: Date; data?: Partial<PaymentData> }[], tenant = tenantId): Promise<WebhookEvent[]> {
     const events = payments.map(({ at, data }) => paymentEvent({ payerId, ...data }, at));
-    for (const event of events) expect((await postEvent(ingest.app, tenant, secrets[tenant]!, event)).statusCode).toBe(202);
-    const seen = payerKeys(stack.redisPrefix, tenant, payerId).seen;
-    await eventually(async () => ((await stack.redis.hexists(seen, events.at(-1)!.id)) ? true : undefined), { timeoutMs: 60_000, what: `the detector to hold ${payerId}'s payments` });
+    for (const event of events) expect((await postEvent(checking.ingest.app, tenant, checking.secrets[tenant]!, event)).statusCode).toBe(202);
+    const seen = payerKeys(checking.stack.redisPrefix, tenant, payerId).seen;
+    await eventually(async () => ((await checking.stack.redis.hexists(seen, events.at(-1)!.id)) ? true : undefined), { timeoutMs: 60_000, what: `the detector to hold ${payerId}'s payments` });
     return events;
   }
 
   async function check(data: Partial<PaymentData>, tenant = tenantId): Promise<CheckAnswer> {
-    const response = await postCheck(ingest.app, tenant, secrets[tenant]!, intentFor(data));
+    const response = await postCheck(checking.ingest.app, tenant, checking.secrets[tenant]!, intentFor(data));
     expect(response.statusCode, response.body).toBe(200);
     const answer = response.json() as CheckAnswer;
     expect(answer.degraded).toBe(false);
@@ -126,14 +109,14 @@ describe('pre-payment checks on state the real detector built', () => {
   it('allows a retried payment webhook and a retried check, and a check changes no window', async () => {
     const payerId = uniqueId('u');
     const [paid] = await history(payerId, [{ at: ago(10 * 60 * second) }]);
-    expect((await postEvent(ingest.app, tenantId, secrets[tenantId]!, paid!)).statusCode).toBe(200);
-    const keys = payerKeys(stack.redisPrefix, tenantId, payerId);
-    const state = async () => Promise.all([stack.redis.hgetall(keys.seen), stack.redis.zrange(keys.payments('CNY'), 0, -1, 'WITHSCORES'), stack.redis.hgetall(keys.orders)]);
+    expect((await postEvent(checking.ingest.app, tenantId, checking.secrets[tenantId]!, paid!)).statusCode).toBe(200);
+    const keys = payerKeys(checking.stack.redisPrefix, tenantId, payerId);
+    const state = async () => Promise.all([checking.stack.redis.hgetall(keys.seen), checking.stack.redis.zrange(keys.payments('CNY'), 0, -1, 'WITHSCORES'), checking.stack.redis.hgetall(keys.orders)]);
     const before = await state();
 
     const intent = intentFor({ payerId, sku: 'steam-wallet-100', unitPrice: 10000, amount: 10000 });
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const response = await postCheck(ingest.app, tenantId, secrets[tenantId]!, intent);
+      const response = await postCheck(checking.ingest.app, tenantId, checking.secrets[tenantId]!, intent);
       expect(response.json()).toEqual({ intentId: intent.intentId, verdict: 'allow', reasons: [], degraded: false });
     }
     expect(await state()).toEqual(before);
@@ -149,22 +132,22 @@ describe('pre-payment checks on state the real detector built', () => {
     const sku = uniqueId('pack-648');
     const buyers = Array.from({ length: 60 }, () => uniqueId('u'));
     for (const payerId of buyers) {
-      expect((await postEvent(ingest.app, tenantId, secrets[tenantId]!, paymentEvent({ payerId, sku, unitPrice: 64800, amount: 64800 }, ago(hour)))).statusCode).toBe(202);
+      expect((await postEvent(checking.ingest.app, tenantId, checking.secrets[tenantId]!, paymentEvent({ payerId, sku, unitPrice: 64800, amount: 64800 }, ago(hour)))).statusCode).toBe(202);
     }
-    const prices = skuPricesKey(stack.redisPrefix, tenantId, sku, 'CNY');
-    await eventually(async () => ((await stack.redis.zcard(prices)) >= buyers.length ? true : undefined), { timeoutMs: 60_000, what: "the pack's prices in the detector's state" });
+    const prices = skuPricesKey(checking.stack.redisPrefix, tenantId, sku, 'CNY');
+    await eventually(async () => ((await checking.stack.redis.zcard(prices)) >= buyers.length ? true : undefined), { timeoutMs: 60_000, what: "the pack's prices in the detector's state" });
 
     expect((await check({ payerId: uniqueId('u'), sku, unitPrice: 64800, amount: 64800 })).verdict).toBe('allow');
     const smallPacks = uniqueId('u');
     await history(smallPacks, [{ at: ago(2 * day), data: { sku: 'pack-68', unitPrice: 6800, amount: 6800 } }, { at: ago(day), data: { sku: 'pack-68', unitPrice: 6800, amount: 6800 } }]);
     expect((await check({ payerId: smallPacks, sku, unitPrice: 64800, amount: 64800 })).verdict).toBe('allow');
-    expect(await stack.redis.zcard(prices)).toBe(buyers.length);
+    expect(await checking.stack.redis.zcard(prices)).toBe(buyers.length);
   });
 
   it('answers the documented example as documented', async () => {
     const { intentId: _intentId, ...data } = exampleIntent;
     const [paid] = await history(exampleIntent.payerId, [{ at: ago(8 * second), data: { ...data, paymentId: examplePaidPaymentId } }]);
-    const response = await postCheck(ingest.app, tenantId, secrets[tenantId]!, exampleIntent);
+    const response = await postCheck(checking.ingest.app, tenantId, checking.secrets[tenantId]!, exampleIntent);
     // Only the time of the earlier payment and how long ago it was differ from run to run.
     const normalised = JSON.parse(response.body.replaceAll(paid!.occurredAt, 'AT').replace(/"secondsAgo":[\d.]+/, '"secondsAgo":8').replace(/ \d+ seconds ago/, ' 8 seconds ago').replace(/你 \d+ 秒前/, '你 8 秒前'));
     const documented = JSON.parse(JSON.stringify(exampleAnswer).replaceAll('2026-11-30T08:00:00.000Z', 'AT'));

@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CheckAnswer, WebhookEvent } from '@backstop/contracts';
-import { createTenant } from '@backstop/tenancy';
-import type { ServiceProcess } from '../../infra/dev/service-process';
-import { postCheck, postEvent, startIngest, type IngestUnderTest } from '../ingest/harness';
-import { startServices, stopServices } from '../support/services';
-import { createIsolatedStack, type IsolatedStack } from '../support/stack';
+import { postCheck, postEvent } from '../ingest/harness';
 import { eventually } from '../support/wait';
 import { paymentEvent, uniqueId } from '../support/webhooks';
+import { checkingStack } from './checking-stack';
 import { intentFor } from './intents';
 
 /**
@@ -16,31 +13,15 @@ import { intentFor } from './intents';
  * it automatically, while the same mistake made without a warning is refunded as ever.
  */
 describe('a payment the user confirmed after a check warned them', () => {
-  let stack: IsolatedStack;
-  let services: ServiceProcess[];
-  let ingest: IngestUnderTest;
-  let secret: string;
   const tenantId = 'cardshop';
+  const checking = checkingStack({ tenants: { [tenantId]: 'Card shop' }, services: ['detector', 'refund-worker'] });
 
-  beforeAll(async () => {
-    stack = await createIsolatedStack();
-    secret = (await createTenant(stack.pool, { tenantId, name: 'Card shop' })).webhookSecret;
-    services = await startServices(stack, ['detector', 'refund-worker']);
-    ingest = await startIngest(stack, { env: { INGEST_CHECK_DEADLINE_MS: '5000' } });
-  }, 120_000);
-
-  afterAll(async () => {
-    await ingest?.close();
-    await stopServices(services ?? []);
-    await stack?.close();
-  }, 60_000);
-
-  const post = async (event: WebhookEvent) => expect((await postEvent(ingest.app, tenantId, secret, event)).statusCode).toBe(202);
+  const post = async (event: WebhookEvent) => expect((await postEvent(checking.ingest.app, tenantId, checking.secrets[tenantId]!, event)).statusCode).toBe(202);
   const paymentIdOf = (event: WebhookEvent) => (event.type === 'payment.succeeded' ? event.data.paymentId : '');
 
   async function decisionOf(paymentId: string) {
     return eventually(async () => {
-      const { rows } = await stack.pool.query(
+      const { rows } = await checking.stack.pool.query(
         `SELECT d.action, d.status, d.reason_message, f.evidence FROM refund_decisions d JOIN flags f USING (tenant_id, flag_id) WHERE d.tenant_id = $1 AND d.payment_id = $2`,
         [tenantId, paymentId],
       );
@@ -54,7 +35,7 @@ describe('a payment the user confirmed after a check warned them', () => {
     await post(paymentEvent({ payerId, orderId }, new Date(Date.now() - 8000)));
     const intent = intentFor({ payerId, orderId });
     const answer = await eventually(async () => {
-      const checked = (await postCheck(ingest.app, tenantId, secret, intent)).json() as CheckAnswer;
+      const checked = (await postCheck(checking.ingest.app, tenantId, checking.secrets[tenantId]!, intent)).json() as CheckAnswer;
       return checked.verdict === 'confirm' ? checked : undefined;
     }, { timeoutMs: 60_000, what: 'the check to see the first payment' });
     expect(answer.reasons.map((reason) => reason.code)).toEqual(['duplicate.recent_same_order']);

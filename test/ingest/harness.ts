@@ -1,6 +1,6 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { Kafka } from 'kafkajs';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { topicName, type IngestedEvent, type WebhookEvent } from '@backstop/contracts';
 import { createLogger, type Logger } from '@backstop/logging';
 import { signedHeaders } from '@backstop/signing';
@@ -85,6 +85,21 @@ export async function openIngestDoor({ tenantId = 'cardshop', tenantName = 'Card
       await stack.close();
     },
   };
+}
+
+/**
+ * `openIngestDoor` for the tests of one `describe`: opened before them and closed after them.
+ * Call it in the `describe` body; the fields are set once its `beforeAll` ran.
+ */
+export function ingestDoorForTests(options: Parameters<typeof openIngestDoor>[0] = {}): IngestDoor {
+  const door = {} as IngestDoor;
+  let opened: IngestDoor | undefined;
+  beforeAll(async () => {
+    opened = await openIngestDoor(options);
+    Object.assign(door, opened);
+  });
+  afterAll(() => opened?.close());
+  return door;
 }
 
 export interface SignedPost {

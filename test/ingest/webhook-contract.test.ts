@@ -1,55 +1,43 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROBLEM_BASE } from '@backstop/http';
 import { generateWebhookSecret } from '@backstop/signing';
 import { addWebhookSecret } from '@backstop/tenancy';
-import type { IsolatedStack } from '../support/stack';
 import { paymentEvent, uniqueId } from '../support/webhooks';
 import type { InjectOptions } from 'fastify';
-import { openIngestDoor, postEvent, signedRequest, startIngest, type IngestDoor, type IngestUnderTest } from './harness';
+import { ingestDoorForTests, postEvent, signedRequest, startIngest } from './harness';
 
 describe('the webhook endpoint, on real Kafka and Redis', () => {
-  let stack: IsolatedStack;
-  let ingest: IngestUnderTest;
-  let topic: IngestDoor['topic'];
-  let secret: string;
   const tenantId = 'cardshop';
-
-  let door: IngestDoor;
-  beforeAll(async () => {
-    door = await openIngestDoor({ tenantName: 'Card shop', settings: { bodyLimit: 64 * 1024 } });
-    ({ stack, ingest, secret, topic } = door);
-  });
-  afterAll(() => door?.close());
-  const rejectedCount = (reason: string) => door.rejectedCount(reason);
+  const door = ingestDoorForTests({ tenantId, tenantName: 'Card shop', settings: { bodyLimit: 64 * 1024 } });
 
   it('accepts a request signed by the reference standardwebhooks signer, and not one signed with another secret', async () => {
     const event = paymentEvent();
     const body = JSON.stringify(event);
     const signAt = new Date();
-    const reference = new Webhook(secret).sign(event.id, signAt, body);
+    const reference = new Webhook(door.secret).sign(event.id, signAt, body);
     const headers = { 'content-type': 'application/json', 'x-tenant-id': tenantId, 'webhook-id': event.id, 'webhook-timestamp': String(Math.floor(signAt.getTime() / 1000)) };
 
-    const forged = await ingest.app.inject({ method: 'POST', url: '/v1/webhooks/payments', payload: body, headers: { ...headers, 'webhook-signature': new Webhook(generateWebhookSecret()).sign(event.id, signAt, body) } });
+    const forged = await door.ingest.app.inject({ method: 'POST', url: '/v1/webhooks/payments', payload: body, headers: { ...headers, 'webhook-signature': new Webhook(generateWebhookSecret()).sign(event.id, signAt, body) } });
     expect(forged.statusCode).toBe(401);
 
-    const accepted = await ingest.app.inject({ method: 'POST', url: '/v1/webhooks/payments', payload: body, headers: { ...headers, 'webhook-signature': reference } });
+    const accepted = await door.ingest.app.inject({ method: 'POST', url: '/v1/webhooks/payments', payload: body, headers: { ...headers, 'webhook-signature': reference } });
     expect(accepted.statusCode).toBe(202);
     expect(accepted.json()).toMatchObject({ status: 'accepted', eventId: event.id, marks: [] });
-    const published = await topic.arrival(event.id);
+    const published = await door.topic.arrival(event.id);
     expect(published).toMatchObject({ v: 1, tenantId, event });
-    expect(topic.events().filter((message) => message.event.id === event.id)).toHaveLength(1);
+    expect(door.topic.events().filter((message) => message.event.id === event.id)).toHaveLength(1);
   });
 
   it('accepts either of two active secrets during a rotation', async () => {
     const rotated = await (async () => {
       const next = generateWebhookSecret();
-      await addWebhookSecret(stack.pool, tenantId, next);
+      await addWebhookSecret(door.stack.pool, tenantId, next);
       return next;
     })();
-    for (const key of [secret, rotated]) {
-      const response = await postEvent(ingest.app, tenantId, key, paymentEvent());
+    for (const key of [door.secret, rotated]) {
+      const response = await postEvent(door.ingest.app, tenantId, key, paymentEvent());
       expect(response.statusCode).toBe(202);
     }
   });
@@ -66,10 +54,10 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
       const event = paymentEvent({ payerId: marker }) as Record<string, any>;
       const id = String(event.id);
       mutate(event);
-      return signedRequest({ tenantId: options.tenant ?? tenantId, secret: options.key ?? secret, body: JSON.stringify(event), id, timestamp: options.at });
+      return signedRequest({ tenantId: options.tenant ?? tenantId, secret: options.key ?? door.secret, body: JSON.stringify(event), id, timestamp: options.at });
     };
     const signedBody = (body: (marker: string) => string, headers: Record<string, string> = {}) => (marker: string) =>
-      signedRequest({ tenantId, secret, body: body(marker), id: `evt_${marker}`, headers });
+      signedRequest({ tenantId, secret: door.secret, body: body(marker), id: `evt_${marker}`, headers });
     const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
 
     const cases: Case[] = [
@@ -113,128 +101,128 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
 
     it.each(cases)('$name → $status $reason', async ({ status, reason, request, field }) => {
       const marker = uniqueId('u_rejected');
-      const before = await rejectedCount(reason);
-      const response = await ingest.app.inject(request(marker));
+      const before = await door.rejectedCount(reason);
+      const response = await door.ingest.app.inject(request(marker));
       expect(response.statusCode).toBe(status);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       const problem = response.json();
       expect(problem).toMatchObject({ type: PROBLEM_BASE + reason, status });
       if (field) expect(problem.errors.map((error: { path: string }) => error.path)).toContain(field);
-      expect(await rejectedCount(reason)).toBe(before + 1);
-      await topic.expectNothingBefore(ingest.app, tenantId, secret, (_event, raw) => raw.includes(marker));
+      expect(await door.rejectedCount(reason)).toBe(before + 1);
+      await door.topic.expectNothingBefore(door.ingest.app, tenantId, door.secret, (_event, raw) => raw.includes(marker));
     });
 
     it('answers an unknown tenant exactly as a bad signature', async () => {
       const named = (prefix: string) => cases.find((c) => c.name.startsWith(prefix))!;
-      const unknownTenant = await ingest.app.inject(named('an unknown tenant').request(uniqueId('u')));
-      const badSignature = await ingest.app.inject(named('a signature made with another secret').request(uniqueId('u')));
+      const unknownTenant = await door.ingest.app.inject(named('an unknown tenant').request(uniqueId('u')));
+      const badSignature = await door.ingest.app.inject(named('a signature made with another secret').request(uniqueId('u')));
       expect(unknownTenant.json()).toEqual(badSignature.json());
     });
   });
 
   it('accepts amount ≠ unitPrice × quantity but marks it', async () => {
     const event = paymentEvent({ quantity: 2, unitPrice: 3000, amount: 30000 });
-    const response = await postEvent(ingest.app, tenantId, secret, event);
+    const response = await postEvent(door.ingest.app, tenantId, door.secret, event);
     expect(response.statusCode).toBe(202);
     expect(response.json().marks).toEqual(['amount_mismatch']);
-    expect((await topic.arrival(event.id)).marks).toEqual(['amount_mismatch']);
+    expect((await door.topic.arrival(event.id)).marks).toEqual(['amount_mismatch']);
   });
 
   it('turns five deliveries of one event into one Kafka message, each retry answered with the original acceptance', async () => {
     const event = paymentEvent();
     const answers: Awaited<ReturnType<typeof postEvent>>[] = [];
-    for (let attempt = 0; attempt < 5; attempt += 1) answers.push(await postEvent(ingest.app, tenantId, secret, event));
+    for (let attempt = 0; attempt < 5; attempt += 1) answers.push(await postEvent(door.ingest.app, tenantId, door.secret, event));
     expect(answers.map((answer) => answer.statusCode)).toEqual([202, 200, 200, 200, 200]);
     const original = answers[0]!.json().receivedAt;
     for (const retry of answers.slice(1)) expect(retry.json()).toEqual({ status: 'duplicate', eventId: event.id, receivedAt: original });
-    await topic.expectNothingBefore(ingest.app, tenantId, secret, () => false);
-    expect(topic.events().filter((message) => message.event.id === event.id)).toHaveLength(1);
+    await door.topic.expectNothingBefore(door.ingest.app, tenantId, door.secret, () => false);
+    expect(door.topic.events().filter((message) => message.event.id === event.id)).toHaveLength(1);
   });
 
   it('answers 409 to the same event id with a different body, and forwards only the first', async () => {
     const event = paymentEvent({ amount: 3000 });
-    expect((await postEvent(ingest.app, tenantId, secret, event)).statusCode).toBe(202);
+    expect((await postEvent(door.ingest.app, tenantId, door.secret, event)).statusCode).toBe(202);
     const changed = { ...event, data: { ...event.data, amount: 6000, unitPrice: 6000 } };
-    const conflict = await postEvent(ingest.app, tenantId, secret, changed);
+    const conflict = await postEvent(door.ingest.app, tenantId, door.secret, changed);
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json().type).toBe(`${PROBLEM_BASE}event-id-reused`);
-    await topic.expectNothingBefore(ingest.app, tenantId, secret, (message) => message.event.id === event.id && message.event.type === 'payment.succeeded' && message.event.data.amount === 6000);
-    expect(topic.events().filter((message) => message.event.id === event.id)).toHaveLength(1);
+    await door.topic.expectNothingBefore(door.ingest.app, tenantId, door.secret, (message) => message.event.id === event.id && message.event.type === 'payment.succeeded' && message.event.data.amount === 6000);
+    expect(door.topic.events().filter((message) => message.event.id === event.id)).toHaveLength(1);
   });
 
   it('accepts the good events of a batch and rejects the bad one with its reason', async () => {
     const good = [paymentEvent(), paymentEvent(), paymentEvent()];
     const bad = { ...paymentEvent(), data: { ...paymentEvent().data, currency: 'ABC' } };
     const alreadyAccepted = paymentEvent();
-    expect((await postEvent(ingest.app, tenantId, secret, alreadyAccepted)).statusCode).toBe(202);
+    expect((await postEvent(door.ingest.app, tenantId, door.secret, alreadyAccepted)).statusCode).toBe(202);
     const body = JSON.stringify({ events: [good[0], bad, good[1], alreadyAccepted, good[2]] });
-    const response = await ingest.app.inject(signedRequest({ tenantId, secret, body, id: `batch_${randomUUID()}`, url: '/v1/webhooks/payments:batch' }));
+    const response = await door.ingest.app.inject(signedRequest({ tenantId, secret: door.secret, body, id: `batch_${randomUUID()}`, url: '/v1/webhooks/payments:batch' }));
     expect(response.statusCode).toBe(200);
     const { results } = response.json();
     expect(results.map((result: { status: string }) => result.status)).toEqual(['accepted', 'rejected', 'accepted', 'duplicate', 'accepted']);
     expect(results[1]).toMatchObject({ index: 1, eventId: bad.id, problem: { type: `${PROBLEM_BASE}invalid-event`, errors: [{ path: '$.data.currency' }] } });
-    for (const event of good) await topic.arrival(event.id);
-    await topic.expectNothingBefore(ingest.app, tenantId, secret, (message) => message.event.id === bad.id);
-    expect(topic.events().filter((message) => message.event.id === alreadyAccepted.id)).toHaveLength(1);
+    for (const event of good) await door.topic.arrival(event.id);
+    await door.topic.expectNothingBefore(door.ingest.app, tenantId, door.secret, (message) => message.event.id === bad.id);
+    expect(door.topic.events().filter((message) => message.event.id === alreadyAccepted.id)).toHaveLength(1);
   });
 
   it('answers the same event twice in one batch as one event, and a reused id in it as a conflict', async () => {
     const event = paymentEvent();
     const reused = { ...event, data: { ...event.data, amount: 9000, unitPrice: 9000 } };
     const body = JSON.stringify({ events: [event, event, reused] });
-    const response = await ingest.app.inject(signedRequest({ tenantId, secret, body, id: `batch_${randomUUID()}`, url: '/v1/webhooks/payments:batch' }));
+    const response = await door.ingest.app.inject(signedRequest({ tenantId, secret: door.secret, body, id: `batch_${randomUUID()}`, url: '/v1/webhooks/payments:batch' }));
     const { results } = response.json();
     expect(results.map((result: { status: string }) => result.status)).toEqual(['accepted', 'duplicate', 'rejected']);
     expect(results[1].receivedAt).toBe(results[0].receivedAt);
     expect(results[2].problem.type).toBe(`${PROBLEM_BASE}event-id-reused`);
-    await topic.expectNothingBefore(ingest.app, tenantId, secret, () => false);
-    expect(topic.events().filter((message) => message.event.id === event.id)).toHaveLength(1);
+    await door.topic.expectNothingBefore(door.ingest.app, tenantId, door.secret, () => false);
+    expect(door.topic.events().filter((message) => message.event.id === event.id)).toHaveLength(1);
   });
 
   it('rejects a batch over 500 events as a whole', async () => {
     const events = Array.from({ length: 501 }, () => paymentEvent());
     const body = JSON.stringify({ events });
-    const big = await startIngest(stack, { bodyLimit: 4 * 1024 * 1024 });
+    const big = await startIngest(door.stack, { bodyLimit: 4 * 1024 * 1024 });
     try {
-      const response = await big.app.inject(signedRequest({ tenantId, secret, body, id: `batch_${randomUUID()}`, url: '/v1/webhooks/payments:batch' }));
+      const response = await big.app.inject(signedRequest({ tenantId, secret: door.secret, body, id: `batch_${randomUUID()}`, url: '/v1/webhooks/payments:batch' }));
       expect(response.statusCode).toBe(422);
       expect(response.json().type).toBe(`${PROBLEM_BASE}invalid-batch`);
     } finally {
       await big.close();
     }
-    await topic.expectNothingBefore(ingest.app, tenantId, secret, (message) => message.event.id === events[0]!.id);
+    await door.topic.expectNothingBefore(door.ingest.app, tenantId, door.secret, (message) => message.event.id === events[0]!.id);
   });
 
   it('answers 429 with Retry-After once a tenant spends its token bucket', async () => {
     // A trickle of a refill (one event every 1000 s), so a slow machine cannot refill the bucket mid-test.
-    const limited = await startIngest(stack, { rateOverrides: { [tenantId]: { eventsPerSecond: 0.001, burst: 500 } } });
+    const limited = await startIngest(door.stack, { rateOverrides: { [tenantId]: { eventsPerSecond: 0.001, burst: 500 } } });
     try {
       const body = JSON.stringify({ events: Array.from({ length: 500 }, () => paymentEvent()) });
-      const first = await limited.app.inject(signedRequest({ tenantId: 'ratelimited', secret, body, id: 'b1', url: '/v1/webhooks/payments:batch' }));
+      const first = await limited.app.inject(signedRequest({ tenantId: 'ratelimited', secret: door.secret, body, id: 'b1', url: '/v1/webhooks/payments:batch' }));
       // The tenant does not exist: the bucket is spent only after the signature holds.
       expect(first.statusCode).toBe(401);
-      const spend = await limited.app.inject(signedRequest({ tenantId, secret, body, id: 'b2', url: '/v1/webhooks/payments:batch' }));
+      const spend = await limited.app.inject(signedRequest({ tenantId, secret: door.secret, body, id: 'b2', url: '/v1/webhooks/payments:batch' }));
       expect(spend.statusCode).toBe(200);
       const over = paymentEvent();
-      const response = await postEvent(limited.app, tenantId, secret, over);
+      const response = await postEvent(limited.app, tenantId, door.secret, over);
       expect(response.statusCode).toBe(429);
       expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(response.json().type).toBe(`${PROBLEM_BASE}rate-limited`);
-      await topic.expectNothingBefore(ingest.app, tenantId, secret, (message) => message.event.id === over.id);
+      await door.topic.expectNothingBefore(door.ingest.app, tenantId, door.secret, (message) => message.event.id === over.id);
     } finally {
       await limited.close();
     }
   });
 
   it('reports itself live and ready', async () => {
-    expect((await ingest.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-    expect((await ingest.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    expect((await door.ingest.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await door.ingest.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
   });
 
   it('serves its OpenAPI document, generated from the contract schemas, at /docs', async () => {
-    const page = await ingest.app.inject({ method: 'GET', url: '/docs' });
+    const page = await door.ingest.app.inject({ method: 'GET', url: '/docs' });
     expect(page.statusCode).toBeLessThan(400);
-    const document = (await ingest.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const document = (await door.ingest.app.inject({ method: 'GET', url: '/docs/json' })).json();
     const single = document.paths['/v1/webhooks/payments'].post;
     const eventTypes = single.requestBody.content['application/json'].schema.oneOf.map((option: any) => option.properties.type.enum?.[0] ?? option.properties.type.const);
     expect(eventTypes.sort()).toEqual(['order.delivered', 'payment.succeeded', 'refund.failed', 'refund.succeeded']);
@@ -242,7 +230,7 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
   });
 
   it('exposes accepted, rejected by reason, duplicates and latency on /metrics', async () => {
-    const text = (await ingest.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const text = (await door.ingest.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(text).toMatch(/backstop_ingest_events_accepted_total\{type="payment.succeeded"\} [1-9]/);
     expect(text).toMatch(/backstop_ingest_rejected_total\{reason="invalid-signature"\} [1-9]/);
     expect(text).toMatch(/backstop_ingest_duplicate_deliveries_total [1-9]/);

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signedHeaders } from '@backstop/signing';
 import { hostileString } from '../support/hostile-strings';
 import { nameWithRefusedCharacter, platformName } from '../support/unicode-names';
 import { paymentEvent } from '../support/webhooks';
-import { openIngestDoor, type IngestDoor, type IngestUnderTest } from './harness';
+import { ingestDoorForTests } from './harness';
 
 const printable = (max: number) => fc.stringMatching(new RegExp(`^[\\x20-\\x7e]{0,${max}}$`));
 
@@ -47,16 +47,8 @@ const body = fc.oneof(
 );
 
 describe('random bodies and headers never make ingest fail with a 5xx', () => {
-  let door: IngestDoor;
-  let ingest: IngestUnderTest;
-  let secret: string;
   const tenantId = 'cardshop';
-
-  beforeAll(async () => {
-    door = await openIngestDoor({ tenantId });
-    ({ ingest, secret } = door);
-  });
-  afterAll(() => door?.close());
+  const door = ingestDoorForTests({ tenantId });
 
   it('answers every request below 500, and every rejection as problem+json', async () => {
     const request = fc.record({
@@ -74,8 +66,8 @@ describe('random bodies and headers never make ingest fail with a 5xx', () => {
     await fc.assert(
       fc.asyncProperty(request, async ({ url, body: payload, signed, webhookId, contentType, tenant, headers }) => {
         // Signed for real, so most requests pass the signature and reach the parser and validator.
-        const signature = signed ? signedHeaders(secret, webhookId, payload) : {};
-        const response = await ingest.app.inject({
+        const signature = signed ? signedHeaders(door.secret, webhookId, payload) : {};
+        const response = await door.ingest.app.inject({
           method: 'POST',
           url,
           payload,

@@ -1,6 +1,7 @@
 export * from './money';
 export * from './ids';
 export * from './payment-event';
+export * from './example-payment';
 export * from './ingested-event';
 export * from './flag-type';
 export * from './messages';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { scratchConsumer } from '../../../test/support/scratch-consumer';
 import { scratchTopic } from '../../../test/support/scratch-topic';
 import { eventually } from '../../../test/support/wait';
 import { commitBatch } from './commit-batch';
@@ -13,10 +14,7 @@ describe('commitBatch on a real broker', () => {
     await producer.send({ topic, messages: [{ value: 'a' }, { value: 'b' }] });
     await producer.disconnect();
 
-    const groupId = `${topic}-group`;
-    const consumer = kafka.consumer({ groupId });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    const { consumer, groupId } = await scratchConsumer(scratch, 'group');
     let disconnected: Promise<void> | undefined;
     const handled = new Promise<void>((resolve) => {
       void consumer.run({

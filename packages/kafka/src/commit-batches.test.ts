@@ -3,6 +3,7 @@ import type { EachBatchPayload } from 'kafkajs';
 import { commitBatches } from './commit-batches';
 import { gatherBatches } from './gather-batches';
 import { ACKS_ALL, createIdempotentProducer } from './producer';
+import { scratchConsumer } from '../../../test/support/scratch-consumer';
 import { scratchTopic } from '../../../test/support/scratch-topic';
 import { eventually } from '../../../test/support/wait';
 
@@ -24,13 +25,9 @@ describe('gatherBatches and commitBatches on a real broker', () => {
     (await scratch.admin.fetchOffsets({ groupId, topics: [scratch.topic] }))[0]!.partitions.map(({ partition, offset }) => ({ partition, offset })).sort((a, b) => a.partition - b.partition);
 
   it('hands the batches of one fetch over together and commits all their partitions in one request', async () => {
-    const { kafka, topic } = scratch;
-    const groupId = `${topic}-together`;
-    const consumer = kafka.consumer({ groupId });
+    const { consumer, groupId } = await scratchConsumer(scratch, 'together');
     let commitRequests = 0;
     consumer.on(consumer.events.REQUEST, ({ payload }) => void (payload.apiName === 'OffsetCommit' && (commitRequests += 1)));
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
     const groups: number[][] = [];
     let seen = 0;
     const allSeen = new Promise<void>((resolve) => {
@@ -56,11 +53,7 @@ describe('gatherBatches and commitBatches on a real broker', () => {
   }, 60_000);
 
   it('settles every batch of a group with its failure, so none is committed and the fetch is redone', async () => {
-    const { kafka, topic } = scratch;
-    const groupId = `${topic}-failing`;
-    const consumer = kafka.consumer({ groupId });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    const { consumer, groupId } = await scratchConsumer(scratch, 'failing');
     let attempts = 0;
     const settled: string[] = [];
     const redone = new Promise<void>((resolve) => {
@@ -91,11 +84,7 @@ describe('gatherBatches and commitBatches on a real broker', () => {
   }, 60_000);
 
   it('commits the group a disconnect lands in, so the next owner does not redo it', async () => {
-    const { kafka, topic } = scratch;
-    const groupId = `${topic}-stopping`;
-    const consumer = kafka.consumer({ groupId });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    const { consumer, groupId } = await scratchConsumer(scratch, 'stopping');
     let disconnected: Promise<void> | undefined;
     const handled = new Promise<void>((resolve) => {
       void consumer.run({

@@ -6,6 +6,7 @@ export * from './dead-letter';
 export * from './commit-batch';
 export * from './commit-batches';
 export * from './gather-batches';
+export * from './run-by-fetch';
 export * from './retriable';
 export * from './coordinator-ready';
 export * from './codecs';

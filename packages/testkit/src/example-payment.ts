@@ -1,4 +1,4 @@
-import type { PaymentData } from '@backstop/contracts';
+import { examplePaymentTerms, type PaymentData } from '@backstop/contracts';
 
 /**
  * One card bought for the buyer's own game account, ¥30.00 by Alipay: the payment every
@@ -13,13 +13,7 @@ export function examplePaymentData(id: string, overrides: Partial<PaymentData> =
     kind: 'purchase',
     sku: 'genshin-welkin-30d',
     category: 'game-card',
-    quantity: 1,
-    unitPrice: 3000,
-    amount: 3000,
-    currency: 'CNY',
-    recipientAccount: '8000123456',
-    recipientVerified: true,
-    channel: 'alipay',
+    ...examplePaymentTerms,
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 import { partitionKey, topicName } from '@backstop/contracts';
-import { ACKS_ALL, commitBatches, fetchGathering, gatherBatches, groupMembership, PARTITIONS_PER_PASS, retryRetriable, sendDeadLetters } from '@backstop/kafka';
+import { ACKS_ALL, commitBatches, fetchGathering, groupMembership, retryRetriable, runByFetch, sendDeadLetters } from '@backstop/kafka';
 import { faultPoint } from '@backstop/lifecycle';
 import type { Logger } from '@backstop/logging';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
@@ -81,12 +81,7 @@ export async function startDetector(deps: DetectorDeps): Promise<Consumer> {
     if (outcome.flags.length > 0) logger.info({ flags: outcome.flags.length, partitions }, 'flags published');
   };
 
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: PARTITIONS_PER_PASS,
-    eachBatch: gatherBatches(handleFetch),
-  });
+  await runByFetch(consumer, handleFetch);
   return consumer;
 }
 

@@ -9,6 +9,7 @@ import { DetectorConfig } from '../config';
 import { payment } from '@backstop/detection/fixtures';
 import { planEventsReplay, replayRanges } from './replay-events';
 import { offsetsIn } from './replay-plan';
+import { replayTotals } from './replay-totals';
 import { createPayerStateStore, payerKeys } from '@backstop/detection';
 
 const tenantId = 'cardshop';
@@ -73,16 +74,8 @@ describe('replaying the events topic', () => {
     expect(partitions).toBe(3);
     expect(offsetsIn(ranges)).toBe(BigInt(judged.length));
 
-    const totals = { restored: 0, known: 0, skipped: 0 };
-    const outcome = await replayRanges({
-      kafka, topic, groupId, ranges, store, logger,
-      signal: new AbortController().signal,
-      onBatch: (batch) => {
-        totals.restored += batch.restored;
-        totals.known += batch.known;
-        totals.skipped += batch.skipped;
-      },
-    });
+    const { totals, add } = replayTotals();
+    const outcome = await replayRanges({ kafka, topic, groupId, ranges, store, logger, signal: new AbortController().signal, onBatch: add });
     expect(outcome).toBe('finished');
     expect(totals).toEqual({ restored: judged.length, known: 0, skipped: 0 });
     for (const payerId of payers) {

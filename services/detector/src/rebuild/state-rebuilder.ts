@@ -5,6 +5,7 @@ import type { RebuildLock } from './rebuild-lock';
 import type { ReplayedBatch } from './replay-batch';
 import type { EventsReplayer, ReplayOutcome } from './replay-events';
 import { offsetsIn } from './replay-plan';
+import { replayTotals } from './replay-totals';
 import { type SentinelReading, type StateSentinel, marksFlags } from '@backstop/detection';
 
 /**
@@ -106,12 +107,10 @@ export class StateRebuilder {
       );
     }, lock.leaseMs / 3);
     metrics.replayRunning.set(1);
-    const totals = { restored: 0, known: 0, skipped: 0 };
+    const { totals, add } = replayTotals();
     const count = (replayed: ReplayedBatch) => {
-      for (const result of ['restored', 'known', 'skipped'] as const) {
-        totals[result] += replayed[result];
-        metrics.replayedEvents.inc({ result }, replayed[result]);
-      }
+      add(replayed);
+      for (const result of ['restored', 'known', 'skipped'] as const) metrics.replayedEvents.inc({ result }, replayed[result]);
     };
     const summary = () => {
       const seconds = (this.clock() - startedMs) / 1000;

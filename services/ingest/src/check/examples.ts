@@ -1,4 +1,4 @@
-import type { CheckAnswer, CheckIntent } from '@backstop/contracts';
+import { examplePaymentTerms, type CheckAnswer, type CheckIntent } from '@backstop/contracts';
 
 /**
  * The documented example of a check: the intent and the answer it gets when the same order
@@ -13,13 +13,7 @@ export const exampleIntent: CheckIntent = {
   kind: 'purchase',
   sku: '腾讯Q币-100',
   category: '游戏点卡',
-  quantity: 1,
-  unitPrice: 3000,
-  amount: 3000,
-  currency: 'CNY',
-  recipientAccount: '8000123456',
-  recipientVerified: true,
-  channel: 'alipay',
+  ...examplePaymentTerms,
 };
 
 /** The payment of the same order the example's payer made 8 seconds earlier. */

@@ -1,5 +1,5 @@
 import { IngestedEvent, topicName } from '@backstop/contracts';
-import { commitBatches, deadLetterFor, fetchGathering, gatherBatches, groupMembership, PARTITIONS_PER_PASS, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
+import { commitBatches, deadLetterFor, fetchGathering, groupMembership, runByFetch, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
 import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
@@ -46,11 +46,6 @@ export async function startEventConsumer(deps: { config: RefundWorkerConfig; kaf
     await commitBatches(live);
   };
 
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: PARTITIONS_PER_PASS,
-    eachBatch: gatherBatches(handleFetch),
-  });
+  await runByFetch(consumer, handleFetch);
   return consumer;
 }
