@@ -28,4 +28,17 @@ describe('a CPU profile summary', () => {
     expect(summary.byOwner).toContainEqual({ name: 'zod', share: 0.4 });
     expect(summary.byFunction).toContainEqual({ name: 'judge packages/detection:41', share: 0.2 });
   });
+
+  it('gives the hottest lines when the profile knows them, and none when every function sits on line 1', () => {
+    const frame = (id: number, url: string, positionTicks: { line: number; ticks: number }[]) =>
+      ({ id, callFrame: { functionName: 'f', url, lineNumber: 0 }, positionTicks });
+    const bundled = {
+      nodes: [frame(1, 'file:///w/.cache/lines/run.mjs', [{ line: 120, ticks: 3 }, { line: 7, ticks: 1 }]), frame(2, 'file:///w/node_modules/zod/lib/types.js', [{ line: 9, ticks: 4 }])],
+      samples: [1, 1, 1, 1, 2, 2, 2, 2],
+      timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000],
+    };
+    expect(summarise(bundled).byLine).toEqual([{ name: '.cache/lines/run.mjs:120', share: 0.375 }, { name: '.cache/lines/run.mjs:7', share: 0.125 }]);
+    const minified = { ...bundled, nodes: [frame(1, 'file:///w/packages/detection/src/rules/rule.ts', [{ line: 1, ticks: 4 }]), bundled.nodes[1]!] };
+    expect(summarise(minified).byLine).toEqual([]);
+  });
 });

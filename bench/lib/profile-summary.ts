@@ -13,6 +13,8 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  /** Samples of this frame by the line (1-based) it was on. */
+  positionTicks?: { line: number; ticks: number }[];
 }
 
 interface CpuProfile {
@@ -33,6 +35,12 @@ export interface ProfileSummary {
   busy: number;
   byOwner: ProfileShare[];
   byFunction: ProfileShare[];
+  /**
+   * The project's lines that took the most self time, when the profile knows them: empty for
+   * code run by tsx, whose whitespace-stripped output puts every function on line 1 (see
+   * bundle-for-lines.mjs).
+   */
+  byLine: ProfileShare[];
 }
 
 /** Who a frame belongs to: a package, Node itself, the project's own code, or V8's pseudo-frames. */
@@ -56,9 +64,18 @@ export function summarise(profile: CpuProfile, top = 25): ProfileSummary {
   });
   const owners = new Map<string, number>();
   const functions = new Map<string, number>();
+  const lines = new Map<string, number>();
   let idleMs = 0;
   for (const [id, ms] of selfMs) {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const node = byId.get(id)!;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const ticks = node.positionTicks?.reduce((sum, position) => sum + position.ticks, 0) ?? 0;
+    if (ticks > 0 && !url.includes('node_modules') && url.startsWith('file:')) {
+      for (const position of node.positionTicks!) {
+        const line = `${url.replace(/^file:\/\/.*?\/(?=(packages|services|bench|infra|test|\.cache)\/)/, '')}:${position.line}`;
+        lines.set(line, (lines.get(line) ?? 0) + (ms * position.ticks) / ticks);
+      }
+    }
     if (functionName === '(idle)') idleMs += ms;
     const owner = ownerOf(url, functionName);
     owners.set(owner, (owners.get(owner) ?? 0) + ms);
@@ -67,7 +84,11 @@ export function summarise(profile: CpuProfile, top = 25): ProfileSummary {
   }
   const shares = (map: Map<string, number>, limit: number) =>
     [...map].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([name, ms]) => ({ name, share: spanMs > 0 ? ms / spanMs : 0 }));
-  return { spanMs, busy: spanMs > 0 ? 1 - idleMs / spanMs : 0, byOwner: shares(owners, 15), byFunction: shares(functions, top) };
+  const linesKnown = [...lines.keys()].some((line) => !line.endsWith(':1'));
+  return {
+    spanMs, busy: spanMs > 0 ? 1 - idleMs / spanMs : 0, byOwner: shares(owners, 15), byFunction: shares(functions, top),
+    byLine: linesKnown ? shares(lines, top) : [],
+  };
 }
 
 export function formatSummary(summary: ProfileSummary): string {
@@ -82,6 +103,7 @@ export function formatSummary(summary: ProfileSummary): string {
     '| function (self time) | share of wall time |',
     '|---|---|',
     ...summary.byFunction.map(({ name, share }) => `| ${name.replaceAll('|', '\\|')} | ${percent(share)} |`),
+    ...(summary.byLine.length === 0 ? [] : ['', '| line (self time) | share of wall time |', '|---|---|', ...summary.byLine.map(({ name, share }) => `| ${name} | ${percent(share)} |`)]),
   ].join('\n');
 }
 
