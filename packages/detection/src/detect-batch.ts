@@ -8,7 +8,8 @@ import { buildFlag } from './flag-builder';
 import type { RulesConfigSource } from './policy/tenant-rules';
 import { evaluateRules, type Finding } from './rules';
 import { msOf } from './rules/payment-time';
-import type { DeliveryRequest, PayerSnapshot, PayerStateStore } from './state/payer-state';
+import type { DeliveryRequest, PayerStateStore } from './state/payer-state';
+import type { PayerSnapshot } from './state/payer-snapshot';
 import type { StoredFlags } from './state/stored-flags';
 import type { StateLoss } from './state/state-loss';
 
@@ -176,16 +177,15 @@ export async function detectBatch(batches: readonly SourceBatch[], deps: DetectD
       outcome.published.push(...judgement.stored.map((flag) => JSON.stringify(flag)));
       return;
     }
-    const isLate = (newestMs: number) => newestMs - msOf(payment) > deps.allowedLatenessMs;
+    const newestMs = judgement.kind === 'judged-ahead' ? aheadFlags.get(index)!.newestMs : judgement.newestMs;
+    if (newestMs - msOf(payment) > deps.allowedLatenessMs) outcome.late += 1;
     if (judgement.kind === 'judged-ahead') {
       // Recorded with its flags already: nothing to remember after they are sent.
       const built = aheadFlags.get(index)!;
-      if (isLate(built.newestMs)) outcome.late += 1;
       outcome.flags.push(...built.flags);
       outcome.published.push(...built.values);
       return;
     }
-    if (isLate(judgement.newestMs)) outcome.late += 1;
     if (judgement.kind === 'redelivered-before-flags') outcome.redelivered += 1;
     if (judgement.findings.length === 0) {
       outcome.records.push({ tenantId: ingested.tenantId, payment, stored: '[]' });

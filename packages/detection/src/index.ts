@@ -15,9 +15,9 @@ export {
   type DeliveryRequest,
   type Observation,
   type ObserveRequest,
-  type PayerSnapshot,
   type StateLimits,
 } from './state/payer-state';
+export type { PayerSnapshot } from './state/payer-snapshot';
 export { StoredFlags } from './state/stored-flags';
 export { StateSentinel, type SentinelReading } from './state/state-sentinel';
 export { slotsLost, WHOLE_STATE_LOST, type StateLoss } from './state/state-loss';
@@ -34,4 +34,4 @@ export { createPaymentCheck } from './check/create-check';
 export { candidateIdOf, candidatePayment } from './check/candidate';
 export { judgeIntent } from './check/judge-intent';
 export { WarningLog, confirmedWarningOf } from './check/warning-log';
-export { singleEdit, type SingleEdit } from './stats/edit-distance';
+export { singleEdit } from './stats/edit-distance';

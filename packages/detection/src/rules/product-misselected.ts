@@ -1,5 +1,5 @@
 import type { PaymentSnapshot, RulesConfig } from '@backstop/contracts';
-import type { PayerSnapshot } from '../state/payer-state';
+import type { PayerSnapshot } from '../state/payer-snapshot';
 import { gradeMisselected, recipientRelation } from './misselected-signals';
 import { defineRule, historyFor, moneyOf, msOf, thresholdsOf, type Finding, type RuleContext } from './rule';
 

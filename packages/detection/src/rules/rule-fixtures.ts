@@ -1,6 +1,6 @@
 import type { PaymentSnapshot } from '@backstop/contracts';
 import { examplePaymentData } from '@backstop/testkit';
-import type { PayerSnapshot } from '../state/payer-state';
+import type { PayerSnapshot } from '../state/payer-snapshot';
 import type { SkuSummary } from '../state/sku-prices';
 import { summarizeLog } from '../stats/robust';
 import type { RuleContext } from './rule';

@@ -1,6 +1,6 @@
 import type { EventMark, Evidence, FlagMessage, FlagType, PaymentSnapshot, Severity } from '@backstop/contracts';
 import type { RulesConfig } from '@backstop/contracts';
-import type { PayerSnapshot } from '../state/payer-state';
+import type { PayerSnapshot } from '../state/payer-snapshot';
 import { msOf } from './payment-time';
 
 /** Everything a rule may look at for one payment: the payment and its payer's state before it. */

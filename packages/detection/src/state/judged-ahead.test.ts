@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Flag, WebhookEvent } from '@backstop/contracts';
 import { createRedis, deleteMatching, type Redis } from '@backstop/redis';
 import { eventMessages, generateTraffic, Random } from '@backstop/testkit';
+import { seedForFile } from '@backstop/testkit/file-seed';
 import { detectBatch } from '../detect-batch';
 import { fixedRulesConfig } from '../policy/tenant-rules';
 import { createPayerStateStore } from './create-store';
@@ -27,7 +28,7 @@ import type { StoredFlags } from './stored-flags';
 describe('judging from the detector’s own copy of a payer', () => {
   let redis: Redis;
   const tenantId = 'copyshop';
-  const seed = Number(process.env.TRAFFIC_SEED ?? randomBytes(4).readUInt32BE());
+  const { seed } = seedForFile();
   const run = `jd${randomBytes(3).toString('hex')}`;
   const now = () => new Date('2026-12-01T00:00:00Z');
 

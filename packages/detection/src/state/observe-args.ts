@@ -33,8 +33,8 @@ export interface JudgedAhead {
   counts: string;
   /** The flags json the judgement produced, stored under the event id. */
   flags: string;
-  /** The payment's compact json, when the caller made it already (as its copy recorded it). */
-  compact?: string;
+  /** The payment's compact json, as its copy recorded it. */
+  compact: string;
 }
 
 /** The limits packed once, as the script's last argument reads them. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRedis, type Redis } from '@backstop/redis';
 import { payment } from '../rules/rule-fixtures';
 import { payerKeys, skuPricesKey } from './keys';
+import { toCompact } from './compact-payment';
 import { observePaymentArgs, packLimits, type ObserveLimits } from './observe-args';
 import { defineDetectorScripts } from './scripts';
 import { versionAfterDelivery, versionAfterPayment } from './state-version';
@@ -127,7 +128,7 @@ describe('observe-payment-8.lua on a real Redis', () => {
     };
     const judgedAhead = async (p: ReturnType<typeof payment>, version: string, orderLength = 0, flags = '[]', counts?: string) =>
       redis.observePayment(
-        ...observePaymentArgs(prefix, tenantId, p, Date.parse(p.occurredAt), undefined, wallMs, packed, { version, orderLength, flags, counts: counts ?? (await countsOf(p.payerId)) }),
+        ...observePaymentArgs(prefix, tenantId, p, Date.parse(p.occurredAt), undefined, wallMs, packed, { version, orderLength, flags, counts: counts ?? (await countsOf(p.payerId)), compact: toCompact(p) }),
       );
 
     it('records a payment judged against the current version with its flags, returning no snapshot, under the version the caller foresaw', async () => {

@@ -1,6 +1,7 @@
 import type { PaymentSnapshot } from '@backstop/contracts';
 import type { Redis } from '@backstop/redis';
-import { parseSnapshot, type PayerSnapshot } from './payer-state';
+import type { PayerSnapshot } from './payer-snapshot';
+import { parseSnapshot } from './payer-state';
 import { readPayerArgs } from './read-payer-args';
 import { defineDetectorScripts } from './scripts';
 import type { SkuPriceBook } from './sku-prices';

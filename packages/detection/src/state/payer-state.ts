@@ -9,8 +9,6 @@ import { PayerCopy } from './payer-copy';
 import type { PayerCopies } from './payer-copies';
 import type { PayerSnapshot, RawSnapshot } from './payer-snapshot';
 import type { SkuPriceBook } from './sku-prices';
-
-export type { PayerSnapshot } from './payer-snapshot';
 import { versionAfterDelivery, versionAfterPayment } from './state-version';
 
 /** Payments per pipeline when a batch's observations are split to overlap Redis and this process. */
@@ -41,8 +39,6 @@ export interface StateLimits {
   /** Idle payers' keys expire after this many seconds. */
   payerTtlSeconds: number;
 }
-
-
 
 function pairs(flat: (string | number)[]): Map<string, number> {
   const map = new Map<string, number>();

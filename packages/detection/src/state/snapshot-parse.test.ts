@@ -11,7 +11,8 @@ import { msOf } from '../rules/payment-time';
 import { fromCompact, type CompactPayment } from './compact-payment';
 import { createPayerStateStore } from './create-store';
 import { payerKeys } from './keys';
-import { parseSnapshot, type PayerSnapshot } from './payer-state';
+import type { PayerSnapshot } from './payer-snapshot';
+import { parseSnapshot } from './payer-state';
 
 /**
  * The snapshot as the detector reads it now (times from the sorted set's scores, in the set's
