@@ -1,6 +1,6 @@
 import type { Consumer } from 'kafkajs';
 import type { Logger } from '@backstop/logging';
-import { isCoordinatorLoss, restartsAfterCoordinatorLoss } from './outage-restart';
+import { runsAgainAfter } from './outage-restart';
 
 export interface ConsumerState {
   name: string;
@@ -25,8 +25,7 @@ export class ConsumerHealth {
     this.consumers.set(name, { name, running: true });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart) return;
-      // Run again by restartAfterCoordinatorLoss: stopped, but not for good.
-      if (restartsAfterCoordinatorLoss(consumer) && isCoordinatorLoss(payload.error)) return;
+      if (runsAgainAfter(consumer, payload.error)) return;
       const stoppedBy = `${payload.error.name}: ${payload.error.message}`;
       this.consumers.set(name, { name, running: false, stoppedBy });
       this.logger.error({ consumer: name, err: stoppedBy }, 'consumer stopped for good; the service reports not ready');

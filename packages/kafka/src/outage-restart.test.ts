@@ -4,7 +4,7 @@ import { createLogger } from '@backstop/logging';
 import { scratchTopic } from '../../../test/support/scratch-topic';
 import { eventually } from '../../../test/support/wait';
 import { ConsumerHealth } from './consumer-health';
-import { isCoordinatorLoss, restartsAfterCoordinatorLoss } from './outage-restart';
+import { isCoordinatorLoss, runsAgainAfter } from './outage-restart';
 import { ACKS_ALL, createIdempotentProducer } from './producer';
 
 /** KafkaJS's own error, as its cluster throws it (its typings take no message). */
@@ -30,7 +30,7 @@ describe('a consumer KafkaJS stopped for want of its group coordinator', () => {
     await producer.disconnect();
 
     const consumer = kafka.consumer({ groupId: `${topic}-group` });
-    expect(restartsAfterCoordinatorLoss(consumer)).toBe(true);
+    expect(runsAgainAfter(consumer, coordinatorNotFound())).toBe(true);
     const health = new ConsumerHealth(logger);
     const crashes: boolean[] = [];
     consumer.on(consumer.events.CRASH, ({ payload }) => crashes.push(payload.restart));

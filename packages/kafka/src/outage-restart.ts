@@ -17,8 +17,9 @@ export function isCoordinatorLoss(error: unknown): boolean {
   return false;
 }
 
-export function restartsAfterCoordinatorLoss(consumer: Consumer): boolean {
-  return (consumer as Consumer & { [RESTARTED]?: true })[RESTARTED] === true;
+/** Whether a crash of `consumer` with `error` is one `restartAfterCoordinatorLoss` runs it again after: stopped, but not for good. */
+export function runsAgainAfter(consumer: Consumer, error: unknown): boolean {
+  return (consumer as Consumer & { [RESTARTED]?: true })[RESTARTED] === true && isCoordinatorLoss(error);
 }
 
 /**
@@ -28,7 +29,7 @@ export function restartsAfterCoordinatorLoss(consumer: Consumer): boolean {
  * `createKafka` does so for every consumer it makes.
  */
 export function restartAfterCoordinatorLoss(consumer: Consumer, logger: Logger, delayMs = 2_000): Consumer {
-  if (restartsAfterCoordinatorLoss(consumer)) return consumer;
+  if ((consumer as Consumer & { [RESTARTED]?: true })[RESTARTED]) return consumer;
   const run = consumer.run.bind(consumer);
   const disconnect = consumer.disconnect.bind(consumer);
   let config: ConsumerRunConfig | undefined;
