@@ -63,7 +63,7 @@ const started = Date.now();
 for (let offset = 0; offset < traffic.length; offset += perTick) {
   const due = started + (offset / perTick) * tickMs;
   if (due > Date.now()) await sleep(due - Date.now());
-  await publishEvents(producer, eventsTopic, tenantId, traffic.slice(offset, offset + perTick).map(({ event }) => event), new Date());
+  await publishEvents(producer, eventsTopic, tenantId, traffic.slice(offset, offset + perTick).map(({ event }) => event));
 }
 const streamedMs = Date.now() - started;
 

@@ -5,6 +5,7 @@ import { createPayerStateStore, defineDetectorScripts, detectBatch, fixedRulesCo
 import { Cluster, createRedis, deleteMatching, forEachKey, type Redis } from '@backstop/redis';
 import { payment as fixturePayment } from '@backstop/detection/fixtures';
 import { eventMessages, generateTraffic } from '@backstop/testkit';
+import { seedForFile } from '@backstop/testkit/file-seed';
 import { RedisCluster } from '../../infra/cluster/redis-cluster';
 import { eventually } from '../support/wait';
 
@@ -20,7 +21,7 @@ describe('the payers state on Redis Cluster', () => {
   let cluster: Redis;
   let single: Redis;
   const tenantId = 'clustershop';
-  const seed = Number(process.env.TRAFFIC_SEED ?? randomBytes(4).readUInt32BE());
+  const { seed } = seedForFile();
   const traffic = generateTraffic({ seed, payers: 150, startMs: Date.parse('2026-11-01T00:00:00Z') });
 
   beforeAll(async () => {

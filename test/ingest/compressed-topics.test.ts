@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Flag, partitionKey, topicName } from '@backstop/contracts';
 import { createTenant } from '@backstop/tenancy';
-import { readTopic } from '@backstop/testkit';
+import { ingested, readTopic } from '@backstop/testkit';
 import type { ServiceProcess } from '../../infra/dev/service-process';
 import { exampleMapping } from '../support/example-mapping';
-import { ingested } from '../support/detector';
 import { CODECS, kcatInstalled, kcatProduce } from '../support/kcat';
 import { startServices, stopServices } from '../support/services';
 import { createIsolatedStack, type IsolatedStack } from '../support/stack';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Flag, topicName, type IngestedEvent, type PaymentData, type WebhookEvent } from '@backstop/contracts';
+import { Flag, topicName, type PaymentData, type WebhookEvent } from '@backstop/contracts';
 import { ACKS_ALL, createIdempotentProducer } from '@backstop/kafka';
 import type { Kafka, Producer } from 'kafkajs';
 import type { IsolatedStack } from './stack';
@@ -25,10 +25,6 @@ export interface DetectorHarness {
   marker(payerId: string, at: Date, data?: Partial<PaymentData>): Promise<string>;
   deadLetters(): ReadMessage[];
   close(): Promise<void>;
-}
-
-export function ingested(tenantId: string, event: WebhookEvent, receivedAt = new Date()): IngestedEvent {
-  return { v: 1, tenantId, receivedAt: receivedAt.toISOString(), marks: [], event };
 }
 
 export async function detectorHarness(stack: IsolatedStack, tenantId: string): Promise<DetectorHarness> {

@@ -48,7 +48,7 @@ export const MISTAKE_HEAVY: TrafficMix = { mistakes: { duplicate: 0.03, amount: 
  */
 export function sendTraffic(options: TrafficOptions): TrafficRun {
   if (options.seed !== undefined) sayOnFailure(`seed ${options.seed}, fixed by the test`);
-  const seed = options.seed ?? fileSeed.next();
+  const seed = options.seed ?? fileSeed.nextRun();
   const generator = new TrafficGenerator({ mix: options.mix ?? MISTAKE_HEAVY, payers: options.payers ?? 60, seed });
   const client = new WebhookClient({ baseUrl: options.ingestUrl, tenantId: options.tenantId, secret: options.secret, timeoutMs: 5_000, attempts: options.attempts ?? 12 });
   const sent: SentEvent[] = [];

@@ -5,7 +5,7 @@ export interface FileSeed {
   /** TRAFFIC_SEED when set, else a fresh one. */
   readonly seed: number;
   /** The seed of the file's next run, said beside a failure of the test that is running. */
-  next(): number;
+  nextRun(): number;
 }
 
 /**
@@ -22,7 +22,7 @@ export function seedForFile(): FileSeed {
   let runs = 0;
   return {
     seed,
-    next() {
+    nextRun() {
       const run = runs++;
       // Golden-ratio steps spread consecutive runs over the whole seed space.
       const runSeed = (seed + Math.imul(run, 0x9e3779b9)) >>> 0;

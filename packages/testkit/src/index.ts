@@ -13,13 +13,14 @@
  */
 export { freshSeed, Random } from './random';
 export {
-  CATALOGUES, DEFAULT_MIX, MISTAKES, parseMistakes, TrafficGenerator,
-  type CatalogueLanguage, type Generated, type Mistake, type SentKind, type TrafficMix, type TrafficOptions,
+  DEFAULT_MIX, MISTAKES, parseMistakes, TrafficGenerator,
+  type Generated, type Mistake, type SentKind, type TrafficMix, type TrafficOptions,
 } from './platform/traffic';
+export { CATALOGUES, type CatalogueLanguage } from './shop/catalogue';
 export { WebhookClient, type ClientOptions, type Delivery } from './platform/client';
 export { generateTraffic, type Cohort, type HardNegative, type LabelledEvent, type LabelledTrafficOptions } from './labelled/traffic';
 export { forEachKey } from '@backstop/redis';
 export { createDatabaseSlice, createSlice, type Endpoints, type Slice, type SliceOptions } from './slice';
-export { eventMessages, groupCaughtUp, publishEvents, publishFlags } from './kafka';
+export { eventMessages, groupCaughtUp, ingested, publishEvents, publishFlags } from './kafka';
 export { readTopic, type ReadMessage } from './topic-reader';
 export { examplePaymentData } from './example-payment';

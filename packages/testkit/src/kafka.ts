@@ -6,19 +6,21 @@ export async function publishFlags(producer: Producer, topic: string, flags: rea
   await producer.send({ topic, messages: flags.map((flag) => ({ key: `${flag.tenantId}:${flag.payment.payerId}`, value: JSON.stringify(flag) })) });
 }
 
-/** Publishes platform events as ingest would, wrapped and keyed by tenant:payer. */
-export async function publishEvents(
-  producer: Producer, topic: string, tenantId: string, events: readonly WebhookEvent[],
-  // A paced sender stamps a whole tick with the moment it went out, as latency is measured from receivedAt.
-  receivedAt?: Date,
-): Promise<void> {
+/** A platform event as ingest writes it to the events topic, received at `receivedAt`. */
+export function ingested(tenantId: string, event: WebhookEvent, receivedAt = new Date()): IngestedEvent {
+  return { v: 1, tenantId, receivedAt: receivedAt.toISOString(), marks: [], event };
+}
+
+/**
+ * Publishes platform events as ingest would, wrapped and keyed by tenant:payer, all received
+ * as the send goes out: latency is measured from receivedAt.
+ */
+export async function publishEvents(producer: Producer, topic: string, tenantId: string, events: readonly WebhookEvent[]): Promise<void> {
+  const receivedAt = new Date();
   await producer.send({
     topic,
     acks: ACKS_ALL,
-    messages: events.map((event) => {
-      const wrapped: IngestedEvent = { v: 1, tenantId, receivedAt: (receivedAt ?? new Date()).toISOString(), marks: [], event };
-      return { key: partitionKey(tenantId, event.data.payerId), value: JSON.stringify(wrapped) };
-    }),
+    messages: events.map((event) => ({ key: partitionKey(tenantId, event.data.payerId), value: JSON.stringify(ingested(tenantId, event, receivedAt)) })),
   });
 }
 
@@ -27,17 +29,14 @@ export async function publishEvents(
  * occurred, at offsets from `firstOffset`: for driving the detector's core without a broker.
  */
 export function eventMessages(tenantId: string, events: readonly WebhookEvent[], firstOffset: number): KafkaMessage[] {
-  return events.map((event, index) => {
-    const ingested: IngestedEvent = { v: 1, tenantId, receivedAt: event.occurredAt, marks: [], event };
-    return {
-      key: Buffer.from(partitionKey(tenantId, event.data.payerId)),
-      value: Buffer.from(JSON.stringify(ingested)),
-      offset: String(firstOffset + index),
-      timestamp: String(Date.parse(event.occurredAt)),
-      attributes: 0,
-      headers: {},
-    } as KafkaMessage;
-  });
+  return events.map((event, index): KafkaMessage => ({
+    key: Buffer.from(partitionKey(tenantId, event.data.payerId)),
+    value: Buffer.from(JSON.stringify(ingested(tenantId, event, new Date(event.occurredAt)))),
+    offset: String(firstOffset + index),
+    timestamp: String(Date.parse(event.occurredAt)),
+    attributes: 0,
+    headers: {},
+  }));
 }
 
 /** True once the group has committed offsets up to the end of every partition of the topic. */

@@ -42,8 +42,8 @@ describe('WebhookClient', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   const client = () => new WebhookClient({ baseUrl, tenantId: 'demo', secret, timeoutMs: 5_000, attempts: 4 });
-  const traffic = seedForFile();
-  const event = () => new TrafficGenerator({ mix: { mistakes: {}, delivered: 0, retry: 0 }, payers: 10, seed: traffic.next() }).next().event;
+  const seeds = seedForFile();
+  const event = () => new TrafficGenerator({ mix: { mistakes: {}, delivered: 0, retry: 0 }, payers: 10, seed: seeds.nextRun() }).next().event;
 
   it('retries 5xx and 429, signing every attempt so the reference verifier accepts it', async () => {
     seen.length = 0;

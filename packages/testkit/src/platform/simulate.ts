@@ -11,7 +11,8 @@
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { WebhookClient, type Delivery } from './client';
-import { CATALOGUES, DEFAULT_MIX, MISTAKES, parseMistakes, TrafficGenerator, type CatalogueLanguage, type Generated, type SentKind } from './traffic';
+import { CATALOGUES, type CatalogueLanguage } from '../shop/catalogue';
+import { DEFAULT_MIX, MISTAKES, parseMistakes, TrafficGenerator, type Generated, type SentKind } from './traffic';
 
 const { values: args } = parseArgs({
   options: {

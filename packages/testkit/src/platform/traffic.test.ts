@@ -5,29 +5,29 @@ import { seedForFile } from '../file-seed';
 import { DEFAULT_MIX, parseMistakes, TrafficGenerator, type SentKind } from './traffic';
 
 // Shares and counts below hold for nearly every seed: a failure says the one that replays it.
-const traffic = seedForFile();
+const seeds = seedForFile();
 
 describe('TrafficGenerator', () => {
   const generate = (count: number, generator: TrafficGenerator) => Array.from({ length: count }, () => generator.next());
 
   it('only produces events the contract accepts', () => {
-    const generator = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.1, amount: 0.1, recipient: 0.1, product: 0.1 }, delivered: 0.5, retry: 0.05 }, payers: 200, seed: traffic.next() });
+    const generator = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.1, amount: 0.1, recipient: 0.1, product: 0.1 }, delivered: 0.5, retry: 0.05 }, payers: 200, seed: seeds.nextRun() });
     for (const { event } of generate(2_000, generator)) expect(WebhookEvent.safeParse(event).success).toBe(true);
   });
 
   it("speaks the shop's own language by default: Chinese skus, categories and some payers' user names, which the contract keeps unchanged", () => {
-    const payments = generate(500, new TrafficGenerator({ mix: DEFAULT_MIX, payers: 30, seed: traffic.next() })).map(({ event }) => event).filter((event) => event.type === 'payment.succeeded');
+    const payments = generate(500, new TrafficGenerator({ mix: DEFAULT_MIX, payers: 30, seed: seeds.nextRun() })).map(({ event }) => event).filter((event) => event.type === 'payment.succeeded');
     const han = /\p{Script=Han}/u;
     for (const event of payments) expect(['游戏点卡', '礼品卡', '话费充值']).toContain(event.data.category);
     expect(payments.some((event) => event.data.sku === 'Steam Wallet 100' || event.data.sku === '腾讯Q币-100')).toBe(true);
     expect(payments.some((event) => han.test(event.data.payerId))).toBe(true);
     for (const event of payments) expect(WebhookEvent.parse(event)).toEqual(event);
-    const english = generate(200, new TrafficGenerator({ mix: DEFAULT_MIX, payers: 30, catalogue: 'en', seed: traffic.next() })).map(({ event }) => event);
+    const english = generate(200, new TrafficGenerator({ mix: DEFAULT_MIX, payers: 30, catalogue: 'en', seed: seeds.nextRun() })).map(({ event }) => event);
     expect(english.some((event) => event.type === 'payment.succeeded' && event.data.category === 'game-card')).toBe(true);
   });
 
   it('mixes in each mistake at about its share', () => {
-    const generator = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.2, amount: 0.1 }, delivered: 0, retry: 0 }, payers: 200, seed: traffic.next() });
+    const generator = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.2, amount: 0.1 }, delivered: 0, retry: 0 }, payers: 200, seed: seeds.nextRun() });
     const kinds = new Map<SentKind, number>();
     for (const { kind } of generate(5_000, generator)) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     expect(kinds.get('duplicate')! / 5_000).toBeGreaterThan(0.15);
@@ -38,7 +38,7 @@ describe('TrafficGenerator', () => {
   });
 
   it('labels each planted mistake with the flag it should raise, and nothing else with any', () => {
-    const generator = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.05, amount: 0.05, recipient: 0.05, product: 0.05 }, delivered: 0.3, retry: 0.05 }, payers: 40, seed: traffic.next() });
+    const generator = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.05, amount: 0.05, recipient: 0.05, product: 0.05 }, delivered: 0.3, retry: 0.05 }, payers: 40, seed: seeds.nextRun() });
     const orders = new Set<string>();
     const accounts = new Map<string, Set<string>>();
     const labelled = new Map<string, number>();
@@ -60,7 +60,7 @@ describe('TrafficGenerator', () => {
   });
 
   it('makes each mistake look like the real one', () => {
-    const generator = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.25, amount: 0.25, recipient: 0.25, product: 0.25 }, delivered: 0, retry: 0 }, payers: 50, seed: traffic.next() });
+    const generator = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.25, amount: 0.25, recipient: 0.25, product: 0.25 }, delivered: 0, retry: 0 }, payers: 50, seed: seeds.nextRun() });
     const sent = generate(400, generator);
     const payments = sent.map(({ event }) => event).filter((event) => event.type === 'payment.succeeded');
     for (const { kind, event } of sent) {
@@ -79,7 +79,7 @@ describe('TrafficGenerator', () => {
   });
 
   it('plants a mis-selected product: a never-bought category, then the usual one for a similar amount', () => {
-    const generator = new TrafficGenerator({ mix: { mistakes: { product: 0.1 }, delivered: 0, retry: 0 }, payers: 50, seed: traffic.next() });
+    const generator = new TrafficGenerator({ mix: { mistakes: { product: 0.1 }, delivered: 0, retry: 0 }, payers: 50, seed: seeds.nextRun() });
     const sent = generate(2_000, generator).filter(({ event }) => event.type === 'payment.succeeded');
     const planted = sent.flatMap(({ kind }, index) => (kind === 'product' ? [index] : []));
     expect(planted.length).toBeGreaterThan(5);
@@ -98,14 +98,14 @@ describe('TrafficGenerator', () => {
   });
 
   it('gives every event a later time than the one before, even when generated in one burst', () => {
-    const generator = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.1, amount: 0.1, recipient: 0.1, product: 0.1 }, delivered: 0.5, retry: 0 }, payers: 20, seed: traffic.next() });
+    const generator = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.1, amount: 0.1, recipient: 0.1, product: 0.1 }, delivered: 0.5, retry: 0 }, payers: 20, seed: seeds.nextRun() });
     const times = generate(3_000, generator).map(({ event }) => Date.parse(event.occurredAt));
     times.slice(1).forEach((time, index) => expect(time).toBeGreaterThan(times[index]!));
   });
 
   it('plants a wrong recipient only on an account the payer never paid, however many slips they made', () => {
     // Few payers and many slips: without care, a second slip lands on the account of a first.
-    const generator = new TrafficGenerator({ mix: { mistakes: { recipient: 0.3 }, delivered: 0, retry: 0 }, payers: 5, seed: traffic.next() });
+    const generator = new TrafficGenerator({ mix: { mistakes: { recipient: 0.3 }, delivered: 0, retry: 0 }, payers: 5, seed: seeds.nextRun() });
     const paid = new Map<string, Set<string>>();
     let planted = 0;
     for (const { kind, event } of generate(3_000, generator)) {
@@ -121,7 +121,7 @@ describe('TrafficGenerator', () => {
   });
 
   it('sends a correction right after its mistake, and hands it over when the run stops in between', () => {
-    const generator = new TrafficGenerator({ mix: { mistakes: { product: 0.2 }, delivered: 0.5, retry: 0.05 }, payers: 20, seed: traffic.next() });
+    const generator = new TrafficGenerator({ mix: { mistakes: { product: 0.2 }, delivered: 0.5, retry: 0.05 }, payers: 20, seed: seeds.nextRun() });
     let last = generator.next();
     while (last.kind !== 'product') last = generator.next();
     const [correction] = generator.drain();
@@ -132,7 +132,7 @@ describe('TrafficGenerator', () => {
   });
 
   it('re-sends an earlier event unchanged as a retry', () => {
-    const generator = new TrafficGenerator({ mix: { mistakes: {}, delivered: 0, retry: 0.3 }, payers: 50, seed: traffic.next() });
+    const generator = new TrafficGenerator({ mix: { mistakes: {}, delivered: 0, retry: 0.3 }, payers: 50, seed: seeds.nextRun() });
     const sent = generate(300, generator);
     const retries = sent.filter(({ kind }) => kind === 'retry');
     expect(retries.length).toBeGreaterThan(0);

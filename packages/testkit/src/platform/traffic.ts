@@ -3,8 +3,6 @@ import { freshSeed, Random } from '../random';
 import { mistypeUnpaid } from '../shop/account-typos';
 import { CATALOGUES, type CatalogueLanguage, type Product } from '../shop/catalogue';
 
-export { CATALOGUES, type CatalogueLanguage } from '../shop/catalogue';
-
 /** The kinds of mistake a card platform's traffic carries, as Backstop should catch them. */
 export const MISTAKES = ['duplicate', 'amount', 'recipient', 'product'] as const;
 export type Mistake = (typeof MISTAKES)[number];
@@ -89,6 +87,8 @@ const PLANTED_FLAGS: Record<SentKind, FlagType[]> = {
   product: ['product.misselected'],
 };
 
+const labelled = (made: Made): Generated => ({ ...made, expected: PLANTED_FLAGS[made.kind] });
+
 /**
  * Realistic traffic for one platform: a population of payers who buy cards for their own
  * accounts, with the configured share of each mistake mixed in. Keeps the recent payments so
@@ -144,8 +144,7 @@ export class TrafficGenerator {
   }
 
   next(): Generated {
-    const made = this.followUps.shift() ?? this.fresh();
-    const generated: Generated = { ...made, expected: PLANTED_FLAGS[made.kind] };
+    const generated = labelled(this.followUps.shift() ?? this.fresh());
     const { event } = generated;
     if (event.type === 'payment.succeeded' && event.data.recipientAccount !== undefined) this.payerById.get(event.data.payerId)?.paidAccounts.add(event.data.recipientAccount);
     this.sent.push(event);
@@ -159,7 +158,7 @@ export class TrafficGenerator {
    * may leave a mis-selected product without the correction that shows it was a mistake.
    */
   drain(): Generated[] {
-    return this.followUps.splice(0).map((made) => ({ ...made, expected: PLANTED_FLAGS[made.kind] }));
+    return this.followUps.splice(0).map(labelled);
   }
 
   private fresh(): Made {

@@ -6,6 +6,8 @@ import type { Random } from '../random';
  * from `account`.
  */
 export function mistype(random: Random, account: string): string {
+  // A slip lands between the first and the last digit, so it needs one there.
+  if (account.length < 3) throw new RangeError(`an account of ${account.length} characters leaves no digit to slip on`);
   const at = random.int(1, account.length - 2);
   switch (random.int(0, 3)) {
     case 0: {
