@@ -46,7 +46,7 @@ export interface DetectorResult {
   /** Bytes the detector's Redis connection wrote and read, per event. */
   redisBytesOutPerEvent: number;
   redisBytesInPerEvent: number;
-  /** Share of the run the detector spent awaiting Redis (observe and record pipelines). */
+  /** Share of the run the detector spent awaiting Redis (its plan's reads, the observe and record pipelines). */
   redisWaitShare: number;
   /** Node CPU of this process per event (µs): the detector, plus this stage's polling. */
   cpuMicrosPerEvent: number;
@@ -130,15 +130,7 @@ export async function benchDetector(
       batches += 1;
       return observe(...args);
     }) as typeof store.observe;
-    const record = store.record.bind(store);
-    store.record = async (entries) => {
-      const started = performance.now();
-      try {
-        return await record(entries);
-      } finally {
-        redisMs += performance.now() - started;
-      }
-    };
+    store.record = timed(store.record.bind(store));
     // The detector as it ships, with the slice's clients and the counting store handed in.
     const detector = createDetector(config, {
       logger: benchLogger, kafka: slice.kafka, redis: slice.redis, pool: slice.pool, store, serveMetrics: false, rebuildLostState: false,

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from './free-ports';
+import { eventually } from '../dev/eventually';
 import { startBroker, waitForBroker, type BrokerOptions, type RunningBroker } from '../kafka/broker';
 
 export interface KafkaClusterOptions {
@@ -64,22 +65,17 @@ export class KafkaCluster {
   /** Every broker registered with the controller. */
   async waitUntilComplete(timeoutMs = 120_000): Promise<void> {
     const { Kafka, logLevel } = await import('kafkajs');
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const live = this.brokers.filter((_, index) => this.running.has(this.ports[index]!));
-      const admin = new Kafka({ clientId: 'backstop-cluster-probe', brokers: live, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    const live = () => this.brokers.filter((_, index) => this.running.has(this.ports[index]!));
+    await eventually(async () => {
+      const brokers = live();
+      const admin = new Kafka({ clientId: 'backstop-cluster-probe', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
       try {
         await admin.connect();
-        const { brokers } = await admin.describeCluster();
-        if (brokers.length === live.length) return;
-      } catch {
-        // Not ready yet.
+        return (await admin.describeCluster()).brokers.length === brokers.length ? true : undefined;
       } finally {
         await admin.disconnect().catch(() => undefined);
       }
-      if (Date.now() > deadline) throw new Error(`the Kafka cluster did not register all ${live.length} live brokers within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    }, { timeoutMs, intervalMs: 500, what: `the Kafka cluster to register all ${live().length} live brokers` });
   }
 
   /** SIGKILL: the broker gets no chance to hand over leadership, as a crashed machine. */

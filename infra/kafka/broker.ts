@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventually } from '../dev/eventually';
 
 /**
  * The newest Kafka that KafkaJS 2.2 talks to without trouble: the 4.x brokers dropped the
@@ -236,22 +237,16 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
 /** Waits until the broker answers metadata requests, not merely until its port is open. */
 export async function waitForBroker(brokers: string[], timeoutMs = 90_000): Promise<void> {
   const { Kafka, logLevel } = await import('kafkajs');
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
+  await eventually(async () => {
     const admin = new Kafka({ clientId: 'backstop-broker-probe', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      if (cluster.brokers.length > 0 && cluster.controller !== null) return;
-    } catch (error) {
-      lastError = error;
+      return cluster.brokers.length > 0 && cluster.controller !== null ? true : undefined;
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`Kafka at ${brokers.join(',')} did not become ready: ${String(lastError)}`);
+  }, { timeoutMs, intervalMs: 500, what: `Kafka at ${brokers.join(',')} to become ready` });
 }
 
 export interface RunningBroker {
