@@ -1,6 +1,8 @@
 import type { PaymentSnapshot } from '@backstop/contracts';
 import { examplePaymentData } from '@backstop/testkit';
+import { memberOf } from '../state/payer-copy';
 import type { PayerSnapshot } from '../state/payer-snapshot';
+import { compareBytes } from '../state/scored-set';
 import type { SkuSummary } from '../state/sku-prices';
 import { summarizeLog } from '../stats/robust';
 import type { RuleContext } from './rule';
@@ -29,7 +31,6 @@ export function skuSummary(unitPrices: number[]): SkuSummary {
 /** The payer's state before `current`, as observe-payment-8.lua builds it from `history`. */
 export function contextFor(current: PaymentSnapshot, history: PaymentSnapshot[], sku?: SkuSummary, deliveries: ReadonlyMap<string, number> = new Map()): RuleContext {
   const ms = (p: PaymentSnapshot) => Date.parse(p.occurredAt);
-  const ordered = [...history].sort((a, b) => ms(a) - ms(b));
   const recipients = new Map<string, number>();
   const categories = new Map<string, number>();
   const firstInCategory = new Set<string>();
@@ -40,13 +41,19 @@ export function contextFor(current: PaymentSnapshot, history: PaymentSnapshot[],
       categories.set(p.category, Math.max(categories.get(p.category) ?? 0, ms(p)));
     }
   }
-  const payments = ordered.filter((p) => p.currency === current.currency);
+  // The payments' sorted set breaks a tie on time by the members' bytes, as Redis does; an
+  // order's list keeps payments tied on time in the order they came.
+  const member = (p: PaymentSnapshot) => memberOf(p, firstInCategory.has(p.paymentId));
+  const payments = history
+    .filter((p) => p.currency === current.currency)
+    .sort((a, b) => ms(a) - ms(b) || compareBytes(member(a), member(b)));
+  const inOrderOfArrival = [...history].sort((a, b) => ms(a) - ms(b));
   const before: PayerSnapshot = {
     newestMs: Math.max(0, ...history.map(ms)),
     payments,
     // The script marks first purchases among the payments it returns: this currency's.
     firstInCategory: new Set(payments.map((p) => p.paymentId).filter((id) => firstInCategory.has(id))),
-    order: ordered.filter((p) => p.orderId === current.orderId),
+    order: inOrderOfArrival.filter((p) => p.orderId === current.orderId),
     recipients,
     categories,
     deliveries,

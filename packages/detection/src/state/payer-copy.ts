@@ -43,7 +43,7 @@ interface HeldOrder {
  * purchase in its category. Made again when needed rather than held: only payments tied on
  * time, or sharing an event id, need it, and a held string would double a copy's memory.
  */
-function memberOf(payment: PaymentSnapshot, firstInCategory: boolean, compact = toCompact(payment)): string {
+export function memberOf(payment: PaymentSnapshot, firstInCategory: boolean, compact = toCompact(payment)): string {
   return firstInCategory ? `${compact.slice(0, -1)},"nc":1}` : compact;
 }
 
