@@ -44,7 +44,7 @@ describe('the logs of a full run', () => {
     // 300 and whatever completes a planted mistake queued at the end.
     expect(sent.length).toBeGreaterThanOrEqual(300);
 
-    // A payer link issued, opened, tampered with and answered, and an evidence file signed:
+    // A payer link issued, opened, tampered with and answered, its evidence files fetched, and an evidence file signed:
     // neither the link's token nor the tenant's signing keys may show in a log.
     const decided = (await stack.pool.query<{ flag_id: string }>("SELECT flag_id FROM refund_decisions WHERE status <> 'shadowed' LIMIT 1")).rows[0]!;
     const issued = await fetch(`${address('console')}/v1/flags/${decided.flag_id}/payer-links`, { method: 'POST', headers: { authorization: `Bearer ${demo.apiKeys.platform}` } });
@@ -52,6 +52,10 @@ describe('the logs of a full run', () => {
     const token = url.slice(url.indexOf('/p/') + 3);
     await fetch(url);
     await fetch(`${url.slice(0, -2)}xx`);
+    for (const file of ['evidence.json', 'evidence.pdf']) {
+      expect((await fetch(`${url}/${file}`)).status, file).toBe(200);
+      expect((await fetch(`${url.slice(0, -2)}xx/${file}`)).status, file).toBe(404);
+    }
     await fetch(`${url}/answer`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'answer=mistake' });
     await fetch(`${address('console')}/v1/flags/${decided.flag_id}/evidence.json`, { headers: { authorization: `Bearer ${demo.apiKeys.ops}` } });
     const keys = (await stack.pool.query<{ link_secret: Buffer; evidence_private_key: Buffer }>('SELECT link_secret, evidence_private_key FROM tenant_signing_keys')).rows;

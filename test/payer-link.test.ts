@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Flag } from '@backstop/contracts';
 import { saveRefundPolicy, verifyAuditChains } from '@backstop/ledger';
 import { createApiKey, createTenant } from '@backstop/tenancy';
+import type { Jwk } from '../services/console/src/evidence/evidence-file';
+import { verifyEvidenceFile } from '../services/console/src/evidence/verify-evidence';
 import { signLinkToken } from '../services/console/src/payer/link-token';
 import { tenantKeys } from '../services/console/src/signing/tenant-keys';
 import { startConsole, type ConsoleUnderTest } from './support/console';
@@ -111,7 +113,38 @@ describe('payer links: issued by the platform, opened by the payer, answered onc
       expect(page).not.toContain('8000123456');
       for (const internal of [refunded.payment.payerId, refunded.payment.merchantId, 'shop-a', 'Shop shop-a', refunded.flagId, 'auto_refund']) expect(page).not.toContain(internal);
       expect(page).not.toContain('answer-form');
+      expect(page).toContain(`href="${new URL(body.url).pathname}/evidence.pdf"`);
+      expect(page).toContain(`href="${new URL(body.url).pathname}/evidence.json"`);
     }
+    expect(english.html).toContain('Download the evidence file (PDF)');
+    expect(chinese.html).toContain('下载证据文件（PDF）');
+    expect(chinese.html).toContain('下载带签名的证据文件（JSON）');
+  });
+
+  it('gives the payer the evidence file, as the tenant\'s roles get it, signed, privately', async () => {
+    const { body } = await issue(refunded.flagId, keys.platformA);
+    const privately = (headers: Headers, fileName: string) => {
+      expect(headers.get('cache-control')).toBe('no-store');
+      expect(headers.get('referrer-policy')).toBe('no-referrer');
+      expect(headers.get('x-robots-tag')).toBe('noindex');
+      expect(headers.get('content-disposition')).toBe(`attachment; filename="${fileName}"`);
+    };
+    const pdf = await fetch(`${body.url}/evidence.pdf`);
+    expect([pdf.status, pdf.headers.get('content-type')]).toEqual([200, 'application/pdf']);
+    privately(pdf.headers, `evidence-${refunded.flagId}.pdf`);
+    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+    const json = await fetch(`${body.url}/evidence.json`);
+    expect([json.status, json.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8']);
+    privately(json.headers, `evidence-${refunded.flagId}.json`);
+    const file = (await json.json()) as { document: Record<string, unknown> & { issuer: { issuedAt: string } } };
+    const published = (await (await fetch(`${served.baseUrl}/.well-known/backstop/evidence-keys/shop-a`)).json()) as { keys: Jwk[] };
+    expect(verifyEvidenceFile(file, published.keys[0])).toMatchObject({ ok: true, failures: [] });
+    expect(JSON.stringify(file)).not.toContain('8000123456');
+    // Nothing more than the file a finance reader of the tenant gets: it is made for the payer.
+    const asFinance = await fetch(`${served.baseUrl}/v1/flags/${refunded.flagId}/evidence.json`, { headers: { authorization: `Bearer ${keys.financeA}` } });
+    const theirs = (await asFinance.json()) as typeof file;
+    expect({ ...file.document, issuer: { ...file.document.issuer, issuedAt: '' } }).toEqual({ ...theirs.document, issuer: { ...theirs.document.issuer, issuedAt: '' } });
   });
 
   it('follows the decision: refund sent, then confirmed', async () => {
@@ -154,21 +187,27 @@ describe('payer links: issued by the platform, opened by the payer, answered onc
       otherTenantsKey: signLinkToken({ tenantId: 'shop-a', flagId: liveClaims[1], linkId: liveClaims[2], expiresAt: liveClaims[3] }, secretB),
       otherTenantsFlag: signLinkToken({ tenantId: 'shop-a', flagId: foreignClaims[1], linkId: foreignClaims[2], expiresAt: foreignClaims[3] }, secretA),
       otherTenantsLinkOnOurFlag: signLinkToken({ tenantId: 'shop-b', flagId: liveClaims[1], linkId: foreignClaims[2], expiresAt: foreignClaims[3] }, secretB),
+      unknownLink: signLinkToken({ tenantId: 'shop-a', flagId: refunded.flagId, linkId: 'NeverIssuedNeverIssued', expiresAt: liveClaims[3] }, secretA),
       garbage: 'hello',
       long: 'x'.repeat(5000),
     };
     const before = await rejected('payer-link-not-valid');
     const pages = new Set<string>();
+    const answers = ['', '/evidence.pdf', '/evidence.json'];
     for (const [why, bad] of Object.entries(invalid)) {
-      const page = await open(`${served.baseUrl}/p/${bad}`, why.length % 2 ? 'zh-CN' : 'en');
-      expect(page.status, why).toBe(404);
-      expect(page.headers.get('content-type'), why).toBe('text/html; charset=utf-8');
-      pages.add(page.html);
+      for (const what of answers) {
+        const page = await open(`${served.baseUrl}/p/${bad}${what}`, why.length % 2 ? 'zh-CN' : 'en');
+        expect(page.status, `${why}${what}`).toBe(404);
+        expect(page.headers.get('content-type'), `${why}${what}`).toBe('text/html; charset=utf-8');
+        expect(page.headers.get('cache-control'), `${why}${what}`).toBe('no-store');
+        expect(page.headers.get('content-disposition'), `${why}${what}`).toBeNull();
+        pages.add(page.html);
+      }
     }
     expect(pages.size).toBe(1);
     expect([...pages][0]).toContain('This link is not valid');
     expect([...pages][0]).toContain('此链接无效');
-    expect(await rejected('payer-link-not-valid')).toBe(before + Object.keys(invalid).length);
+    expect(await rejected('payer-link-not-valid')).toBe(before + Object.keys(invalid).length * answers.length);
     // The live link beside them still opens: a marker that the refusals were about the tokens.
     expect((await open(live.url)).status).toBe(200);
     expect((await open(foreignLink.url)).status).toBe(200);
@@ -226,5 +265,7 @@ describe('payer links: issued by the platform, opened by the payer, answered onc
     expect(Object.keys(document.paths['/v1/payer-links/{linkId}']!)).toContain('delete');
     expect(Object.keys(document.paths['/p/{token}']!)).toContain('get');
     expect(Object.keys(document.paths['/p/{token}/answer']!)).toContain('post');
+    expect(Object.keys(document.paths['/p/{token}/evidence.pdf']!)).toContain('get');
+    expect(Object.keys(document.paths['/p/{token}/evidence.json']!)).toContain('get');
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,8 @@ describe('the payer\'s page in a real browser, in Chinese and English', () => {
     expect(await zh.locator('#happened').textContent()).toBe(`您在 11月26日 10:02 为订单 ${orderId} 支付了两次（每次 ¥30.00）。`);
     expect(await zh.locator('#next').textContent()).toContain('商家正在核实');
     expect(await zh.locator('li.current').textContent()).toBe('人工核实中' + (await zh.locator('li.current time').textContent()));
+    expect(await zh.locator('#evidence-pdf').textContent()).toBe('下载证据文件（PDF）');
+    expect(await zh.locator('#evidence-json').textContent()).toBe('下载带签名的证据文件（JSON）');
     await zh.screenshot({ path: `${screenshotDir}payer-page-zh.png`, fullPage: true });
 
     await zh.click('nav a[hreflang="en"]');
@@ -72,6 +74,14 @@ describe('the payer\'s page in a real browser, in Chinese and English', () => {
     const en = await pageIn('en-US');
     await en.goto(url);
     expect(await en.locator('#payments tbody tr').count()).toBe(2);
+    expect(await en.locator('#evidence-pdf').textContent()).toBe('Download the evidence file (PDF)');
+    expect(await en.locator('#evidence-json').textContent()).toBe('Download the signed evidence file (JSON)');
+    // The links download the files themselves, as the browser saves them.
+    for (const [link, starts, name] of [['#evidence-pdf', '%PDF-', '.pdf'], ['#evidence-json', '{"format":"backstop.evidence.v1"', '.json']] as const) {
+      const [download] = await Promise.all([en.waitForEvent('download'), en.click(link)]);
+      expect(download.suggestedFilename()).toBe(`evidence-${reviewed.flagId}${name}`);
+      expect(readFileSync((await download.path())!, 'latin1').startsWith(starts), link).toBe(true);
+    }
     await en.screenshot({ path: `${screenshotDir}payer-page-en.png`, fullPage: true });
     await en.click('button[value="mistake"]');
     await en.locator('#answer').waitFor();

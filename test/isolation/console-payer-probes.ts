@@ -48,6 +48,22 @@ function evidenceProbe(extension: 'json' | 'pdf'): RouteProbe {
   };
 }
 
+/** The payer's evidence file through a link: B's flag under a token A forged is the one "not valid" page. */
+function payerEvidenceProbe(extension: 'json' | 'pdf'): RouteProbe {
+  return {
+    access: 'public',
+    sample: () => ({ method: 'GET', url: `/p/pl1.e30.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/evidence.${extension}` }),
+    async isolate(sweep) {
+      const { forged } = await forgedByA(sweep);
+      const answer = await sweep.asA('no key', { method: 'GET', url: `/p/${forged}/evidence.${extension}` });
+      expect(answer.status).toBe(404);
+      expect(answer.text).toContain('This link is not valid');
+      const ours = await issuePayerLink(sweep.pool, sweep.tenants.a.tenantId, await decidedFlag(sweep, sweep.tenants.a), 'probe', 1, new Date());
+      expect((await sweep.asA('no key', { method: 'GET', url: `/p/${ours.token}/evidence.${extension}` })).status).toBe(200);
+    },
+  };
+}
+
 const notificationsOf = async (sweep: ConsoleSweep, tenantId: string) =>
   (await sweep.pool.query<{ url: string }>('SELECT url FROM notification_webhooks WHERE tenant_id = $1', [tenantId])).rows;
 
@@ -151,6 +167,9 @@ export const payerProbes: Record<string, RouteProbe> = {
       expect((await sweep.asA('no key', { method: 'GET', url: `/p/${ours.token}` })).status).toBe(200);
     },
   },
+
+  'GET /p/:token/evidence.json': payerEvidenceProbe('json'),
+  'GET /p/:token/evidence.pdf': payerEvidenceProbe('pdf'),
 
   'POST /p/:token/answer': {
     access: 'public',

@@ -83,7 +83,9 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(evidenceRoutes, { pool: deps.pool, publicUrl: deps.publicUrl, pdfFont: deps.pdfFont });
   await app.register(notificationRoutes, { pool: deps.pool });
   await app.register(payerLinkRoutes, { pool: deps.pool, publicUrl: deps.publicUrl });
-  await app.register(payerPageRoutes, { pool: deps.pool, onNotValid: () => metrics.rejected.inc({ reason: 'payer-link-not-valid' }) });
+  await app.register(payerPageRoutes, {
+    pool: deps.pool, publicUrl: deps.publicUrl, pdfFont: deps.pdfFont, onNotValid: () => metrics.rejected.inc({ reason: 'payer-link-not-valid' }),
+  });
   if (deps.demo) await app.register(checkoutDemoRoutes, { pool: deps.pool, ...deps.demo });
   return app;
 }

@@ -4,14 +4,14 @@ import { Flag, TenantId } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import { requireRole } from '../auth/authenticate';
-import { authRejections, json, problem, type AnswerDescription } from '../openapi/answers';
+import { authRejections, json, problem } from '../openapi/answers';
 import { describeRoute } from '../openapi/describe-route';
 import { findTenantKeys } from '../signing/tenant-keys';
 import { buildEvidenceFile } from './build-evidence';
 import { EvidenceFile } from './evidence-file';
-import { renderEvidencePdf } from './evidence-pdf';
 import { publicJwk } from './evidence-signature';
 import { findPdfFont } from './pdf-font';
+import { evidencePdfAnswer, sendEvidence } from './send-evidence';
 
 const evidenceReaders = ['ops', 'admin', 'finance', 'platform'] as const;
 const FlagParams = z.strictObject({ flagId: Flag.shape.flagId });
@@ -27,7 +27,6 @@ const jsonSchema = describeRoute({
   params: FlagParams,
   responses: { 200: json('The evidence file.', EvidenceFile), ...authRejections, 404: problem('`not-found`: no such flag, or another tenant\'s.') },
 });
-const pdf: AnswerDescription = { description: 'The evidence file as a PDF, Chinese and English, with an embedded CJK font.', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } };
 const pdfSchema = describeRoute({
   summary: 'A flag\'s evidence file as a PDF',
   description: 'The same document as `evidence.json`, laid out for people: the three flows side by side, the rule and its thresholds in words, '
@@ -35,7 +34,7 @@ const pdfSchema = describeRoute({
   roles: evidenceReaders,
   params: FlagParams,
   responses: {
-    200: pdf, ...authRejections, 404: problem('`not-found`: no such flag, or another tenant\'s.'),
+    200: evidencePdfAnswer, ...authRejections, 404: problem('`not-found`: no such flag, or another tenant\'s.'),
     503: problem('`pdf-font-missing`: no font with Chinese glyphs is installed (see CONSOLE_PDF_FONT).'),
   },
 });
@@ -65,18 +64,11 @@ export async function evidenceRoutes(app: FastifyInstance, { pool, publicUrl, pd
     return file;
   };
 
-  app.get('/v1/flags/:flagId/evidence.json', { preHandler: auth, schema: jsonSchema }, async (request, reply) => {
-    const file = await evidenceOf(request);
-    return reply.header('content-disposition', `attachment; filename="evidence-${(file.document.flag as { flagId: string }).flagId}.json"`).send(file);
-  });
+  app.get('/v1/flags/:flagId/evidence.json', { preHandler: auth, schema: jsonSchema }, async (request, reply) =>
+    sendEvidence(reply, await evidenceOf(request), 'json', font));
 
-  app.get('/v1/flags/:flagId/evidence.pdf', { preHandler: auth, schema: pdfSchema }, async (request, reply) => {
-    const file = await evidenceOf(request);
-    if (!font) throw new Problem(503, 'pdf-font-missing', 'Evidence PDFs are unavailable', 'No font with Chinese glyphs is installed; the JSON form is.');
-    const bytes = await renderEvidencePdf(file, font);
-    return reply.type('application/pdf')
-      .header('content-disposition', `attachment; filename="evidence-${(file.document.flag as { flagId: string }).flagId}.pdf"`).send(bytes);
-  });
+  app.get('/v1/flags/:flagId/evidence.pdf', { preHandler: auth, schema: pdfSchema }, async (request, reply) =>
+    sendEvidence(reply, await evidenceOf(request), 'pdf', font));
 
   app.get('/.well-known/backstop/evidence-keys/:tenantId', { schema: keySchema }, async (request) => {
     const params = TenantParams.safeParse(request.params);

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { PayerAnswerChoice } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
-import { html, problem } from '../openapi/answers';
+import { buildEvidenceFile } from '../evidence/build-evidence';
+import { EvidenceFile } from '../evidence/evidence-file';
+import { findPdfFont } from '../evidence/pdf-font';
+import { evidencePdfAnswer, sendEvidence, type EvidenceFormat } from '../evidence/send-evidence';
+import { html, json, problem } from '../openapi/answers';
 import { describeRoute } from '../openapi/describe-route';
 import { ReaderLanguageQuery, readerLanguage } from '../reader-language';
 import { notValidPage } from './page-text';
@@ -37,18 +41,45 @@ const answerSchema = describeRoute({
     409: problem('`not-under-review`: the payment is not under review; `already-answered`: the payer answered before.'),
   },
 });
+const evidenceSchema = (format: EvidenceFormat) => describeRoute({
+  summary: `The payer's evidence file (${format.toUpperCase()}) of a payer link`,
+  description: `The flag's evidence file, as \`GET /v1/flags/{flagId}/evidence.${format}\` gives it to the tenant's roles (account numbers masked), `
+    + 'for the payer to keep or pass on. No API key: the token in the path is the credential. '
+    + 'An expired, revoked, tampered or unknown token gets the same "link not valid" page as the payer\'s page.',
+  params: TokenParams,
+  responses: format === 'json'
+    ? { 200: json('The signed evidence file.', EvidenceFile), 404: html('The "link not valid" page, in both languages.') }
+    : {
+      200: evidencePdfAnswer, 404: html('The "link not valid" page, in both languages.'),
+      503: problem('`pdf-font-missing`: no font with Chinese glyphs is installed; the JSON form is served.'),
+    },
+});
 
-/** Nothing about a payer's page may be cached, indexed, or leak its URL to another site. */
-function privatePage(reply: FastifyReply): FastifyReply {
+/** Nothing a payer link answers may be cached, indexed, or leak its URL to another site. */
+function privateAnswer(reply: FastifyReply): FastifyReply {
   return reply
     .header('cache-control', 'no-store')
     .header('referrer-policy', 'no-referrer')
-    .header('x-robots-tag', 'noindex')
+    .header('x-robots-tag', 'noindex');
+}
+function privatePage(reply: FastifyReply): FastifyReply {
+  return privateAnswer(reply)
     .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
     .type('text/html; charset=utf-8');
 }
 
-export async function payerPageRoutes(app: FastifyInstance, { pool, onNotValid }: { pool: Pool; onNotValid: () => void }): Promise<void> {
+export interface PayerPageOptions {
+  pool: Pool;
+  /** Counts each answer of the "link not valid" page. */
+  onNotValid: () => void;
+  /** The origin named in evidence files (where the tenant's key is published); unset, the request's. */
+  publicUrl?: string | undefined;
+  /** A font with Chinese glyphs for evidence PDFs; unset, an installed one is looked for. */
+  pdfFont?: string | undefined;
+}
+
+export async function payerPageRoutes(app: FastifyInstance, { pool, onNotValid, publicUrl, pdfFont }: PayerPageOptions): Promise<void> {
+  const font = findPdfFont(pdfFont);
   // The page's form posts are urlencoded; only these routes read that type.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -71,8 +102,19 @@ export async function payerPageRoutes(app: FastifyInstance, { pool, onNotValid }
     const link = await openLink(request);
     const view = link && (await loadPayerView(pool, link.tenantId, link.flagId));
     if (!link || !view) return notValid(reply);
-    return privatePage(reply).send(renderPayerPage(view, language(request), (request.params as { token: string }).token));
+    return privatePage(reply).send(renderPayerPage(view, language(request), (request.params as { token: string }).token, { pdf: font !== null }));
   });
+
+  // The file the tenant's roles get, nothing more: it was made to be read by the payer.
+  for (const format of ['json', 'pdf'] as const) {
+    app.get(`/p/:token/evidence.${format}`, { schema: evidenceSchema(format) }, async (request, reply) => {
+      const link = await openLink(request);
+      const origin = publicUrl ?? `${request.protocol}://${request.host}`;
+      const file = link && (await buildEvidenceFile(pool, link.tenantId, link.flagId, origin, new Date()));
+      if (!link || !file?.document.decision) return notValid(reply);
+      return sendEvidence(privateAnswer(reply), file, format, font);
+    });
+  }
 
   app.post('/p/:token/answer', { schema: answerSchema }, async (request, reply) => {
     const link = await openLink(request);

@@ -17,6 +17,11 @@ export const pageText = {
     mistake: 'Yes, this was a mistake',
     intended: 'No, I meant it',
     answered: { mistake: 'You told us this was a mistake', intended: 'You told us you meant this payment' },
+    evidence: 'Evidence file',
+    evidenceHelp: 'The record of this payment and how it was handled, to keep or to show your bank or a regulator. Account numbers in it are masked. '
+      + 'The JSON file is signed, so anyone can check that it has not been changed.',
+    evidencePdf: 'Download the evidence file (PDF)',
+    evidenceJson: 'Download the signed evidence file (JSON)',
     stages: {
       detected: 'Possible mistake detected', review: 'Under review', refund_sent: 'Refund sent',
       refund_confirmed: 'Refund confirmed', refund_failed: 'Refund failed', declined: 'Declined',
@@ -37,6 +42,10 @@ export const pageText = {
     mistake: '是的，这是误付',
     intended: '不，这是我有意支付的',
     answered: { mistake: '您已告诉我们这是误付', intended: '您已告诉我们这笔付款是有意的' },
+    evidence: '证据文件',
+    evidenceHelp: '这笔付款及其处理过程的记录，可自行保存，或提供给银行、监管机构。其中的账号均已隐去部分数字。JSON 文件带有数字签名，任何人都可以核验它未被改动。',
+    evidencePdf: '下载证据文件（PDF）',
+    evidenceJson: '下载带签名的证据文件（JSON）',
     stages: {
       detected: '发现可能的误付', review: '人工核实中', refund_sent: '退款已发出',
       refund_confirmed: '退款已到账', refund_failed: '退款失败', declined: '未予退款',

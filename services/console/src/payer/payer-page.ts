@@ -16,8 +16,8 @@ table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5
 form button{font-size:1rem;padding:.5rem 1rem;margin:.3rem .5rem .3rem 0}.answered{background:#eef6ff;padding:.6rem .8rem}
 footer{color:#666;font-size:.85rem}`;
 
-/** The payer's page in one language: plain words first, then the steps and the order's payments. */
-export function renderPayerPage(view: PayerView, lang: Language, token: string): string {
+/** The payer's page in one language: plain words first, then the steps, the order's payments and the evidence file. */
+export function renderPayerPage(view: PayerView, lang: Language, token: string, { pdf = true }: { pdf?: boolean } = {}): string {
   const t = pageText[lang];
   const { happened, next } = renderPayerSummary(view.summary, { lang, timeZone: view.timeZone });
   const moment = (iso: string) => escapeHtml(formatPayerMoment(iso, lang, view.timeZone));
@@ -45,6 +45,8 @@ export function renderPayerPage(view: PayerView, lang: Language, token: string):
 <section><h2>${t.progress}</h2><ol class="steps">${steps}</ol></section>
 <section><h2>${t.payments}</h2><table id="payments"><thead><tr><th>${t.payment}</th><th>${t.paidAt}</th><th>${t.amount}</th></tr></thead><tbody>${payments}</tbody></table></section>
 <section>${question}</section>
+<section id="evidence"><h2>${t.evidence}</h2><p>${t.evidenceHelp}</p>
+<ul>${pdf ? `<li><a id="evidence-pdf" href="${self}/evidence.pdf" download>${t.evidencePdf}</a></li>` : ''}<li><a id="evidence-json" href="${self}/evidence.json" download>${t.evidenceJson}</a></li></ul></section>
 <footer>${t.footer}</footer>
 </body></html>
 `;
