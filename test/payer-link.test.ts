@@ -21,6 +21,7 @@ describe('payer links: issued by the platform, opened by the payer, answered onc
   /** shop-a refunds duplicates at once; shop-r has a person review them. */
   let refunded: Flag;
   let reviewed: Flag;
+  let declined: Flag;
   let otherOrder: Flag;
   let notified: Flag;
   let foreign: Flag;
@@ -57,8 +58,9 @@ describe('payer links: issued by the platform, opened by the payer, answered onc
     otherOrder = { ...otherOrder, payment: { ...otherOrder.payment, payerId: refunded.payment.payerId } };
     notified = makeFlag('shop-a', { type: 'velocity.burst', severity: 'low' });
     reviewed = paidTwiceFlag('shop-r');
+    declined = paidTwiceFlag('shop-r');
     foreign = paidTwiceFlag('shop-b');
-    await recordAsRefundWorker(db.pool, [refunded, otherOrder, notified, reviewed, foreign]);
+    await recordAsRefundWorker(db.pool, [refunded, otherOrder, notified, reviewed, declined, foreign]);
     served = await startConsole({ env: { DATABASE_URL: db.databaseUrl }, pool: db.pool });
   }, 60_000);
 
@@ -247,6 +249,22 @@ describe('payer links: issued by the platform, opened by the payer, answered onc
     expect(await verifyAuditChains(db.pool)).toMatchObject({ breaks: [], drifts: [] });
     expect(await count('refund_outbox WHERE decision_id = $1', [decision])).toBe(0);
     expect(await count('payer_answers')).toBe(1);
+  });
+
+  it('tells a declined refund\'s reason in plain words, never the reviewer\'s note', async () => {
+    const { body } = await issue(declined.flagId, keys.platformR);
+    const decision = (await db.pool.query<{ decision_id: string }>('SELECT decision_id FROM refund_decisions WHERE tenant_id = $1 AND payment_id = $2', ['shop-r', declined.payment.paymentId])).rows[0]!.decision_id;
+    const note = 'Called Li Wei on 13800138000: a regular, keeps it. Ticket OPS-4411';
+    const verdict = await fetch(`${served.baseUrl}/v1/refunds/${decision}/false-positive`, {
+      method: 'POST', headers: { authorization: `Bearer ${keys.financeR}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: note }),
+    });
+    expect(verdict.status).toBe(200);
+    const english = await open(`${body.url}?lang=en`);
+    expect(english.html).toContain('The shop checked the payment and judged that you meant to make it, so it was not refunded. If you disagree, please contact the shop.');
+    expect(english.html).toContain('data-stage="declined"');
+    const chinese = await open(`${body.url}?lang=zh`);
+    expect(chinese.html).toContain('商家核实后认为这笔付款是您有意支付的，因此未予退款。如有异议，请联系商家。');
+    for (const page of [english.html, chinese.html]) for (const part of [note, 'Li Wei', '13800138000', 'OPS-4411']) expect(page).not.toContain(part);
   });
 
   it('takes no answer once nobody is reviewing', async () => {

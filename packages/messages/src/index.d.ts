@@ -24,6 +24,16 @@ export interface PayerMoney {
   amount: number;
   currency: string;
 }
+/**
+ * Why a refund did not reach the payer, in a category they can read: not refunded because it
+ * was refunded another way, the payer said they meant it, the reviewer judged it intended, the
+ * payer was warned before paying, the goods were delivered, the amount is past what the shop
+ * refunds automatically, or the shop declined for another reason; or the payment provider
+ * refused the refund.
+ */
+export type PayerDecline = 'refunded_elsewhere' | 'payer_said_intended' | 'judged_intended' | 'warned_before_paying' | 'goods_delivered'
+  | 'over_auto_limit' | 'shop_declined' | 'provider_refused';
+export declare const payerDeclines: readonly PayerDecline[];
 /** One flagged charge as its payer may read about it. */
 export interface PayerCase {
   type: FlagType;
@@ -42,6 +52,8 @@ export interface PayerCase {
   item?: string | undefined;
   confirmed?: PayerMoney | undefined;
   confirmedAt?: string | undefined;
+  /** Why a rejected or failed refund did not reach the payer. */
+  declined?: PayerDecline | undefined;
 }
 export declare function formatPayerMoment(iso: string, lang?: string, timeZone?: string): string;
 export declare function renderPayerSummary(payerCase: PayerCase, options?: { lang?: string; timeZone?: string }): { happened: string; next: string };

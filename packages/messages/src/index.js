@@ -1,4 +1,4 @@
 export { currencyExponent, formatDuration, formatMoney, formatNumber, formatTime, languageOf, LOCALES, maskAccount } from './format.js';
 export { flagTypeNames } from './decision-messages.js';
 export { messageKeys, renderMessage } from './render.js';
-export { formatPayerMoment, renderPayerSummary } from './payer-messages.js';
+export { formatPayerMoment, payerDeclines, renderPayerSummary } from './payer-messages.js';

@@ -54,20 +54,49 @@ const happened = {
 
 const charge = { en: (c) => (c.type.startsWith('duplicate') ? 'The second charge' : 'The charge'), zh: (c) => (c.type.startsWith('duplicate') ? '第二笔扣款' : '这笔扣款') };
 
+/**
+ * Why no refund reached the payer, by category, never in a reviewer's own words (their note may
+ * name colleagues, other customers or the shop's rules) nor with the shop's settings in it.
+ */
+const declined = {
+  en: {
+    refunded_elsewhere: 'This payment had already been refunded another way, so it was not refunded a second time.',
+    payer_said_intended: 'You told us you meant this payment, so the shop kept it. If that is not what you meant, please contact the shop.',
+    judged_intended: 'The shop checked the payment and judged that you meant to make it, so it was not refunded. If you disagree, please contact the shop.',
+    warned_before_paying: 'Before you paid, you were warned that this payment looked like a mistake and chose to pay anyway, so the shop kept it. If you disagree, please contact the shop.',
+    goods_delivered: 'What you paid for had already been delivered and cannot be taken back, so the shop kept the payment. If you disagree, please contact the shop.',
+    over_auto_limit: 'The amount is above what the shop refunds automatically, so a person checked it and decided not to refund it. If you disagree, please contact the shop.',
+    shop_declined: 'The shop checked the payment and decided not to refund it. If you disagree, please contact the shop.',
+    provider_refused: 'The payment provider refused the refund, so it could not be completed. The shop has been told and will contact you.',
+  },
+  zh: {
+    refunded_elsewhere: '这笔付款已通过其他方式退款，因此不会再次退款。',
+    payer_said_intended: '您告诉我们这笔付款是有意的，因此商家保留了这笔付款。如果这不是您的本意，请联系商家。',
+    judged_intended: '商家核实后认为这笔付款是您有意支付的，因此未予退款。如有异议，请联系商家。',
+    warned_before_paying: '您在付款前已收到这笔付款可能有误的提醒，仍确认支付，因此商家保留了这笔付款。如有异议，请联系商家。',
+    goods_delivered: '您购买的商品或服务已经交付且无法收回，因此商家保留了这笔付款。如有异议，请联系商家。',
+    over_auto_limit: '这笔金额超出了商家自动退款的范围，经人工核实后决定不予退款。如有异议，请联系商家。',
+    shop_declined: '商家核实后决定不予退款。如有异议，请联系商家。',
+    provider_refused: '支付机构拒绝了这笔退款，退款未能完成。商家已收到通知，会与您联系。',
+  },
+};
+/** The categories, as `payerCase.declined` names them. */
+export const payerDeclines = Object.keys(declined.en);
+
 const next = {
   en: {
     pending_review: () => 'The shop is checking it now. If you tell us below whether it was a mistake, that helps them decide.',
     refunding: (c, f) => `${charge.en(c)}, ${f.money(c.refund)}, is being refunded to your ${f.channel(c.channel)}; refunds of this kind usually arrive within ${f.arrival(c.channel)}.`,
     succeeded: (c, f) => `${f.money(c.confirmed ?? c.refund)} was refunded to your ${f.channel(c.channel)}${c.confirmedAt ? ` on ${f.moment(c.confirmedAt)}` : ''}.`,
-    failed: () => 'The refund could not be completed by the payment provider. The shop has been told and will contact you.',
-    rejected: () => 'The shop checked the payment and kept it: it did not look like a mistake. If you disagree, please contact the shop.',
+    failed: (c) => declined.en[c.declined ?? 'provider_refused'],
+    rejected: (c) => declined.en[c.declined ?? 'shop_declined'],
   },
   zh: {
     pending_review: () => '商家正在核实。如果您在下方告诉我们这是否是误付，可以帮助商家做出判断。',
     refunding: (c, f) => `${charge.zh(c)} ${f.money(c.refund)} 正在退回您的${f.channel(c.channel)}，此类退款通常在 ${f.arrival(c.channel)}内到账。`,
     succeeded: (c, f) => `${f.money(c.confirmed ?? c.refund)} 已退回您的${f.channel(c.channel)}${c.confirmedAt ? `（${f.moment(c.confirmedAt)}）` : ''}。`,
-    failed: () => '支付机构未能完成这笔退款。商家已收到通知，会与您联系。',
-    rejected: () => '商家核实后保留了这笔付款：它看起来不是误付。如有异议，请联系商家。',
+    failed: (c) => declined.zh[c.declined ?? 'provider_refused'],
+    rejected: (c) => declined.zh[c.declined ?? 'shop_declined'],
   },
 };
 
@@ -75,8 +104,8 @@ const stageOf = (status) => (['approved', 'sent'].includes(status) ? 'refunding'
 
 /**
  * `payerCase`: { type, orderId, paidAt, amount, payments, status, refund, channel, and by type
- * usual, factor, recipientAccount, meantAccount, item, confirmed, confirmedAt } with money as
- * { amount, currency }. Returns { happened, next } in the reader's language.
+ * usual, factor, recipientAccount, meantAccount, item, confirmed, confirmedAt, declined } with
+ * money as { amount, currency }. Returns { happened, next } in the reader's language.
  */
 export function renderPayerSummary(payerCase, { lang = 'en', timeZone = 'Asia/Shanghai' } = {}) {
   const language = languageOf(lang);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderPayerSummary, type PayerCase } from './index.js';
+import { payerDeclines, renderPayerSummary, type PayerCase, type PayerDecline } from './index.js';
 
 const twice: PayerCase = {
   type: 'duplicate.exact', orderId: 'ord_7Q2', paidAt: '2026-11-26T02:02:00Z', amount: { amount: 3000, currency: 'CNY' },
@@ -38,5 +38,66 @@ describe('what the payer reads', () => {
   it('tells a duplicate whose other payment is missing as one payment, never "1 times"', () => {
     const once = renderPayerSummary({ ...twice, payments: 1 }, { lang: 'en' }).happened;
     expect(once).toBe('On Nov 26, 10:02 you paid CN¥30.00 for order ord_7Q2, and it looks like a mistake.');
+  });
+
+  describe('why no refund came, by the decision\'s reason, in both languages', () => {
+    const said: Record<PayerDecline, { status: 'rejected' | 'failed'; en: string; zh: string }> = {
+      refunded_elsewhere: {
+        status: 'rejected',
+        en: 'This payment had already been refunded another way, so it was not refunded a second time.',
+        zh: '这笔付款已通过其他方式退款，因此不会再次退款。',
+      },
+      payer_said_intended: {
+        status: 'rejected',
+        en: 'You told us you meant this payment, so the shop kept it. If that is not what you meant, please contact the shop.',
+        zh: '您告诉我们这笔付款是有意的，因此商家保留了这笔付款。如果这不是您的本意，请联系商家。',
+      },
+      judged_intended: {
+        status: 'rejected',
+        en: 'The shop checked the payment and judged that you meant to make it, so it was not refunded. If you disagree, please contact the shop.',
+        zh: '商家核实后认为这笔付款是您有意支付的，因此未予退款。如有异议，请联系商家。',
+      },
+      warned_before_paying: {
+        status: 'rejected',
+        en: 'Before you paid, you were warned that this payment looked like a mistake and chose to pay anyway, so the shop kept it. If you disagree, please contact the shop.',
+        zh: '您在付款前已收到这笔付款可能有误的提醒，仍确认支付，因此商家保留了这笔付款。如有异议，请联系商家。',
+      },
+      goods_delivered: {
+        status: 'rejected',
+        en: 'What you paid for had already been delivered and cannot be taken back, so the shop kept the payment. If you disagree, please contact the shop.',
+        zh: '您购买的商品或服务已经交付且无法收回，因此商家保留了这笔付款。如有异议，请联系商家。',
+      },
+      over_auto_limit: {
+        status: 'rejected',
+        en: 'The amount is above what the shop refunds automatically, so a person checked it and decided not to refund it. If you disagree, please contact the shop.',
+        zh: '这笔金额超出了商家自动退款的范围，经人工核实后决定不予退款。如有异议，请联系商家。',
+      },
+      shop_declined: {
+        status: 'rejected',
+        en: 'The shop checked the payment and decided not to refund it. If you disagree, please contact the shop.',
+        zh: '商家核实后决定不予退款。如有异议，请联系商家。',
+      },
+      provider_refused: {
+        status: 'failed',
+        en: 'The payment provider refused the refund, so it could not be completed. The shop has been told and will contact you.',
+        zh: '支付机构拒绝了这笔退款，退款未能完成。商家已收到通知，会与您联系。',
+      },
+    };
+
+    it.each(Object.keys(said) as PayerDecline[])('%s', (declined) => {
+      const { status, en, zh } = said[declined];
+      expect(renderPayerSummary({ ...twice, status, declined }, { lang: 'en' }).next).toBe(en);
+      expect(renderPayerSummary({ ...twice, status, declined }, { lang: 'zh-CN' }).next).toBe(zh);
+    });
+
+    it('has words for every category, each its own', () => {
+      expect([...payerDeclines].sort()).toEqual(Object.keys(said).sort());
+      for (const lang of ['en', 'zh'] as const) expect(new Set(Object.values(said).map((words) => words[lang])).size).toBe(payerDeclines.length);
+    });
+
+    it('says a plain decline, or the provider\'s refusal, when the category is not known', () => {
+      expect(renderPayerSummary({ ...twice, status: 'rejected' }, { lang: 'en' }).next).toBe(said.shop_declined.en);
+      expect(renderPayerSummary({ ...twice, status: 'failed' }, { lang: 'zh' }).next).toBe(said.provider_refused.zh);
+    });
   });
 });

@@ -1,5 +1,5 @@
-import type { DecisionStatus, Evidence, FlagMessage, FlagType, PayerAnswerChoice, PaymentSnapshot, PolicyAction } from '@backstop/contracts';
-import type { PayerCase } from '@backstop/messages';
+import { DecisionMessage, type DecisionStatus, type Evidence, type FlagMessage, type FlagType, type GuardMessage, type PayerAnswerChoice, type PaymentSnapshot, type PolicyAction } from '@backstop/contracts';
+import type { PayerCase, PayerDecline } from '@backstop/messages';
 import type { Pool } from '@backstop/postgres';
 
 /** A step of the decision's lifecycle as the payer follows it. */
@@ -47,6 +47,9 @@ interface CaseRow {
   updated_at: Date;
   answer: PayerAnswerChoice | null;
   answered_at: Date | null;
+  reason_message: unknown;
+  false_positive: boolean;
+  refunded_elsewhere: boolean;
 }
 
 const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
@@ -76,6 +79,33 @@ function detailsOf(message: FlagMessage | undefined): Partial<PayerCase> {
   }
 }
 
+/**
+ * Why the guard sent a refund to a person, where that is also why the payer kept no refund and
+ * is theirs to know. The others (kill switch, daily budget, rebuilding state, a rule's
+ * confidence) are the shop's own affairs, told as a plain decline.
+ */
+const guardDeclines: Partial<Record<GuardMessage['key'], PayerDecline>> = {
+  'guard.warned_and_confirmed': 'warned_before_paying',
+  'guard.delivered_not_revocable': 'goods_delivered',
+  'guard.single_limit': 'over_auto_limit',
+};
+
+/**
+ * Why no refund reached the payer, as a category with words of its own: a reviewer's note is
+ * never shown. The facts that settle it most plainly come first: money already given back, the
+ * payer's own answer, the reviewer's judgement that the flag was wrong, then why it was reviewed.
+ */
+export function declineOf(row: Pick<CaseRow, 'status' | 'reason_message' | 'false_positive' | 'refunded_elsewhere' | 'answer'>): PayerDecline | undefined {
+  if (row.status === 'failed') return 'provider_refused';
+  if (row.status !== 'rejected') return undefined;
+  if (row.refunded_elsewhere) return 'refunded_elsewhere';
+  if (row.answer === 'intended') return 'payer_said_intended';
+  if (row.false_positive) return 'judged_intended';
+  const reason = DecisionMessage.safeParse(row.reason_message);
+  const because = reason.success && reason.data.key === 'decision.review' ? reason.data.params.because?.key : undefined;
+  return (because && guardDeclines[because]) ?? 'shop_declined';
+}
+
 export function lifecycle(row: Pick<CaseRow, 'action' | 'status' | 'flagged_at' | 'created_at' | 'approved_at' | 'sent_at' | 'confirmed_at' | 'updated_at'>): PayerStep[] {
   const steps: PayerStep[] = [{ stage: 'detected', at: iso(row.flagged_at), state: 'done' }];
   const { status } = row;
@@ -96,7 +126,9 @@ export async function loadPayerView(pool: Pool, tenantId: string, flagId: string
   const found = await pool.query<CaseRow>(
     `SELECT f.type, f.payment, f.evidence, f.flagged_at, t.time_zone,
             d.action, d.status, d.amount AS refund_amount, d.currency AS refund_currency, d.created_at, d.approved_at,
-            d.sent_at, d.confirmed_at, d.confirmed_amount, d.updated_at, a.answer, a.answered_at
+            d.sent_at, d.confirmed_at, d.confirmed_amount, d.updated_at, a.answer, a.answered_at, d.reason_message, f.false_positive,
+            EXISTS (SELECT 1 FROM refund_outcomes r
+                     WHERE r.tenant_id = d.tenant_id AND r.payment_id = d.payment_id AND r.outcome = 'succeeded' AND r.decision_id IS NULL) AS refunded_elsewhere
        FROM flags f
        JOIN tenants t ON t.tenant_id = f.tenant_id
        JOIN refund_decisions d ON d.tenant_id = f.tenant_id AND d.payment_id = f.payment_id AND d.status <> 'shadowed'
@@ -107,6 +139,7 @@ export async function loadPayerView(pool: Pool, tenantId: string, flagId: string
   const row = found.rows[0];
   if (!row) return null;
   const payments = sameOrderPayments(row.payment, row.evidence);
+  const declined = declineOf(row);
   const summary: PayerCase = {
     type: row.type,
     orderId: row.payment.orderId,
@@ -118,6 +151,7 @@ export async function loadPayerView(pool: Pool, tenantId: string, flagId: string
     channel: row.payment.channel,
     ...(row.confirmed_amount !== null ? { confirmed: { amount: row.confirmed_amount, currency: row.refund_currency } } : {}),
     ...(row.confirmed_at ? { confirmedAt: row.confirmed_at.toISOString() } : {}),
+    ...(declined ? { declined } : {}),
     ...detailsOf(row.evidence.informationFlow.message),
   };
   if (summary.type.startsWith('duplicate')) summary.paidAt = payments[0]!.occurredAt;
