@@ -1,10 +1,13 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveRefundPolicy } from '@backstop/ledger';
 import { createApiKey, createTenant } from '@backstop/tenancy';
+import { issuePayerLink } from '../services/console/src/payer/payer-links';
 import { classicHostileValues, hostileString } from './support/hostile-strings';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
 import { startConsole, type ConsoleUnderTest } from './support/console';
+import { paidTwiceFlag, recordAsRefundWorker } from './support/payer-flags';
 
 /** Each endpoint's query parameters with a value it accepts, so a run gets past them to the hostile one. */
 const acceptedQueries: Record<string, Record<string, string>> = {
@@ -34,6 +37,23 @@ const acceptedBodies: Record<string, (fresh: string) => Record<string, unknown>>
 };
 
 const strangeNames = ['x', '__proto__', 'limit[]'];
+
+/** A payer's answer as the answer route must take it: one field, `answer`, one of the two values. */
+const choices = new Set(['mistake', 'intended']);
+const isAnswer = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value)
+  && Object.keys(value).length === 1 && Object.hasOwn(value, 'answer') && choices.has((value as { answer: unknown }).answer as string);
+const jsonIsAnswer = (text: string) => {
+  try {
+    return isAnswer(JSON.parse(text));
+  } catch {
+    return false;
+  }
+};
+/** As a browser sends the page's form: one pair, `answer=` and a choice. */
+const formIsAnswer = (text: string) => {
+  const pairs = [...new URLSearchParams(text)];
+  return pairs.length === 1 && pairs[0]![0] === 'answer' && choices.has(pairs[0]![1]);
+};
 const query = (params: Record<string, string>) => Object.entries(params).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&');
 
 /**
@@ -169,15 +189,99 @@ describe('console under hostile input (property-based)', () => {
     );
     await fc.assert(fc.asyncProperty(token, body, async (value, sent) => {
       const path = `/p/${encodeURIComponent(value)}`;
-      const page = await app.inject({ method: 'GET', url: path });
-      expect(page.statusCode, value).toBe(404);
-      expect(page.body, value).toBe(notValid);
+      for (const answered of [path, `${path}/evidence.json`, `${path}/evidence.pdf`]) {
+        const page = await app.inject({ method: 'GET', url: answered });
+        expect(page.statusCode, answered).toBe(404);
+        expect(page.body, answered).toBe(notValid);
+      }
       const answer = await app.inject({ method: 'POST', url: `${path}/answer`, payload: sent.payload, headers: { 'content-type': sent.type } });
       expect(answer.statusCode, `${value} ${sent.payload}`).toBeLessThan(500);
       if (answer.statusCode !== 404) expect(String(answer.headers['content-type'])).toContain('application/problem+json');
     }), { numRuns: 150, examples: classicHostileValues.filter((value) => value.length > 0).map((value): [string, { payload: string; type: string }] => [value, { payload: 'answer=mistake', type: 'application/x-www-form-urlencoded' }]) });
     const answers = await stack.pool.query('SELECT 1 FROM payer_answers');
     expect(answers.rowCount).toBe(0);
+  });
+
+  describe('with a live payer link under review', () => {
+    let token: string;
+    let flagId: string;
+    let decisionId: string;
+
+    beforeAll(async () => {
+      await createTenant(stack.pool, { tenantId: 'payer-shop', name: 'Payer Shop' });
+      await saveRefundPolicy(stack.pool, 'payer-shop', { v: 1, rules: { 'duplicate.exact': { action: 'review' } } }, 'test');
+      const flag = paidTwiceFlag('payer-shop');
+      await recordAsRefundWorker(stack.pool, [flag]);
+      flagId = flag.flagId;
+      decisionId = (await stack.pool.query<{ decision_id: string }>("SELECT decision_id FROM refund_decisions WHERE tenant_id = 'payer-shop'")).rows[0]!.decision_id;
+      token = (await issuePayerLink(stack.pool, 'payer-shop', flagId, 'test', 24, new Date())).token;
+    });
+
+    /** Everything an answer would change, to hold it still while no answer is taken. */
+    const answerState = async () => ({
+      decision: (await stack.pool.query('SELECT status, updated_at FROM refund_decisions WHERE decision_id = $1', [decisionId])).rows,
+      answers: (await stack.pool.query("SELECT * FROM payer_answers WHERE tenant_id = 'payer-shop'")).rows,
+      audit: (await stack.pool.query('SELECT seq FROM decision_audit WHERE decision_id = $1', [decisionId])).rows,
+      evidence: (await stack.pool.query("SELECT evidence->'informationFlow'->'payerAnswer' AS answer FROM flags WHERE flag_id = $1", [flagId])).rows,
+      outbox: (await stack.pool.query('SELECT 1 FROM refund_outbox WHERE decision_id = $1', [decisionId])).rowCount,
+    });
+
+    it('refuses every answer body but a valid one with a 400 or 415 problem, and records nothing', async () => {
+      const before = await answerState();
+      expect(before).toMatchObject({ decision: [{ status: 'pending_review' }], answers: [], audit: [{}], evidence: [{ answer: null }], outbox: 0 });
+      const notAChoice = fc.oneof(hostileString(), fc.integer(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 2 }))
+        .filter((value) => !(typeof value === 'string' && choices.has(value)));
+      const json = fc.oneof(
+        notAChoice.map((answer) => JSON.stringify({ answer })),
+        // A choice with company: another field, however named.
+        fc.tuple(fc.constantFrom('mistake', 'intended'), fc.string({ minLength: 1 }), fc.jsonValue({ maxDepth: 1 })).map(([answer, name, value]) => `{"answer":${JSON.stringify(answer)},${JSON.stringify(name)}:${JSON.stringify(value ?? null)}}`),
+        fc.json({ maxDepth: 2 }),
+        hostileString(),
+        fc.constantFrom('', 'null', '[]', '{}', '"mistake"', '["mistake"]', '{"answer":["mistake"]}', '{"Answer":"mistake"}', '{"answer":"Mistake"}', '{"answer":"mistake "}',
+          '{"answer":{"toString":"mistake"}}', '{"__proto__":{"answer":"mistake"}}', '{"answer":"mistake","__proto__":{}}', '{"constructor":{"prototype":{"answer":"mistake"}}}', '{"answer":"mistake"'),
+      ).filter((payload) => !jsonIsAnswer(payload)).map((payload) => ({ payload, type: 'application/json' }));
+      const form = fc.oneof(
+        notAChoice.map((answer) => `answer=${encodeURIComponent(typeof answer === 'string' ? answer : JSON.stringify(answer))}`),
+        fc.tuple(fc.constantFrom('mistake', 'intended'), fc.string(), hostileString()).map(([answer, name, value]) => `answer=${answer}&${encodeURIComponent(name)}=${encodeURIComponent(value)}`),
+        hostileString(),
+        fc.constantFrom('', 'answer=', 'answer', 'answer=mistake&answer=mistake', 'answer=intended&answer=mistake', 'answer[]=mistake', 'ANSWER=mistake',
+          'answer=mistake&__proto__=x', '__proto__=x&answer=mistake', 'answer=mistake%00', 'answer=mistake&&answer=intended', '&answer'),
+      ).filter((payload) => !formIsAnswer(payload)).map((payload) => ({ payload, type: 'application/x-www-form-urlencoded' }));
+      const otherType = fc.tuple(
+        fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/octet-stream', 'text/html', 'application/jsonx'),
+        fc.constantFrom('answer=mistake', '{"answer":"mistake"}', '<answer>mistake</answer>'),
+      ).map(([type, payload]) => ({ payload, type }));
+
+      await fc.assert(fc.asyncProperty(fc.oneof(json, form, otherType), fc.option(hostileString(), { nil: undefined }), async (sent, lang) => {
+        const url = `/p/${token}/answer${lang === undefined ? '' : `?lang=${encodeURIComponent(lang)}`}`;
+        const answer = await app.inject({ method: 'POST', url, payload: sent.payload, headers: { 'content-type': sent.type } });
+        const what = `${sent.type} ${JSON.stringify(sent.payload)}`;
+        expect([400, 415], what).toContain(answer.statusCode);
+        expect(String(answer.headers['content-type']), what).toContain('application/problem+json');
+      }), { numRuns: 400 });
+      expect(await answerState()).toEqual(before);
+    });
+
+    it('serves the page whatever ?lang and Accept-Language say', async () => {
+      const lang = fc.oneof(hostileString(), fc.constantFrom('en', 'zh', 'EN', 'zh-CN', 'fr', ''));
+      const extra = fc.constantFrom('', '&lang=zh', '&lang=en', '&lang[]=zh', '&x=1', '&__proto__=zh');
+      const acceptLanguage = fc.option(fc.oneof(fc.string({ unit: 'binary-ascii', maxLength: 40 }), fc.constantFrom('zh-CN,zh;q=0.9', 'en;q=0', '*', 'zh;q=abc')), { nil: undefined })
+        .filter((header) => header === undefined || !/[\r\n\0]/.test(header));
+      await fc.assert(fc.asyncProperty(lang, extra, acceptLanguage, async (value, more, accept) => {
+        const url = `/p/${token}?lang=${encodeURIComponent(value)}${more}`;
+        const page = await app.inject({ method: 'GET', url, headers: accept === undefined ? {} : { 'accept-language': accept } });
+        expect(page.statusCode, `${url} ${accept}`).toBe(200);
+        expect(page.headers['content-type'], url).toBe('text/html; charset=utf-8');
+        expect(page.body, url).toMatch(/<html lang="(en|zh-CN)">/);
+        expect(page.body, url).toContain('id="answer-form"');
+      }), { numRuns: 300, examples: classicHostileValues.map((value): [string, string, string | undefined] => [value, '', undefined]) });
+    });
+
+    it('takes a valid answer afterwards: the link was live all along', async () => {
+      const answer = await app.inject({ method: 'POST', url: `/p/${token}/answer?lang=zh`, payload: 'answer=intended', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(answer.statusCode).toBe(303);
+      expect((await answerState()).answers).toMatchObject([{ answer: 'intended' }]);
+    });
   });
 
   it('answers any flag id on the evidence routes and any tenant on the key route with a 4xx at worst', async () => {

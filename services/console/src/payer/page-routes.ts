@@ -36,9 +36,11 @@ const answerSchema = describeRoute({
   body: AnswerBody,
   responses: {
     303: { description: 'Recorded; back to the page.' },
-    400: problem('`invalid-answer`: `answer` must be `mistake` or `intended`.'),
+    400: problem('`invalid-answer`: the body must be exactly one field, `answer`, `mistake` or `intended` (a name sent twice is no answer); `malformed-json`, `bad-request`: unreadable.'),
     404: html('The "link not valid" page.'),
     409: problem('`not-under-review`: the payment is not under review; `already-answered`: the payer answered before.'),
+    413: problem('`body-too-large`.'),
+    415: problem('`unsupported-media-type`: send a form (application/x-www-form-urlencoded) or JSON.'),
   },
 });
 const evidenceSchema = (format: EvidenceFormat) => describeRoute({
@@ -80,9 +82,13 @@ export interface PayerPageOptions {
 
 export async function payerPageRoutes(app: FastifyInstance, { pool, onNotValid, publicUrl, pdfFont }: PayerPageOptions): Promise<void> {
   const font = findPdfFont(pdfFont);
-  // The page's form posts are urlencoded; only these routes read that type.
+  // The page's form posts are urlencoded; only these routes read that type. A name sent twice
+  // keeps all its values, so `answer=intended&answer=mistake` is no answer rather than the last.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    const fields = new Map<string, string[]>();
+    for (const [name, value] of new URLSearchParams(body as string)) fields.set(name, [...(fields.get(name) ?? []), value]);
+    // fromEntries defines `__proto__` as a field like any other, which the strict schema refuses.
+    done(null, Object.fromEntries([...fields].map(([name, values]) => [name, values.length === 1 ? values[0] : values])));
   });
 
   const openLink = async (request: FastifyRequest) => {
