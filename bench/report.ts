@@ -9,6 +9,8 @@ import type { RedisBaseline } from './stages/redis-baseline';
 import type { RefundResult } from './stages/refunds';
 import type { ChecksResult } from './stages/checks';
 import type { ScalingResult } from './stages/scaling';
+import type { KafkaClientsResult } from './stages/kafka-clients';
+import { renderKafkaClients } from './kafka-clients/report-section';
 
 export interface BenchResults {
   startedAt: string;
@@ -22,6 +24,7 @@ export interface BenchResults {
   backtest?: BacktestResult;
   checks?: ChecksResult;
   scaling?: ScalingResult;
+  kafkaClients?: KafkaClientsResult;
 }
 
 const ratio = (value: number, baseline: number) => (baseline > 0 ? `${((100 * value) / baseline).toFixed(0)} %` : 'n/a');
@@ -137,6 +140,7 @@ export function renderMarkdown(results: BenchResults, chartFile: string | undefi
         table(['setup', 'skus', 'prices per sku', 'round trips', 'median ms', 'µs per sku'], g.skuReads.map((r) => [r.setup, r.skus, r.pricesPerSku, r.roundTrips, r.medianMs, r.microsPerSku])));
     }
   }
+  if (results.kafkaClients) out.push('', ...renderKafkaClients(results.kafkaClients));
   return `${out.join('\n')}\n`;
 }
 

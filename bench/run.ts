@@ -7,6 +7,7 @@
  *   npm run bench -- --quick            # a few minutes, shorter stages
  *   npm run bench -- --stages=detector,refunds
  *   npm run bench -- --stages=backtest
+ *   npm run bench -- --stages=kafka-clients   # KafkaJS against @platformatic/kafka under the detector's loop
  *   npm run bench -- --cluster          # only the detector on a Kafka cluster and a Redis Cluster,
  *                                       # 1 to 3 instances, into <date>-cluster.md and .json
  *
@@ -25,12 +26,13 @@ import { benchBacktest } from './stages/backtest';
 import { benchDetector } from './stages/detector';
 import { benchEndToEnd } from './stages/end-to-end';
 import { benchIngest } from './stages/ingest';
+import { benchKafkaClients } from './stages/kafka-clients';
 import { benchObserveScript } from './stages/redis-baseline';
 import { benchRefunds } from './stages/refunds';
 import { benchChecks } from './stages/checks';
 import { benchScaling } from './stages/scaling';
 
-const STAGES = ['ingest', 'detector', 'refunds', 'e2e', 'backtest', 'checks'] as const;
+const STAGES = ['ingest', 'detector', 'refunds', 'e2e', 'backtest', 'checks', 'kafka-clients'] as const;
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -111,6 +113,11 @@ try {
   if (stages.has('checks')) {
     log('7. pre-payment checks');
     results.checks = await benchChecks(endpoints, { rates: [1_000, 5_000, 20_000], seconds: quick ? 5 : 10, besideSeconds: quick ? 10 : 20 }, log);
+    write();
+  }
+  if (stages.has('kafka-clients')) {
+    log('9. the Kafka client: KafkaJS against @platformatic/kafka');
+    results.kafkaClients = await benchKafkaClients(endpoints, quick ? 20_000 : 60_000, quick ? 3_000 : 10_000, log);
     write();
   }
   if (stages.has('cluster')) {
