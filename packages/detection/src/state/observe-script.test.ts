@@ -9,7 +9,7 @@ import { defineDetectorScripts } from './scripts';
 import { versionAfterDelivery, versionAfterPayment } from './state-version';
 
 /**
- * observe-payment-8.lua and add-sku-price-1.lua called directly, with crafted keys and times
+ * observe-payment-8.lua and add-sku-prices-1.lua called directly, with crafted keys and times
  * on the edges of every horizon: what they return, which trims and expiries they issue.
  */
 describe('observe-payment-8.lua on a real Redis', () => {
@@ -197,12 +197,11 @@ describe('observe-payment-8.lua on a real Redis', () => {
     });
   });
 
-  it('adds a sku price once per payment and keeps the newest cap of them', async () => {
+  it('adds a sku price once per payment and keeps the newest cap of them, one payment or many a call', async () => {
     const key = skuPricesKey(prefix, tenantId, `sku-${randomBytes(3).toString('hex')}`, 'CNY');
-    expect(await redis.addSkuPrice(key, 1_000, '3000:pay_1', 2, 100)).toBe(1);
-    expect(await redis.addSkuPrice(key, 1_000, '3000:pay_1', 2, 100)).toBe(0);
-    await redis.addSkuPrice(key, 2_000, '3100:pay_2', 2, 100);
-    await redis.addSkuPrice(key, 3_000, '2900:pay_3', 2, 100);
+    expect(await redis.addSkuPrices(key, 2, 100, 1_000, '3000:pay_1')).toBe(1);
+    expect(await redis.addSkuPrices(key, 2, 100, 1_000, '3000:pay_1')).toBe(0);
+    expect(await redis.addSkuPrices(key, 2, 100, 2_000, '3100:pay_2', 1_000, '3000:pay_1', 3_000, '2900:pay_3')).toBe(2);
     expect(await redis.zrange(key, 0, -1)).toEqual(['3100:pay_2', '2900:pay_3']);
     expect(await redis.ttl(key)).toBeGreaterThan(90);
   });

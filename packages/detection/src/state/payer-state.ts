@@ -339,7 +339,7 @@ export class PayerStateStore<Stored> {
         const args = observePaymentArgs(this.prefix, tenantId, payment, msOf(payment), sku, nowMs, this.packedLimits, plan?.judgedAhead(index));
         pipeline.add(args[0], (p) => p.observePayment(...args));
       }
-      for (let index = from; index < to; index += 1) this.skuPrices.queueUpdate(pipeline, requests[index]!.tenantId, requests[index]!.payment);
+      this.skuPrices.queueUpdates(pipeline, requests.slice(from, to));
       this.roundTrips += pipeline.roundTrips;
       this.commandsSent += pipeline.length;
       const replies = pipeline.exec({ retryOnConnectionLoss: FAILOVER_RETRY_MS });

@@ -7,7 +7,8 @@ import type { ReadPayerArgs } from './read-payer-args';
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     observePayment(...args: ObservePaymentArgs): Result<[0, string, string] | [1, string] | [2], Context>;
-    addSkuPrice(pricesKey: string, occurredAtMs: number, member: string, cap: number, ttlSeconds: number): Result<number, Context>;
+    /** `scoredMembers`: occurredAt (ms) and "<unit price>:<payment id>", a pair per payment. */
+    addSkuPrices(pricesKey: string, cap: number, ttlSeconds: number, ...scoredMembers: (string | number)[]): Result<number, Context>;
     observeDelivery(seenKey: string, deliveriesKey: string, orderId: string, deliveredAtMs: number, orderHorizonMs: number, orderCap: number, ttlSeconds: number, expectedVersion: string): Result<[changed: number, current: number], Context>;
     recordFlags(...args: string[]): Result<number, Context>;
     extendLock(key: string, token: string, leaseMs: number): Result<number, Context>;
@@ -22,7 +23,7 @@ const lua = (name: string) => readFileSync(new URL(`../lua/${name}.lua`, import.
 /** Registered once per client; ioredis reloads them by EVAL if Redis restarted and lost its script cache. */
 export function defineDetectorScripts(redis: Redis): void {
   redis.defineCommand('observePayment', { numberOfKeys: 8, lua: lua('observe-payment-8') });
-  redis.defineCommand('addSkuPrice', { numberOfKeys: 1, lua: lua('add-sku-price-1') });
+  redis.defineCommand('addSkuPrices', { numberOfKeys: 1, lua: lua('add-sku-prices-1') });
   redis.defineCommand('observeDelivery', { numberOfKeys: 2, lua: lua('observe-delivery-2') });
   redis.defineCommand('recordFlags', { numberOfKeys: 2, lua: lua('record-flags-2') });
   redis.defineCommand('extendLock', { numberOfKeys: 1, lua: lua('extend-lock-1') });

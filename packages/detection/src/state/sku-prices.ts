@@ -91,10 +91,19 @@ export class SkuPriceBook {
     return key === undefined ? undefined : this.cache.get(key)?.summary;
   }
 
-  /** Adds the payment's unit price to its sku's set, as part of the caller's pipeline. */
-  queueUpdate(pipeline: SlotPipelines, tenantId: string, payment: PaymentSnapshot): void {
-    const key = this.keyOf(tenantId, payment);
-    if (key === undefined) return;
-    pipeline.add(key, (p) => p.addSkuPrice(key, Date.parse(payment.occurredAt), `${unitPriceOf(payment)}:${payment.paymentId}`, this.limits.cap, this.limits.ttlSeconds));
+  /**
+   * Adds the payments' unit prices to their skus' sets, as part of the caller's pipeline: one
+   * call per sku, since many payments of a fetch buy the same few skus.
+   */
+  queueUpdates(pipeline: SlotPipelines, requests: readonly { tenantId: string; payment: PaymentSnapshot }[]): void {
+    const bySku = new Map<string, (string | number)[]>();
+    for (const { tenantId, payment } of requests) {
+      const key = this.keyOf(tenantId, payment);
+      if (key === undefined) continue;
+      let scoredMembers = bySku.get(key);
+      if (!scoredMembers) bySku.set(key, (scoredMembers = []));
+      scoredMembers.push(Date.parse(payment.occurredAt), `${unitPriceOf(payment)}:${payment.paymentId}`);
+    }
+    for (const [key, scoredMembers] of bySku) pipeline.add(key, (p) => p.addSkuPrices(key, this.limits.cap, this.limits.ttlSeconds, ...scoredMembers));
   }
 }
