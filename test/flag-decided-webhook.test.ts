@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveRefundPolicy } from '@backstop/ledger';
 import { createApiKey, createTenant } from '@backstop/tenancy';
 import { FlagDecided } from '../services/console/src/notifications/flag-decided';
+import { linkNotifications } from '../services/console/src/notifications/link-notifications';
 import { startConsole, type ConsoleUnderTest } from './support/console';
 import { createIsolatedDatabase } from './support/database';
 import { buildFlag } from './support/flags';
@@ -115,4 +116,53 @@ describe('flag.decided: the payer link posted to the platform, signed, retried u
     expect(await queued()).toBe(1);
     await eventually(async () => (await deliveries(keys.platformA!, '?status=delivered')).find((d) => d.decisionId === decisionId), { what: 'the replaced decision\'s event delivered' });
   });
+});
+
+describe('flag.decided events waiting for a payer link', () => {
+  let db: Awaited<ReturnType<typeof createIsolatedDatabase>>;
+
+  beforeAll(async () => {
+    db = await createIsolatedDatabase();
+    await createTenant(db.pool, { tenantId: 'shop-q', name: 'shop-q' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('are not held back by earlier ones whose payer has nothing to follow yet, which say why and are tried again later', async () => {
+    // Decisions a payer cannot follow (a shadow rule's records), queued by hand as if their
+    // events had been written before the decisions became shadows: the oldest in the queue.
+    await saveRefundPolicy(db.pool, 'shop-q', { v: 1, rules: { 'amount.outlier': { action: 'shadow', trying: 'auto_refund' } } }, 'test');
+    const shadows = Array.from({ length: 3 }, () => buildFlag('shop-q', { type: 'amount.outlier' }));
+    await recordAsRefundWorker(db.pool, shadows);
+    for (const shadow of shadows) {
+      await db.pool.query(
+        "INSERT INTO flag_notifications (decision_id, tenant_id, flag_id, created_at, next_attempt_at) VALUES ($1, 'shop-q', $2, now() - interval '1 hour', now() - interval '1 hour')",
+        [await decisionOf(shadow.payment.paymentId), shadow.flagId],
+      );
+    }
+    await db.pool.query("INSERT INTO notification_webhooks (tenant_id, url, secret) VALUES ('shop-q', 'http://127.0.0.1:1/hook', 'whsec_dGVzdA==')");
+    const followed = paidTwiceFlag('shop-q');
+    await recordAsRefundWorker(db.pool, [followed]);
+    const followedDecision = await decisionOf(followed.payment.paymentId);
+
+    // Two at a time, the three stuck ones first: the third pass at the latest reaches the one behind them.
+    for (let pass = 0; pass < 3; pass += 1) await linkNotifications(db.pool, { now: new Date(), batchSize: 2 });
+    const rows = await db.pool.query<{ decision_id: string; link_id: string | null; attempts: number; last_error: string | null; next_attempt_at: Date }>(
+      'SELECT decision_id, link_id, attempts, last_error, next_attempt_at FROM flag_notifications ORDER BY created_at',
+    );
+    const linked = rows.rows.find((row) => row.decision_id === followedDecision);
+    expect(linked).toMatchObject({ attempts: 0, last_error: null });
+    expect(linked!.link_id).not.toBeNull();
+    const waiting = rows.rows.filter((row) => row.decision_id !== followedDecision);
+    expect(waiting).toHaveLength(3);
+    for (const row of waiting) {
+      expect(row).toMatchObject({ link_id: null, attempts: 1, last_error: 'no decision the payer can follow on this flag yet' });
+      expect(row.next_attempt_at.getTime()).toBeGreaterThan(Date.now());
+    }
+  });
+
+  const decisionOf = async (paymentId: string) =>
+    (await db.pool.query<{ decision_id: string }>('SELECT decision_id FROM refund_decisions WHERE payment_id = $1', [paymentId])).rows[0]!.decision_id;
 });

@@ -1,3 +1,4 @@
+import { retryDelayMs } from '@backstop/ledger';
 import { renderPayerSummary } from '@backstop/messages';
 import type { Pool } from '@backstop/postgres';
 import { loadPayerView } from '../payer/payer-case';
@@ -17,29 +18,45 @@ interface Unlinked {
   amount: number;
   currency: string;
   created_at: Date;
+  attempts: number;
 }
+
+/** Why an event waits unlinked: its decision is not one the payer's page can show. */
+const NOTHING_TO_FOLLOW = 'no decision the payer can follow on this flag yet';
 
 /**
  * Gives each `flag.decided` event the decision's transaction queued (see the migration's
  * trigger) its payer link and payload, ready to deliver. Two consoles doing this at once may
- * each issue a link; only the first one written is sent, the other is never used.
+ * each issue a link; only the first one written is sent, the other is never used. An event
+ * whose payer has nothing to follow yet is tried again later, with backoff, and says why: it
+ * must not hold back the events queued behind it.
  */
-export async function linkNotifications(pool: Pool, { now, linkHours = 168, batchSize = 50 }: { now: Date; linkHours?: number; batchSize?: number }): Promise<number> {
+export async function linkNotifications(
+  pool: Pool,
+  { now, linkHours = 168, batchSize = 50, retryBaseMs = 60_000 }: { now: Date; linkHours?: number; batchSize?: number; retryBaseMs?: number },
+): Promise<number> {
   const unlinked = await pool.query<Unlinked>(
     `SELECT n.decision_id, n.tenant_id, n.flag_id, d.flag_type, d.payment_id, f.payment->>'orderId' AS order_id, f.payer_id,
-            d.action, d.status, d.amount, d.currency, d.created_at
+            d.action, d.status, d.amount, d.currency, d.created_at, n.attempts
        FROM flag_notifications n
        JOIN refund_decisions d ON d.decision_id = n.decision_id
        JOIN flags f ON f.tenant_id = n.tenant_id AND f.flag_id = n.flag_id
-      WHERE n.link_id IS NULL
-      ORDER BY n.created_at
+      WHERE n.link_id IS NULL AND n.next_attempt_at <= $2
+      ORDER BY n.next_attempt_at, n.created_at
       LIMIT $1`,
-    [batchSize],
+    [batchSize, now],
   );
   let linked = 0;
   for (const decision of unlinked.rows) {
     const view = await loadPayerView(pool, decision.tenant_id, decision.flag_id);
-    if (!view) continue;
+    if (!view) {
+      const retryAt = new Date(now.getTime() + retryDelayMs(decision.attempts + 1, { baseMs: retryBaseMs }));
+      await pool.query(
+        'UPDATE flag_notifications SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE decision_id = $1 AND link_id IS NULL',
+        [decision.decision_id, NOTHING_TO_FOLLOW, retryAt],
+      );
+      continue;
+    }
     const link = await issuePayerLink(pool, decision.tenant_id, decision.flag_id, 'notification', linkHours, now);
     const payload: StoredFlagDecided = {
       type: 'flag.decided',
@@ -55,7 +72,7 @@ export async function linkNotifications(pool: Pool, { now, linkHours = 168, batc
       },
     };
     const updated = await pool.query(
-      'UPDATE flag_notifications SET link_id = $2, payload = $3, next_attempt_at = $4 WHERE decision_id = $1 AND link_id IS NULL',
+      'UPDATE flag_notifications SET link_id = $2, payload = $3, next_attempt_at = $4, attempts = 0, last_error = NULL WHERE decision_id = $1 AND link_id IS NULL',
       [decision.decision_id, link.linkId, JSON.stringify(payload), now],
     );
     linked += updated.rowCount ?? 0;
