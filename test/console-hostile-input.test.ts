@@ -262,6 +262,17 @@ describe('console under hostile input (property-based)', () => {
       expect(await answerState()).toEqual(before);
     });
 
+    it('refuses an answer body past its small limit before parsing it, and records nothing', async () => {
+      const before = await answerState();
+      // A name repeated hundreds of thousands of times: the form parser never sees it.
+      const answer = await app.inject({
+        method: 'POST', url: `/p/${token}/answer`, payload: 'answer=mistake&'.repeat(200_000), headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(answer.statusCode).toBe(413);
+      expect(String(answer.headers['content-type'])).toContain('application/problem+json');
+      expect(await answerState()).toEqual(before);
+    });
+
     it('serves the page whatever ?lang and Accept-Language say', async () => {
       const lang = fc.oneof(hostileString(), fc.constantFrom('en', 'zh', 'EN', 'zh-CN', 'fr', ''));
       const extra = fc.constantFrom('', '&lang=zh', '&lang=en', '&lang[]=zh', '&x=1', '&__proto__=zh');

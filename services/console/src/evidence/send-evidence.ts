@@ -21,8 +21,9 @@ const fileName = (file: EvidenceFile, format: EvidenceFormat) => `evidence-${(fi
  * tenant or the payer's link. Without a font with Chinese glyphs the PDF is `503 pdf-font-missing`.
  */
 export async function sendEvidence(reply: FastifyReply, file: EvidenceFile, format: EvidenceFormat, font: PdfFont | null): Promise<FastifyReply> {
+  // Refused before the download header is set, so the problem is not saved as a .pdf.
+  if (format === 'pdf' && !font) throw new Problem(503, 'pdf-font-missing', 'Evidence PDFs are unavailable', 'No font with Chinese glyphs is installed; the JSON form is.');
   void reply.header('content-disposition', `attachment; filename="${fileName(file, format)}"`);
   if (format === 'json') return reply.send(file);
-  if (!font) throw new Problem(503, 'pdf-font-missing', 'Evidence PDFs are unavailable', 'No font with Chinese glyphs is installed; the JSON form is.');
-  return reply.type('application/pdf').send(await renderEvidencePdf(file, font));
+  return reply.type('application/pdf').send(await renderEvidencePdf(file, font!));
 }

@@ -18,6 +18,7 @@ import { resolvePayerLink } from './payer-links';
 
 const TokenParams = z.strictObject({ token: z.string().max(600).describe('The token of a payer link.') });
 const AnswerBody = z.strictObject({ answer: PayerAnswerChoice });
+const ANSWER_BODY_LIMIT = 16 * 1024;
 
 const pageSchema = describeRoute({
   summary: 'The payer\'s page of a payer link',
@@ -86,7 +87,11 @@ export async function payerPageRoutes(app: FastifyInstance, { pool, onNotValid, 
   // keeps all its values, so `answer=intended&answer=mistake` is no answer rather than the last.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     const fields = new Map<string, string[]>();
-    for (const [name, value] of new URLSearchParams(body as string)) fields.set(name, [...(fields.get(name) ?? []), value]);
+    for (const [name, value] of new URLSearchParams(body as string)) {
+      const values = fields.get(name);
+      if (values) values.push(value);
+      else fields.set(name, [value]);
+    }
     // fromEntries defines `__proto__` as a field like any other, which the strict schema refuses.
     done(null, Object.fromEntries([...fields].map(([name, values]) => [name, values.length === 1 ? values[0] : values])));
   });
@@ -117,12 +122,15 @@ export async function payerPageRoutes(app: FastifyInstance, { pool, onNotValid, 
       const link = await openLink(request);
       const origin = publicUrl ?? `${request.protocol}://${request.host}`;
       const file = link && (await buildEvidenceFile(pool, link.tenantId, link.flagId, origin, new Date()));
-      if (!link || !file?.document.decision) return notValid(reply);
+      // A link opens the file only where it opens the page: a decision the payer can follow.
+      const decision = file?.document.decision as { status: string } | undefined;
+      if (!link || !file || !decision || decision.status === 'shadowed') return notValid(reply);
       return sendEvidence(privateAnswer(reply), file, format, font);
     });
   }
 
-  app.post('/p/:token/answer', { schema: answerSchema }, async (request, reply) => {
+  // An answer is a few bytes; the limit keeps a hostile body from costing the parser anything.
+  app.post('/p/:token/answer', { schema: answerSchema, bodyLimit: ANSWER_BODY_LIMIT }, async (request, reply) => {
     const link = await openLink(request);
     if (!link) return notValid(reply);
     const body = AnswerBody.safeParse(request.body ?? {});
