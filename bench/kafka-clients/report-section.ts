@@ -1,3 +1,4 @@
+import { ratio, table } from '../lib/markdown';
 import type { KafkaClientName, KafkaClientsResult } from '../stages/kafka-clients';
 
 const median = (values: number[]) => {
@@ -5,9 +6,6 @@ const median = (values: number[]) => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
 };
-
-const table = (head: string[], rows: (string | number)[][]) =>
-  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
 /** Section 9 of the report: each client's runs, their medians, and @platformatic/kafka against KafkaJS. */
 export function renderKafkaClients(result: KafkaClientsResult): string[] {
@@ -18,9 +16,9 @@ export function renderKafkaClients(result: KafkaClientsResult): string[] {
   };
   const fetchSizes = [...new Set(result.loops.map((run) => run.fetches))];
   const rows = fetchSizes.flatMap((fetches) => {
-    const [kafkajs, platformatic] = clients.map((client) => loopMedian(client, fetches)) as [ReturnType<typeof loopMedian>, ReturnType<typeof loopMedian>];
-    return [kafkajs, platformatic].map((m) => [
-      m.fetches, m.client, m.runs.map((run) => run.eventsPerS).join(', '), m.eventsPerS, `${((100 * m.eventsPerS) / kafkajs.eventsPerS).toFixed(0)} %`, m.cpu,
+    const medians = clients.map((client) => loopMedian(client, fetches));
+    return medians.map((m) => [
+      m.fetches, m.client, m.runs.map((run) => run.eventsPerS).join(', '), m.eventsPerS, ratio(m.eventsPerS, medians[0]!.eventsPerS), m.cpu,
       m.runs.map((run) => run.passes).join(', '),
     ]);
   });
@@ -39,6 +37,6 @@ export function renderKafkaClients(result: KafkaClientsResult): string[] {
     'Sends alone, acks=all, idempotent, as ingest makes them. "Landed" is what the topic gained against what the acknowledged sends carried: an acknowledged message must be there.',
     '',
     table(['client', 'messages per send', 'sends in flight', 'sends acknowledged', 'sends/s', 'CPU µs / send', 'messages landed / acknowledged', 'failed'],
-      result.sends.map((run) => [run.client, run.messagesPerSend, run.inFlight, run.sends, run.sendsPerS, run.cpuMicrosPerSend, `${run.messagesLanded} / ${run.messagesAcknowledged}`, run.failure ?? '–'])),
+      result.sends.map((run) => [run.client, run.messagesPerSend, run.inFlight, run.sends, run.sendsPerS, run.cpuMicrosPerSend, `${run.messagesLanded} / ${run.messagesAcknowledged}`, run.failure])),
   ];
 }

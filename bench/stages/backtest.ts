@@ -4,8 +4,7 @@
  * then backtests the whole period with the tenant's configuration: the read by offsets, the
  * rules in a shadow state, the policy in shadow and the comparison with Postgres. Events/s is
  * over the whole run, planning and comparison included. The heap the run holds is sampled after
- * a full collection at a quarter, half, three quarters and all of the events read: flat, it
- * does not grow with the period.
+ * a full collection each second of the run and once it is over: what a longer period would add.
  */
 import { topicName } from '@backstop/contracts';
 import { newRunId, periodOf, resolveCandidate, runBacktest, type BacktestProgress } from '@backstop/backtest';
@@ -14,6 +13,7 @@ import { TrafficGenerator, publishEvents } from '@backstop/testkit';
 import { DetectorConfig } from '../../services/detector/src/config';
 import { createDetector } from '../../services/detector/src/detector';
 import { LiveHeap } from '../lib/live-heap';
+import { describeLiveHeap } from '../report';
 import { benchLogger, createSlice, type Endpoints } from '../lib/slice';
 import { topicProgress } from '../lib/topic-progress';
 import { round } from './detector';
@@ -29,11 +29,8 @@ export interface BacktestResult {
   /** The detector on the same events, from its first batch until caught up. */
   detectorEventsPerS: number;
   candidateFlags: number;
-  /**
-   * Heap held after a full collection, above what was held when the run began (MiB), once a
-   * quarter, half, three quarters and all of the events were read, then once compared.
-   */
-  liveHeapMiB: { events: number; read: number; mib: number }[];
+  /** Heap held after a full collection, above what was held when the run began (MiB): each second of the run, and after it. */
+  liveHeapMiB: { duringRun: number[]; afterRun: number };
   /**
    * Where the time went: the share of the run Redis spent executing commands (all clients,
    * from INFO commandstats) and the CPU this process used per wall second.
@@ -90,46 +87,44 @@ export async function benchBacktest(endpoints: Endpoints, events: number, log: (
     const candidate = await resolveCandidate(slice.pool, { tenantId: slice.tenantId });
     const liveHeap = new LiveHeap();
     const heapAtStart = liveHeap.bytes();
-    const liveHeapMiB: BacktestResult['liveHeapMiB'] = [];
-    const sampleHeap = (read: number, total: number) => liveHeapMiB.push({ events: total, read, mib: round((liveHeap.bytes() - heapAtStart) / 1024 / 1024, 1) });
+    const heapAbove = () => round((liveHeap.bytes() - heapAtStart) / 1024 / 1024, 1);
+    const collectedBeforeRun = liveHeap.collectingMs;
     let replayStarted: number | undefined;
     let replayEnded = 0;
-    let collectingInReplayMs = 0;
-    const onProgress = ({ phase, read, total }: BacktestProgress) => {
+    const onProgress = ({ phase, read }: BacktestProgress) => {
       if (phase === 'replaying' && read > 0) replayStarted ??= performance.now();
-      // A sample each time the read passes another quarter of the events.
-      if (phase === 'replaying' && total > 0 && read >= ((liveHeapMiB.length + 1) * total) / 4) {
-        const before = liveHeap.collectingMs;
-        sampleHeap(read, total);
-        collectingInReplayMs += liveHeap.collectingMs - before;
-      }
       if (phase === 'comparing') replayEnded = performance.now();
     };
     const busyBefore = await redisBusyMicros(slice.redis);
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
+    const duringRun: number[] = [];
+    const sampling = setInterval(() => duringRun.push(heapAbove()), 1_000);
     const report = await runBacktest(
       { kafka: slice.kafka, redis: slice.redis, pool: slice.pool, topicPrefix: slice.topicPrefix, stateSettings: PayerStateSettings.parse(slice.serviceEnv) },
       candidate,
       periodOf(fromMs, toMs, 0, Date.now()),
       { runId: newRunId(), onProgress },
-    );
-    sampleHeap(liveHeapMiB.at(-1)?.read ?? 0, liveHeapMiB.at(-1)?.events ?? 0);
-    // The forced collections are the measurement's, not the backtest's: their time is left out.
-    const seconds = (performance.now() - started - liveHeap.collectingMs) / 1000;
+    ).finally(() => clearInterval(sampling));
+    const ended = performance.now();
     const cpu = process.cpuUsage(cpuBefore);
+    // The forced collections are the measurement's, not the backtest's: their time is left out.
+    const collectingMs = liveHeap.collectingMs - collectedBeforeRun;
+    const seconds = (ended - started - collectingMs) / 1000;
+    const liveHeapMiB = { duringRun, afterRun: heapAbove() };
     const redisBusyShare = round((await redisBusyMicros(slice.redis) - busyBefore) / 1e6 / seconds, 2);
     const read = report.events.warmUp + report.events.period;
     const result: BacktestResult = {
       events: read, payers, seconds: round(seconds, 2), eventsPerS: Math.round(read / seconds),
-      replayEventsPerS: Math.round(read / ((replayEnded - (replayStarted ?? started) - collectingInReplayMs) / 1000)),
+      // Nearly all of the run is the replay, so its collections are left out of the replay too.
+      replayEventsPerS: Math.round(read / ((replayEnded - (replayStarted ?? started) - collectingMs) / 1000)),
       detectorEventsPerS: Math.round(events / detectorSeconds),
       candidateFlags: report.rules.reduce((sum, rule) => sum + rule.candidate, 0),
       liveHeapMiB,
-      redisBusyShare, processCpuShare: round((cpu.user + cpu.system) / 1e6 / seconds, 2),
+      redisBusyShare, processCpuShare: round((cpu.user + cpu.system) / 1e6 / ((ended - started) / 1000), 2),
     };
     log(`  backtest ${result.eventsPerS} events/s over the whole run (${read} events in ${result.seconds} s; replay alone ${result.replayEventsPerS} events/s), ` +
-      `detector on the same events ${result.detectorEventsPerS} events/s; ${result.candidateFlags} flags; live heap +${liveHeapMiB.map((sample) => sample.mib).join(', +')} MiB; ` +
+      `detector on the same events ${result.detectorEventsPerS} events/s; ${result.candidateFlags} flags; live heap ${describeLiveHeap(liveHeapMiB)}; ` +
       `Redis busy ${Math.round(redisBusyShare * 100)} % of the run, this process ${Math.round(result.processCpuShare * 100)} % of a core`);
     return result;
   } finally {
@@ -137,3 +132,4 @@ export async function benchBacktest(endpoints: Endpoints, events: number, log: (
     await slice.drop();
   }
 }
+

@@ -22,9 +22,9 @@ import { decodeEvent, paymentOf } from '@backstop/detection';
 import { ACKS_ALL, commitBatches, createIdempotentProducer, fetchGathering, groupMembership, runByFetch } from '@backstop/kafka';
 import { publishEvents, TrafficGenerator } from '@backstop/testkit';
 import { Producer as PlatformaticProducer } from '@platformatic/kafka';
-import type { KafkaMessage } from 'kafkajs';
 import { runPlatformaticByFetch, type FetchedBatch } from '../kafka-clients/platformatic-by-fetch';
 import { createSlice, type Endpoints } from '../lib/slice';
+import { round } from './detector';
 
 export type KafkaClientName = 'kafkajs' | '@platformatic/kafka';
 
@@ -78,7 +78,7 @@ const FETCH_SIZES = [
   { name: 'small', maxBytes: 64 * 1024, maxBytesPerPartition: 16 * 1024 },
 ] as const;
 
-type Batches = { topic: string; partition: number; messages: KafkaMessage[] }[];
+type Batches = FetchedBatch[];
 type SendFlags = (messages: { key: string; value: string }[]) => Promise<void>;
 type HandlePass = (batches: Batches, sendFlags: SendFlags) => Promise<void>;
 
@@ -92,6 +92,8 @@ export async function benchKafkaClients(endpoints: Endpoints, events: number, se
   const asBytes = (data?: string) => (data === undefined ? undefined : Buffer.from(data));
   const platformaticProducer = (clientId: string) =>
     new PlatformaticProducer({ clientId, bootstrapBrokers: endpoints.brokers, idempotent: true, acks: ACKS_ALL, autocreateTopics: false, serializers: { key: asBytes, value: asBytes } });
+  const sendTo = (producer: ReturnType<typeof platformaticProducer>): SendFlags => (messages) =>
+    producer.send({ messages: messages.map((message) => ({ ...message, topic: flagsTopic })) }).then(() => undefined);
   const loopProducer = platformaticProducer(`${slice.id}-platformatic`);
   try {
     await kafkajsProducer.connect();
@@ -105,8 +107,8 @@ export async function benchKafkaClients(endpoints: Endpoints, events: number, se
     const partitions = (await admin.fetchTopicOffsets(eventsTopic)).length;
     log(`  ${events} events on ${partitions} partitions of ${eventsTopic}`);
 
-    const sendFlagsKafkaJs = (messages: { key: string; value: string }[]) => kafkajsProducer.send({ topic: flagsTopic, acks: ACKS_ALL, messages }).then(() => undefined);
-    const sendFlagsPlatformatic = (messages: { key: string; value: string }[]) => loopProducer.send({ messages: messages.map((m) => ({ ...m, topic: flagsTopic })) }).then(() => undefined);
+    const sendFlagsKafkaJs: SendFlags = (messages) => kafkajsProducer.send({ topic: flagsTopic, acks: ACKS_ALL, messages }).then(() => undefined);
+    const sendFlagsPlatformatic = sendTo(loopProducer);
 
     const loops: ConsumeLoopRun[] = [];
     for (const fetchSize of FETCH_SIZES) {
@@ -129,7 +131,7 @@ export async function benchKafkaClients(endpoints: Endpoints, events: number, se
               await consumer.disconnect();
             } else {
               await runPlatformaticByFetch(
-                { brokers: endpoints.brokers, clientId: `${slice.id}-platformatic-loop`, groupId, topic: eventsTopic, groupProtocol: 'consumer', readAhead: 4_096, ...fetchSize },
+                { brokers: endpoints.brokers, clientId: `${slice.id}-platformatic-loop`, groupId, topic: eventsTopic, readAhead: 4_096, ...fetchSize },
                 (batches: FetchedBatch[]) => handlePass(batches, sendFlagsPlatformatic),
                 { committed, signal },
               );
@@ -149,14 +151,14 @@ export async function benchKafkaClients(endpoints: Endpoints, events: number, se
       for (const client of ['kafkajs', '@platformatic/kafka'] as const) {
         // A fresh @platformatic/kafka producer each run: a failed run leaves its sequence numbers behind.
         const fresh = client === 'kafkajs' ? undefined : platformaticProducer(`${slice.id}-platformatic-sends-${messagesPerSend}-${inFlight}`);
-        const send = fresh ? (messages: { key: string; value: string }[]) => fresh.send({ messages: messages.map((m) => ({ ...m, topic: flagsTopic })) }).then(() => undefined) : sendFlagsKafkaJs;
+        const send = fresh ? sendTo(fresh) : sendFlagsKafkaJs;
         const messages = Array.from({ length: messagesPerSend }, (_, index) => ({ key: `payer-${index}`, value: payload }));
         const before = await flagsOnTopic();
         const result = await timedSends(count, inFlight, () => send(messages));
         const run: SendRun = {
           client, messagesPerSend, inFlight, sends: result.acknowledged, seconds: result.seconds,
-          sendsPerS: Math.round(result.acknowledged / result.seconds), cpuMicrosPerSend: Math.round(result.cpuMicros / Math.max(1, result.acknowledged)),
-          messagesAcknowledged: (result.acknowledged + 1) * messagesPerSend, messagesLanded: (await flagsOnTopic()) - before,
+          sendsPerS: result.seconds > 0 ? Math.round(result.acknowledged / result.seconds) : 0, cpuMicrosPerSend: Math.round(result.cpuMicros / Math.max(1, result.acknowledged)),
+          messagesAcknowledged: (result.acknowledged + (result.warmedUp ? 1 : 0)) * messagesPerSend, messagesLanded: (await flagsOnTopic()) - before,
           ...(result.failure ? { failure: result.failure } : {}),
         };
         log(`  ${client} sends of ${messagesPerSend}, ${inFlight} in flight: ${run.sendsPerS} sends/s, ${run.cpuMicrosPerSend} µs CPU/send, ` +
@@ -225,15 +227,18 @@ async function timedLoop(
     client,
     fetches,
     events: counted.events,
-    seconds: Math.round(seconds * 100) / 100,
+    seconds: round(seconds, 2),
     eventsPerS: Math.round(counted.events / seconds),
     cpuMicrosPerEvent: Math.round((cpu.user + cpu.system) / counted.events),
     passes: counted.passes,
   };
 }
 
-/** `sends` sends, `inFlight` at a time, after one to warm the connection (counted as acknowledged, not timed); stops at the first failure. */
-async function timedSends(sends: number, inFlight: number, send: () => Promise<void>): Promise<{ acknowledged: number; seconds: number; cpuMicros: number; failure?: string }> {
+/**
+ * `sends` sends, `inFlight` at a time, after one to warm the connection (not timed, nor among
+ * `acknowledged`; `warmedUp` says whether it was); stops at the first failure.
+ */
+async function timedSends(sends: number, inFlight: number, send: () => Promise<void>): Promise<{ warmedUp: boolean; acknowledged: number; seconds: number; cpuMicros: number; failure?: string }> {
   let started = 0;
   let acknowledged = 0;
   let failure: string | undefined;
@@ -251,14 +256,14 @@ async function timedSends(sends: number, inFlight: number, send: () => Promise<v
   try {
     await send();
   } catch (error) {
-    return { acknowledged: 0, seconds: 0, cpuMicros: 0, failure: failureOf(error) };
+    return { warmedUp: false, acknowledged: 0, seconds: 0, cpuMicros: 0, failure: failureOf(error) };
   }
   const cpuBefore = process.cpuUsage();
   const begin = performance.now();
   await Promise.all(Array.from({ length: inFlight }, worker));
   const seconds = (performance.now() - begin) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  return { acknowledged, seconds: Math.round(seconds * 100) / 100, cpuMicros: cpu.user + cpu.system, ...(failure ? { failure } : {}) };
+  return { warmedUp: true, acknowledged, seconds: round(seconds, 2), cpuMicros: cpu.user + cpu.system, ...(failure ? { failure } : {}) };
 }
 
 /** An error's message with its causes': @platformatic/kafka nests the broker's answer two levels down. */
