@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { jsonPath, Problem } from '@backstop/http';
 
@@ -17,4 +18,9 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown, reason 
 export function ownTenant(tenantId: string | null, what: string): string {
   if (!tenantId) throw new Problem(400, 'tenant-required', `${what} belong to a tenant`, 'Use a tenant admin key.');
   return tenantId;
+}
+
+/** Where links and key URLs point: the configured public origin, else the one the request came to. */
+export function originOf(request: FastifyRequest, publicUrl: string | undefined): string {
+  return publicUrl ?? `${request.protocol}://${request.host}`;
 }

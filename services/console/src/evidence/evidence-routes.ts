@@ -12,6 +12,7 @@ import { EvidenceFile } from './evidence-file';
 import { publicJwk } from './evidence-signature';
 import { findPdfFont } from './pdf-font';
 import { evidencePdfAnswer, sendEvidence } from './send-evidence';
+import { originOf } from '../request-parts';
 
 const evidenceReaders = ['ops', 'admin', 'finance', 'platform'] as const;
 const FlagParams = z.strictObject({ flagId: Flag.shape.flagId });
@@ -54,7 +55,7 @@ export interface EvidenceRouteOptions {
 
 export async function evidenceRoutes(app: FastifyInstance, { pool, publicUrl, pdfFont }: EvidenceRouteOptions): Promise<void> {
   const auth = requireRole(pool, evidenceReaders);
-  const origin = (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`;
+  const origin = (request: FastifyRequest) => originOf(request, publicUrl);
   const font = findPdfFont(pdfFont);
   if (!font) app.log.warn({ pdfFont }, 'no font with Chinese glyphs found: evidence PDFs answer 503 until one is installed');
   const evidenceOf = async (request: FastifyRequest) => {

@@ -6,7 +6,7 @@ import type { Pool } from '@backstop/postgres';
 import { requireRole } from '../auth/authenticate';
 import { authRejections, bodyRejections, json, noContent, problem } from '../openapi/answers';
 import { describeRoute } from '../openapi/describe-route';
-import { parseBody } from '../request-parts';
+import { originOf, parseBody } from '../request-parts';
 import { LinkId } from './link-token';
 import { issuePayerLink, revokePayerLink } from './payer-links';
 
@@ -59,7 +59,7 @@ export async function payerLinkRoutes(app: FastifyInstance, { pool, publicUrl }:
       ?? (await pool.query<{ tenant_id: string }>('SELECT tenant_id FROM flags WHERE flag_id = $1 LIMIT 1', [params.data.flagId])).rows[0]?.tenant_id;
     if (!tenantId) throw new Problem(404, 'not-found', 'No such flag');
     const link = await issuePayerLink(pool, tenantId, params.data.flagId, `key:${principal.keyId}`, expiresInHours, new Date());
-    const origin = publicUrl ?? `${request.protocol}://${request.host}`;
+    const origin = originOf(request, publicUrl);
     return reply.status(201).send({ linkId: link.linkId, url: new URL(`/p/${link.token}`, origin).toString(), expiresAt: link.expiresAt.toISOString() });
   });
 

@@ -15,6 +15,7 @@ import { loadPayerView } from './payer-case';
 import { recordPayerAnswer } from './payer-answer';
 import { renderPayerPage } from './payer-page';
 import { resolvePayerLink } from './payer-links';
+import { originOf } from '../request-parts';
 
 const TokenParams = z.strictObject({ token: z.string().max(600).describe('The token of a payer link.') });
 const AnswerBody = z.strictObject({ answer: PayerAnswerChoice });
@@ -120,7 +121,7 @@ export async function payerPageRoutes(app: FastifyInstance, { pool, onNotValid, 
   for (const format of ['json', 'pdf'] as const) {
     app.get(`/p/:token/evidence.${format}`, { schema: evidenceSchema(format) }, async (request, reply) => {
       const link = await openLink(request);
-      const origin = publicUrl ?? `${request.protocol}://${request.host}`;
+      const origin = originOf(request, publicUrl);
       const file = link && (await buildEvidenceFile(pool, link.tenantId, link.flagId, origin, new Date()));
       // A link opens the file only where it opens the page: a decision the payer can follow.
       const decision = file?.document.decision as { status: string } | undefined;
