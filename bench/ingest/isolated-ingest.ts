@@ -9,6 +9,8 @@ export interface IsolatedIngest {
   url: string;
   tenantId: string;
   secret: string;
+  /** The ingest process's pid, for its CPU time. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startIsolatedIngest(env: Record<string, string> = {}): Pro
     url: ingest.address,
     tenantId: 'bench',
     secret: webhookSecret,
+    pid: ingest.child.pid,
     async stop() {
       await ingest.stop('SIGTERM');
       await slice.close();

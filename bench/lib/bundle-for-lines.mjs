@@ -27,7 +27,7 @@ await build({
   keepNames: true,
   sourcemap: 'inline',
   // Packages that are CommonJS still call require.
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
   plugins: [{
     name: 'project-only',
     setup(bundler) {

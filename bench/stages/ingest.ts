@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { signedHeaders } from '@backstop/signing';
 import { TrafficGenerator } from '@backstop/testkit';
+import { coresBetween, readCpu } from '../lib/cpu-sampler';
 import { startIsolatedIngest } from '../ingest/isolated-ingest';
 
 export interface IngestRow {
@@ -23,6 +24,10 @@ export interface IngestRow {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** CPU time of the answering process per answered request (µs): what a request costs there, however busy the machine. */
+  serverCpuMicrosPerRequest?: number;
+  /** Cores in use while it ran: the answering process, the load generator (this process) and the infrastructure. */
+  cores?: Record<string, number>;
 }
 
 export interface IngestOptions {
@@ -34,6 +39,20 @@ export interface IngestOptions {
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const traffic = new TrafficGenerator({ mix: { mistakes: { duplicate: 0.02, amount: 0.01, recipient: 0.01, product: 0.01 }, delivered: 0.3, retry: 0 } });
+
+/** What one drive measured: autocannon's result and the cores each process used meanwhile. */
+interface Driven {
+  result: autocannon.Result;
+  cores: Record<string, number>;
+}
+
+async function measured(serverPid: number | undefined, run: () => Promise<autocannon.Result>): Promise<Driven> {
+  const pids = { server: serverPid, 'load generator': process.pid };
+  const before = readCpu(pids);
+  const startedAt = performance.now();
+  const result = await run();
+  return { result, cores: coresBetween(before, readCpu(pids), (performance.now() - startedAt) / 1000) };
+}
 
 async function drive(url: string, tenantId: string, secret: string, path: string, eventsPerRequest: number, connections: number, seconds: number) {
   return autocannon({
@@ -56,8 +75,9 @@ async function drive(url: string, tenantId: string, secret: string, path: string
   });
 }
 
-function row(target: IngestRow['target'], endpoint: IngestRow['endpoint'], eventsPerRequest: number, connections: number, result: autocannon.Result): IngestRow {
+function row(target: IngestRow['target'], endpoint: IngestRow['endpoint'], eventsPerRequest: number, connections: number, { result, cores }: Driven): IngestRow {
   const requestsPerS = result['2xx'] / result.duration;
+  const serverCores = cores.server ?? 0;
   return {
     target, endpoint, eventsPerRequest, connections,
     requestsPerS: Math.round(requestsPerS),
@@ -66,6 +86,8 @@ function row(target: IngestRow['target'], endpoint: IngestRow['endpoint'], event
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    serverCpuMicrosPerRequest: requestsPerS > 0 ? Math.round((serverCores * 1e6) / requestsPerS) : undefined,
+    cores,
   };
 }
 
@@ -85,23 +107,23 @@ export async function benchIngest(options: IngestOptions, log: (line: string) =>
   const rows: IngestRow[] = [];
   const record = (r: IngestRow) => {
     rows.push(r);
-    log(`  ${r.target} ${r.endpoint}×${r.eventsPerRequest} c=${r.connections}: ${r.requestsPerS} req/s, ${r.eventsPerS} events/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}`);
+    log(`  ${r.target} ${r.endpoint}×${r.eventsPerRequest} c=${r.connections}: ${r.requestsPerS} req/s, ${r.eventsPerS} events/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, non-2xx ${r.non2xx}; ${r.serverCpuMicrosPerRequest} µs of server CPU per request; cores ${JSON.stringify(r.cores)}`);
   };
   const ingest = await startIsolatedIngest({ INGEST_BODY_LIMIT: String(4 * 1024 * 1024), ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}) });
   try {
     await drive(ingest.url, ingest.tenantId, ingest.secret, '/v1/webhooks/payments', 1, 8, 2); // warm-up: JIT, connections, topic metadata
     for (const connections of options.singleConnections) {
-      record(row('ingest', 'single', 1, connections, await drive(ingest.url, ingest.tenantId, ingest.secret, '/v1/webhooks/payments', 1, connections, options.seconds)));
+      record(row('ingest', 'single', 1, connections, await measured(ingest.pid, () => drive(ingest.url, ingest.tenantId, ingest.secret, '/v1/webhooks/payments', 1, connections, options.seconds))));
     }
     for (const connections of options.batchConnections) {
-      const result = await drive(ingest.url, ingest.tenantId, ingest.secret, '/v1/webhooks/payments:batch', options.batchSize, connections, options.seconds);
-      record(row('ingest', 'batch', options.batchSize, connections, result));
+      const driven = await measured(ingest.pid, () => drive(ingest.url, ingest.tenantId, ingest.secret, '/v1/webhooks/payments:batch', options.batchSize, connections, options.seconds));
+      record(row('ingest', 'batch', options.batchSize, connections, driven));
     }
     const bare = await startBareFastify(ingest.secret);
     try {
       await drive(bare.url, ingest.tenantId, ingest.secret, '/v1/webhooks/payments', 1, 8, 2);
       for (const connections of options.singleConnections) {
-        record(row('bare-fastify', 'single', 1, connections, await drive(bare.url, ingest.tenantId, ingest.secret, '/v1/webhooks/payments', 1, connections, options.seconds)));
+        record(row('bare-fastify', 'single', 1, connections, await measured(bare.pid, () => drive(bare.url, ingest.tenantId, ingest.secret, '/v1/webhooks/payments', 1, connections, options.seconds))));
       }
     } finally {
       await bare.stop();
