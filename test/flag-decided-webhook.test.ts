@@ -27,7 +27,7 @@ describe('flag.decided: the payer link posted to the platform, signed, retried u
   };
   const deliveries = async (key: string, query = '') => {
     const response = await fetch(`${served.baseUrl}/v1/notifications${query}`, { headers: { authorization: `Bearer ${key}` } });
-    return ((await response.json()) as { data: { decisionId: string; attempts: number; deliveredAt: string | null; lastError: string | null }[] }).data;
+    return ((await response.json()) as { data: { decisionId: string; attempts: number; deliveredAt: string | null; gaveUpAt: string | null; nextAttemptAt: string | null; lastError: string | null }[] }).data;
   };
   const decisionOf = async (paymentId: string) =>
     (await db.pool.query<{ decision_id: string }>('SELECT decision_id FROM refund_decisions WHERE payment_id = $1', [paymentId])).rows[0]!.decision_id;
@@ -104,6 +104,29 @@ describe('flag.decided: the payer link posted to the platform, signed, retried u
     expect((await deliveries(keys.platformA!)).some((d) => d.decisionId === decisionId)).toBe(false);
   });
 
+  it('gives up an event whose payer link expired before the platform took it, and stops posting it', async () => {
+    await put(keys['admin-shop-down']!, { url: 'http://127.0.0.1:1/unreachable' });
+    const flag = paidTwiceFlag('shop-down');
+    await recordAsRefundWorker(db.pool, [flag]);
+    const decisionId = await decisionOf(flag.payment.paymentId);
+    await eventually(async () => (await deliveries(keys['admin-shop-down']!, '?status=pending')).find((d) => d.decisionId === decisionId && d.attempts >= 1), { what: 'a failed attempt' });
+    // A week of refusals, shortened: the link the event carries is no longer valid.
+    await db.pool.query("UPDATE payer_links SET expires_at = now() - interval '1 second' WHERE link_id = (SELECT link_id FROM flag_notifications WHERE decision_id = $1)", [decisionId]);
+
+    const givenUp = await eventually(async () => (await deliveries(keys['admin-shop-down']!, '?status=gave-up')).find((d) => d.decisionId === decisionId), { what: 'the event given up' });
+    expect(givenUp).toMatchObject({ deliveredAt: null, nextAttemptAt: null, lastError: 'gave up: the payer link expired before the platform took the event' });
+    expect(givenUp.gaveUpAt).not.toBeNull();
+    expect((await deliveries(keys['admin-shop-down']!, '?status=pending')).some((d) => d.decisionId === decisionId)).toBe(false);
+    expect(metricSum(await scrapeMetrics(served.baseUrl), 'backstop_console_notifications_total', { outcome: 'gave_up' })).toBeGreaterThanOrEqual(1);
+
+    // A later event of the same tenant is still tried, again and again; the given-up one is not.
+    const marker = paidTwiceFlag('shop-down');
+    await recordAsRefundWorker(db.pool, [marker]);
+    const markerDecision = await decisionOf(marker.payment.paymentId);
+    await eventually(async () => (await deliveries(keys['admin-shop-down']!, '?status=pending')).find((d) => d.decisionId === markerDecision && d.attempts >= 2), { what: 'the marker tried twice' });
+    expect((await deliveries(keys['admin-shop-down']!, '?status=gave-up')).find((d) => d.decisionId === decisionId)!.attempts).toBe(givenUp.attempts);
+  });
+
   it('queues the event in the decision\'s own transaction: none for a shadow rule\'s record, one once a real decision replaces it', async () => {
     await saveRefundPolicy(db.pool, 'shop-a', { v: 1, rules: { 'amount.outlier': { action: 'shadow', trying: 'auto_refund' } } }, 'test');
     const outlier = buildFlag('shop-a', { type: 'amount.outlier' });
@@ -161,6 +184,28 @@ describe('flag.decided events waiting for a payer link', () => {
       expect(row).toMatchObject({ link_id: null, attempts: 1, last_error: 'no decision the payer can follow on this flag yet' });
       expect(row.next_attempt_at.getTime()).toBeGreaterThan(Date.now());
     }
+  });
+
+  it('are given up once they could not be linked for as long as a link lives, and then left alone', async () => {
+    const shadow = buildFlag('shop-q', { type: 'amount.outlier' });
+    await recordAsRefundWorker(db.pool, [shadow]);
+    const decisionId = await decisionOf(shadow.payment.paymentId);
+    await db.pool.query("INSERT INTO flag_notifications (decision_id, tenant_id, flag_id) VALUES ($1, 'shop-q', $2)", [decisionId, shadow.flagId]);
+    const row = async () => (await db.pool.query<{ attempts: number; last_error: string | null; gave_up_at: Date | null }>(
+      'SELECT attempts, last_error, gave_up_at FROM flag_notifications WHERE decision_id = $1', [decisionId])).rows[0]!;
+
+    await linkNotifications(db.pool, { now: new Date(), linkHours: 1 });
+    expect(await row()).toMatchObject({ attempts: 1, gave_up_at: null });
+
+    let gaveUp = 0;
+    const later = new Date(Date.now() + 2 * 3_600_000);
+    await linkNotifications(db.pool, { now: later, linkHours: 1, onGiveUp: () => (gaveUp += 1) });
+    expect(await row()).toMatchObject({ attempts: 2, last_error: 'gave up: not linked within 1 h (no decision the payer can follow on this flag yet)', gave_up_at: later });
+    // The earlier test's stuck events (same tenant, as old) were given up in the same pass: each counted once.
+    const givenUpNow = await db.pool.query('SELECT 1 FROM flag_notifications WHERE gave_up_at = $1', [later]);
+    expect(gaveUp).toBe(givenUpNow.rowCount);
+    await linkNotifications(db.pool, { now: new Date(later.getTime() + 3_600_000), linkHours: 1 });
+    expect((await row()).attempts).toBe(2);
   });
 
   const decisionOf = async (paymentId: string) =>

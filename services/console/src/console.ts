@@ -63,7 +63,7 @@ export function createConsole(config: ConsoleConfig, parts: ConsoleParts = {}): 
       if (address) {
         const relay = startNotificationRelay({
           pool, logger, publicUrl: config.CONSOLE_PUBLIC_URL ?? address, ...parts.notificationTiming,
-          counted: { delivered: () => metrics.notifications.inc({ outcome: 'delivered' }), failed: () => metrics.notifications.inc({ outcome: 'failed' }) },
+          counted: { delivered: () => metrics.notifications.inc({ outcome: 'delivered' }), failed: () => metrics.notifications.inc({ outcome: 'failed' }), gaveUp: () => metrics.notifications.inc({ outcome: 'gave_up' }) },
         });
         plan.add('notifications', () => relay.stop());
       }

@@ -13,7 +13,7 @@ export function createConsoleMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers: [registry],
     }),
-    notifications: new Counter({ name: 'backstop_console_notifications_total', help: 'flag.decided delivery attempts, by outcome', labelNames: ['outcome'], registers: [registry] }),
+    notifications: new Counter({ name: 'backstop_console_notifications_total', help: 'flag.decided delivery attempts (delivered, failed) and events given up (gave_up), by outcome', labelNames: ['outcome'], registers: [registry] }),
     liveFeeds: new Gauge({ name: 'backstop_console_live_feeds', help: 'Live flag feeds (SSE) open now', registers: [registry] }),
   };
 }

@@ -292,7 +292,9 @@ async function loadNotifications() {
   $('#notifications tbody').replaceChildren(...data.map((n) => element('tr', { 'data-decision-id': n.decisionId },
     element('td', {}, time(n.createdAt)),
     element('td', {}, n.decisionId),
-    element('td', {}, n.deliveredAt ? `${t('delivered')} ${time(n.deliveredAt)}` : `${t('pending')} · ${t('nextAttempt')} ${time(n.nextAttemptAt)}`),
+    element('td', {}, n.deliveredAt ? `${t('delivered')} ${time(n.deliveredAt)}`
+      : n.gaveUpAt ? `${t('gaveUp')} ${time(n.gaveUpAt)}`
+      : `${t('pending')} · ${t('nextAttempt')} ${time(n.nextAttemptAt)}`),
     element('td', {}, n.attempts),
     element('td', {}, n.lastError ?? '—'))));
   $('#notifications-empty').hidden = data.length > 0;

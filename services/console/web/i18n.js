@@ -55,7 +55,7 @@ export const messages = {
     mistake: 'it was a mistake', intended: 'they meant it',
     notifications: 'Payer notices',
     notificationsHelp: 'flag.decided events posted to the platform, each with the payer link.',
-    decision: 'Decision', attempts: 'Attempts', delivered: 'delivered', pending: 'pending', lastError: 'Last error', nextAttempt: 'Next attempt',
+    decision: 'Decision', attempts: 'Attempts', delivered: 'delivered', pending: 'pending', gaveUp: 'given up', lastError: 'Last error', nextAttempt: 'Next attempt',
     noNotifications: 'No events yet.',
   },
   zh: {
@@ -113,7 +113,7 @@ export const messages = {
     mistake: '是误付', intended: '是有意支付',
     notifications: '付款人通知',
     notificationsHelp: '推送给平台的 flag.decided 事件，每条附带付款人链接。',
-    decision: '决定', attempts: '尝试次数', delivered: '已送达', pending: '待送达', lastError: '最近错误', nextAttempt: '下次尝试',
+    decision: '决定', attempts: '尝试次数', delivered: '已送达', pending: '待送达', gaveUp: '已放弃', lastError: '最近错误', nextAttempt: '下次尝试',
     noNotifications: '暂无事件。',
   },
 };

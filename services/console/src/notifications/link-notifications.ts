@@ -28,22 +28,27 @@ interface Unlinked {
 const NOTHING_TO_FOLLOW = 'no decision the payer can follow on this flag yet';
 /** The first wait before such an event is tried again; later ones double, up to an hour. */
 const UNLINKED_RETRY_BASE_MS = 60_000;
+const HOUR_MS = 3_600_000;
 
 /**
  * Gives each `flag.decided` event the decision's transaction queued (see the migration's
  * trigger) its payer link and payload, ready to deliver. Two consoles doing this at once may
  * each issue a link; only the first one written is sent, the other is never used. An event
  * that cannot be linked (its payer has nothing to follow, or anything throws) is tried again
- * later, with backoff, and says why: it must not hold back the events queued behind it.
+ * later, with backoff, and says why: it must not hold back the events queued behind it; after
+ * as long as a link lives (`linkHours`), it is given up.
  */
-export async function linkNotifications(pool: Pool, { now, linkHours = 168, batchSize = 50 }: { now: Date; linkHours?: number; batchSize?: number }): Promise<number> {
+export async function linkNotifications(
+  pool: Pool,
+  { now, linkHours = 168, batchSize = 50, onGiveUp }: { now: Date; linkHours?: number; batchSize?: number; onGiveUp?: () => void },
+): Promise<number> {
   const unlinked = await pool.query<Unlinked>(
     `SELECT n.decision_id, n.tenant_id, n.flag_id, d.flag_type, d.payment_id, f.payment->>'orderId' AS order_id, f.payer_id,
             d.action, d.status, d.amount, d.currency, d.created_at, n.attempts
        FROM flag_notifications n
        JOIN refund_decisions d ON d.decision_id = n.decision_id
        JOIN flags f ON f.tenant_id = n.tenant_id AND f.flag_id = n.flag_id
-      WHERE n.link_id IS NULL AND n.next_attempt_at <= $2
+      WHERE n.link_id IS NULL AND n.gave_up_at IS NULL AND n.next_attempt_at <= $2
       ORDER BY n.next_attempt_at, n.created_at
       LIMIT $1`,
     [batchSize, now],
@@ -53,11 +58,21 @@ export async function linkNotifications(pool: Pool, { now, linkHours = 168, batc
     try {
       linked += await linkOne(pool, decision, now, linkHours);
     } catch (error) {
-      // Whatever kept this event from its link, those queued behind it go on.
+      // Whatever kept this event from its link, those queued behind it go on. One that has
+      // waited as long as a link would live is given up: it would reach the platform stale.
+      const reason = (error as Error).message.slice(0, 400);
+      if (now.getTime() - decision.created_at.getTime() >= linkHours * HOUR_MS) {
+        await pool.query(
+          'UPDATE flag_notifications SET attempts = attempts + 1, last_error = $2, gave_up_at = $3 WHERE decision_id = $1 AND link_id IS NULL',
+          [decision.decision_id, `gave up: not linked within ${linkHours} h (${reason})`, now],
+        );
+        onGiveUp?.();
+        continue;
+      }
       const retryAt = new Date(now.getTime() + retryDelayMs(decision.attempts + 1, { baseMs: UNLINKED_RETRY_BASE_MS }));
       await pool.query(
         'UPDATE flag_notifications SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE decision_id = $1 AND link_id IS NULL',
-        [decision.decision_id, (error as Error).message.slice(0, 500), retryAt],
+        [decision.decision_id, reason, retryAt],
       );
     }
   }

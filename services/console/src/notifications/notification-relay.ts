@@ -19,10 +19,19 @@ export interface NotificationRelayOptions {
   retryCapMs?: number;
   timeoutMs?: number;
   batchSize?: number;
-  counted?: { delivered(): void; failed(): void };
+  counted?: { delivered(): void; failed(): void; gaveUp(): void };
 }
 
 export type NotificationRelay = PollLoop;
+
+const LINK_EXPIRED = 'gave up: the payer link expired before the platform took the event';
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
+}
 
 interface DueRow {
   decision_id: string;
@@ -39,8 +48,9 @@ interface DueRow {
 /**
  * Delivers `flag.decided` events: each queued one gets its payer link and payload, then it is posted to the tenant's notification webhook, signed the Standard Webhooks way with
  * the message id `flagdecided_<decision id>` and the same body on every attempt, so the
- * platform can dedupe. A non-2xx answer or a timeout schedules the next attempt with backoff;
- * rows are locked with SKIP LOCKED, so consoles share the work.
+ * platform can dedupe. A non-2xx answer or a timeout schedules the next attempt with backoff,
+ * until the event's payer link expires: then it is given up. Rows are locked with SKIP
+ * LOCKED, so consoles share the work.
  */
 export function startNotificationRelay(options: NotificationRelayOptions): NotificationRelay {
   const { pool, logger, publicUrl, pollMs = 1_000, retryBaseMs = 1_000, retryCapMs = 3_600_000, timeoutMs = 10_000, batchSize = 20 } = options;
@@ -62,13 +72,21 @@ export function startNotificationRelay(options: NotificationRelayOptions): Notif
          FROM flag_notifications n
          JOIN notification_webhooks w ON w.tenant_id = n.tenant_id
          JOIN payer_links l ON l.link_id = n.link_id
-        WHERE n.delivered_at IS NULL AND n.link_id IS NOT NULL AND n.next_attempt_at <= now()
+        WHERE n.delivered_at IS NULL AND n.gave_up_at IS NULL AND n.link_id IS NOT NULL AND n.next_attempt_at <= now()
         ORDER BY n.next_attempt_at, n.decision_id LIMIT $1 FOR UPDATE OF n SKIP LOCKED`,
       [batchSize],
     );
+    // A link that expired while the platform kept refusing the event would only show the payer
+    // "link not valid": the event is given up instead of posted.
+    const [expired, live] = partition(due.rows, (row) => row.expires_at.getTime() <= Date.now());
+    for (const row of expired) {
+      options.counted?.gaveUp();
+      logger.warn({ tenantId: row.tenant_id, decisionId: row.decision_id, attempts: row.attempts }, 'flag.decided given up: its payer link expired before the platform took it');
+      await client.query('UPDATE flag_notifications SET gave_up_at = now(), last_error = $2 WHERE decision_id = $1', [row.decision_id, LINK_EXPIRED]);
+    }
     // Endpoints are tried side by side, so one slow endpoint holds the batch for one timeout at most.
-    const failures = await Promise.all(due.rows.map(attempt));
-    for (const [index, row] of due.rows.entries()) {
+    const failures = await Promise.all(live.map(attempt));
+    for (const [index, row] of live.entries()) {
       const failure = failures[index] ?? null;
       if (failure === null) {
         options.counted?.delivered();
@@ -86,7 +104,8 @@ export function startNotificationRelay(options: NotificationRelayOptions): Notif
     return due.rows.length;
   });
 
-  return startPollLoop(async () => (await linkNotifications(pool, { now: new Date() })) + (await deliver()), {
+  const link = () => linkNotifications(pool, { now: new Date(), onGiveUp: () => options.counted?.gaveUp() });
+  return startPollLoop(async () => (await link()) + (await deliver()), {
     pollMs, onError: (error) => logger.warn({ err: error }, 'notification relay pass failed; retrying'),
   });
 }

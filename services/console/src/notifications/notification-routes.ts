@@ -11,12 +11,14 @@ import { ownTenant, parseBody } from '../request-parts';
 const WebhookBody = z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2048) });
 const Webhook = z.object({ url: z.string(), secret: z.string().describe('Shown once: `flag.decided` events are signed with it.') });
 const ListQuery = z.strictObject({
-  status: z.enum(['pending', 'delivered']).optional().describe('`pending`: not taken by the platform yet (with the last error, if any).'),
+  status: z.enum(['pending', 'delivered', 'gave-up']).optional()
+    .describe('`pending`: not taken by the platform yet (with the last error, if any); `gave-up`: its payer link expired before the platform took it, or it could not be linked for as long as a link lives.'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 const Delivery = z.object({
   decisionId: z.string(), flagId: z.string(), linkId: z.string().nullable().describe('Null until the console has issued the event\'s payer link.'), createdAt: z.string(), attempts: z.int(),
-  deliveredAt: z.string().nullable(), nextAttemptAt: z.string().nullable().describe('Null once delivered.'), lastError: z.string().nullable(),
+  deliveredAt: z.string().nullable(), gaveUpAt: z.string().nullable().describe('When the console stopped trying; null while it tries, and once delivered.'),
+  nextAttemptAt: z.string().nullable().describe('Null once delivered or given up.'), lastError: z.string().nullable(),
 });
 
 const setSchema = describeRoute({
@@ -54,17 +56,21 @@ export async function notificationRoutes(app: FastifyInstance, { pool }: { pool:
 
   app.get('/v1/notifications', { preHandler: requireRole(pool, ['ops', 'admin', 'platform']), schema: listSchema }, async (request) => {
     const { status, limit } = parseQuery(ListQuery, request);
-    const rows = await pool.query<{ decision_id: string; flag_id: string; link_id: string | null; created_at: Date; attempts: number; delivered_at: Date | null; next_attempt_at: Date; last_error: string | null }>(
-      `SELECT decision_id, flag_id, link_id, created_at, attempts, delivered_at, next_attempt_at, last_error FROM flag_notifications
+    const rows = await pool.query<{ decision_id: string; flag_id: string; link_id: string | null; created_at: Date; attempts: number; delivered_at: Date | null; gave_up_at: Date | null; next_attempt_at: Date; last_error: string | null }>(
+      `SELECT decision_id, flag_id, link_id, created_at, attempts, delivered_at, gave_up_at, next_attempt_at, last_error FROM flag_notifications
         WHERE ($1::text IS NULL OR tenant_id = $1)
-          AND ($2::text IS NULL OR ($2 = 'delivered') = (delivered_at IS NOT NULL))
+          AND CASE $2::text WHEN 'delivered' THEN delivered_at IS NOT NULL
+                            WHEN 'gave-up' THEN gave_up_at IS NOT NULL
+                            WHEN 'pending' THEN delivered_at IS NULL AND gave_up_at IS NULL
+                            ELSE true END
         ORDER BY created_at DESC, decision_id LIMIT $3`,
       [request.principal!.tenantId, status ?? null, limit],
     );
     return {
       data: rows.rows.map((row) => ({
         decisionId: row.decision_id, flagId: row.flag_id, linkId: row.link_id, createdAt: row.created_at.toISOString(), attempts: row.attempts,
-        deliveredAt: row.delivered_at?.toISOString() ?? null, nextAttemptAt: row.delivered_at ? null : row.next_attempt_at.toISOString(), lastError: row.last_error,
+        deliveredAt: row.delivered_at?.toISOString() ?? null, gaveUpAt: row.gave_up_at?.toISOString() ?? null,
+        nextAttemptAt: row.delivered_at || row.gave_up_at ? null : row.next_attempt_at.toISOString(), lastError: row.last_error,
       })),
     };
   });
