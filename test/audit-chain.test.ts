@@ -1,3 +1,4 @@
+import { formatMoney } from '@backstop/messages';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { auditHash, transitionDecisions, verifyAuditChains, type AuditContent } from '@backstop/ledger';
@@ -84,7 +85,11 @@ describe('the decision audit chain', () => {
     try {
       const report = await verifyAuditChains(pool);
       expect(report.breaks).toEqual([]);
-      expect(report.drifts).toEqual([{ tenantId, decisionId: victim.decision_id, problem: expect.stringContaining('audit trail last recorded sent') }]);
+      expect(report.drifts).toHaveLength(1);
+      expect(report.drifts[0]).toEqual({ tenantId, decisionId: victim.decision_id, problem: expect.stringContaining('audit trail last recorded sent') });
+      // Money as people read it, in the decision's currency, not minor units.
+      const [said, recorded] = [victim.content as AuditContent].map((content) => [content.amount - 1, content.amount].map((amount) => formatMoney(amount, content.currency)))[0]!;
+      expect(report.drifts[0]!.problem).toBe(`the decision says sent, ${said} but its audit trail last recorded sent, ${recorded}`);
     } finally {
       await pool.query('UPDATE refund_decisions SET amount = amount + 1 WHERE decision_id = $1', [victim.decision_id]);
     }

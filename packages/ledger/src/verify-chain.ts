@@ -1,5 +1,6 @@
 import type { Pool } from '@backstop/postgres';
 import { auditHash, GENESIS_HASH, type AuditContent } from './audit-chain';
+import { formatMoney } from '@backstop/messages';
 
 export interface ChainBreak {
   tenantId: string;
@@ -74,8 +75,8 @@ export async function verifyAuditChains(pool: Pool, pageSize = 5_000): Promise<C
  * row (and a decision without any audit row is reported too).
  */
 async function findDrifts(pool: Pool, limit = 1_000): Promise<DecisionDrift[]> {
-  const result = await pool.query<{ tenant_id: string; decision_id: string; status: string; amount: number; audited_status: string | null; audited_amount: number | null }>(
-    `SELECT d.tenant_id, d.decision_id, d.status, d.amount, last.content->>'to' AS audited_status, (last.content->>'amount')::bigint AS audited_amount
+  const result = await pool.query<{ tenant_id: string; decision_id: string; status: string; amount: number; currency: string; audited_status: string | null; audited_amount: number | null }>(
+    `SELECT d.tenant_id, d.decision_id, d.status, d.amount, d.currency, last.content->>'to' AS audited_status, (last.content->>'amount')::bigint AS audited_amount
        FROM refund_decisions d
        LEFT JOIN LATERAL (SELECT a.content FROM decision_audit a WHERE a.tenant_id = d.tenant_id AND a.decision_id = d.decision_id ORDER BY a.seq DESC LIMIT 1) last ON true
       WHERE last.content IS NULL OR last.content->>'to' <> d.status OR (last.content->>'amount')::bigint <> d.amount
@@ -88,7 +89,8 @@ async function findDrifts(pool: Pool, limit = 1_000): Promise<DecisionDrift[]> {
     decisionId: row.decision_id,
     problem: row.audited_status === null
       ? 'the decision has no audit trail'
-      : `the decision says ${row.status}, ${row.amount} but its audit trail last recorded ${row.audited_status}, ${row.audited_amount}`,
+      : `the decision says ${row.status}, ${formatMoney(row.amount, row.currency)} but its audit trail last recorded ${row.audited_status}, `
+        + `${row.audited_amount === null ? 'no amount' : formatMoney(row.audited_amount, row.currency)}`,
   }));
 }
 

@@ -1,5 +1,6 @@
 import { enqueueRefundCommands, transitionDecisions } from '@backstop/ledger';
 import { Problem } from '@backstop/http';
+import { formatMoney } from '@backstop/messages';
 import { inTransaction, type Pool } from '@backstop/postgres';
 
 /**
@@ -18,8 +19,8 @@ export async function reviewDecision(
   note?: string,
 ): Promise<void> {
   await inTransaction(pool, async (client) => {
-    const found = await client.query<{ tenant_id: string; status: string; amount: number; captured_amount: number | null; refunded_elsewhere: number }>(
-      `SELECT d.tenant_id, d.status, d.amount, d.captured_amount,
+    const found = await client.query<{ tenant_id: string; status: string; amount: number; currency: string; captured_amount: number | null; refunded_elsewhere: number }>(
+      `SELECT d.tenant_id, d.status, d.amount, d.currency, d.captured_amount,
               coalesce((SELECT sum(r.amount) FROM refund_outcomes r
                          WHERE r.tenant_id = d.tenant_id AND r.payment_id = d.payment_id AND r.outcome = 'succeeded' AND r.decision_id IS NULL), 0)::bigint AS refunded_elsewhere
          FROM refund_decisions d WHERE d.decision_id = $1 AND ($2::text IS NULL OR d.tenant_id = $2)`,
@@ -31,8 +32,11 @@ export async function reviewDecision(
       throw new Problem(409, 'decision-not-pending', 'Decision is not pending review', `It is ${decision.status}.`);
     }
     if (verdict === 'approve' && decision.captured_amount !== null && decision.amount + decision.refunded_elsewhere > decision.captured_amount) {
+      const money = (amount: number) => ({ amount: Number(amount), currency: decision.currency });
       throw new Problem(409, 'exceeds-captured', 'Refund would exceed the captured amount',
-        `The platform already refunded ${decision.refunded_elsewhere} of ${decision.captured_amount}; reject this decision.`);
+        `The platform already refunded ${formatMoney(decision.refunded_elsewhere, decision.currency)} of the ${formatMoney(decision.captured_amount, decision.currency)} captured, `
+          + `and this decision would refund ${formatMoney(decision.amount, decision.currency)} more; reject it.`,
+        { captured: money(decision.captured_amount), refundedElsewhere: money(decision.refunded_elsewhere), decided: money(decision.amount) });
     }
     const applied = await transitionDecisions(client, [{
       tenantId: decision.tenant_id, decisionId, from: ['pending_review'], to: verdict === 'approve' ? 'approved' : 'rejected', actor,

@@ -56,7 +56,7 @@ const reviewSchema = (summary: string, reason: string) => describeRoute({
     400: problem('`invalid-body`; `reason-required`; `malformed-json`.'),
     ...authRejections,
     404: problem('`decision-not-found`: no such decision, or another tenant\'s.'),
-    409: problem('`decision-not-pending`: the decision is not waiting for review; `exceeds-captured`: approving would refund more than was captured.'),
+    409: problem('`decision-not-pending`: the decision is not waiting for review; `exceeds-captured`: approving would refund more than was captured (`captured`, `refundedElsewhere`, `decided`: minor units and currency).'),
     ...bodyRejections,
   },
 });
