@@ -9,7 +9,8 @@ const flags = (...files: string[]) => files.map((file) => `services/console/src/
  * - FLAG_COLUMNS, FLAG_FROM: the flag view's column list and join (flags/flag-view.ts);
  * - COMMITTED: the feed's snapshot condition (flags/flag-feed.ts);
  * - where: what filterClause returns, fixed clauses whose values went to `params` as $n;
- * - dimension: one of three fixed column expressions chosen by an enum (finance/reconciliation.ts).
+ * - dimension: one of three fixed column expressions chosen by an enum (finance/reconciliation.ts);
+ * - REFUNDS_ELSEWHERE_OF_D: the platform's own refunds of a decision's charge (refunds/refunded-elsewhere.ts).
  */
 export const sqlFragments: ReadonlyMap<string, readonly string[]> = new Map([
   ['FLAG_COLUMNS', flags('flag-feed.ts', 'list-flags.ts')],
@@ -17,6 +18,7 @@ export const sqlFragments: ReadonlyMap<string, readonly string[]> = new Map([
   ['COMMITTED', flags('flag-feed.ts')],
   ['where', flags('flag-feed.ts', 'list-flags.ts')],
   ['dimension', ['services/console/src/finance/reconciliation.ts']],
+  ['REFUNDS_ELSEWHERE_OF_D', ['services/console/src/refunds/review.ts', 'services/console/src/payer/payer-case.ts']],
 ]);
 
 /** Functions that quote an identifier for statements that take no parameters (CREATE DATABASE). */

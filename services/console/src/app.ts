@@ -14,6 +14,7 @@ import { createConsoleMetrics, type ConsoleMetrics } from './metrics';
 import { healthSchema, metricsSchema, readySchema } from './openapi/operations';
 import { registerDocs } from './openapi/docs';
 import { evidenceRoutes } from './evidence/evidence-routes';
+import { findPdfFont } from './evidence/pdf-font';
 import { flagRoutes } from './flags/routes';
 import { notificationRoutes } from './notifications/notification-routes';
 import { payerLinkRoutes } from './payer/link-routes';
@@ -80,11 +81,14 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(rulesRoutes, { pool: deps.pool });
   await app.register(backtestRoutes, { pool: deps.pool, ...(deps.backtests ? { jobs: deps.backtests } : {}) });
   await app.register(refundWebhookRoutes, { pool: deps.pool });
-  await app.register(evidenceRoutes, { pool: deps.pool, publicUrl: deps.publicUrl, pdfFont: deps.pdfFont });
+  // Looked for once: the evidence routes and the payer's page embed the same font.
+  const font = findPdfFont(deps.pdfFont);
+  if (!font) app.log.warn({ pdfFont: deps.pdfFont }, 'no font with Chinese glyphs found: evidence PDFs answer 503 until one is installed');
+  await app.register(evidenceRoutes, { pool: deps.pool, publicUrl: deps.publicUrl, font });
   await app.register(notificationRoutes, { pool: deps.pool });
   await app.register(payerLinkRoutes, { pool: deps.pool, publicUrl: deps.publicUrl });
   await app.register(payerPageRoutes, {
-    pool: deps.pool, publicUrl: deps.publicUrl, pdfFont: deps.pdfFont, onNotValid: () => metrics.rejected.inc({ reason: 'payer-link-not-valid' }),
+    pool: deps.pool, publicUrl: deps.publicUrl, font, onNotValid: () => metrics.rejected.inc({ reason: 'payer-link-not-valid' }),
   });
   if (deps.demo) await app.register(checkoutDemoRoutes, { pool: deps.pool, ...deps.demo });
   return app;

@@ -10,7 +10,7 @@ import { findTenantKeys } from '../signing/tenant-keys';
 import { buildEvidenceFile } from './build-evidence';
 import { EvidenceFile } from './evidence-file';
 import { publicJwk } from './evidence-signature';
-import { findPdfFont } from './pdf-font';
+import type { PdfFont } from './pdf-font';
 import { evidencePdfAnswer, sendEvidence } from './send-evidence';
 import { originOf } from '../request-parts';
 
@@ -49,15 +49,13 @@ const keySchema = describeRoute({
 export interface EvidenceRouteOptions {
   pool: Pool;
   publicUrl?: string | undefined;
-  /** A font file with Chinese glyphs for PDFs; unset, an installed one is looked for. */
-  pdfFont?: string | undefined;
+  /** The font with Chinese glyphs PDFs embed; null when none is installed (PDFs then answer 503). */
+  font: PdfFont | null;
 }
 
-export async function evidenceRoutes(app: FastifyInstance, { pool, publicUrl, pdfFont }: EvidenceRouteOptions): Promise<void> {
+export async function evidenceRoutes(app: FastifyInstance, { pool, publicUrl, font }: EvidenceRouteOptions): Promise<void> {
   const auth = requireRole(pool, evidenceReaders);
   const origin = (request: FastifyRequest) => originOf(request, publicUrl);
-  const font = findPdfFont(pdfFont);
-  if (!font) app.log.warn({ pdfFont }, 'no font with Chinese glyphs found: evidence PDFs answer 503 until one is installed');
   const evidenceOf = async (request: FastifyRequest) => {
     const params = FlagParams.safeParse(request.params);
     const file = params.success ? await buildEvidenceFile(pool, request.principal!.tenantId, params.data.flagId, origin(request), new Date()) : null;

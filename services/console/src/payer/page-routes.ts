@@ -5,7 +5,7 @@ import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import { buildEvidenceFile } from '../evidence/build-evidence';
 import { EvidenceFile } from '../evidence/evidence-file';
-import { findPdfFont } from '../evidence/pdf-font';
+import type { PdfFont } from '../evidence/pdf-font';
 import { evidencePdfAnswer, sendEvidence, type EvidenceFormat } from '../evidence/send-evidence';
 import { html, json, problem } from '../openapi/answers';
 import { describeRoute } from '../openapi/describe-route';
@@ -78,12 +78,11 @@ export interface PayerPageOptions {
   onNotValid: () => void;
   /** The origin named in evidence files (where the tenant's key is published); unset, the request's. */
   publicUrl?: string | undefined;
-  /** A font with Chinese glyphs for evidence PDFs; unset, an installed one is looked for. */
-  pdfFont?: string | undefined;
+  /** The font with Chinese glyphs evidence PDFs embed; null when none is installed. */
+  font: PdfFont | null;
 }
 
-export async function payerPageRoutes(app: FastifyInstance, { pool, onNotValid, publicUrl, pdfFont }: PayerPageOptions): Promise<void> {
-  const font = findPdfFont(pdfFont);
+export async function payerPageRoutes(app: FastifyInstance, { pool, onNotValid, publicUrl, font }: PayerPageOptions): Promise<void> {
   // The page's form posts are urlencoded; only these routes read that type. A name sent twice
   // keeps all its values, so `answer=intended&answer=mistake` is no answer rather than the last.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {

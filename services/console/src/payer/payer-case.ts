@@ -1,6 +1,7 @@
 import { DecisionMessage, type DecisionStatus, type Evidence, type FlagMessage, type FlagType, type GuardMessage, type PayerAnswerChoice, type PaymentSnapshot, type PolicyAction } from '@backstop/contracts';
 import type { PayerCase, PayerDecline } from '@backstop/messages';
 import type { Pool } from '@backstop/postgres';
+import { REFUNDS_ELSEWHERE_OF_D } from '../refunds/refunded-elsewhere';
 
 /** A step of the decision's lifecycle as the payer follows it. */
 export type PayerStage = 'detected' | 'review' | 'refund_sent' | 'refund_confirmed' | 'refund_failed' | 'declined';
@@ -127,8 +128,7 @@ export async function loadPayerView(pool: Pool, tenantId: string, flagId: string
     `SELECT f.type, f.payment, f.evidence, f.flagged_at, t.time_zone,
             d.action, d.status, d.amount AS refund_amount, d.currency AS refund_currency, d.created_at, d.approved_at,
             d.sent_at, d.confirmed_at, d.confirmed_amount, d.updated_at, a.answer, a.answered_at, d.reason_message, f.false_positive,
-            EXISTS (SELECT 1 FROM refund_outcomes r
-                     WHERE r.tenant_id = d.tenant_id AND r.payment_id = d.payment_id AND r.outcome = 'succeeded' AND r.decision_id IS NULL) AS refunded_elsewhere
+            EXISTS (SELECT 1 ${REFUNDS_ELSEWHERE_OF_D}) AS refunded_elsewhere
        FROM flags f
        JOIN tenants t ON t.tenant_id = f.tenant_id
        JOIN refund_decisions d ON d.tenant_id = f.tenant_id AND d.payment_id = f.payment_id AND d.status <> 'shadowed'

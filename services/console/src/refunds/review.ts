@@ -2,6 +2,7 @@ import { enqueueRefundCommands, transitionDecisions } from '@backstop/ledger';
 import { Problem } from '@backstop/http';
 import { formatMoney } from '@backstop/messages';
 import { inTransaction, type Pool } from '@backstop/postgres';
+import { REFUNDS_ELSEWHERE_OF_D } from './refunded-elsewhere';
 
 /**
  * A reviewer approves or rejects a pending decision. Approval re-checks the captured-amount
@@ -21,8 +22,7 @@ export async function reviewDecision(
   await inTransaction(pool, async (client) => {
     const found = await client.query<{ tenant_id: string; status: string; amount: number; currency: string; captured_amount: number | null; refunded_elsewhere: number }>(
       `SELECT d.tenant_id, d.status, d.amount, d.currency, d.captured_amount,
-              coalesce((SELECT sum(r.amount) FROM refund_outcomes r
-                         WHERE r.tenant_id = d.tenant_id AND r.payment_id = d.payment_id AND r.outcome = 'succeeded' AND r.decision_id IS NULL), 0)::bigint AS refunded_elsewhere
+              coalesce((SELECT sum(r.amount) ${REFUNDS_ELSEWHERE_OF_D}), 0)::bigint AS refunded_elsewhere
          FROM refund_decisions d WHERE d.decision_id = $1 AND ($2::text IS NULL OR d.tenant_id = $2)`,
       [decisionId, tenantId],
     );
