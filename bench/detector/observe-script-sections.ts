@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { PaymentSnapshot } from '@backstop/contracts';
-import { observePaymentArgs, packLimits, PayerStateSettings, stateLimitsOf, type SkuSummary } from '@backstop/detection';
+import { median, observePaymentArgs, packLimits, PayerStateSettings, stateLimitsOf, type SkuSummary } from '@backstop/detection';
 import { createRedis, type Redis } from '@backstop/redis';
 import { examplePaymentData } from '@backstop/testkit';
 import { freePort, PrivateRedis } from '../../test/support/private-redis';
@@ -73,7 +73,6 @@ async function pay(redis: Redis, sha: string, run: string, payers: number, round
   return calls;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main() {
   const { values } = parseArgs({ options: { payers: { type: 'string', default: '500' }, history: { type: 'string', default: '25' }, calls: { type: 'string', default: '20' }, runs: { type: 'string', default: '3' } } });

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createKafka } from '@backstop/kafka';
 import { createLogger } from '@backstop/logging';
 import { createRedis } from '@backstop/redis';
-import { DEFAULT_MIX, forEachKey, TrafficGenerator, publishEvents } from '@backstop/testkit';
+import { DEFAULT_MIX, forEachKey, TrafficGenerator, publishGenerated } from '@backstop/testkit';
 import { DetectorConfig } from '../../services/detector/src/config';
 import { planEventsReplay, replayRanges } from '../../services/detector/src/rebuild/replay-events';
 import { offsetsIn } from '../../services/detector/src/rebuild/replay-plan';
@@ -49,9 +49,7 @@ try {
   const producer = kafka.producer();
   await producer.connect();
   const traffic = new TrafficGenerator({ mix: DEFAULT_MIX, payers: payers });
-  for (let sent = 0; sent < events; sent += 2_000) {
-    await publishEvents(producer, topic, tenantId, Array.from({ length: Math.min(2_000, events - sent) }, () => traffic.next().event));
-  }
+  await publishGenerated(producer, topic, tenantId, events, () => traffic.next().event);
   await producer.disconnect();
   const ends = await admin.fetchTopicOffsets(topic);
   await admin.setOffsets({ groupId, topic, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });

@@ -1,18 +1,14 @@
+import { median } from '@backstop/detection';
 import { ratio, table } from '../lib/markdown';
 import type { KafkaClientName, KafkaClientsResult } from '../stages/kafka-clients';
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
-};
 
 /** Section 9 of the report: each client's runs, their medians, and @platformatic/kafka against KafkaJS. */
 export function renderKafkaClients(result: KafkaClientsResult): string[] {
   const clients: KafkaClientName[] = ['kafkajs', '@platformatic/kafka'];
   const loopMedian = (client: KafkaClientName, fetches: string) => {
     const runs = result.loops.filter((run) => run.client === client && run.fetches === fetches);
-    return { client, fetches, eventsPerS: median(runs.map((run) => run.eventsPerS)), cpu: median(runs.map((run) => run.cpuMicrosPerEvent)), runs };
+    return { client, fetches, eventsPerS: Math.round(median(runs.map((run) => run.eventsPerS))), cpu: Math.round(median(runs.map((run) => run.cpuMicrosPerEvent))), runs };
   };
   const fetchSizes = [...new Set(result.loops.map((run) => run.fetches))];
   const rows = fetchSizes.flatMap((fetches) => {

@@ -18,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { topicName } from '@backstop/contracts';
+import { median } from '@backstop/detection';
 import { createLogger } from '@backstop/logging';
 import { createTenant } from '@backstop/tenancy';
 import { freePort, PrivateRedis } from '../../test/support/private-redis';
@@ -110,12 +111,13 @@ process.stdout.write(`\nInvariant checker:\n${text}`);
 
 // Memory levels off when the last third of the run is no higher than the middle third, give or take.
 const third = Math.max(1, Math.floor(samples.length / 3));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const series: Record<string, (s: Sample) => number> = {
   ingest: (s) => s.rss.ingest!, detector: (s) => s.rss.detector!, 'refund-worker': (s) => s.rss['refund-worker']!, redis: (s) => s.redisMb,
 };
 process.stdout.write('\nMemory (MB): median of the middle third -> median of the last third, peak\n');
-for (const [name, of] of Object.entries(series)) {
+// Thirds need three samples; a run cut shorter says so instead of comparing nothing.
+if (samples.length < 3) process.stdout.write(`  only ${samples.length} samples: too few to tell\n`);
+else for (const [name, of] of Object.entries(series)) {
   const middle = median(samples.slice(third, 2 * third).map(of));
   const last = median(samples.slice(-third).map(of));
   const peak = Math.max(...samples.map(of));

@@ -9,7 +9,7 @@
 import { topicName } from '@backstop/contracts';
 import { newRunId, periodOf, resolveCandidate, runBacktest, type BacktestProgress } from '@backstop/backtest';
 import { createPayerStateStore, PayerStateSettings } from '@backstop/detection';
-import { TrafficGenerator, publishEvents } from '@backstop/testkit';
+import { TrafficGenerator, publishGenerated } from '@backstop/testkit';
 import { DetectorConfig } from '../../services/detector/src/config';
 import { createDetector } from '../../services/detector/src/detector';
 import { LiveHeap } from '../lib/live-heap';
@@ -60,9 +60,7 @@ export async function benchBacktest(endpoints: Endpoints, events: number, log: (
     const fromMs = Date.now() - 1;
     const filler = slice.kafka.producer();
     await filler.connect();
-    for (let sent = 0; sent < events; sent += 2_000) {
-      await publishEvents(filler, eventsTopic, slice.tenantId, Array.from({ length: Math.min(2_000, events - sent) }, () => generator.next().event));
-    }
+    await publishGenerated(filler, eventsTopic, slice.tenantId, events, () => generator.next().event);
     await filler.disconnect();
     const toMs = Date.now() + 1;
     log(`  ${events} events of realistic traffic from ${payers} payers on ${eventsTopic}`);

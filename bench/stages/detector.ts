@@ -17,7 +17,7 @@ import { topicName } from '@backstop/contracts';
 import type { Kafka } from 'kafkajs';
 import { DetectorConfig } from '../../services/detector/src/config';
 import { createDetector } from '../../services/detector/src/detector';
-import { TrafficGenerator, publishEvents } from '@backstop/testkit';
+import { TrafficGenerator, publishGenerated } from '@backstop/testkit';
 import { coresBetween, readCpu } from '../lib/cpu-sampler';
 import { benchLogger, createSlice, type Endpoints } from '../lib/slice';
 import { topicProgress } from '../lib/topic-progress';
@@ -88,10 +88,7 @@ export async function benchDetector(
     }
     const filler = slice.kafka.producer();
     await filler.connect();
-    for (let sent = 0; sent < events; sent += 2_000) {
-      const chunk = Array.from({ length: Math.min(2_000, events - sent) }, () => generator.next().event);
-      await publishEvents(filler, eventsTopic, slice.tenantId, chunk);
-    }
+    await publishGenerated(filler, eventsTopic, slice.tenantId, events, () => generator.next().event);
     await filler.disconnect();
     log(`  ${events} events of ${traffic} traffic from ${payers} payers on ${eventsTopic}`);
 

@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { partitionKey, topicName } from '@backstop/contracts';
 import { decodeEvent, paymentOf } from '@backstop/detection';
 import { ACKS_ALL, commitBatches, createIdempotentProducer, fetchGathering, groupMembership, runByFetch } from '@backstop/kafka';
-import { publishEvents, TrafficGenerator } from '@backstop/testkit';
+import { publishGenerated, TrafficGenerator } from '@backstop/testkit';
 import { Producer as PlatformaticProducer } from '@platformatic/kafka';
 import { runPlatformaticByFetch, type FetchedBatch } from '../kafka-clients/platformatic-by-fetch';
 import { createSlice, type Endpoints } from '../lib/slice';
@@ -100,9 +100,7 @@ export async function benchKafkaClients(endpoints: Endpoints, events: number, se
     const generator = new TrafficGenerator({ payers: Math.max(250, Math.round(events / 40)) });
     const filler = slice.kafka.producer();
     await filler.connect();
-    for (let sent = 0; sent < events; sent += 2_000) {
-      await publishEvents(filler, eventsTopic, slice.tenantId, Array.from({ length: Math.min(2_000, events - sent) }, () => generator.next().event));
-    }
+    await publishGenerated(filler, eventsTopic, slice.tenantId, events, () => generator.next().event);
     await filler.disconnect();
     const partitions = (await admin.fetchTopicOffsets(eventsTopic)).length;
     log(`  ${events} events on ${partitions} partitions of ${eventsTopic}`);

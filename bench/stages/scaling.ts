@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { topicName, type PaymentSnapshot, type WebhookEvent } from '@backstop/contracts';
 import { createIdempotentProducer, createKafka, readToEnd } from '@backstop/kafka';
-import { SkuPriceBook, skuPricesKey } from '@backstop/detection';
+import { median, SkuPriceBook, skuPricesKey } from '@backstop/detection';
 import { createRedis, deleteMatching } from '@backstop/redis';
 import { publishEvents, TrafficGenerator } from '@backstop/testkit';
 import { ensureBackstopTopics } from '../../infra/kafka/topics';
@@ -202,7 +202,7 @@ async function skuReadCost(setup: SkuReadRow['setup'], redisUrl: string, log: (l
       times.push(performance.now() - started);
       roundTrips = book.roundTrips;
     }
-    const medianMs = times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+    const medianMs = median(times);
     const row: SkuReadRow = { setup, skus, pricesPerSku, roundTrips, medianMs: round(medianMs, 2), microsPerSku: round((medianMs * 1000) / skus, 1) };
     log(`  ${setup}: a cold read of ${skus} skus' price histories (${pricesPerSku} prices each) takes ${row.medianMs} ms in ${roundTrips} round trips (${row.microsPerSku} µs per sku)`);
     return row;

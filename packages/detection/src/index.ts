@@ -35,3 +35,4 @@ export { candidateIdOf, candidatePayment } from './check/candidate';
 export { judgeIntent } from './check/judge-intent';
 export { WarningLog, confirmedWarningOf } from './check/warning-log';
 export { singleEdit } from './stats/edit-distance';
+export { median } from './stats/robust';

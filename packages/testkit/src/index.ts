@@ -21,6 +21,6 @@ export { WebhookClient, type ClientOptions, type Delivery } from './platform/cli
 export { generateTraffic, type Cohort, type HardNegative, type LabelledEvent, type LabelledTrafficOptions } from './labelled/traffic';
 export { forEachKey } from '@backstop/redis';
 export { createDatabaseSlice, createSlice, type Endpoints, type Slice, type SliceOptions } from './slice';
-export { eventMessages, groupCaughtUp, ingested, publishEvents, publishFlags } from './kafka';
+export { eventMessages, groupCaughtUp, ingested, publishEvents, publishFlags, publishGenerated } from './kafka';
 export { readTopic, type ReadMessage } from './topic-reader';
 export { examplePaymentData } from './example-payment';

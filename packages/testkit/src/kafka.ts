@@ -24,6 +24,19 @@ export async function publishEvents(producer: Producer, topic: string, tenantId:
   });
 }
 
+/** Events per send when a topic is filled: sends of a few hundred KiB, well under the broker's message limit. */
+const FILL_CHUNK = 2_000;
+
+/**
+ * Fills a topic with the next `count` events of a generator, published as ingest would in
+ * sends of a few thousand, so a long run never holds them all at once.
+ */
+export async function publishGenerated(producer: Producer, topic: string, tenantId: string, count: number, next: () => WebhookEvent): Promise<void> {
+  for (let sent = 0; sent < count; sent += FILL_CHUNK) {
+    await publishEvents(producer, topic, tenantId, Array.from({ length: Math.min(FILL_CHUNK, count - sent) }, next));
+  }
+}
+
 /**
  * Platform events as the detector receives them from the events topic, received when they
  * occurred, at offsets from `firstOffset`: for driving the detector's core without a broker.
