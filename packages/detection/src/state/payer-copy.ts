@@ -201,7 +201,11 @@ export class PayerCopy {
    * then judges afresh.
    */
   private forgetOrders(cutoff: number, cap: number): void {
-    for (const [orderId, order] of this.orders) if (order.newestMs < cutoff) this.orders.delete(orderId);
+    // forEach, not for-of over entries: this runs with every payment, and entries would make a
+    // pair per order held each time.
+    this.orders.forEach((order, orderId) => {
+      if (order.newestMs < cutoff) this.orders.delete(orderId);
+    });
     if (this.orders.size <= cap) return;
     const oldestFirst = [...this.orders].sort(([a, x], [b, y]) => x.newestMs - y.newestMs || compareBytes(a, b));
     for (const [orderId] of oldestFirst.slice(0, this.orders.size - cap)) this.orders.delete(orderId);
