@@ -190,15 +190,18 @@ describe('flag.decided events waiting for a payer link', () => {
     const shadow = buildFlag('shop-q', { type: 'amount.outlier' });
     await recordAsRefundWorker(db.pool, [shadow]);
     const decisionId = await decisionOf(shadow.payment.paymentId);
-    await db.pool.query("INSERT INTO flag_notifications (decision_id, tenant_id, flag_id) VALUES ($1, 'shop-q', $2)", [decisionId, shadow.flagId]);
+    // Queued and first tried at one instant of this clock: Postgres's now() has microseconds, a
+    // Date only milliseconds, so a pass at new Date() could come "before" a row queued by now().
+    const queuedAt = new Date();
+    await db.pool.query("INSERT INTO flag_notifications (decision_id, tenant_id, flag_id, created_at, next_attempt_at) VALUES ($1, 'shop-q', $2, $3, $3)", [decisionId, shadow.flagId, queuedAt]);
     const row = async () => (await db.pool.query<{ attempts: number; last_error: string | null; gave_up_at: Date | null }>(
       'SELECT attempts, last_error, gave_up_at FROM flag_notifications WHERE decision_id = $1', [decisionId])).rows[0]!;
 
-    await linkNotifications(db.pool, { now: new Date(), linkHours: 1 });
+    await linkNotifications(db.pool, { now: queuedAt, linkHours: 1 });
     expect(await row()).toMatchObject({ attempts: 1, gave_up_at: null });
 
     let gaveUp = 0;
-    const later = new Date(Date.now() + 2 * 3_600_000);
+    const later = new Date(queuedAt.getTime() + 2 * 3_600_000);
     await linkNotifications(db.pool, { now: later, linkHours: 1, onGiveUp: () => (gaveUp += 1) });
     expect(await row()).toMatchObject({ attempts: 2, last_error: 'gave up: not linked within 1 h (no decision the payer can follow on this flag yet)', gave_up_at: later });
     // The earlier test's stuck events (same tenant, as old) were given up in the same pass: each counted once.
