@@ -1,7 +1,8 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import type { CheckIntent } from '@backstop/contracts';
 import { signedHeaders } from '@backstop/signing';
 import { latencyHistogram, summarize, type LatencySummary } from '../lib/latency';
+import { postJson } from '../lib/post-json';
 
 export interface OfferedChecks {
   url: string;
@@ -40,33 +41,24 @@ export async function offerChecks(load: OfferedChecks): Promise<CheckLoadOutcome
   const total = Math.round((load.rate * load.durationMs) / 1000);
   const start = performance.now();
 
-  const send = (dueAt: number) =>
-    new Promise<void>((resolve) => {
-      const intent = load.intent();
-      const body = JSON.stringify(intent);
-      const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'x-tenant-id': load.tenantId, ...signedHeaders(load.secret, intent.intentId, body) };
-      const call = request(target, { method: 'POST', agent, headers }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          histogram.recordValue(Math.max(1, Math.round((performance.now() - dueAt) * 1000)));
-          if (response.statusCode === 200) {
-            const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { verdict: string; degraded: boolean };
-            outcome.answered += 1;
-            if (answer.verdict === 'confirm') outcome.confirmed += 1;
-            if (answer.degraded) outcome.degraded += 1;
-          } else {
-            outcome.failed += 1;
-          }
-          resolve();
-        });
-      });
-      call.on('error', () => {
+  const send = async (dueAt: number) => {
+    const intent = load.intent();
+    const body = JSON.stringify(intent);
+    try {
+      const answer = await postJson(agent, target, { 'x-tenant-id': load.tenantId, ...signedHeaders(load.secret, intent.intentId, body) }, body);
+      histogram.recordValue(Math.max(1, Math.round((performance.now() - dueAt) * 1000)));
+      if (answer.status !== 200) {
         outcome.failed += 1;
-        resolve();
-      });
-      call.end(body);
-    });
+        return;
+      }
+      const check = JSON.parse(answer.text) as { verdict: string; degraded: boolean };
+      outcome.answered += 1;
+      if (check.verdict === 'confirm') outcome.confirmed += 1;
+      if (check.degraded) outcome.degraded += 1;
+    } catch {
+      outcome.failed += 1;
+    }
+  };
 
   while (outcome.offered < total) {
     const due = Math.min(total, Math.floor((load.rate * (performance.now() - start)) / 1000));

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { Agent } from 'node:http';
 import type { WebhookEvent } from '@backstop/contracts';
 import { signedHeaders } from '@backstop/signing';
+import { postJson } from '../lib/post-json';
 
 export interface EventSource {
   next(): { event: WebhookEvent };
@@ -38,6 +40,7 @@ export interface LoadOutcome {
 export async function offerLoad(load: OfferedLoad): Promise<LoadOutcome> {
   const outcome: LoadOutcome = { offered: 0, accepted: 0, rejected: 0, failedRequests: 0, rejectedBy: {}, sentAt: new Map(), elapsedMs: 0 };
   const inFlight = new Set<Promise<void>>();
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const start = performance.now();
   const total = Math.round((load.rate * load.durationMs) / 1000);
   while (outcome.offered < total) {
@@ -46,27 +49,24 @@ export async function offerLoad(load: OfferedLoad): Promise<LoadOutcome> {
     for (let remaining = due; remaining > 0; remaining -= 500) {
       const events = Array.from({ length: Math.min(500, remaining) }, () => load.source.next().event);
       outcome.offered += events.length;
-      const request = postBatch(load, events, outcome).finally(() => inFlight.delete(request));
+      const request = postBatch(load, agent, events, outcome).finally(() => inFlight.delete(request));
       inFlight.add(request);
     }
     await new Promise((resolve) => setTimeout(resolve, load.tickMs));
   }
   await Promise.all(inFlight);
+  agent.destroy();
   outcome.elapsedMs = performance.now() - start;
   return outcome;
 }
 
-async function postBatch(load: OfferedLoad, events: WebhookEvent[], outcome: LoadOutcome): Promise<void> {
+async function postBatch(load: OfferedLoad, agent: Agent, events: WebhookEvent[], outcome: LoadOutcome): Promise<void> {
   const body = JSON.stringify({ events });
   const sentAt = Date.now();
   try {
-    const response = await fetch(`${load.ingestUrl}/v1/webhooks/payments:batch`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tenant-id': load.tenantId, ...signedHeaders(load.secret, `batch_${randomUUID()}`, body) },
-      body,
-    });
-    const answer = (await response.json()) as { results?: { eventId?: string; status: string; problem?: { type?: string } }[] };
-    if (!response.ok) outcome.failedRequests += 1;
+    const response = await postJson(agent, new URL('/v1/webhooks/payments:batch', load.ingestUrl), { 'x-tenant-id': load.tenantId, ...signedHeaders(load.secret, `batch_${randomUUID()}`, body) }, body);
+    const answer = JSON.parse(response.text) as { results?: { eventId?: string; status: string; problem?: { type?: string } }[] };
+    if (response.status < 200 || response.status >= 300) outcome.failedRequests += 1;
     if (!answer.results) {
       count(outcome, `http ${response.status}`, events.length);
       outcome.rejected += events.length;
