@@ -1,6 +1,6 @@
 /** Renders one benchmark run as Markdown: the machine first, then each figure beside its baseline. */
 import { lineChart } from './lib/chart';
-import { ratio, table } from './lib/markdown';
+import { pair, ratio, table } from './lib/markdown';
 import type { describeMachine } from './lib/machine';
 import type { BacktestResult } from './stages/backtest';
 import type { DetectorResult } from './stages/detector';
@@ -77,14 +77,20 @@ export function renderMarkdown(results: BenchResults, chartFile: string | undefi
     out.push('', '## 4. End to end (open loop, signed batches of realistic traffic with mistakes)', '',
       `**Headline: ${e.headlinePerS === undefined ? 'no step' : `${e.headlinePerS} events/s`}** is the highest offered rate at which p99 detection latency (event accepted → flag on Kafka) stayed under 100 ms with ≥ 95 % of the offered events accepted.`, '',
       chartFile ? `![latency against offered rate](${chartFile})\n` : '',
-      table(['offered/s', 'accepted/s', 'flags', 'detect p50', 'p99', 'p99.9', 'to detector p99', 'in detector p99', 'refund p50', 'p99', 'p99.9', 'max lag detector', 'max lag worker', 'drain s', 'not accepted (why)'],
-        e.steps.map((s) => [s.offeredPerS, s.achievedPerS, s.detection.count, s.detection.p50Ms, s.detection.p99Ms, s.detection.p999Ms, s.toDetector?.p99Ms, s.inDetector?.p99Ms,
+      table(['offered/s', 'accepted/s', 'flags', 'detect p50', 'p99', 'p99.9', 'to detector p99', 'in ingest p50 / p99', 'Kafka to detector p50 / p99', 'in detector p50 / p99', 'refund p50', 'p99', 'p99.9', 'max lag detector', 'max lag worker', 'drain s', 'not accepted (why)'],
+        e.steps.map((s) => [s.offeredPerS, s.achievedPerS, s.detection.count, s.detection.p50Ms, s.detection.p99Ms, s.detection.p999Ms, s.toDetector?.p99Ms,
+          pair(s.inIngest), pair(s.kafkaToDetector), pair(s.inDetector),
           s.refund.p50Ms, s.refund.p99Ms, s.refund.p999Ms, s.maxDetectorLag, s.maxWorkerLag, s.drainSeconds,
           s.rejected === 0 ? 0 : `${s.rejected} ${Object.entries(s.rejectedBy ?? {}).map(([why, n]) => `${why} ${n}`).join(', ')}`])),
-      '', 'Latencies in ms. Detection latency is split at the moment the detector picked the event\'s batch up (the flag\'s flaggedAt): "to detector" covers ingest publishing, Kafka and waiting for the detector; "in detector" Redis, the rules and the flag send.',
+      '', 'Latencies in ms. Detection latency is split at the moment the detector picked the event\'s batch up (the flag\'s flaggedAt): "to detector" covers ingest publishing, Kafka and waiting for the detector; "in detector" Redis, the rules and the flag send. ' +
+        '"To detector" is split again where ingest\'s producer built the request carrying the event (the record\'s timestamp on the events topic): "in ingest" is ingest\'s Redis call, its gathering and its wait for the send before; "Kafka to detector" is the broker\'s acknowledgement, the detector\'s fetch and the pass it was in the middle of.',
       '', 'Cores used during each step (CPU seconds / wall seconds; infrastructure summed by command name, so other work on this shared machine counts too):', '');
     const names = [...new Set(e.steps.flatMap((s) => Object.keys(s.cores)))];
     out.push(table(['offered/s', ...names], e.steps.map((s) => [s.offeredPerS, ...names.map((n) => s.cores[n])])));
+    if (e.roundTrip) {
+      out.push('', `Baseline for these cores, the same run: a loopback round trip takes ${e.roundTrip.wallMicros} µs (redis-benchmark, one client, one PING at a time) and costs its caller ${e.roundTrip.callerCpuMicros} µs of CPU, ` +
+        `${e.roundTrip.callerCpuMicrosAfterIdle} µs when the caller was idle for a millisecond before it (ioredis, from the bench process). A service's pass is a few round trips (a fetch, a Redis call, a produce, a commit), so below saturation each process's cores follow its passes, not its events.`);
+    }
     out.push('', '## 5. Memory', '',
       table(['active payers', 'detector bytes / active payer', 'remembered event ids', 'dedupe bytes / event id'],
         [[e.memory.activePayers, e.memory.bytesPerActivePayer, e.memory.rememberedEventIds, e.memory.bytesPerRememberedEventId]]),

@@ -12,6 +12,30 @@ interface DetectionStep {
   toDetector: Histogram;
   inDetector: Histogram;
   flagIds: Set<string>;
+  /** Each flag's receivedAt and the detector's pickup, for splitting "to detector" once the events are read. */
+  pickups: { receivedAt: string; flaggedAt: number }[];
+}
+
+/** The first half of detection latency split again, at the moment ingest's producer sent the event to Kafka. */
+export interface IngestAndKafkaWaits {
+  /** Accepted → the produce request carrying the event was built (the record's timestamp): ingest's Redis call, gathering and its wait for the send before. */
+  inIngest: Histogram;
+  /** → the detector picked the event's batch up: the broker's acknowledgement, the detector's fetch and its pass before. */
+  kafkaToDetector: Histogram;
+}
+
+const RECEIVED_AT = Buffer.from('"receivedAt":"');
+
+/**
+ * An accepted event's receivedAt, read from its first bytes without parsing the rest: the
+ * bench reads every event beside the pipeline and must not become its load.
+ */
+export function receivedAtOf(value: Buffer): string | undefined {
+  const at = value.indexOf(RECEIVED_AT);
+  if (at < 0 || at > 256) return undefined;
+  const start = at + RECEIVED_AT.length;
+  const end = value.indexOf(0x22, start);
+  return end > start ? value.toString('latin1', start, end) : undefined;
 }
 
 /**
@@ -22,15 +46,24 @@ interface DetectionStep {
 export class DetectionLatencyWatcher {
   private consumer: Consumer | undefined;
   private readonly steps: DetectionStep[] = [];
+  /** When ingest's producer sent the events accepted at each receivedAt (one request's events share it and go out in one send). */
+  private readonly sentAt = new Map<string, number>();
 
-  constructor(private readonly kafka: Kafka, private readonly topic: string) {}
+  constructor(private readonly kafka: Kafka, private readonly topic: string, private readonly eventsTopic: string) {}
 
   async start(): Promise<void> {
     this.consumer = this.kafka.consumer({ groupId: `bench-watch-${randomUUID()}`, maxWaitTimeInMs: 50 });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: false });
+    await this.consumer.subscribe({ topics: [this.topic, this.eventsTopic], fromBeginning: false });
     await this.consumer.run({
       eachBatch: async ({ batch }) => {
+        if (batch.topic === this.eventsTopic) {
+          for (const message of batch.messages) {
+            const receivedAt = message.value ? receivedAtOf(message.value) : undefined;
+            if (receivedAt !== undefined && !this.sentAt.has(receivedAt)) this.sentAt.set(receivedAt, Number(message.timestamp));
+          }
+          return;
+        }
         for (const message of batch.messages) {
           const flag = JSON.parse(message.value?.toString('utf8') ?? '{}') as { flagId?: string; receivedAt?: string; flaggedAt?: string };
           if (!flag.flagId || !flag.receivedAt) continue;
@@ -43,6 +76,7 @@ export class DetectionLatencyWatcher {
           if (flaggedAt !== undefined) {
             step.toDetector.recordValue(Math.max(1, (flaggedAt - receivedAt) * 1000));
             step.inDetector.recordValue(Math.max(1, (Number(message.timestamp) - flaggedAt) * 1000));
+            step.pickups.push({ receivedAt: flag.receivedAt, flaggedAt });
           }
         }
       },
@@ -50,13 +84,29 @@ export class DetectionLatencyWatcher {
   }
 
   /** Starts collecting flags whose events arrive from now until `stop` is called on the result. */
-  beginStep(): { histogram: Histogram; toDetector: Histogram; inDetector: Histogram; end: () => void } {
+  beginStep(): { histogram: Histogram; toDetector: Histogram; inDetector: Histogram; end: () => void; ingestAndKafka: () => IngestAndKafkaWaits } {
     const step: DetectionStep = {
       from: Date.now(), to: Number.MAX_SAFE_INTEGER, histogram: latencyHistogram(),
-      toDetector: latencyHistogram(), inDetector: latencyHistogram(), flagIds: new Set<string>(),
+      toDetector: latencyHistogram(), inDetector: latencyHistogram(), flagIds: new Set<string>(), pickups: [],
     };
     this.steps.push(step);
-    return { histogram: step.histogram, toDetector: step.toDetector, inDetector: step.inDetector, end: () => { step.to = Date.now(); } };
+    return {
+      histogram: step.histogram, toDetector: step.toDetector, inDetector: step.inDetector,
+      end: () => { step.to = Date.now(); },
+      ingestAndKafka: () => this.splitToDetector(step),
+    };
+  }
+
+  /** "To detector" of the step's flags split at the send; a flag whose event was not read yet is left out. */
+  private splitToDetector(step: DetectionStep): IngestAndKafkaWaits {
+    const waits: IngestAndKafkaWaits = { inIngest: latencyHistogram(), kafkaToDetector: latencyHistogram() };
+    for (const { receivedAt, flaggedAt } of step.pickups) {
+      const sent = this.sentAt.get(receivedAt);
+      if (sent === undefined) continue;
+      waits.inIngest.recordValue(Math.max(1, (sent - Date.parse(receivedAt)) * 1000));
+      waits.kafkaToDetector.recordValue(Math.max(1, (flaggedAt - sent) * 1000));
+    }
+    return waits;
   }
 
   async stop(): Promise<void> {

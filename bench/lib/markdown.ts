@@ -6,3 +6,6 @@ export const ratio = (value: number, baseline: number) => (baseline > 0 ? `${((1
 /** A Markdown table; an undefined cell shows as a dash. */
 export const table = (head: string[], rows: (string | number | undefined)[][]) =>
   [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map((c) => c ?? '–').join(' | ')} |`)].join('\n');
+
+/** A latency's p50 and p99 in one cell, or a dash for a run that did not measure it. */
+export const pair = (latency: { p50Ms: number; p99Ms: number } | undefined) => (latency ? `${latency.p50Ms} / ${latency.p99Ms}` : undefined);

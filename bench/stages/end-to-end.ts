@@ -16,6 +16,7 @@ import { residentMiB } from '../lib/process-stats';
 import { createSlice, type Endpoints, type Slice } from '../lib/slice';
 import { topicProgress } from '../lib/topic-progress';
 import { measureRedisMemory, type RedisMemory } from './memory';
+import { measureRoundTrip, type RoundTripCost } from './round-trip';
 
 export interface EndToEndStep {
   offeredPerS: number;
@@ -28,6 +29,9 @@ export interface EndToEndStep {
   /** Detection latency split at flaggedAt: accepted → batch picked up by the detector, then → flag on Kafka. */
   toDetector: LatencySummary;
   inDetector: LatencySummary;
+  /** "To detector" split again where ingest's producer sent the event: accepted → sent, sent → picked up. */
+  inIngest?: LatencySummary;
+  kafkaToDetector?: LatencySummary;
   refund: LatencySummary;
   maxDetectorLag: number;
   maxWorkerLag: number;
@@ -42,6 +46,8 @@ export interface EndToEndResult {
   headlinePerS: number | undefined;
   rssMiB: Record<string, number | undefined>;
   memory: RedisMemory;
+  /** One loopback round trip on this machine, measured before the steps. */
+  roundTrip?: RoundTripCost;
 }
 
 export interface EndToEndOptions {
@@ -58,7 +64,7 @@ export async function benchEndToEnd(endpoints: Endpoints, options: EndToEndOptio
   const services: ServiceProcess[] = [];
   const admin = slice.kafka.admin();
   await admin.connect();
-  const watcher = new DetectionLatencyWatcher(slice.kafka, topicName('flags', slice.topicPrefix));
+  const watcher = new DetectionLatencyWatcher(slice.kafka, topicName('flags', slice.topicPrefix), topicName('paymentEvents', slice.topicPrefix));
   try {
     const env = { ...slice.serviceEnv, ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}), INGEST_PORT: '0', INGEST_RATE_PER_S: '1000000', INGEST_RATE_BURST: '1000000', INGEST_BODY_LIMIT: String(4 * 1024 * 1024) };
     for (const name of ['ingest', 'detector', 'refund-worker'] as const) services.push(startServiceProcess(name, env));
@@ -83,6 +89,8 @@ export async function benchEndToEnd(endpoints: Endpoints, options: EndToEndOptio
     await load(500, 3_000);
     await waitForDrain([detectorProgress, workerProgress], 30_000);
 
+    const roundTrip = await measureRoundTrip(slice.redis, slice.redisUrl);
+    log(`  a loopback round trip: ${roundTrip.wallMicros} µs (redis-benchmark PING, one client); the caller's CPU per round trip ${roundTrip.callerCpuMicros} µs, ${roundTrip.callerCpuMicrosAfterIdle} µs after 1 ms idle (ioredis)`);
     const steps: EndToEndStep[] = [];
     for (const rate of options.rates) {
       const detectorLag = new LagSampler(admin, detectorGroup, eventsTopic, 250);
@@ -102,6 +110,7 @@ export async function benchEndToEnd(endpoints: Endpoints, options: EndToEndOptio
       detectorLag.stop();
       workerLag.stop();
       await new Promise((resolve) => setTimeout(resolve, 500)); // last flags reach the watcher
+      const waits = step.ingestAndKafka();
       const result: EndToEndStep = {
         offeredPerS: rate,
         achievedPerS: Math.round(outcome.accepted / (outcome.elapsedMs / 1000)),
@@ -112,6 +121,8 @@ export async function benchEndToEnd(endpoints: Endpoints, options: EndToEndOptio
         detection: summarize(step.histogram),
         toDetector: summarize(step.toDetector),
         inDetector: summarize(step.inDetector),
+        inIngest: summarize(waits.inIngest),
+        kafkaToDetector: summarize(waits.kafkaToDetector),
         refund: summarize(await refundLatency(slice.pool, slice.tenantId, from, to)),
         maxDetectorLag: detectorLag.max,
         maxWorkerLag: workerLag.max,
@@ -119,7 +130,7 @@ export async function benchEndToEnd(endpoints: Endpoints, options: EndToEndOptio
         cores: coresBetween(cpuBefore, cpuAfter, (to.getTime() - from.getTime()) / 1000),
       };
       steps.push(result);
-      log(`  ${rate}/s offered, ${result.achievedPerS}/s accepted (${result.rejected} rejected ${JSON.stringify(result.rejectedBy)}, ${result.failedRequests} failed requests): detection p50 ${result.detection.p50Ms} p99 ${result.detection.p99Ms} p99.9 ${result.detection.p999Ms} ms (${result.detection.count} flags; to detector p50 ${result.toDetector.p50Ms} p99 ${result.toDetector.p99Ms}, in detector p50 ${result.inDetector.p50Ms} p99 ${result.inDetector.p99Ms}); ` +
+      log(`  ${rate}/s offered, ${result.achievedPerS}/s accepted (${result.rejected} rejected ${JSON.stringify(result.rejectedBy)}, ${result.failedRequests} failed requests): detection p50 ${result.detection.p50Ms} p99 ${result.detection.p99Ms} p99.9 ${result.detection.p999Ms} ms (${result.detection.count} flags; to detector p50 ${result.toDetector.p50Ms} p99 ${result.toDetector.p99Ms} (in ingest p50 ${result.inIngest?.p50Ms} p99 ${result.inIngest?.p99Ms}, Kafka to detector p50 ${result.kafkaToDetector?.p50Ms} p99 ${result.kafkaToDetector?.p99Ms}), in detector p50 ${result.inDetector.p50Ms} p99 ${result.inDetector.p99Ms}); ` +
         `refund p50 ${result.refund.p50Ms} p99 ${result.refund.p99Ms} ms; lag ≤ ${result.maxDetectorLag}/${result.maxWorkerLag}; drain ${drainSeconds} s; cores ${JSON.stringify(result.cores)}`);
       const saturated = result.detection.p99Ms > options.giveUpP99Ms || result.achievedPerS < rate * 0.9;
       if (saturated) break;
@@ -127,7 +138,7 @@ export async function benchEndToEnd(endpoints: Endpoints, options: EndToEndOptio
     const rssMiB = Object.fromEntries(services.map((service) => [service.name, residentMiB(service.child.pid)]));
     const memory = await measureRedisMemory(slice.redis, slice.redisPrefix, slice.tenantId);
     const good = steps.filter((s) => s.detection.count > 0 && s.detection.p99Ms < GOOD_P99_MS && s.achievedPerS >= s.offeredPerS * 0.95);
-    return { steps, headlinePerS: good.length > 0 ? Math.max(...good.map((s) => s.offeredPerS)) : undefined, rssMiB, memory };
+    return { steps, headlinePerS: good.length > 0 ? Math.max(...good.map((s) => s.offeredPerS)) : undefined, rssMiB, memory, roundTrip };
   } finally {
     await watcher.stop().catch(() => undefined);
     await admin.disconnect();
