@@ -1,18 +1,20 @@
 /**
  * `npx tsx bench/detector/observe-script-sections.ts [--payers 500] [--history 25] [--calls 20] [--runs 3]`
  *
- * Where Redis spends its time inside the detector's observe script (observe-payment-8.lua).
- * Each section's cost is measured by a copy of the script that returns right after it, run
- * on payers whose histories the whole script filled first; the differences between
- * consecutive copies are the sections' costs. Redis's own time per call (INFO commandstats)
- * is read, not the client's, on a private redis-server so nothing else shares it. Prints
- * the median of `--runs` runs per copy.
+ * Where Redis spends its time inside the detector's observe script (observe-payment-8.lua),
+ * on both of its paths: a payment judged ahead from the detector's copy of the payer (the
+ * caller names the state's version; nothing is read back: most payments as the detector
+ * ships) and one whose state is read back as a snapshot. Each section's cost is measured by a
+ * copy of the script that returns right after it, run on payers whose histories the whole
+ * script filled first; the differences between consecutive copies are the sections' costs.
+ * Redis's own time per call (INFO commandstats, EVALSHA only) is read, not the client's, on a
+ * private redis-server so nothing else shares it. Prints the median of `--runs` runs per copy.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { PaymentSnapshot } from '@backstop/contracts';
-import { median, observePaymentArgs, packLimits, PayerStateSettings, stateLimitsOf, type SkuSummary } from '@backstop/detection';
+import { median, observePaymentArgs, packLimits, payerKeys, PayerStateSettings, stateLimitsOf, toCompact, type JudgedAhead, type SkuSummary } from '@backstop/detection';
 import { createRedis, type Redis } from '@backstop/redis';
 import { examplePaymentData } from '@backstop/testkit';
 import { freePort, PrivateRedis } from '../../test/support/private-redis';
@@ -28,21 +30,32 @@ function returningAfter(marker: string): string {
 
 /** The whole script, with an empty reply instead of the snapshot. */
 function replyingEmpty(source: string): string {
-  const reply = 'return { 0, snapshot }';
+  const reply = 'return { 0, snapshot, version }';
   if (!source.includes(reply)) throw new Error(`observe-payment-8.lua no longer ends with: ${reply}`);
-  return source.replace(reply, "return { 0, '' }");
+  return source.replace(reply, "return { 0, '', version }");
 }
 
 /** Cut points in the script's order, each with what the section ending there does. */
-const SECTIONS: { name: string; source: string }[] = [
+const READ_BACK_SECTIONS: { name: string; source: string }[] = [
   { name: 'call overhead and the seen header (HMGET)', source: returningAfter("  return { 1, header[1] }\nend") },
   { name: 'reading the history, order, recipients, categories, deliveries', source: returningAfter("local knownDeliveries = redis.call('ZRANGE', deliveries, 0, -1, 'WITHSCORES')") },
-  { name: 'quoting them as JSON', source: returningAfter('local deliveriesJson = quoted(knownDeliveries, nil)') },
+  { name: 'quoting them as JSON', source: returningAfter('deliveriesJson = quoted(knownDeliveries, nil)') },
   { name: 'assembling the snapshot', source: returningAfter(`'],"context":' .. context .. '}'`) },
-  { name: 'recording the payment (ZADD, trim)', source: returningAfter("if renew or #paymentsMs == 0 then redis.call('EXPIRE', payments, payerTtl) end") },
+  { name: 'recording the payment (ZADD, trim)', source: returningAfter("if renew or paymentCount == 0 then redis.call('EXPIRE', payments, payerTtl) end") },
   { name: 'the order, recipients and categories', source: returningAfter("elseif renew then\n  redis.call('EXPIRE', categories, payerTtl)\nend") },
   { name: 'storing the snapshot under the event id, evicting old ids', source: replyingEmpty(script) },
   { name: 'the reply: the snapshot sent back', source: script },
+];
+
+const JUDGED_AHEAD_SECTIONS: { name: string; source: string }[] = [
+  { name: 'call overhead and the seen header (HMGET)', source: returningAfter("  return { 1, header[1] }\nend") },
+  { name: "the order's json (HGET)", source: returningAfter("local orderPayments = redis.call('HGET', orders, orderId)") },
+  { name: 'proving the copy exact (four ZCARD)', source: returningAfter("and expected[4] == redis.call('ZCARD', deliveries) and expected[5] == newest\nend") },
+  { name: 'known recipient and category (two ZSCORE)', source: returningAfter("knownCategory = category ~= '' and redis.call('ZSCORE', categories, category) ~= false") },
+  { name: 'recording the payment (ZADD, trim)', source: returningAfter("if renew or paymentCount == 0 then redis.call('EXPIRE', payments, payerTtl) end") },
+  { name: 'the order (HSET, ZADD, evicting old orders)', source: returningAfter("  redis.call('EXPIRE', ordersAt, payerTtl)\nend") },
+  { name: 'recipients and categories (ZADD, trim)', source: returningAfter("elseif renew then\n  redis.call('EXPIRE', categories, payerTtl)\nend") },
+  { name: 'the version, the flags under the event id, evicting old ids', source: script },
 ];
 
 const PREFIX = 'bench';
@@ -52,27 +65,57 @@ const SKUS = ['genshin-welkin-30d', '腾讯Q币-100', 'steam-wallet-100', 'pubg-
 /** What the sku's prices across payers say, as the detector hands them to the script. */
 const SKU_SUMMARY: SkuSummary = { count: 40, medianUnitPrice: 3000, logMedian: 8.006, logMad: 0.01 };
 
-/** Each payer pays `rounds` times, ten minutes apart from `startMs`, with one pipeline per round. */
-async function pay(redis: Redis, sha: string, run: string, payers: number, rounds: number, startMs: number): Promise<number> {
+const paymentOf = (run: string, payer: number, round: number, startMs: number): PaymentSnapshot => {
+  const id = `${run}_${payer}_${startMs + round}`;
+  return {
+    eventId: `evt_${id}`,
+    ...examplePaymentData(id, { payerId: `${run}-u${payer}`, sku: SKUS[round % SKUS.length], category: `cat-${round % 5}`, recipientAccount: `80001234${round % 7}` }),
+    occurredAt: new Date(startMs + round * 600_000 + payer).toISOString(),
+  };
+};
+
+/**
+ * What a copy of the payer would name, read from Redis as the script left it: the version, the
+ * counts the script compares, and the new order's length (each payment opens an order).
+ */
+async function judgedAheadOf(redis: Redis, payment: PaymentSnapshot): Promise<JudgedAhead> {
+  const keys = payerKeys(PREFIX, 't', payment.payerId);
+  const replies = (await redis.pipeline()
+    .hget(keys.seen, '#version').hget(keys.seen, '#newest')
+    .zcard(keys.payments(payment.currency)).zcard(keys.recipients).zcard(keys.categories).zcard(keys.deliveries)
+    .hstrlen(keys.orders, payment.orderId)
+    .exec()) ?? [];
+  const [version, newest, payments, recipients, categories, deliveries, orderLength] = replies.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+  return { version: String(version ?? ''), orderLength: Number(orderLength), counts: [payments, recipients, categories, deliveries, newest ?? 0].join(' '), flags: '[]', compact: toCompact(payment) };
+}
+
+/**
+ * Each payer pays `rounds` times, ten minutes apart from `startMs`, with one pipeline per
+ * round; judged ahead, each payment names the state the payer's keys hold as the round begins.
+ */
+async function pay(redis: Redis, sha: string, run: string, payers: number, rounds: number, startMs: number, judged: boolean): Promise<number> {
   let calls = 0;
   for (let round = 0; round < rounds; round += 1) {
+    const payments = Array.from({ length: payers }, (_, payer) => paymentOf(run, payer, round, startMs));
+    const ahead = judged ? await Promise.all(payments.map((payment) => judgedAheadOf(redis, payment))) : [];
     const pipeline = redis.pipeline();
-    for (let payer = 0; payer < payers; payer += 1) {
-      const atMs = startMs + round * 600_000 + payer;
-      const id = `${run}_${payer}_${startMs + round}`;
-      const payment: PaymentSnapshot = {
-        eventId: `evt_${id}`,
-        ...examplePaymentData(id, { payerId: `${run}-u${payer}`, sku: SKUS[round % SKUS.length], category: `cat-${round % 5}`, recipientAccount: `80001234${round % 7}` }),
-        occurredAt: new Date(atMs).toISOString(),
-      };
-      pipeline.evalsha(sha, 8, ...observePaymentArgs(PREFIX, 't', payment, atMs, SKU_SUMMARY, Date.now(), limits));
+    payments.forEach((payment, payer) => {
+      pipeline.evalsha(sha, 8, ...observePaymentArgs(PREFIX, 't', payment, Date.parse(payment.occurredAt), SKU_SUMMARY, Date.now(), limits, ahead[payer]));
       calls += 1;
+    });
+    for (const [error, reply] of (await pipeline.exec()) ?? []) {
+      if (error) throw error;
+      // The whole script answers 2 for a payment judged ahead: anything else means the bench's copy was not exact.
+      if (judged && sha === fullSha && (reply as unknown[])[0] !== 2) throw new Error(`a payment meant to be judged ahead was read back: ${JSON.stringify(reply).slice(0, 80)}`);
     }
-    for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
   }
   return calls;
 }
 
+let fullSha = '';
 
 async function main() {
   const { values } = parseArgs({ options: { payers: { type: 'string', default: '500' }, history: { type: 'string', default: '25' }, calls: { type: 'string', default: '20' }, runs: { type: 'string', default: '3' } } });
@@ -81,29 +124,31 @@ async function main() {
   await server.start();
   const redis = createRedis(server.url, 'observe-script-sections');
   try {
-    const fullSha = String(await redis.script('LOAD', script));
-    const perCall = new Map<string, number[]>();
-    for (let run = 0; run < runs; run += 1) {
-      for (const [index, section] of SECTIONS.entries()) {
-        await redis.flushall();
-        const sha = String(await redis.script('LOAD', section.source));
-        const startMs = Date.parse('2026-11-01T00:00:00Z');
-        await pay(redis, fullSha, `s${index}`, payers, history, startMs);
-        await redis.config('RESETSTAT');
-        const calls = await pay(redis, sha, `s${index}`, payers, rounds, startMs + history * 600_000);
-        const stats = String(await redis.info('commandstats')).split('\n').find((line) => line.startsWith('cmdstat_evalsha'));
-        const micros = Number(/usec=(\d+)/.exec(stats ?? '')?.[1]);
-        perCall.set(section.name, [...(perCall.get(section.name) ?? []), micros / calls]);
+    fullSha = String(await redis.script('LOAD', script));
+    for (const [path, sections, judged] of [['judged ahead from the copy', JUDGED_AHEAD_SECTIONS, true], ['read back', READ_BACK_SECTIONS, false]] as const) {
+      const perCall = new Map<string, number[]>();
+      for (let run = 0; run < runs; run += 1) {
+        for (const [index, section] of sections.entries()) {
+          await redis.flushall();
+          const sha = String(await redis.script('LOAD', section.source));
+          const startMs = Date.parse('2026-11-01T00:00:00Z');
+          await pay(redis, fullSha, `s${index}`, payers, history, startMs, false);
+          await redis.config('RESETSTAT');
+          const calls = await pay(redis, sha, `s${index}`, payers, rounds, startMs + history * 600_000, judged);
+          const stats = String(await redis.info('commandstats')).split('\n').find((line) => line.startsWith('cmdstat_evalsha'));
+          const micros = Number(/usec=(\d+)/.exec(stats ?? '')?.[1]);
+          perCall.set(section.name, [...(perCall.get(section.name) ?? []), micros / calls]);
+        }
       }
-    }
-    console.log(`${payers} payers with ${history} payments each, then ${rounds} more each; Redis µs per call, median of ${runs} runs\n`);
-    console.log('| the script up to and including | µs per call | this section |');
-    console.log('|---|---|---|');
-    let before = 0;
-    for (const { name } of SECTIONS) {
-      const upTo = median(perCall.get(name)!);
-      console.log(`| ${name} | ${upTo.toFixed(1)} | ${(upTo - before).toFixed(1)} |`);
-      before = upTo;
+      console.log(`\n${path}: ${payers} payers with ${history} payments each, then ${rounds} more each; Redis µs per call, median of ${runs} runs\n`);
+      console.log('| the script up to and including | µs per call | this section |');
+      console.log('|---|---|---|');
+      let before = 0;
+      for (const { name } of sections) {
+        const upTo = median(perCall.get(name)!);
+        console.log(`| ${name} | ${upTo.toFixed(1)} | ${(upTo - before).toFixed(1)} |`);
+        before = upTo;
+      }
     }
   } finally {
     redis.disconnect();
