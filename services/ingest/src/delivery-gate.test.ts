@@ -95,6 +95,48 @@ describe('the delivery gate and its admit script', () => {
     }
   });
 
+  it('carries a mark that may wait on the next admission\'s call, before that admission\'s claims', async () => {
+    const address = /addr=(\S+)/.exec(String(await redis.client('INFO')))![1];
+    const monitor = await new Redis(inject('redisUrl')).monitor();
+    const calls: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source.endsWith(address!) && /^eval/i.test(args[0] ?? '')) calls.push(args);
+    });
+    const settled = async () => {
+      const marker = `return '${randomUUID()}'`;
+      await redis.eval(marker, 0);
+      await eventually(async () => (calls.some((call) => call[1] === marker) ? true : undefined), { intervalMs: 10, what: 'the marker call in MONITOR' });
+      calls.splice(calls.findIndex((call) => call[1] === marker), 1);
+    };
+    try {
+      const id = field();
+      expect(await gate.admit(undefined, [claim('f', id)], timing(t0))).toEqual({ taken: true, claims: [{ state: 'new' }] });
+      await settled();
+      calls.length = 0;
+      // The mark may wait a minute: only the retry's admission, a turn later, sends it.
+      const marked = gate.markSoon(`${prefix}:seen:{f}:100`, id, `a|fp|${t0.toString(36)}`, 60_000);
+      await new Promise((resolve) => setImmediate(resolve));
+      const retry = await gate.admit(undefined, [claim('f', id)], timing(t0 + 1));
+      await marked;
+      await settled();
+      expect(calls).toHaveLength(1);
+      expect(retry).toEqual({ taken: true, claims: [{ state: 'accepted', fingerprint: 'fp', atMs: t0 }] });
+    } finally {
+      monitor.disconnect();
+    }
+  });
+
+  it('sends a mark that may wait on its own once its wait is over, or at once when the gate is asked to settle', async () => {
+    const [early, late] = [field(), field()];
+    const key = `${prefix}:seen:{g}:100`;
+    const marked = gate.markSoon(key, early, `a|fp|${t0.toString(36)}`, 50);
+    await eventually(async () => ((await redis.hget(key, early)) === `a|fp|${t0.toString(36)}` ? true : undefined), { what: 'the mark sent after its wait' });
+    await marked;
+    void gate.markSoon(key, late, `a|fp|${t0.toString(36)}`, 600_000);
+    await gate.settled();
+    expect(await redis.hget(key, late)).toBe(`a|fp|${t0.toString(36)}`);
+  });
+
   it('fails every operation of a call that Redis refused', async () => {
     const broken = createIngestRedis('redis://127.0.0.1:1', 'delivery-gate-test-down', () => undefined);
     try {

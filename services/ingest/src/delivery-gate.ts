@@ -72,6 +72,9 @@ export class DeliveryGate {
   private static readonly byClient = new WeakMap<Redis, DeliveryGate>();
   private queue: Operation[] = [];
   private scheduled = false;
+  /** Set while only marks that may wait are queued: when they go on their own. */
+  private waitingMarks: NodeJS.Timeout | undefined;
+  private readonly calls = new Set<Promise<void>>();
 
   /** The gate of this client: the rate limit and the delivery memory share it, and so its calls. */
   static of(redis: Redis): DeliveryGate {
@@ -100,30 +103,58 @@ export class DeliveryGate {
     return new Promise((resolve, reject) => this.enqueue({ kind: 'mark', key, field, entry, settle: { resolve, reject } }));
   }
 
+  /**
+   * A mark that may wait up to `waitMs` for the next call of this gate to carry it, instead
+   * of a call of its own: a request that marks its ids after Kafka acknowledged them and the
+   * next request's admission then cost Redis one round trip, not two. Queued in order, so a
+   * retry's claim from this process always comes after the mark.
+   */
+  markSoon(key: string, field: Buffer, entry: string, waitMs: number): Promise<void> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'mark', key, field, entry, settle: { resolve, reject } }, waitMs));
+  }
+
   release(key: string, field: Buffer): Promise<void> {
     return new Promise((resolve, reject) => this.enqueue({ kind: 'release', key, field, settle: { resolve, reject } }));
   }
 
-  private enqueue(operation: Operation): void {
+  /** Sends whatever is queued now, and resolves once every call this gate made has been answered. */
+  async settled(): Promise<void> {
+    if (this.queue.length > 0) this.flush();
+    while (this.calls.size > 0) await Promise.allSettled([...this.calls]);
+  }
+
+  private enqueue(operation: Operation, mayWaitMs?: number): void {
     this.queue.push(operation);
     if (this.scheduled) return;
+    if (mayWaitMs !== undefined) {
+      this.waitingMarks ??= setTimeout(() => this.flush(), mayWaitMs);
+      return;
+    }
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      // One call per hash slot: a script's keys must share one on Redis Cluster, and a
-      // tenant's keys all carry its tag, so each tenant's operations stay together and in order.
-      const bySlot = new Map<number, Operation[]>();
-      for (const queued of this.queue) {
-        const slot = calculateSlot(keyOf(queued));
-        const group = bySlot.get(slot);
-        if (group) group.push(queued);
-        else bySlot.set(slot, [queued]);
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    clearTimeout(this.waitingMarks);
+    this.waitingMarks = undefined;
+    // One call per hash slot: a script's keys must share one on Redis Cluster, and a
+    // tenant's keys all carry its tag, so each tenant's operations stay together and in order.
+    const bySlot = new Map<number, Operation[]>();
+    for (const queued of this.queue) {
+      const slot = calculateSlot(keyOf(queued));
+      const group = bySlot.get(slot);
+      if (group) group.push(queued);
+      else bySlot.set(slot, [queued]);
+    }
+    this.queue = [];
+    for (const group of bySlot.values()) {
+      for (let from = 0; from < group.length; from += this.maxOperations) {
+        const call = this.call(group.slice(from, from + this.maxOperations));
+        this.calls.add(call);
+        void call.finally(() => this.calls.delete(call));
       }
-      this.queue = [];
-      for (const group of bySlot.values()) {
-        for (let from = 0; from < group.length; from += this.maxOperations) void this.call(group.slice(from, from + this.maxOperations));
-      }
-    });
+    }
   }
 
   private async call(operations: Operation[]): Promise<void> {

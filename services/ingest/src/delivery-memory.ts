@@ -35,6 +35,13 @@ export interface Claim {
 
 export { DEDUPE_SLICES };
 const PENDING_HOLD_MS = 30_000;
+/**
+ * How long an accepted id's mark may wait for another request's admission to carry it. Short
+ * beside a platform's retry delays, so another ingest process still finds the id marked.
+ */
+const MARK_WAIT_MS = 20;
+
+const acceptedEntry = (claim: Claim, receivedAtMs: number) => `a|${claim.fingerprint}|${receivedAtMs.toString(36)}`;
 
 /**
  * When to tell a retry of an id in flight to come back. A young claim is a delivery being
@@ -134,7 +141,22 @@ export class DeliveryMemory {
   }
 
   async markAccepted(accepted: { claim: Claim; receivedAtMs: number }[]): Promise<void> {
-    await Promise.all(accepted.map(({ claim, receivedAtMs }) => this.gate.mark(claim.key, claim.field, `a|${claim.fingerprint}|${receivedAtMs.toString(36)}`)));
+    await Promise.all(accepted.map(({ claim, receivedAtMs }) => this.gate.mark(claim.key, claim.field, acceptedEntry(claim, receivedAtMs))));
+  }
+
+  /**
+   * Marks the ids accepted within `MARK_WAIT_MS`, carried by the next admission of this
+   * process if one comes by then. The caller need not wait: its events are durable in Kafka,
+   * and a retry through this process is claimed only after the mark. A crash before the mark
+   * leaves the claims pending, as a crash right after the acknowledgement always could.
+   */
+  markAcceptedSoon(accepted: { claim: Claim; receivedAtMs: number }[]): Promise<void> {
+    return Promise.all(accepted.map(({ claim, receivedAtMs }) => this.gate.markSoon(claim.key, claim.field, acceptedEntry(claim, receivedAtMs), MARK_WAIT_MS))).then(() => undefined);
+  }
+
+  /** Resolves once every mark and release asked for so far is in Redis (or failed): before the client closes. */
+  settled(): Promise<void> {
+    return this.gate.settled();
   }
 
   async release(claims: Claim[]): Promise<void> {

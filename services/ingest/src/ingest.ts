@@ -67,14 +67,15 @@ export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ing
       const admin = kafka.admin();
       await admin.connect();
       plan.add('kafka', async () => { await producer.disconnect(); await admin.disconnect(); });
-      const publisher = new EventPublisher(producer, topicName('paymentEvents', config.KAFKA_TOPIC_PREFIX), config.INGEST_LINGER_MS);
-      plan.add('publisher', () => publisher.drain());
-
       const memory = new DeliveryMemory(redis, {
         keyPrefix: config.REDIS_KEY_PREFIX,
         windowSeconds: config.INGEST_DEDUPE_WINDOW_S,
         shards: config.INGEST_DEDUPE_SHARDS,
       });
+      // After the publisher drained: its last acknowledgements queue marks.
+      plan.add('delivery marks', () => memory.settled());
+      const publisher = new EventPublisher(producer, topicName('paymentEvents', config.KAFKA_TOPIC_PREFIX), config.INGEST_LINGER_MS);
+      plan.add('publisher', () => publisher.drain());
       const app = await buildApp({
         logger,
         memory,

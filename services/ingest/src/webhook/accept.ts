@@ -85,10 +85,11 @@ export async function acceptEvents(deps: AcceptDeps, tenantId: string, candidate
       for (const { index } of toPublish) outcomes[index] = { status: 'rejected', eventId: candidates[index]!.event.id, problem: brokerUnavailable() };
       return followFirst(candidates, outcomes, firstIndex);
     }
-    // The events are durable in Kafka now, so they are accepted whatever happens next. Should
-    // the mark fail, the claim stays pending until it counts as abandoned; a retry after that
-    // is published again, and every consumer downstream is idempotent on the event id.
-    await deps.memory.markAccepted(toPublish.map(({ claim }) => ({ claim, receivedAtMs: nowMs }))).catch(() => undefined);
+    // The events are durable in Kafka now, so they are accepted whatever happens next: the
+    // answer does not wait for the mark, which rides on the next admission. Should the mark
+    // fail, the claim stays pending until it counts as abandoned; a retry after that is
+    // published again, and every consumer downstream is idempotent on the event id.
+    void deps.memory.markAcceptedSoon(toPublish.map(({ claim }) => ({ claim, receivedAtMs: nowMs }))).catch(() => undefined);
     for (const { index } of toPublish) {
       const { event, marks } = candidates[index]!;
       outcomes[index] = { status: 'accepted', eventId: event.id, receivedAt, marks };
