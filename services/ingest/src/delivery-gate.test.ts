@@ -54,8 +54,8 @@ describe('the delivery gate and its admit script', () => {
     });
   });
 
-  it('runs the operations of one turn in one call, in the order they were asked for', async () => {
-    // Counted on the server: every script call this client makes, seen through MONITOR.
+  /** Every script call this test's client makes, counted on the server through MONITOR. */
+  async function watchScriptCalls() {
     const address = /addr=(\S+)/.exec(String(await redis.client('INFO')))![1];
     const monitor = await new Redis(inject('redisUrl')).monitor();
     const calls: string[][] = [];
@@ -70,6 +70,11 @@ describe('the delivery gate and its admit script', () => {
       await eventually(async () => (calls.some((call) => call[1] === marker) ? true : undefined), { intervalMs: 10, what: 'the marker call in MONITOR' });
       calls.splice(calls.findIndex((call) => call[1] === marker), 1);
     };
+    return { calls, settled, stop: () => monitor.disconnect() };
+  }
+
+  it('runs the operations of one turn in one call, in the order they were asked for', async () => {
+    const { calls, settled, stop } = await watchScriptCalls();
     try {
       const ids = Array.from({ length: 20 }, field);
       const [first] = await Promise.all([gate.admit(undefined, [claim('d', ids[0]!)], timing(t0))]);
@@ -91,23 +96,12 @@ describe('the delivery gate and its admit script', () => {
       expect(many.taken && many.claims).toEqual(Array.from({ length: 19 }, () => ({ state: 'new' })));
       expect((await redis.hget(`${prefix}:seen:{d}:100`, ids[1]!))).toBe(`p|${long}|${(t0 + 2).toString(36)}`);
     } finally {
-      monitor.disconnect();
+      stop();
     }
   });
 
   it('carries a mark that may wait on the next admission\'s call, before that admission\'s claims', async () => {
-    const address = /addr=(\S+)/.exec(String(await redis.client('INFO')))![1];
-    const monitor = await new Redis(inject('redisUrl')).monitor();
-    const calls: string[][] = [];
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (source.endsWith(address!) && /^eval/i.test(args[0] ?? '')) calls.push(args);
-    });
-    const settled = async () => {
-      const marker = `return '${randomUUID()}'`;
-      await redis.eval(marker, 0);
-      await eventually(async () => (calls.some((call) => call[1] === marker) ? true : undefined), { intervalMs: 10, what: 'the marker call in MONITOR' });
-      calls.splice(calls.findIndex((call) => call[1] === marker), 1);
-    };
+    const { calls, settled, stop } = await watchScriptCalls();
     try {
       const id = field();
       expect(await gate.admit(undefined, [claim('f', id)], timing(t0))).toEqual({ taken: true, claims: [{ state: 'new' }] });
@@ -122,7 +116,7 @@ describe('the delivery gate and its admit script', () => {
       expect(calls).toHaveLength(1);
       expect(retry).toEqual({ taken: true, claims: [{ state: 'accepted', fingerprint: 'fp', atMs: t0 }] });
     } finally {
-      monitor.disconnect();
+      stop();
     }
   });
 
