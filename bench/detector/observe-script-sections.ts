@@ -75,47 +75,58 @@ const paymentOf = (run: string, payer: number, round: number, startMs: number): 
 };
 
 /**
- * What a copy of the payer would name, read from Redis as the script left it: the version, the
- * counts the script compares, and the new order's length (each payment opens an order).
+ * What a copy of each payer would name, read from Redis as the script left it (one pipeline
+ * for them all): the version, the counts the script compares, and the new order's length
+ * (each payment opens an order).
  */
-async function judgedAheadOf(redis: Redis, payment: PaymentSnapshot): Promise<JudgedAhead> {
-  const keys = payerKeys(PREFIX, 't', payment.payerId);
-  const replies = (await redis.pipeline()
-    .hget(keys.seen, '#version').hget(keys.seen, '#newest')
-    .zcard(keys.payments(payment.currency)).zcard(keys.recipients).zcard(keys.categories).zcard(keys.deliveries)
-    .hstrlen(keys.orders, payment.orderId)
-    .exec()) ?? [];
-  const [version, newest, payments, recipients, categories, deliveries, orderLength] = replies.map(([error, value]) => {
+async function judgedAheadOf(redis: Redis, payments: readonly PaymentSnapshot[]): Promise<JudgedAhead[]> {
+  const pipeline = redis.pipeline();
+  for (const payment of payments) {
+    const keys = payerKeys(PREFIX, 't', payment.payerId);
+    pipeline.hget(keys.seen, '#version').hget(keys.seen, '#newest')
+      .zcard(keys.payments(payment.currency)).zcard(keys.recipients).zcard(keys.categories).zcard(keys.deliveries)
+      .hstrlen(keys.orders, payment.orderId);
+  }
+  const values = ((await pipeline.exec()) ?? []).map(([error, value]) => {
     if (error) throw error;
     return value;
   });
-  return { version: String(version ?? ''), orderLength: Number(orderLength), counts: [payments, recipients, categories, deliveries, newest ?? 0].join(' '), flags: '[]', compact: toCompact(payment) };
+  return payments.map((payment, i) => {
+    const [version, newest, paid, recipients, categories, deliveries, orderLength] = values.slice(i * 7, i * 7 + 7);
+    return { version: String(version ?? ''), orderLength: Number(orderLength), counts: [paid, recipients, categories, deliveries, newest ?? 0].join(' '), flags: '[]', compact: toCompact(payment) };
+  });
+}
+
+/** Which copy of the script a run calls, and whether its payments name the state they were judged against. */
+interface Calling {
+  sha: string;
+  /** The whole script, not a copy cut short: it must answer 2 for every payment judged ahead. */
+  whole: boolean;
+  judged: boolean;
 }
 
 /**
  * Each payer pays `rounds` times, ten minutes apart from `startMs`, with one pipeline per
  * round; judged ahead, each payment names the state the payer's keys hold as the round begins.
  */
-async function pay(redis: Redis, sha: string, run: string, payers: number, rounds: number, startMs: number, judged: boolean): Promise<number> {
+async function pay(redis: Redis, calling: Calling, run: string, payers: number, rounds: number, startMs: number): Promise<number> {
   let calls = 0;
   for (let round = 0; round < rounds; round += 1) {
     const payments = Array.from({ length: payers }, (_, payer) => paymentOf(run, payer, round, startMs));
-    const ahead = judged ? await Promise.all(payments.map((payment) => judgedAheadOf(redis, payment))) : [];
+    const ahead = calling.judged ? await judgedAheadOf(redis, payments) : [];
     const pipeline = redis.pipeline();
     payments.forEach((payment, payer) => {
-      pipeline.evalsha(sha, 8, ...observePaymentArgs(PREFIX, 't', payment, Date.parse(payment.occurredAt), SKU_SUMMARY, Date.now(), limits, ahead[payer]));
+      pipeline.evalsha(calling.sha, 8, ...observePaymentArgs(PREFIX, 't', payment, Date.parse(payment.occurredAt), SKU_SUMMARY, Date.now(), limits, ahead[payer]));
       calls += 1;
     });
     for (const [error, reply] of (await pipeline.exec()) ?? []) {
       if (error) throw error;
-      // The whole script answers 2 for a payment judged ahead: anything else means the bench's copy was not exact.
-      if (judged && sha === fullSha && (reply as unknown[])[0] !== 2) throw new Error(`a payment meant to be judged ahead was read back: ${JSON.stringify(reply).slice(0, 80)}`);
+      // Anything but 2 means the bench's copy of the payer was not exact.
+      if (calling.judged && calling.whole && (reply as unknown[])[0] !== 2) throw new Error(`a payment meant to be judged ahead was read back: ${JSON.stringify(reply).slice(0, 80)}`);
     }
   }
   return calls;
 }
-
-let fullSha = '';
 
 async function main() {
   const { values } = parseArgs({ options: { payers: { type: 'string', default: '500' }, history: { type: 'string', default: '25' }, calls: { type: 'string', default: '20' }, runs: { type: 'string', default: '3' } } });
@@ -124,7 +135,7 @@ async function main() {
   await server.start();
   const redis = createRedis(server.url, 'observe-script-sections');
   try {
-    fullSha = String(await redis.script('LOAD', script));
+    const fullSha = String(await redis.script('LOAD', script));
     for (const [path, sections, judged] of [['judged ahead from the copy', JUDGED_AHEAD_SECTIONS, true], ['read back', READ_BACK_SECTIONS, false]] as const) {
       const perCall = new Map<string, number[]>();
       for (let run = 0; run < runs; run += 1) {
@@ -132,9 +143,9 @@ async function main() {
           await redis.flushall();
           const sha = String(await redis.script('LOAD', section.source));
           const startMs = Date.parse('2026-11-01T00:00:00Z');
-          await pay(redis, fullSha, `s${index}`, payers, history, startMs, false);
+          await pay(redis, { sha: fullSha, whole: true, judged: false }, `s${index}`, payers, history, startMs);
           await redis.config('RESETSTAT');
-          const calls = await pay(redis, sha, `s${index}`, payers, rounds, startMs + history * 600_000, judged);
+          const calls = await pay(redis, { sha, whole: section.source === script, judged }, `s${index}`, payers, rounds, startMs + history * 600_000);
           const stats = String(await redis.info('commandstats')).split('\n').find((line) => line.startsWith('cmdstat_evalsha'));
           const micros = Number(/usec=(\d+)/.exec(stats ?? '')?.[1]);
           perCall.set(section.name, [...(perCall.get(section.name) ?? []), micros / calls]);

@@ -49,12 +49,13 @@ export class DetectionLatencyWatcher {
   /** When ingest's producer sent the events accepted at each receivedAt (one request's events share it and go out in one send). */
   private readonly sentAt = new Map<string, number>();
 
-  constructor(private readonly kafka: Kafka, private readonly topic: string, private readonly eventsTopic: string) {}
+  /** With `eventsTopic`, the watcher also reads the accepted events, to split "to detector" (`ingestAndKafka`). */
+  constructor(private readonly kafka: Kafka, private readonly topic: string, private readonly eventsTopic?: string) {}
 
   async start(): Promise<void> {
     this.consumer = this.kafka.consumer({ groupId: `bench-watch-${randomUUID()}`, maxWaitTimeInMs: 50 });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.topic, this.eventsTopic], fromBeginning: false });
+    await this.consumer.subscribe({ topics: this.eventsTopic ? [this.topic, this.eventsTopic] : [this.topic], fromBeginning: false });
     await this.consumer.run({
       eachBatch: async ({ batch }) => {
         if (batch.topic === this.eventsTopic) {

@@ -41,6 +41,7 @@ export async function offerLoad(load: OfferedLoad): Promise<LoadOutcome> {
   const outcome: LoadOutcome = { offered: 0, accepted: 0, rejected: 0, failedRequests: 0, rejectedBy: {}, sentAt: new Map(), elapsedMs: 0 };
   const inFlight = new Set<Promise<void>>();
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const target = new URL('/v1/webhooks/payments:batch', load.ingestUrl);
   const start = performance.now();
   const total = Math.round((load.rate * load.durationMs) / 1000);
   while (outcome.offered < total) {
@@ -49,7 +50,7 @@ export async function offerLoad(load: OfferedLoad): Promise<LoadOutcome> {
     for (let remaining = due; remaining > 0; remaining -= 500) {
       const events = Array.from({ length: Math.min(500, remaining) }, () => load.source.next().event);
       outcome.offered += events.length;
-      const request = postBatch(load, agent, events, outcome).finally(() => inFlight.delete(request));
+      const request = postBatch(load, agent, target, events, outcome).finally(() => inFlight.delete(request));
       inFlight.add(request);
     }
     await new Promise((resolve) => setTimeout(resolve, load.tickMs));
@@ -60,11 +61,11 @@ export async function offerLoad(load: OfferedLoad): Promise<LoadOutcome> {
   return outcome;
 }
 
-async function postBatch(load: OfferedLoad, agent: Agent, events: WebhookEvent[], outcome: LoadOutcome): Promise<void> {
+async function postBatch(load: OfferedLoad, agent: Agent, target: URL, events: WebhookEvent[], outcome: LoadOutcome): Promise<void> {
   const body = JSON.stringify({ events });
   const sentAt = Date.now();
   try {
-    const response = await postJson(agent, new URL('/v1/webhooks/payments:batch', load.ingestUrl), { 'x-tenant-id': load.tenantId, ...signedHeaders(load.secret, `batch_${randomUUID()}`, body) }, body);
+    const response = await postJson(agent, target, { 'x-tenant-id': load.tenantId, ...signedHeaders(load.secret, `batch_${randomUUID()}`, body) }, body);
     const answer = JSON.parse(response.text) as { results?: { eventId?: string; status: string; problem?: { type?: string } }[] };
     if (response.status < 200 || response.status >= 300) outcome.failedRequests += 1;
     if (!answer.results) {

@@ -184,7 +184,7 @@ async function besideDetection(endpoints: Endpoints, seconds: number, log: (line
   const checksPerS = 1_000;
   const slice = await createSlice(endpoints, 'checkside');
   const services: ServiceProcess[] = [];
-  const watcher = new DetectionLatencyWatcher(slice.kafka, topicName('flags', slice.topicPrefix), topicName('paymentEvents', slice.topicPrefix));
+  const watcher = new DetectionLatencyWatcher(slice.kafka, topicName('flags', slice.topicPrefix));
   try {
     const env = { ...slice.serviceEnv, INGEST_PORT: '0', INGEST_RATE_PER_S: '1000000', INGEST_RATE_BURST: '1000000', INGEST_BODY_LIMIT: String(4 * 1024 * 1024) };
     for (const name of ['ingest', 'detector', 'refund-worker'] as const) services.push(startServiceProcess(name, env));

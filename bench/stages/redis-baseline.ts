@@ -26,7 +26,6 @@ export interface RedisBaseline {
 
 export async function benchObserveScript(redis: Redis, redisUrl: string, prefix: string, calls: number): Promise<RedisBaseline> {
   const sha = String(await redis.script('LOAD', script));
-  const url = new URL(redisUrl);
   // The ids hold redis-benchmark's placeholder, replaced by a random number in every call.
   const payment: PaymentSnapshot = { eventId: 'evt___rand_int__', ...examplePaymentData('__rand_int__'), occurredAt: '2026-11-26T08:00:00.000Z' };
   // The detector's own argument builder and default limits.
@@ -34,11 +33,15 @@ export async function benchObserveScript(redis: Redis, redisUrl: string, prefix:
   const args = ['EVALSHA', sha, '8', ...observePaymentArgs(prefix, 'bench', payment, Date.parse(payment.occurredAt), undefined, Date.now(), limits).map(String)];
   const pipeline = 64;
   const clients = 4;
-  const { stdout } = await run('redis-benchmark', [
-    '-h', url.hostname, '-p', url.port || '6379', '-n', String(calls), '-c', String(clients), '-P', String(pipeline), '-r', '20000', '--csv', ...args,
-  ], { maxBuffer: 1 << 20 });
-  const { callsPerS, p50Ms } = parseRedisBenchmarkCsv(stdout);
+  const { callsPerS, p50Ms } = await redisBenchmark(redisUrl, ['-n', String(calls), '-c', String(clients), '-P', String(pipeline), '-r', '20000', ...args]);
   return { command: 'EVALSHA observe-payment-8', calls, pipeline, clients, callsPerS, p50Ms };
+}
+
+/** Runs `redis-benchmark` against the Redis at `redisUrl` with `args` (its options, then the command) and reads its CSV. */
+export async function redisBenchmark(redisUrl: string, args: string[]): Promise<{ callsPerS: number; p50Ms: number }> {
+  const url = new URL(redisUrl);
+  const { stdout } = await run('redis-benchmark', ['-h', url.hostname, '-p', url.port || '6379', '--csv', ...args], { maxBuffer: 1 << 20 });
+  return parseRedisBenchmarkCsv(stdout);
 }
 
 /**

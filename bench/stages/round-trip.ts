@@ -6,12 +6,8 @@
  * same from this process through ioredis gives what the caller's CPU pays for each, waking up
  * for the answer included.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { Redis } from '@backstop/redis';
-import { parseRedisBenchmarkCsv } from './redis-baseline';
-
-const run = promisify(execFile);
+import { redisBenchmark } from './redis-baseline';
 
 export interface RoundTripCost {
   /** redis-benchmark, one client, one PING at a time: µs per round trip. */
@@ -23,9 +19,7 @@ export interface RoundTripCost {
 }
 
 export async function measureRoundTrip(redis: Redis, redisUrl: string, roundTrips = 5_000): Promise<RoundTripCost> {
-  const url = new URL(redisUrl);
-  const { stdout } = await run('redis-benchmark', ['-h', url.hostname, '-p', url.port || '6379', '-n', String(roundTrips * 4), '-c', '1', '-P', '1', '--csv', 'PING']);
-  const { callsPerS } = parseRedisBenchmarkCsv(stdout);
+  const { callsPerS } = await redisBenchmark(redisUrl, ['-n', String(roundTrips * 4), '-c', '1', '-P', '1', 'PING']);
   const callerCpu = async (idleMs: number) => {
     await redis.ping();
     const before = process.cpuUsage();

@@ -108,7 +108,7 @@ describe('the delivery gate and its admit script', () => {
       await settled();
       calls.length = 0;
       // The mark may wait a minute: only the retry's admission, a turn later, sends it.
-      const marked = gate.markSoon(`${prefix}:seen:{f}:100`, id, `a|fp|${t0.toString(36)}`, 60_000);
+      const marked = gate.mark(`${prefix}:seen:{f}:100`, id, `a|fp|${t0.toString(36)}`, 60_000);
       await new Promise((resolve) => setImmediate(resolve));
       const retry = await gate.admit(undefined, [claim('f', id)], timing(t0 + 1));
       await marked;
@@ -123,10 +123,10 @@ describe('the delivery gate and its admit script', () => {
   it('sends a mark that may wait on its own once its wait is over, or at once when the gate is asked to settle', async () => {
     const [early, late] = [field(), field()];
     const key = `${prefix}:seen:{g}:100`;
-    const marked = gate.markSoon(key, early, `a|fp|${t0.toString(36)}`, 50);
+    const marked = gate.mark(key, early, `a|fp|${t0.toString(36)}`, 50);
     await eventually(async () => ((await redis.hget(key, early)) === `a|fp|${t0.toString(36)}` ? true : undefined), { what: 'the mark sent after its wait' });
     await marked;
-    void gate.markSoon(key, late, `a|fp|${t0.toString(36)}`, 600_000);
+    void gate.mark(key, late, `a|fp|${t0.toString(36)}`, 600_000);
     await gate.settled();
     expect(await redis.hget(key, late)).toBe(`a|fp|${t0.toString(36)}`);
   });

@@ -99,18 +99,14 @@ export class DeliveryGate {
     return new Promise((resolve, reject) => this.enqueue({ kind: 'admit', bucket, claims, timing, settle: { resolve, reject } }));
   }
 
-  mark(key: string, field: Buffer, entry: string): Promise<void> {
-    return new Promise((resolve, reject) => this.enqueue({ kind: 'mark', key, field, entry, settle: { resolve, reject } }));
-  }
-
   /**
-   * A mark that may wait up to `waitMs` for the next call of this gate to carry it, instead
-   * of a call of its own: a request that marks its ids after Kafka acknowledged them and the
-   * next request's admission then cost Redis one round trip, not two. Queued in order, so a
-   * retry's claim from this process always comes after the mark.
+   * With `mayWaitMs`, the mark waits up to that long for the next call of this gate to carry
+   * it, instead of a call of its own: a request that marks its ids after Kafka acknowledged
+   * them and the next request's admission then cost Redis one round trip, not two. Queued in
+   * order either way, so a retry's claim from this process always comes after the mark.
    */
-  markSoon(key: string, field: Buffer, entry: string, waitMs: number): Promise<void> {
-    return new Promise((resolve, reject) => this.enqueue({ kind: 'mark', key, field, entry, settle: { resolve, reject } }, waitMs));
+  mark(key: string, field: Buffer, entry: string, mayWaitMs?: number): Promise<void> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'mark', key, field, entry, settle: { resolve, reject } }, mayWaitMs));
   }
 
   release(key: string, field: Buffer): Promise<void> {

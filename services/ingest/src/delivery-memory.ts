@@ -41,8 +41,6 @@ const PENDING_HOLD_MS = 30_000;
  */
 const MARK_WAIT_MS = 20;
 
-const acceptedEntry = (claim: Claim, receivedAtMs: number) => `a|${claim.fingerprint}|${receivedAtMs.toString(36)}`;
-
 /**
  * When to tell a retry of an id in flight to come back. A young claim is a delivery being
  * published right now: a second later it is answered. One older than any publish takes was
@@ -140,18 +138,16 @@ export class DeliveryMemory {
     return admission.taken ? admission.claims : [];
   }
 
-  async markAccepted(accepted: { claim: Claim; receivedAtMs: number }[]): Promise<void> {
-    await Promise.all(accepted.map(({ claim, receivedAtMs }) => this.gate.mark(claim.key, claim.field, acceptedEntry(claim, receivedAtMs))));
-  }
-
   /**
-   * Marks the ids accepted within `MARK_WAIT_MS`, carried by the next admission of this
-   * process if one comes by then. The caller need not wait: its events are durable in Kafka,
-   * and a retry through this process is claimed only after the mark. A crash before the mark
-   * leaves the claims pending, as a crash right after the acknowledgement always could.
+   * Marks the ids accepted. With `{ soon: true }` the marks wait up to `MARK_WAIT_MS` for the
+   * next admission of this process to carry them, and the caller need not wait: its events
+   * are durable in Kafka, and a retry through this process is claimed only after the mark. A
+   * crash before the mark leaves the claims pending, as a crash right after the
+   * acknowledgement always could.
    */
-  markAcceptedSoon(accepted: { claim: Claim; receivedAtMs: number }[]): Promise<void> {
-    return Promise.all(accepted.map(({ claim, receivedAtMs }) => this.gate.markSoon(claim.key, claim.field, acceptedEntry(claim, receivedAtMs), MARK_WAIT_MS))).then(() => undefined);
+  async markAccepted(accepted: { claim: Claim; receivedAtMs: number }[], { soon = false } = {}): Promise<void> {
+    const entry = (claim: Claim, receivedAtMs: number) => `a|${claim.fingerprint}|${receivedAtMs.toString(36)}`;
+    await Promise.all(accepted.map(({ claim, receivedAtMs }) => this.gate.mark(claim.key, claim.field, entry(claim, receivedAtMs), soon ? MARK_WAIT_MS : undefined)));
   }
 
   /** Resolves once every mark and release asked for so far is in Redis (or failed): before the client closes. */

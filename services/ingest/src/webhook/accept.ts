@@ -89,7 +89,7 @@ export async function acceptEvents(deps: AcceptDeps, tenantId: string, candidate
     // answer does not wait for the mark, which rides on the next admission. Should the mark
     // fail, the claim stays pending until it counts as abandoned; a retry after that is
     // published again, and every consumer downstream is idempotent on the event id.
-    void deps.memory.markAcceptedSoon(toPublish.map(({ claim }) => ({ claim, receivedAtMs: nowMs }))).catch(() => undefined);
+    void deps.memory.markAccepted(toPublish.map(({ claim }) => ({ claim, receivedAtMs: nowMs })), { soon: true }).catch(() => undefined);
     for (const { index } of toPublish) {
       const { event, marks } = candidates[index]!;
       outcomes[index] = { status: 'accepted', eventId: event.id, receivedAt, marks };
