@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { topicName } from '@backstop/contracts';
+import { topicName, type Flag } from '@backstop/contracts';
 import { createTenant } from '@backstop/tenancy';
 import type { Producer } from 'kafkajs';
 import type { ServiceName, ServiceProcess } from '../../infra/dev/service-process';
@@ -27,8 +27,12 @@ import { paymentEvent, uniqueId } from '../support/webhooks';
  * and the invariant checker finds nothing lost or doubled.
  */
 const DELAY_MS = 200;
-/** Heap limits: each service's busiest batches fit with room to spare; its backlog, decoded, would not. */
-const HEAP_LIMIT_MB = { 'refund-worker': 48, detector: 96 } as const;
+/**
+ * Heap limits: each service's busiest batches fit with room to spare; its backlog, decoded,
+ * would not. The refund worker at its defaults holds two flags partitions of 1 MiB each,
+ * parsed and planned, while catching up: about 40 MB at its busiest.
+ */
+const HEAP_LIMIT_MB = { 'refund-worker': 64, detector: 96 } as const;
 /** A generous bound over the busiest memory seen before the slowdown, not a measurement. */
 const RSS_HEADROOM_MB = 80;
 const MB = 1024 * 1024;
@@ -98,6 +102,15 @@ function report(name: string, samples: ConsumerSample[], slowFrom: number, slowU
   );
 }
 
+/** The flag with `count` earlier payments of its payer in its fund flow, a day apart. */
+function citingHistory(flag: Flag, count: number): Flag {
+  const [cited] = flag.evidence.fundFlow;
+  const history = Array.from({ length: count }, (_, index) => ({
+    ...cited!, paymentId: `${cited!.paymentId}_h${index}`, occurredAt: new Date(Date.parse(cited!.occurredAt) - (index + 1) * 86_400_000).toISOString(),
+  }));
+  return { ...flag, evidence: { ...flag.evidence, fundFlow: [...history, cited!] } };
+}
+
 function logsOf(services: ServiceProcess[]): void {
   for (const service of services) {
     const ended = service.child.exitCode ?? service.child.signalCode ?? 'running';
@@ -131,8 +144,13 @@ async function stackWithVictim(victim: keyof typeof HEAP_LIMIT_MB, proxyFor: (st
 }
 
 describe('back-pressure: Postgres slowed in front of the refund worker', () => {
-  /** About 32 MB of heap if held decoded, on top of the worker's own 20 or so. */
   const BACKLOG_FLAGS = 20_000;
+  /**
+   * Payments each backlog flag cites in its fund flow, as an outlier flag cites the payer's
+   * recent history: about 2.5 KB a flag, 50 MB on the topic, well over the heap limit if held
+   * decoded, while the count (what Postgres's time follows) stays small.
+   */
+  const CITED_PAYMENTS = 12;
   let setup: Awaited<ReturnType<typeof stackWithVictim>>;
 
   beforeAll(async () => {
@@ -153,12 +171,12 @@ describe('back-pressure: Postgres slowed in front of the refund worker', () => {
   it('falls behind while Postgres is slow, leaves the backlog in Kafka rather than in memory, and catches up', async () => {
     const { stack, producer } = setup;
     // Outliers go to review: each is a flag and a decision, with no refund command to relay.
-    const flags = Array.from({ length: BACKLOG_FLAGS }, () => buildFlag(backlogTenant, { type: 'amount.outlier' }));
+    const flags = Array.from({ length: BACKLOG_FLAGS }, () => citingHistory(buildFlag(backlogTenant, { type: 'amount.outlier' }), CITED_PAYMENTS));
     await throughSlowdown({
       ...setup,
       publishBacklog: async () => {
         // Small sends: a produce request over the broker's 1 MiB limit is refused.
-        for (let i = 0; i < flags.length; i += 500) await publishFlags(producer, topicName('flags', stack.topicPrefix), flags.slice(i, i + 500));
+        for (let i = 0; i < flags.length; i += 200) await publishFlags(producer, topicName('flags', stack.topicPrefix), flags.slice(i, i + 200));
       },
       backlogProcessed: async () => {
         const stored = await stack.pool.query<{ flags: number }>('SELECT count(*)::int AS flags FROM flags WHERE tenant_id = $1', [backlogTenant]);

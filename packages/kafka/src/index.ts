@@ -13,6 +13,7 @@ export * from './codecs';
 export * from './consumer-health';
 export * from './outage-restart';
 export * from './fetch-gathering';
+export * from './fetch-bound';
 export * from './group-membership';
 export * from './read-to-end';
 export { PARTITIONS_LEFT_UNSENT } from './send-to-every-partition';

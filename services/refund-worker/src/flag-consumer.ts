@@ -1,5 +1,5 @@
 import { Flag, topicName } from '@backstop/contracts';
-import { commitBatch, deadLetterFor, fetchGathering, groupMembership, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
+import { commitBatch, deadLetterFor, fetchBound, fetchGathering, groupMembership, sendDeadLetters, type DeadLetter } from '@backstop/kafka';
 import { faultPoint } from '@backstop/lifecycle';
 import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
@@ -32,7 +32,7 @@ export async function startFlagConsumer(deps: RefundWorkerDeps): Promise<Consume
   const { config, kafka, producer, pool, logger, onApproved } = deps;
   const prefix = config.KAFKA_TOPIC_PREFIX;
   const deadLetterTopic = topicName('deadLetter', prefix);
-  const consumer = kafka.consumer({ groupId: `${prefix}${config.REFUND_WORKER_GROUP_ID}`, allowAutoTopicCreation: false, ...groupMembership(config.KAFKA_SESSION_TIMEOUT_MS), ...fetchGathering(config.REFUND_WORKER_FETCH_GATHER_MS) });
+  const consumer = kafka.consumer({ groupId: `${prefix}${config.REFUND_WORKER_GROUP_ID}`, allowAutoTopicCreation: false, ...groupMembership(config.KAFKA_SESSION_TIMEOUT_MS), ...fetchGathering(config.REFUND_WORKER_FETCH_GATHER_MS), ...fetchBound(config.REFUND_WORKER_FETCH_PARTITION_BYTES, config.REFUND_WORKER_PARTITIONS_CONCURRENTLY) });
   await consumer.connect();
   await consumer.subscribe({ topic: topicName('flags', prefix), fromBeginning: true });
   await consumer.run({
