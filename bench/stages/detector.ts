@@ -220,13 +220,16 @@ function countKafkaRequests(kafka: Kafka) {
   };
 }
 
-/** One profile per run: `BENCH_DETECTOR_PROFILE=/tmp/detector.cpuprofile` writes /tmp/detector-realistic.cpuprofile and so on. */
+/**
+ * One profile per run: `BENCH_DETECTOR_PROFILE=/tmp/detector.cpuprofile` writes /tmp/detector-realistic.cpuprofile
+ * and /tmp/detector-realistic.heapprofile, and so on.
+ */
 function profileFile(requested: string, traffic: DetectorTraffic, copies: boolean): string {
   const suffix = `-${traffic}${copies ? '' : '-without-copies'}`;
   return requested.endsWith('.cpuprofile') ? requested.replace(/\.cpuprofile$/, `${suffix}.cpuprofile`) : `${requested}${suffix}`;
 }
 
-/** A CPU profile of this process from `begin` to `end`. */
+/** A CPU profile and a sampling heap profile (every allocation, freed or not) of this process from `begin` to `end`. */
 function startProfile() {
   const session = new Session();
   session.connect();
@@ -234,13 +237,19 @@ function startProfile() {
     begin: () => {
       session.post('Profiler.enable');
       session.post('Profiler.start');
+      session.post('HeapProfiler.enable');
+      // Every allocation sampled, the garbage included: what the collector's share is spent on.
+      session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
     },
     end: (file: string) =>
       new Promise<void>((resolve) =>
         session.post('Profiler.stop', (error, result) => {
           if (!error) writeFileSync(file, JSON.stringify(result.profile));
-          session.disconnect();
-          resolve();
+          session.post('HeapProfiler.stopSampling', (heapError, heap) => {
+            if (!heapError) writeFileSync(file.replace(/\.cpuprofile$/, '') + '.heapprofile', JSON.stringify(heap.profile));
+            session.disconnect();
+            resolve();
+          });
         }),
       ),
   };
