@@ -2,8 +2,8 @@
  * `npx tsx bench/lib/allocation-summary.ts <file.heapprofile> [--events N] [--top 25]`
  *
  * What a process allocated, from a V8 sampling heap profile that kept the objects the
- * collector freed (the detector stage writes one beside each CPU profile): bytes by owner and
- * by allocating function, and the call paths that allocated most. The garbage collector's share
+ * collector freed (the detector stage writes one per run with BENCH_DETECTOR_HEAP_PROFILE):
+ * bytes by owner and by allocating function, and the call paths that allocated most. The garbage collector's share
  * of a CPU profile says how much time goes to collecting; this says what made the garbage.
  * With `--events`, bytes are also given per event.
  */
@@ -30,7 +30,9 @@ export interface AllocationSummary {
   byPath: AllocationShare[];
 }
 
-const nameOf = ({ functionName, url }: HeapNode['callFrame']) => `${functionName || '(anonymous)'} ${ownerOf(url, functionName)}`;
+/** A frame as profile-summary.ts names it: V8's pseudo-frames by their own name, others with their owner. */
+const nameOf = ({ functionName, url }: HeapNode['callFrame']) =>
+  url === '' && functionName.startsWith('(') ? functionName : `${functionName || '(anonymous)'} ${ownerOf(url, functionName)}`;
 
 export function summariseAllocations(head: HeapNode, top = 25): AllocationSummary {
   const owners = new Map<string, number>();

@@ -96,7 +96,10 @@ export async function benchDetector(
     const store = createPayerStateStore(slice.redis, config);
     const skuPrices = (store as unknown as { skuPrices: SkuPriceBook }).skuPrices;
     const kafkaRequests = countKafkaRequests(slice.kafka);
-    const profile = process.env.BENCH_DETECTOR_PROFILE ? startProfile() : undefined;
+    const profiles = [
+      ...(process.env.BENCH_DETECTOR_PROFILE ? [{ profile: cpuProfile(), file: process.env.BENCH_DETECTOR_PROFILE }] : []),
+      ...(process.env.BENCH_DETECTOR_HEAP_PROFILE ? [{ profile: heapProfile(), file: process.env.BENCH_DETECTOR_HEAP_PROFILE }] : []),
+    ];
     let firstBatchAt: number | undefined;
     let cpuBefore = new Map<string, number>();
     let redisBytesBefore = { out: 0, in: 0 };
@@ -109,7 +112,7 @@ export async function benchDetector(
         cpuBefore = readCpu({ detector: process.pid });
         redisBytesBefore = redisBytes(slice.redis);
         kafkaRequests.reset();
-        profile?.begin();
+        for (const { profile } of profiles) profile.begin();
       }
       const started = performance.now();
       firstBatchAt ??= started;
@@ -151,7 +154,7 @@ export async function benchDetector(
     const cpuAfter = readCpu({ detector: process.pid });
     const bytesAfter = redisBytes(slice.redis);
     const requests = kafkaRequests.read(seconds);
-    if (profile) await profile.end(profileFile(process.env.BENCH_DETECTOR_PROFILE!, traffic, copies));
+    for (const { profile, file } of profiles) await profile.end(profileFile(file, traffic, copies));
     const cores = coresBetween(cpuBefore, cpuAfter, seconds);
     await detector.stop();
     const flags = (await admin.fetchTopicOffsets(flagsTopic)).reduce((sum, p) => sum + Number(p.high), 0);
@@ -221,37 +224,60 @@ function countKafkaRequests(kafka: Kafka) {
 }
 
 /**
- * One profile per run: `BENCH_DETECTOR_PROFILE=/tmp/detector.cpuprofile` writes /tmp/detector-realistic.cpuprofile
- * and /tmp/detector-realistic.heapprofile, and so on.
+ * One profile per run: `BENCH_DETECTOR_PROFILE=/tmp/detector.cpuprofile` writes
+ * /tmp/detector-realistic.cpuprofile, /tmp/detector-flag-heavy.cpuprofile and so on, and
+ * `BENCH_DETECTOR_HEAP_PROFILE=/tmp/detector.heapprofile` the same for heap profiles.
  */
 function profileFile(requested: string, traffic: DetectorTraffic, copies: boolean): string {
   const suffix = `-${traffic}${copies ? '' : '-without-copies'}`;
-  return requested.endsWith('.cpuprofile') ? requested.replace(/\.cpuprofile$/, `${suffix}.cpuprofile`) : `${requested}${suffix}`;
+  const extension = /\.(cpuprofile|heapprofile)$/.exec(requested)?.[0] ?? '';
+  return `${requested.slice(0, requested.length - extension.length)}${suffix}${extension}`;
 }
 
-/** A CPU profile and a sampling heap profile (every allocation, freed or not) of this process from `begin` to `end`. */
-function startProfile() {
+interface Profile {
+  begin(): void;
+  end(file: string): Promise<void>;
+}
+
+/** Stops `stop` in `session` and writes what it returns to `file`, or says why it could not. */
+function ending(session: Session, stop: 'Profiler.stop' | 'HeapProfiler.stopSampling', file: string): Promise<void> {
+  return new Promise<void>((resolve) =>
+    session.post(stop, (error, result) => {
+      if (error) console.error(`no profile written to ${file}: ${error.message}`);
+      else writeFileSync(file, JSON.stringify((result as { profile: unknown }).profile));
+      session.disconnect();
+      resolve();
+    }),
+  );
+}
+
+/** A CPU profile of this process from `begin` to `end`. */
+function cpuProfile(): Profile {
   const session = new Session();
   session.connect();
   return {
     begin: () => {
       session.post('Profiler.enable');
       session.post('Profiler.start');
+    },
+    end: (file) => ending(session, 'Profiler.stop', file),
+  };
+}
+
+/**
+ * A sampling heap profile of this process from `begin` to `end`: an allocation about every
+ * 16 KiB, kept whether or not it was collected since, so it shows what made the garbage whose
+ * collection a CPU profile shows. Sampling costs some CPU itself, so it has a switch of its own.
+ */
+function heapProfile(): Profile {
+  const session = new Session();
+  session.connect();
+  return {
+    begin: () => {
       session.post('HeapProfiler.enable');
-      // Every allocation sampled, the garbage included: what the collector's share is spent on.
       session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
     },
-    end: (file: string) =>
-      new Promise<void>((resolve) =>
-        session.post('Profiler.stop', (error, result) => {
-          if (!error) writeFileSync(file, JSON.stringify(result.profile));
-          session.post('HeapProfiler.stopSampling', (heapError, heap) => {
-            if (!heapError) writeFileSync(file.replace(/\.cpuprofile$/, '') + '.heapprofile', JSON.stringify(heap.profile));
-            session.disconnect();
-            resolve();
-          });
-        }),
-      ),
+    end: (file) => ending(session, 'HeapProfiler.stopSampling', file),
   };
 }
 

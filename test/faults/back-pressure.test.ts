@@ -30,9 +30,9 @@ const DELAY_MS = 200;
 /**
  * Heap limits: each service's busiest batches fit with room to spare; its backlog, decoded,
  * would not. The refund worker at its defaults holds two flags partitions of 1 MiB each,
- * parsed and planned, while catching up: about 40 MB at its busiest.
+ * parsed and planned, while catching up: 45 MB sampled at its busiest.
  */
-const HEAP_LIMIT_MB = { 'refund-worker': 64, detector: 96 } as const;
+const HEAP_LIMIT_MB = { 'refund-worker': 80, detector: 96 } as const;
 /** A generous bound over the busiest memory seen before the slowdown, not a measurement. */
 const RSS_HEADROOM_MB = 80;
 const MB = 1024 * 1024;
@@ -102,8 +102,8 @@ function report(name: string, samples: ConsumerSample[], slowFrom: number, slowU
   );
 }
 
-/** The flag with `count` earlier payments of its payer in its fund flow, a day apart. */
-function citingHistory(flag: Flag, count: number): Flag {
+/** The flag with `count` earlier payments of its payer padded into its fund flow, a day apart. */
+function withPaddedHistory(flag: Flag, count: number): Flag {
   const [cited] = flag.evidence.fundFlow;
   const history = Array.from({ length: count }, (_, index) => ({
     ...cited!, paymentId: `${cited!.paymentId}_h${index}`, occurredAt: new Date(Date.parse(cited!.occurredAt) - (index + 1) * 86_400_000).toISOString(),
@@ -146,11 +146,11 @@ async function stackWithVictim(victim: keyof typeof HEAP_LIMIT_MB, proxyFor: (st
 describe('back-pressure: Postgres slowed in front of the refund worker', () => {
   const BACKLOG_FLAGS = 20_000;
   /**
-   * Payments each backlog flag cites in its fund flow, as an outlier flag cites the payer's
-   * recent history: about 2.5 KB a flag, 50 MB on the topic, well over the heap limit if held
-   * decoded, while the count (what Postgres's time follows) stays small.
+   * Earlier payments padded into each backlog flag's fund flow, more than a real flag cites:
+   * about 4 KB a flag, 80 MB on the topic and more than that parsed, well over the heap limit
+   * if held decoded, while the count of flags (what Postgres's time follows) stays small.
    */
-  const CITED_PAYMENTS = 12;
+  const CITED_PAYMENTS = 24;
   let setup: Awaited<ReturnType<typeof stackWithVictim>>;
 
   beforeAll(async () => {
@@ -171,12 +171,12 @@ describe('back-pressure: Postgres slowed in front of the refund worker', () => {
   it('falls behind while Postgres is slow, leaves the backlog in Kafka rather than in memory, and catches up', async () => {
     const { stack, producer } = setup;
     // Outliers go to review: each is a flag and a decision, with no refund command to relay.
-    const flags = Array.from({ length: BACKLOG_FLAGS }, () => citingHistory(buildFlag(backlogTenant, { type: 'amount.outlier' }), CITED_PAYMENTS));
+    const flags = Array.from({ length: BACKLOG_FLAGS }, () => withPaddedHistory(buildFlag(backlogTenant, { type: 'amount.outlier' }), CITED_PAYMENTS));
     await throughSlowdown({
       ...setup,
       publishBacklog: async () => {
         // Small sends: a produce request over the broker's 1 MiB limit is refused.
-        for (let i = 0; i < flags.length; i += 200) await publishFlags(producer, topicName('flags', stack.topicPrefix), flags.slice(i, i + 200));
+        for (let i = 0; i < flags.length; i += 150) await publishFlags(producer, topicName('flags', stack.topicPrefix), flags.slice(i, i + 150));
       },
       backlogProcessed: async () => {
         const stored = await stack.pool.query<{ flags: number }>('SELECT count(*)::int AS flags FROM flags WHERE tenant_id = $1', [backlogTenant]);

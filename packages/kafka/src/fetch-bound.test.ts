@@ -5,8 +5,4 @@ describe('fetchBound', () => {
   it('lets a fetch hold each partition handled at once, and no more', () => {
     expect(fetchBound(256 * 1024, 3)).toEqual({ maxBytesPerPartition: 256 * 1024, maxBytes: 768 * 1024 });
   });
-
-  it('still lets a fetch bring one partition when none is said to be handled at once', () => {
-    expect(fetchBound(1024, 0)).toEqual({ maxBytesPerPartition: 1024, maxBytes: 1024 });
-  });
 });

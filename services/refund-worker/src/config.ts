@@ -19,13 +19,15 @@ export const RefundWorkerConfig = z.object({
    */
   REFUND_WORKER_FETCH_GATHER_MS: z.coerce.number().int().min(0).max(1_000).default(50),
   /**
-   * Bytes of one flags partition a fetch may bring in (Kafka's default, 1 MiB). A fetch is held
+   * Bytes of one flags partition a fetch may bring in (Kafka's default, 1 MiB); a fetch from
+   * one broker brings at most this times REFUND_WORKER_PARTITIONS_CONCURRENTLY. A fetch is held
    * decoded, and its flags parsed and planned, until its batches' transactions commit, so
-   * under a backlog the worker's heap holds this much per partition recorded side by side,
-   * several times over. Smaller transactions cost throughput (a quarter MiB: about 30 % fewer
-   * decisions/s, bench/results/2026-12-02-notes.md); lower it only for a heap too small.
+   * under a backlog this is what the worker holds, several times over, per broker. Smaller
+   * transactions cost throughput (a quarter MiB: about a third fewer decisions/s for about
+   * 4 MB less heap at its busiest, bench/results/2026-12-02-notes.md); lower it only for a
+   * heap too small for that.
    */
-  REFUND_WORKER_FETCH_PARTITION_BYTES: z.coerce.number().int().min(16 * 1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  REFUND_WORKER_FETCH_PARTITION_BYTES: z.coerce.number().int().min(16 * 1024).max(16 * 1024 * 1024).default(1024 * 1024),
   /** First retry delay of a failed refund webhook; later ones double, up to an hour. */
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   /** How often the outbox relay looks for commands nobody woke it for (console approvals, retries). */
