@@ -239,46 +239,41 @@ interface Profile {
   end(file: string): Promise<void>;
 }
 
-/** Stops `stop` in `session` and writes what it returns to `file`, or says why it could not. */
-function ending(session: Session, stop: 'Profiler.stop' | 'HeapProfiler.stopSampling', file: string): Promise<void> {
-  return new Promise<void>((resolve) =>
-    session.post(stop, (error, result) => {
-      if (error) console.error(`no profile written to ${file}: ${error.message}`);
-      else writeFileSync(file, JSON.stringify((result as { profile: unknown }).profile));
-      session.disconnect();
-      resolve();
-    }),
-  );
-}
-
-/** A CPU profile of this process from `begin` to `end`. */
-function cpuProfile(): Profile {
+/**
+ * A profile of this process from `begin` to `end`: `start`'s inspector commands begin it,
+ * `stop` ends it and returns what is written to the file (or why nothing could be).
+ */
+function inspectorProfile(start: [method: string, params?: object][], stop: string): Profile {
   const session = new Session();
   session.connect();
   return {
     begin: () => {
-      session.post('Profiler.enable');
-      session.post('Profiler.start');
+      for (const [method, params] of start) session.post(method, params ?? {});
     },
-    end: (file) => ending(session, 'Profiler.stop', file),
+    end: (file) =>
+      new Promise<void>((resolve) =>
+        session.post(stop, (error, result) => {
+          if (error) console.error(`no profile written to ${file}: ${error.message}`);
+          else writeFileSync(file, JSON.stringify((result as { profile: unknown }).profile));
+          session.disconnect();
+          resolve();
+        }),
+      ),
   };
 }
+
+/** Where this process's CPU went. */
+const cpuProfile = () => inspectorProfile([['Profiler.enable'], ['Profiler.start']], 'Profiler.stop');
 
 /**
- * A sampling heap profile of this process from `begin` to `end`: an allocation about every
- * 16 KiB, kept whether or not it was collected since, so it shows what made the garbage whose
- * collection a CPU profile shows. Sampling costs some CPU itself, so it has a switch of its own.
+ * What this process allocated: an allocation about every 16 KiB, kept whether or not it was
+ * collected since, so it shows what made the garbage whose collection a CPU profile shows.
+ * Sampling costs some CPU itself, so it has a switch of its own.
  */
-function heapProfile(): Profile {
-  const session = new Session();
-  session.connect();
-  return {
-    begin: () => {
-      session.post('HeapProfiler.enable');
-      session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-    },
-    end: (file) => ending(session, 'HeapProfiler.stopSampling', file),
-  };
-}
+const heapProfile = () =>
+  inspectorProfile(
+    [['HeapProfiler.enable'], ['HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }]],
+    'HeapProfiler.stopSampling',
+  );
 
 export const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
