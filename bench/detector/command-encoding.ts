@@ -9,7 +9,7 @@
  * flags, the copy's counts), as the detector sends 97 % of its calls.
  */
 import type { PaymentSnapshot } from '@backstop/contracts';
-import { observePaymentArgs, packLimits, toCompact } from '@backstop/detection';
+import { median, observePaymentArgs, packLimits, toCompact } from '@backstop/detection';
 import { examplePaymentData } from '@backstop/testkit';
 import CommandModule from 'ioredis/built/Command';
 
@@ -44,7 +44,6 @@ function encode(commandArgs: (string | number)[]): { microsPerCall: number; byte
   return { microsPerCall: (used.user + used.system) / calls, bytes: bytes / calls };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const shipped: number[] = [];
 const fewer: number[] = [];
 let bytes = { shipped: 0, fewer: 0 };

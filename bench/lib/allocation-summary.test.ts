@@ -19,6 +19,6 @@ describe('summariseAllocations', () => {
     expect(summary.totalBytes).toBe(450);
     expect(summary.byOwner).toEqual([{ name: 'ioredis', bytes: 300 }, { name: 'packages/detection', bytes: 150 }]);
     expect(summary.byFunction[0]).toEqual({ name: 'toWritable ioredis', bytes: 300 });
-    expect(summary.byPath[0]).toEqual({ name: 'toWritable ioredis ← observe packages/detection ← (root)', bytes: 300 });
+    expect(summary.byPath[0]).toEqual({ name: 'toWritable ioredis ← observe packages/detection:1 ← (root)', bytes: 300 });
   });
 });

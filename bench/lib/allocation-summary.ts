@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ownerOf } from './profile-summary';
+import { frameName, ownerOf } from './profile-summary';
 
 interface HeapNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -30,25 +30,22 @@ export interface AllocationSummary {
   byPath: AllocationShare[];
 }
 
-/** A frame as profile-summary.ts names it: V8's pseudo-frames by their own name, others with their owner. */
-const nameOf = ({ functionName, url }: HeapNode['callFrame']) =>
-  url === '' && functionName.startsWith('(') ? functionName : `${functionName || '(anonymous)'} ${ownerOf(url, functionName)}`;
-
 export function summariseAllocations(head: HeapNode, top = 25): AllocationSummary {
   const owners = new Map<string, number>();
   const functions = new Map<string, number>();
   const paths = new Map<string, number>();
   let totalBytes = 0;
   const add = (map: Map<string, number>, key: string, bytes: number) => map.set(key, (map.get(key) ?? 0) + bytes);
+  /** `callers`: the two nearest, innermost first. */
   const visit = (node: HeapNode, callers: string[]) => {
-    const name = nameOf(node.callFrame);
+    const name = frameName(node.callFrame);
     if (node.selfSize > 0) {
       totalBytes += node.selfSize;
       add(owners, ownerOf(node.callFrame.url, node.callFrame.functionName), node.selfSize);
       add(functions, name, node.selfSize);
-      add(paths, [name, ...callers.slice(0, 2)].join(' ← '), node.selfSize);
+      add(paths, [name, ...callers].join(' ← '), node.selfSize);
     }
-    for (const child of node.children) visit(child, [name, ...callers]);
+    for (const child of node.children) visit(child, [name, ...callers].slice(0, 2));
   };
   visit(head, []);
   const shares = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, bytes]) => ({ name, bytes }));

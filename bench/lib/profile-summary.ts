@@ -53,6 +53,13 @@ export function ownerOf(url: string, functionName: string): string {
   return projectMatch ? `${projectMatch[1]}/${projectMatch[2]}` : url;
 }
 
+/** A frame as the summaries name it: V8's and native frames by their own name, the project's with their line. */
+export function frameName({ functionName, url, lineNumber }: { functionName: string; url: string; lineNumber: number }): string {
+  if (url === '') return functionName || '(anonymous native)';
+  const owner = ownerOf(url, functionName);
+  return `${functionName || '(anonymous)'} ${owner}${url.includes('node_modules') || url.startsWith('node:') ? '' : `:${lineNumber + 1}`}`;
+}
+
 export function summarise(profile: CpuProfile, top = 25): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMs = new Map<number, number>();
@@ -68,7 +75,7 @@ export function summarise(profile: CpuProfile, top = 25): ProfileSummary {
   let idleMs = 0;
   for (const [id, ms] of selfMs) {
     const node = byId.get(id)!;
-    const { functionName, url, lineNumber } = node.callFrame;
+    const { functionName, url } = node.callFrame;
     const ticks = node.positionTicks?.reduce((sum, position) => sum + position.ticks, 0) ?? 0;
     if (ticks > 0 && !url.includes('node_modules') && url.startsWith('file:')) {
       for (const position of node.positionTicks!) {
@@ -79,7 +86,7 @@ export function summarise(profile: CpuProfile, top = 25): ProfileSummary {
     if (functionName === '(idle)') idleMs += ms;
     const owner = ownerOf(url, functionName);
     owners.set(owner, (owners.get(owner) ?? 0) + ms);
-    const name = url === '' ? functionName || '(anonymous native)' : `${functionName || '(anonymous)'} ${owner}${url.includes('node_modules') || url.startsWith('node:') ? '' : `:${lineNumber + 1}`}`;
+    const name = frameName(node.callFrame);
     functions.set(name, (functions.get(name) ?? 0) + ms);
   }
   const shares = (map: Map<string, number>, limit: number) =>

@@ -150,7 +150,7 @@ describe('back-pressure: Postgres slowed in front of the refund worker', () => {
    * about 4 KB a flag, 80 MB on the topic and more than that parsed, well over the heap limit
    * if held decoded, while the count of flags (what Postgres's time follows) stays small.
    */
-  const CITED_PAYMENTS = 24;
+  const PADDED_PAYMENTS = 24;
   let setup: Awaited<ReturnType<typeof stackWithVictim>>;
 
   beforeAll(async () => {
@@ -171,7 +171,7 @@ describe('back-pressure: Postgres slowed in front of the refund worker', () => {
   it('falls behind while Postgres is slow, leaves the backlog in Kafka rather than in memory, and catches up', async () => {
     const { stack, producer } = setup;
     // Outliers go to review: each is a flag and a decision, with no refund command to relay.
-    const flags = Array.from({ length: BACKLOG_FLAGS }, () => withPaddedHistory(buildFlag(backlogTenant, { type: 'amount.outlier' }), CITED_PAYMENTS));
+    const flags = Array.from({ length: BACKLOG_FLAGS }, () => withPaddedHistory(buildFlag(backlogTenant, { type: 'amount.outlier' }), PADDED_PAYMENTS));
     await throughSlowdown({
       ...setup,
       publishBacklog: async () => {

@@ -41,6 +41,8 @@ const PENDING_HOLD_MS = 30_000;
  */
 const MARK_WAIT_MS = 20;
 
+const acceptedEntry = (claim: Claim, receivedAtMs: number) => `a|${claim.fingerprint}|${receivedAtMs.toString(36)}`;
+
 /**
  * When to tell a retry of an id in flight to come back. A young claim is a delivery being
  * published right now: a second later it is answered. One older than any publish takes was
@@ -146,8 +148,7 @@ export class DeliveryMemory {
    * acknowledgement always could.
    */
   async markAccepted(accepted: { claim: Claim; receivedAtMs: number }[], { soon = false } = {}): Promise<void> {
-    const entry = (claim: Claim, receivedAtMs: number) => `a|${claim.fingerprint}|${receivedAtMs.toString(36)}`;
-    await Promise.all(accepted.map(({ claim, receivedAtMs }) => this.gate.mark(claim.key, claim.field, entry(claim, receivedAtMs), soon ? MARK_WAIT_MS : undefined)));
+    await Promise.all(accepted.map(({ claim, receivedAtMs }) => this.gate.mark(claim.key, claim.field, acceptedEntry(claim, receivedAtMs), soon ? MARK_WAIT_MS : undefined)));
   }
 
   /** Resolves once every mark and release asked for so far is in Redis (or failed): before the client closes. */
