@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type LogEntry, type logCreator, type RetryOptions } from 'kafkajs';
 import type { Logger } from '@backstop/logging';
 import { registerCompressionCodecs } from './codecs';
+import { mendIdleRequestQueue } from './request-queue-idle';
 import { restartAfterCoordinatorLoss } from './outage-restart';
 import type { KafkaSecurity } from './security';
 import { StartUpNoise, startUpCondition } from './start-up-noise';
@@ -37,10 +38,12 @@ export interface KafkaClientOptions {
 
 /**
  * A client whose consumers read every codec Kafka producers write (gzip, snappy, lz4, zstd),
- * and run again when KafkaJS stops one for want of its group coordinator (see outage-restart.ts).
+ * run again when KafkaJS stops one for want of its group coordinator (see outage-restart.ts),
+ * and whose idle connections leave the process asleep (see request-queue-idle.ts).
  */
 export function createKafka(brokers: string[], clientId: string, logger: Logger, options: KafkaClientOptions = {}): Kafka {
   registerCompressionCodecs();
+  mendIdleRequestQueue();
   const kafka = new Kafka({
     clientId,
     brokers,
