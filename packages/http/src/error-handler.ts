@@ -7,8 +7,9 @@ function fromFastifyError(error: FastifyError): Problem {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new Problem(413, 'body-too-large', 'Request body too large', error.message);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new Problem(415, 'unsupported-media-type', 'Unsupported content type', 'Send application/json.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new Problem(400, 'invalid-content-length', 'Content-Length does not match the body', error.message);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new Problem(400, 'malformed-json', 'Request body is empty');
     default:

@@ -35,15 +35,19 @@ const signatureHeaders = [
   { name: 'webhook-timestamp', in: 'header', required: true, schema: { type: 'string' }, description: 'Unix seconds; must be within 5 minutes of now.' },
   {
     name: 'webhook-signature', in: 'header', required: true, schema: { type: 'string' },
-    description: 'v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{raw body}">; several space-separated during a secret rotation.',
+    description: 'v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{raw body}">; several space-separated during a secret rotation. A compressed body is signed as its JSON, before compression.',
+  },
+  {
+    name: 'content-encoding', in: 'header', required: false, schema: { type: 'string', enum: ['gzip', 'x-gzip', 'deflate', 'br', 'identity'] },
+    description: 'How the body is compressed, if it is; the size limit counts it decompressed.',
   },
 ];
 
 const rejections = {
-  400: problem('Malformed JSON.'),
+  400: problem('Malformed JSON, a body that does not decompress as its Content-Encoding says, or one whose length is not its Content-Length.'),
   401: problem('Missing or invalid signature, unknown tenant, or a timestamp outside the 5-minute tolerance.'),
-  413: problem('Body over the size limit.'),
-  415: problem('Content type is not application/json.'),
+  413: problem('Body over the size limit, counted decompressed.'),
+  415: problem('Content type is not application/json, or the body is compressed other than once with gzip, deflate or br.'),
   422: problem('The event does not match the contract or the sanity bounds; `errors` lists the offending fields.'),
   429: problem('Over the tenant\'s rate limit; see Retry-After.'),
   503: problem('The event store is unreachable; nothing was recorded. Retry after Retry-After seconds.'),

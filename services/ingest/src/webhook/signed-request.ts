@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Problem } from '@backstop/http';
 import { checkSignature, checkTimestamp, readWebhookHeaders, type WebhookHeaders } from './authenticate';
+import { decodeCompressedBodies } from './content-encoding';
 import { parseJson } from './validate';
 
 export interface SignatureOptions {
@@ -9,11 +10,13 @@ export interface SignatureOptions {
 }
 
 /**
- * The signature covers the exact bytes sent, so the body is kept raw until it is verified;
- * Fastify's own parsers go, so that only JSON reaches the handlers (anything else is 415).
- * Applies to the plugin it is called in.
+ * The signature covers the exact bytes of the JSON sent (decompressed first when the body came
+ * with a Content-Encoding), so the body is kept raw until it is verified; Fastify's own parsers
+ * go, so that only JSON reaches the handlers (anything else is 415). Applies to the plugin it
+ * is called in.
  */
 export function keepJsonBodiesRaw(app: FastifyInstance): void {
+  decodeCompressedBodies(app);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 }

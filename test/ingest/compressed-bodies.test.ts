@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { PROBLEM_BASE } from '@backstop/http';
+import { sign, signedHeaders } from '@backstop/signing';
+import { intentFor } from '../checks/intents';
+import { paymentEvent, uniqueId } from '../support/webhooks';
+import { ingestDoorForTests } from './harness';
+
+const compressors: Record<string, (body: Buffer) => Buffer> = {
+  gzip: gzipSync,
+  'x-gzip': gzipSync,
+  deflate: deflateSync,
+  br: brotliCompressSync,
+};
+
+const BODY_LIMIT = 64 * 1024;
+
+/** Compressed bodies at the signed doors, on real Kafka and Redis: signed as JSON, decompressed before anything reads them. */
+describe('compressed request bodies', () => {
+  const door = ingestDoorForTests({ settings: { bodyLimit: BODY_LIMIT } });
+
+  /** Posts `json`, signed as it is, with `body` (its compressed form, or anything else) on the wire. */
+  const post = (json: string, body: Buffer, encoding: string, { id = uniqueId('req'), url = '/v1/webhooks/payments' } = {}) =>
+    door.ingest.app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json', 'content-encoding': encoding, 'x-tenant-id': door.tenantId, ...signedHeaders(door.secret, id, json) },
+      payload: body,
+    });
+
+  it.each(Object.keys(compressors))('accepts a single event sent with Content-Encoding %s and puts the JSON on Kafka', async (encoding) => {
+    const event = paymentEvent({ sku: '腾讯Q币-100', category: '游戏点卡' });
+    const json = JSON.stringify(event);
+    const response = await post(json, compressors[encoding]!(Buffer.from(json)), encoding, { id: event.id });
+    expect(response.statusCode, response.body).toBe(202);
+    expect((await door.topic.arrival(event.id)).event).toEqual(event);
+  });
+
+  it('accepts a compressed batch, a compressed check, an upper-case coding and "identity" as no coding at all', async () => {
+    const events = Array.from({ length: 50 }, () => paymentEvent());
+    const batch = JSON.stringify({ events });
+    const batchAnswer = await post(batch, gzipSync(Buffer.from(batch)), 'GZIP', { url: '/v1/webhooks/payments:batch' });
+    expect(batchAnswer.statusCode, batchAnswer.body).toBe(200);
+    expect(batchAnswer.json().results.map((result: { status: string }) => result.status)).toEqual(events.map(() => 'accepted'));
+    await door.topic.arrival(events.at(-1)!.id);
+
+    const intent = intentFor({ payerId: uniqueId('u') });
+    const check = JSON.stringify(intent);
+    const checkAnswer = await post(check, brotliCompressSync(Buffer.from(check)), 'br', { id: intent.intentId, url: '/v1/checks' });
+    expect(checkAnswer.statusCode, checkAnswer.body).toBe(200);
+    expect(checkAnswer.json()).toMatchObject({ intentId: intent.intentId, verdict: 'allow' });
+
+    const plain = paymentEvent();
+    const plainJson = JSON.stringify(plain);
+    const identity = await post(plainJson, Buffer.from(plainJson), 'identity', { id: plain.id });
+    expect(identity.statusCode, identity.body).toBe(202);
+  });
+
+  it('refuses, counts and forwards nothing of a coding it does not know, a body compressed twice, one that does not decompress, one signed compressed, and one that inflates past the limit', async () => {
+    const marker = `pay_refused_${randomBytes(4).toString('hex')}`;
+    let n = 0;
+    const refusedEvent = () => {
+      n += 1;
+      const event = paymentEvent({ paymentId: `${marker}_${n}` });
+      return { event, json: JSON.stringify(event) };
+    };
+    const cases: { name: string; status: number; reason: string; send: () => ReturnType<typeof post> }[] = [
+      { name: 'zstd', status: 415, reason: 'unsupported-content-encoding', send: () => { const { event, json } = refusedEvent(); return post(json, gzipSync(json), 'zstd', { id: event.id }); } },
+      { name: 'gzip twice', status: 415, reason: 'unsupported-content-encoding', send: () => { const { event, json } = refusedEvent(); return post(json, gzipSync(gzipSync(json)), 'gzip, gzip', { id: event.id }); } },
+      { name: 'not gzip at all', status: 400, reason: 'undecodable-body', send: () => { const { event, json } = refusedEvent(); return post(json, Buffer.from(json), 'gzip', { id: event.id }); } },
+      { name: 'a truncated brotli body', status: 400, reason: 'undecodable-body', send: () => { const { event, json } = refusedEvent(); const br = brotliCompressSync(json); return post(json, br.subarray(0, br.length - 8), 'br', { id: event.id }); } },
+      {
+        name: 'signed over the compressed bytes',
+        status: 401,
+        reason: 'invalid-signature',
+        send: () => {
+          const { event, json } = refusedEvent();
+          const compressed = gzipSync(json);
+          const timestamp = Math.floor(Date.now() / 1000);
+          return door.ingest.app.inject({
+            method: 'POST', url: '/v1/webhooks/payments', payload: compressed,
+            headers: {
+              'content-type': 'application/json', 'content-encoding': 'gzip', 'x-tenant-id': door.tenantId,
+              'webhook-id': event.id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(door.secret, event.id, timestamp, compressed),
+            },
+          });
+        },
+      },
+      {
+        name: 'a body that inflates past the limit',
+        status: 413,
+        reason: 'body-too-large',
+        send: () => {
+          const { event } = refusedEvent();
+          // Valid JSON a thousand times the limit, in a few kilobytes of gzip.
+          const json = JSON.stringify({ ...event, padding: ' '.repeat(BODY_LIMIT * 1000) });
+          return post(json, gzipSync(json), 'gzip', { id: event.id });
+        },
+      },
+    ];
+    for (const { name, status, reason, send } of cases) {
+      const before = await door.rejectedCount(reason);
+      const response = await send();
+      expect(response.statusCode, `${name}: ${response.body}`).toBe(status);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json().type, name).toBe(`${PROBLEM_BASE}${reason}`);
+      expect(await door.rejectedCount(reason), name).toBe(before + 1);
+    }
+    await door.topic.expectNothingBefore(door.ingest.app, door.tenantId, door.secret, (_event, raw) => raw.includes(marker));
+  });
+});
