@@ -128,6 +128,14 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
     expect((await door.topic.arrival(event.id)).marks).toEqual(['amount_mismatch']);
   });
 
+  it('accepts an event whose signed body starts with a UTF-8 byte order mark, as some HTTP clients send it', async () => {
+    const event = paymentEvent({ sku: '腾讯Q币-100' });
+    const body = `\uFEFF${JSON.stringify(event)}`;
+    const response = await door.ingest.app.inject(signedRequest({ tenantId, secret: door.secret, body, id: event.id }));
+    expect(response.statusCode, response.body).toBe(202);
+    expect((await door.topic.arrival(event.id)).event).toEqual(event);
+  });
+
   it('turns five deliveries of one event into one Kafka message, each retry answered with the original acceptance', async () => {
     const event = paymentEvent();
     const answers: Awaited<ReturnType<typeof postEvent>>[] = [];

@@ -75,6 +75,13 @@ describe('parseJson and parseBatchEnvelope', () => {
     expect(rejection(() => parseJson(Buffer.from('{"a":'))).status).toBe(400);
   });
 
+  it('passes over a leading UTF-8 byte order mark, and only a leading one', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect(parseJson(Buffer.concat([bom, Buffer.from('{"sku":"腾讯Q币-100"}')]))).toEqual({ sku: '腾讯Q币-100' });
+    expect(rejection(() => parseJson(Buffer.concat([Buffer.from('{"a":1}'), bom]))).reason).toBe('malformed-json');
+    expect(rejection(() => parseJson(Buffer.concat([bom, bom, Buffer.from('{}')]))).reason).toBe('malformed-json');
+  });
+
   it('takes 1 to 500 events and nothing else', () => {
     expect(parseBatchEnvelope({ events: [1, 2] })).toEqual([1, 2]);
     for (const body of [{ events: [] }, { events: new Array(501).fill({}) }, { events: [{}], extra: 1 }, [], null]) {

@@ -18,9 +18,14 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
   });
 }
 
+/** A UTF-8 byte order mark, which some platforms' HTTP clients put before the JSON. */
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** The JSON of a body already verified; a leading byte order mark is passed over, as RFC 8259 allows. */
 export function parseJson(rawBody: Buffer): unknown {
+  const text = rawBody.subarray(0, 3).equals(UTF8_BOM) ? rawBody.toString('utf8', 3) : rawBody.toString('utf8');
   try {
-    return JSON.parse(rawBody.toString('utf8'));
+    return JSON.parse(text);
   } catch (error) {
     throw new Problem(400, 'malformed-json', 'Malformed JSON', (error as Error).message);
   }
