@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'node:http';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_BASE } from '@backstop/http';
 import { sign, signedHeaders } from '@backstop/signing';
 import { intentFor } from '../checks/intents';
@@ -67,6 +68,9 @@ describe('compressed request bodies', () => {
     };
     const cases: { name: string; status: number; reason: string; send: () => ReturnType<typeof post> }[] = [
       { name: 'zstd', status: 415, reason: 'unsupported-content-encoding', send: () => { const { event, json } = refusedEvent(); return post(json, gzipSync(json), 'zstd', { id: event.id }); } },
+      { name: 'a coding named like an object property', status: 415, reason: 'unsupported-content-encoding', send: () => { const { event, json } = refusedEvent(); return post(json, Buffer.from(json), 'constructor', { id: event.id }); } },
+      { name: 'raw deflate, without zlib\'s wrapping', status: 400, reason: 'undecodable-body', send: () => { const { event, json } = refusedEvent(); return post(json, deflateRawSync(json), 'deflate', { id: event.id }); } },
+      { name: 'an empty gzip body', status: 400, reason: 'undecodable-body', send: () => { const { event, json } = refusedEvent(); return post(json, Buffer.alloc(0), 'gzip', { id: event.id }); } },
       { name: 'gzip twice', status: 415, reason: 'unsupported-content-encoding', send: () => { const { event, json } = refusedEvent(); return post(json, gzipSync(gzipSync(json)), 'gzip, gzip', { id: event.id }); } },
       { name: 'not gzip at all', status: 400, reason: 'undecodable-body', send: () => { const { event, json } = refusedEvent(); return post(json, Buffer.from(json), 'gzip', { id: event.id }); } },
       { name: 'a truncated brotli body', status: 400, reason: 'undecodable-body', send: () => { const { event, json } = refusedEvent(); const br = brotliCompressSync(json); return post(json, br.subarray(0, br.length - 8), 'br', { id: event.id }); } },
@@ -108,5 +112,63 @@ describe('compressed request bodies', () => {
       expect(await door.rejectedCount(reason), name).toBe(before + 1);
     }
     await door.topic.expectNothingBefore(door.ingest.app, door.tenantId, door.secret, (_event, raw) => raw.includes(marker));
+  });
+});
+
+/** The same door over a real socket: bodies streamed in chunks, with no Content-Length, and clients that go away. */
+describe('compressed request bodies over a socket', () => {
+  const door = ingestDoorForTests({ settings: { bodyLimit: BODY_LIMIT } });
+  let port = 0;
+  beforeAll(async () => {
+    await door.ingest.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (door.ingest.app.server.address() as { port: number }).port;
+  });
+
+  /** Streams `chunks` as a chunked upload, signed over `json`; resolves with the answer, or `aborted` if `abortAfter` chunks were sent first. */
+  function stream(id: string, json: string, chunks: Buffer[], encoding: string, abortAfter?: number): Promise<{ status: number; body: string } | 'aborted'> {
+    return new Promise((resolve, reject) => {
+      const request = httpRequest({
+        host: '127.0.0.1', port, method: 'POST', path: '/v1/webhooks/payments',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding, 'transfer-encoding': 'chunked', 'x-tenant-id': door.tenantId, ...signedHeaders(door.secret, id, json) },
+      }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (text: string) => (body += text));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      request.on('error', (error) => (abortAfter === undefined ? reject(error) : resolve('aborted')));
+      chunks.forEach((chunk, index) => {
+        if (abortAfter !== undefined && index === abortAfter) {
+          request.destroy();
+          resolve('aborted');
+        }
+        if (!request.destroyed) request.write(chunk);
+      });
+      if (!request.destroyed) request.end();
+    });
+  }
+
+  const inChunks = (bytes: Buffer, size = 8 * 1024) => Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+
+  it('refuses a chunked body whose compressed bytes pass the limit, and keeps answering after it', async () => {
+    const json = JSON.stringify(paymentEvent());
+    // Random bytes do not compress: the upload passes the limit before its decompressed form does.
+    const answer = await stream(uniqueId('req'), json, inChunks(gzipSync(randomBytes(BODY_LIMIT * 3))), 'gzip');
+    expect(answer).toMatchObject({ status: 413 });
+    const event = paymentEvent();
+    const next = await stream(event.id, JSON.stringify(event), inChunks(gzipSync(JSON.stringify(event))), 'gzip');
+    expect(next).toMatchObject({ status: 202 });
+    await door.topic.arrival(event.id);
+  });
+
+  it('keeps answering after clients that go away mid-body, in the middle of a gzip stream', async () => {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const json = JSON.stringify(paymentEvent());
+      const body = gzipSync(JSON.stringify({ padding: randomBytes(BODY_LIMIT / 4).toString('hex') }));
+      expect(await stream(uniqueId('req'), json, inChunks(body, 1024), 'gzip', 2 + attempt)).toBe('aborted');
+    }
+    const event = paymentEvent();
+    expect(await stream(event.id, JSON.stringify(event), inChunks(gzipSync(JSON.stringify(event))), 'gzip')).toMatchObject({ status: 202 });
+    await door.topic.arrival(event.id);
   });
 });

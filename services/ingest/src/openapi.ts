@@ -38,15 +38,15 @@ const signatureHeaders = [
     description: 'v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{raw body}">; several space-separated during a secret rotation. A compressed body is signed as its JSON, before compression.',
   },
   {
-    name: 'content-encoding', in: 'header', required: false, schema: { type: 'string', enum: ['gzip', 'x-gzip', 'deflate', 'br', 'identity'] },
-    description: 'How the body is compressed, if it is; the size limit counts it decompressed.',
+    name: 'content-encoding', in: 'header', required: false, schema: { type: 'string' },
+    description: 'How the body is compressed, if it is: gzip (or x-gzip), deflate (zlib format, RFC 1950) or br, once; identity or none for an uncompressed body. The size limit counts the bytes sent and the decompressed bytes.',
   },
 ];
 
 const rejections = {
   400: problem('Malformed JSON, a body that does not decompress as its Content-Encoding says, or one whose length is not its Content-Length.'),
   401: problem('Missing or invalid signature, unknown tenant, or a timestamp outside the 5-minute tolerance.'),
-  413: problem('Body over the size limit, counted decompressed.'),
+  413: problem('Body over the size limit, as sent or decompressed.'),
   415: problem('Content type is not application/json, or the body is compressed other than once with gzip, deflate or br.'),
   422: problem('The event does not match the contract or the sanity bounds; `errors` lists the offending fields.'),
   429: problem('Over the tenant\'s rate limit; see Retry-After.'),
