@@ -43,7 +43,7 @@ export interface KafkaClientOptions {
  */
 export function createKafka(brokers: string[], clientId: string, logger: Logger, options: KafkaClientOptions = {}): Kafka {
   registerCompressionCodecs();
-  mendIdleRequestQueue();
+  mendIdleRequestQueue(logger);
   const kafka = new Kafka({
     clientId,
     brokers,

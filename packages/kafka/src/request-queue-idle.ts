@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { Logger } from '@backstop/logging';
 
 /** The KafkaJS release whose request queue this mends; another leaves it alone. */
 const MENDED_VERSION = '2.2.4';
@@ -43,14 +44,17 @@ let mended: boolean | undefined;
  * An idle service woke about 1,500 times a second; on a machine whose cores every process
  * shares, each wake-up is CPU taken from the pipeline. The mend replaces that one method on
  * the shared class, so it covers every client of the process; a KafkaJS other than 2.2.4 is
- * left as it is. Returns whether the running KafkaJS was mended.
+ * left as it is, said once in `logger`'s warnings, so an upgrade is checked for the loop
+ * again. Returns whether the running KafkaJS was mended.
  */
-export function mendIdleRequestQueue(): boolean {
+export function mendIdleRequestQueue(logger?: Logger): boolean {
   if (mended !== undefined) return mended;
   const require = createRequire(import.meta.url);
   const version = (require('kafkajs/package.json') as { version: string }).version;
   mended = version === MENDED_VERSION;
-  if (mended) {
+  if (!mended) {
+    logger?.warn({ component: 'kafkajs', version, mendedVersion: MENDED_VERSION }, 'KafkaJS is not the release whose idle request-queue loop Backstop mends; left as it is');
+  } else {
     const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as { prototype: RequestQueueInternals };
     RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
   }
