@@ -136,6 +136,21 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
     expect((await door.topic.arrival(event.id)).event).toEqual(event);
   });
 
+  it('reads optional fields sent as null as left out, as Java and C# JSON writers send them, and refuses a required one sent as null', async () => {
+    const event = paymentEvent({ kind: 'transfer', sku: undefined, category: undefined, unitPrice: undefined, channel: undefined, recipientAccount: '5123456789' });
+    const withNulls = { ...event, data: { ...event.data, sku: null, category: null, unitPrice: null, orderAmount: null, channel: null, intentId: null } };
+    const response = await postEvent(door.ingest.app, tenantId, door.secret, withNulls);
+    expect(response.statusCode, response.body).toBe(202);
+    const published = (await door.topic.arrival(event.id)).event;
+    expect(published).toEqual(JSON.parse(JSON.stringify(event)));
+    expect(Object.values(published.data)).not.toContain(null);
+
+    const requiredNull = paymentEvent();
+    const refused = await postEvent(door.ingest.app, tenantId, door.secret, { ...requiredNull, data: { ...requiredNull.data, orderId: null } });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().errors.map((error: { path: string }) => error.path)).toEqual(['$.data.orderId']);
+  });
+
   it('turns five deliveries of one event into one Kafka message, each retry answered with the original acceptance', async () => {
     const event = paymentEvent();
     const answers: Awaited<ReturnType<typeof postEvent>>[] = [];

@@ -59,7 +59,9 @@ export function openApiDocument() {
     info: {
       title: 'Backstop ingest',
       version: '1',
-      description: 'Webhooks from card and virtual-goods platforms. Requests are signed with Standard Webhooks (https://www.standardwebhooks.com).',
+      description:
+        'Webhooks from card and virtual-goods platforms. Requests are signed with Standard Webhooks (https://www.standardwebhooks.com). ' +
+        'An optional field sent as null is read as left out, as many JSON writers send a value they do not have; a required one sent as null is refused.',
     },
     paths: {
       '/v1/webhooks/payments': {

@@ -1,10 +1,11 @@
 import { CheckIntent } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
+import { withoutNullOptionals } from '../webhook/null-as-absent';
 import { fieldErrors, maxMinorUnits } from '../webhook/validate';
 
 /** The body of a check against the contract and the same amount bounds as a payment's; 422 with the offending fields otherwise. */
 export function validateIntent(body: unknown): CheckIntent {
-  const parsed = CheckIntent.safeParse(body);
+  const parsed = CheckIntent.safeParse(withoutNullOptionals(body, CheckIntent));
   if (!parsed.success) {
     throw new Problem(422, 'invalid-check', 'Check does not match the contract', 'Send the fields of payment.succeeded without paymentId, with an intentId.', {
       errors: fieldErrors(parsed.error),
