@@ -24,6 +24,10 @@ export function readWebhookHeaders(headers: Record<string, string | string[] | u
   if (!eventId || !timestamp || !signature) {
     throw new Problem(401, 'missing-signature', 'Missing signature', 'Send webhook-id, webhook-timestamp and webhook-signature.');
   }
+  // Said before the tenant is looked at: the header's form tells nothing about who exists.
+  if (!signature.split(' ').some((part) => part.startsWith('v1,'))) {
+    throw new Problem(401, 'invalid-signature', 'Invalid signature', 'webhook-signature holds no "v1,<base64 HMAC-SHA256>" signature; send several separated by spaces during a secret rotation.');
+  }
   const tenantId = header(headers, 'x-tenant-id');
   if (!tenantId || !TenantId.safeParse(tenantId).success) throw invalidSignature();
   return { tenantId, eventId, timestamp, signature };
