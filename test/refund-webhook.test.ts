@@ -51,4 +51,32 @@ describe('refund commands posted to the tenant\'s endpoint', () => {
     const decision = await database.pool.query("SELECT status FROM refund_decisions WHERE tenant_id = 'hooked'");
     expect(decision.rows).toEqual([{ status: 'sent' }]);
   });
+
+  it('counts a redirect as a failed attempt and never follows it, so a command is not taken for delivered by the page a GET lands on', async () => {
+    await createTenant(database.pool, { tenantId: 'moved', name: 'Moved' });
+    // First a redirect (an endpoint moved to https, say), then the endpoint takes the POST.
+    const moved = await startWebhookReceiver((earlier) => (earlier === 0 ? { status: 302, headers: { location: '/landing' } } : 204));
+    try {
+      await setRefundWebhook(database.pool, 'moved', moved.url('/refunds'));
+      const flag = buildFlag('moved');
+      await inTransaction(database.pool, (client) => recordFlags(client, [flag], new Date()));
+      const movedRelay = startWebhookRelay({ pool: database.pool, logger: createLogger('test', 'silent'), pollMs: 20, retryBaseMs: 50 });
+      try {
+        await eventually(async () => {
+          const sent = await database.pool.query("SELECT status FROM refund_decisions WHERE tenant_id = 'moved'");
+          return sent.rows[0]?.status === 'sent' ? true : undefined;
+        }, { what: 'the command to be delivered after the redirect' });
+      } finally {
+        await movedRelay.stop();
+      }
+      expect(moved.received.map(({ method, path, answered }) => ({ method, path, answered }))).toEqual([
+        { method: 'POST', path: '/refunds', answered: 302 },
+        { method: 'POST', path: '/refunds', answered: 204 },
+      ]);
+      const outbox = await database.pool.query("SELECT o.attempts FROM refund_outbox o WHERE o.destination = 'webhook' AND o.tenant_id = 'moved'");
+      expect(outbox.rows).toEqual([{ attempts: 2 }]);
+    } finally {
+      await moved.close();
+    }
+  });
 });

@@ -72,6 +72,10 @@ export interface SignedDelivery {
 /**
  * Posts one signed webhook; null when the endpoint took it (2xx), else why not: the status,
  * or the network error's message. Never throws, so one endpoint cannot fail a batch.
+ *
+ * A redirect is not followed but counted as a failed attempt: fetch turns a POST answered 301,
+ * 302 or 303 into a GET without the body, whose 2xx would have passed for a delivery the
+ * endpoint never received. The endpoint's owner registers the URL it ends at.
  */
 export async function deliverSigned({ url, secret, messageId, body, timeoutMs }: SignedDelivery): Promise<string | null> {
   try {
@@ -79,9 +83,13 @@ export async function deliverSigned({ url, secret, messageId, body, timeoutMs }:
       method: 'POST',
       headers: { 'content-type': 'application/json', ...signedHeaders(secret, messageId, body) },
       body,
+      redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });
     await response.body?.cancel();
+    if (response.status >= 300 && response.status < 400) {
+      return `HTTP ${response.status}: redirects are not followed; register the URL it redirects to (${response.headers.get('location') ?? 'no Location given'})`;
+    }
     return response.ok ? null : `HTTP ${response.status}`;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
