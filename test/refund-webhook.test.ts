@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RefundCommand } from '@backstop/contracts';
@@ -53,14 +54,19 @@ describe('refund commands posted to the tenant\'s endpoint', () => {
   });
 
   it('counts a redirect as a failed attempt and never follows it, so a command is not taken for delivered by the page a GET lands on', async () => {
+    // Only this test's relay may take the command: its log is read below.
+    await relay?.stop();
+    relay = undefined;
     await createTenant(database.pool, { tenantId: 'moved', name: 'Moved' });
     // First a redirect (an endpoint moved to https, say), then the endpoint takes the POST.
-    const moved = await startWebhookReceiver((earlier) => (earlier === 0 ? { status: 302, headers: { location: '/landing' } } : 204));
+    const moved = await startWebhookReceiver((earlier) => (earlier === 0 ? { status: 302, headers: { location: '/landing?token=s3cr3t' } } : 204));
     try {
       await setRefundWebhook(database.pool, 'moved', moved.url('/refunds'));
       const flag = buildFlag('moved');
       await inTransaction(database.pool, (client) => recordFlags(client, [flag], new Date()));
-      const movedRelay = startWebhookRelay({ pool: database.pool, logger: createLogger('test', 'silent'), pollMs: 20, retryBaseMs: 50 });
+      const logged: string[] = [];
+      const logger = pino({ level: 'warn' }, { write: (line: string) => logged.push(line) });
+      const movedRelay = startWebhookRelay({ pool: database.pool, logger, pollMs: 20, retryBaseMs: 50 });
       try {
         await eventually(async () => {
           const sent = await database.pool.query("SELECT status FROM refund_decisions WHERE tenant_id = 'moved'");
@@ -75,6 +81,9 @@ describe('refund commands posted to the tenant\'s endpoint', () => {
       ]);
       const outbox = await database.pool.query("SELECT o.attempts FROM refund_outbox o WHERE o.destination = 'webhook' AND o.tenant_id = 'moved'");
       expect(outbox.rows).toEqual([{ attempts: 2 }]);
+      const failure = logged.map((line) => JSON.parse(line) as { failure?: string }).find((line) => line.failure?.startsWith('HTTP 302'));
+      expect(failure?.failure).toBe(`HTTP 302: redirects are not followed; register the URL it redirects to (${moved.url('/landing')})`);
+      expect(logged.join('\n')).not.toContain('s3cr3t');
     } finally {
       await moved.close();
     }

@@ -69,6 +69,17 @@ export interface SignedDelivery {
   timeoutMs: number;
 }
 
+/** Where a redirect points, without its query or fragment: those may carry a token, and this is logged. */
+function redirectTarget(from: string, location: string | null): string {
+  if (location === null) return 'no Location given';
+  try {
+    const target = new URL(location, from);
+    return `${target.origin}${target.pathname}`;
+  } catch {
+    return 'an unreadable Location';
+  }
+}
+
 /**
  * Posts one signed webhook; null when the endpoint took it (2xx), else why not: the status,
  * or the network error's message. Never throws, so one endpoint cannot fail a batch.
@@ -88,7 +99,7 @@ export async function deliverSigned({ url, secret, messageId, body, timeoutMs }:
     });
     await response.body?.cancel();
     if (response.status >= 300 && response.status < 400) {
-      return `HTTP ${response.status}: redirects are not followed; register the URL it redirects to (${response.headers.get('location') ?? 'no Location given'})`;
+      return `HTTP ${response.status}: redirects are not followed; register the URL it redirects to (${redirectTarget(url, response.headers.get('location'))})`;
     }
     return response.ok ? null : `HTTP ${response.status}`;
   } catch (error) {
