@@ -34,6 +34,11 @@ export function signedHeaders(secret: string, id: string, body: string, now = ne
   return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(secret, id, timestamp, body) };
 }
 
+/** The `v1` signatures (base64, as sent) of a webhook-signature header: space-separated `v1,<base64>` parts, other versions passed over. */
+export function v1Signatures(signatureHeader: string): string[] {
+  return signatureHeader.split(' ').filter((part) => part.startsWith('v1,') && part.length > 3).map((part) => part.slice(3));
+}
+
 /**
  * True when any `v1` signature in the header matches any of the secrets. Every comparison
  * runs over equal-length buffers in constant time.
@@ -45,10 +50,7 @@ export function verifySignature(
   signatureHeader: string,
   body: Buffer,
 ): boolean {
-  const candidates = signatureHeader
-    .split(' ')
-    .filter((part) => part.startsWith('v1,'))
-    .map((part) => Buffer.from(part.slice(3), 'base64'));
+  const candidates = v1Signatures(signatureHeader).map((signature) => Buffer.from(signature, 'base64'));
   if (candidates.length === 0) return false;
   let matched = false;
   for (const secret of secrets) {
@@ -69,12 +71,18 @@ export interface SignedDelivery {
   timeoutMs: number;
 }
 
-/** Where a redirect points, without its query or fragment: those may carry a token, and this is logged. */
+/** The statuses fetch would follow. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Where a redirect points, as much as may be logged and shown: its origin, and whether its path
+ * is the one posted to. A path or query may carry a token (some endpoints keep theirs there).
+ */
 function redirectTarget(from: string, location: string | null): string {
   if (location === null) return 'no Location given';
   try {
     const target = new URL(location, from);
-    return `${target.origin}${target.pathname}`;
+    return target.pathname === new URL(from).pathname ? `${target.origin}, same path` : `${target.origin}, another path`;
   } catch {
     return 'an unreadable Location';
   }
@@ -86,7 +94,8 @@ function redirectTarget(from: string, location: string | null): string {
  *
  * A redirect is not followed but counted as a failed attempt: fetch turns a POST answered 301,
  * 302 or 303 into a GET without the body, whose 2xx would have passed for a delivery the
- * endpoint never received. The endpoint's owner registers the URL it ends at.
+ * endpoint never received, and a 307 or 308 would send the signed body to wherever the
+ * endpoint points. The endpoint's owner registers the URL it ends at.
  */
 export async function deliverSigned({ url, secret, messageId, body, timeoutMs }: SignedDelivery): Promise<string | null> {
   try {
@@ -98,7 +107,7 @@ export async function deliverSigned({ url, secret, messageId, body, timeoutMs }:
       signal: AbortSignal.timeout(timeoutMs),
     });
     await response.body?.cancel();
-    if (response.status >= 300 && response.status < 400) {
+    if (REDIRECTS.has(response.status)) {
       return `HTTP ${response.status}: redirects are not followed; register the URL it redirects to (${redirectTarget(url, response.headers.get('location'))})`;
     }
     return response.ok ? null : `HTTP ${response.status}`;

@@ -33,7 +33,7 @@ describe('checkSignature', () => {
 });
 
 describe('readWebhookHeaders', () => {
-  it.each(['v1=abc', 'sha256=abc', 'abc', 'V1,abc', 'v1:abc'])('says a signature header without a "v1," signature (%s) has the wrong form, whatever the tenant', (signature) => {
+  it.each(['v1=abc', 'sha256=abc', 'abc', 'V1,abc', 'v1:abc', 'v1,', 'v1a,abc'])('says a signature header without a "v1," signature (%s) has the wrong form, whatever the tenant', (signature) => {
     for (const tenant of ['cardshop', 'Not A Tenant']) {
       const headers = { 'webhook-id': 'evt_1', 'webhook-timestamp': '1', 'webhook-signature': signature, 'x-tenant-id': tenant };
       expect(() => readWebhookHeaders(headers)).toThrow(expect.objectContaining({ reason: 'invalid-signature', detail: expect.stringContaining('v1,<base64') }));

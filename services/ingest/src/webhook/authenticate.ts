@@ -1,5 +1,5 @@
 import { TenantId } from '@backstop/contracts';
-import { verifySignature } from '@backstop/signing';
+import { v1Signatures, verifySignature } from '@backstop/signing';
 import { Problem } from '@backstop/http';
 
 export interface WebhookHeaders {
@@ -25,7 +25,7 @@ export function readWebhookHeaders(headers: Record<string, string | string[] | u
     throw new Problem(401, 'missing-signature', 'Missing signature', 'Send webhook-id, webhook-timestamp and webhook-signature.');
   }
   // Said before the tenant is looked at: the header's form tells nothing about who exists.
-  if (!signature.split(' ').some((part) => part.startsWith('v1,'))) {
+  if (v1Signatures(signature).length === 0) {
     throw new Problem(401, 'invalid-signature', 'Invalid signature', 'webhook-signature holds no "v1,<base64 HMAC-SHA256>" signature; send several separated by spaces during a secret rotation.');
   }
   const tenantId = header(headers, 'x-tenant-id');

@@ -27,8 +27,8 @@ export function withoutNullOptionals(value: unknown, schema: z.ZodObject): unkno
   let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(value)) {
     const field = value[key];
-    const fieldSchema = schema.shape[key] as z.ZodType | undefined;
-    if (fieldSchema === undefined) continue;
+    if (!Object.hasOwn(schema.shape, key)) continue;
+    const fieldSchema = schema.shape[key] as z.ZodType;
     if (field === null && optional.has(key)) {
       copy ??= { ...value };
       delete copy[key];
