@@ -1,11 +1,14 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Problem } from './problem';
 
+/** A body over the size limit, however that was found. */
+export const bodyTooLarge = (detail: string) => new Problem(413, 'body-too-large', 'Request body too large', detail);
+
 /** Fastify's own rejections (before our handlers run), translated into problem details. */
 function fromFastifyError(error: FastifyError): Problem {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new Problem(413, 'body-too-large', 'Request body too large', error.message);
+      return bodyTooLarge(error.message);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new Problem(415, 'unsupported-media-type', 'Unsupported content type', 'Send application/json.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

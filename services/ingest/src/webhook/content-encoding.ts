@@ -1,7 +1,7 @@
 import { pipeline, Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
-import { Problem } from '@backstop/http';
+import { bodyTooLarge, Problem } from '@backstop/http';
 
 /** The codings a platform may compress a body with, as HTTP names them; deflate is zlib's format (RFC 1950), as HTTP means it. */
 const decoders = new Map<string, () => Transform>([
@@ -31,9 +31,9 @@ export function codingOf(header: string | undefined): string | undefined {
  * batch of a few thousand events shrinks tenfold. The body is decompressed before anything
  * reads it, so the signature is checked over the JSON itself, as senders sign it, and the body
  * limit applies to the bytes sent and to the decompressed bytes: a small body that inflates
- * beyond it is refused as too large before it is all inflated. A coding Backstop does not know is 415 and a body that
- * does not decompress is 400, both problem+json, counted, and nothing recorded.
- * Applies to the plugin it is called in.
+ * beyond it is refused as too large before it is all inflated. A coding Backstop does not know
+ * is 415 and a body that does not decompress is 400, both problem+json, counted, and nothing
+ * recorded. Applies to the plugin it is called in.
  */
 export function decodeCompressedBodies(app: FastifyInstance): void {
   app.addHook('preParsing', async (request, _reply, payload) => {
@@ -73,5 +73,6 @@ async function* decompressed(decoder: Transform, coding: string, limit: number):
   } catch {
     throw new Problem(400, 'undecodable-body', 'Body does not decompress', `The body is not valid ${coding}.`);
   }
-  if (bytes > limit) throw new Problem(413, 'body-too-large', 'Request body too large', `The body decompresses to more than ${limit} bytes.`);
+  // Out of the try, which would take it for a failure to decompress.
+  if (bytes > limit) throw bodyTooLarge(`The body decompresses to more than ${limit} bytes.`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CheckIntent, PaymentSucceeded } from '@backstop/contracts';
+import { CheckIntent, PaymentSucceeded, WebhookEvent } from '@backstop/contracts';
 import { withoutNullOptionals } from './null-as-absent';
 
 const payment = {
@@ -29,6 +29,14 @@ describe('withoutNullOptionals', () => {
     const unknown = { ...payment, livemode: null };
     expect(withoutNullOptionals(unknown, PaymentSucceeded)).toBe(unknown);
     for (const value of [null, 'text', 3, [payment]]) expect(withoutNullOptionals(value, PaymentSucceeded)).toBe(value);
+  });
+
+  it('reads an event of the union as the option its type names, and leaves one of no known type alone', () => {
+    const delivered = { id: 'evt_2', type: 'order.delivered', occurredAt: payment.occurredAt, data: { orderId: 'ord_1', payerId: '张三', paymentId: null } };
+    expect(withoutNullOptionals(delivered, WebhookEvent)).toEqual({ ...delivered, data: { orderId: 'ord_1', payerId: '张三' } });
+    expect(withoutNullOptionals({ ...payment, data: { ...payment.data, sku: null } }, WebhookEvent)).toEqual(payment);
+    const unknownType = { ...payment, type: 'payment.pending', data: { ...payment.data, sku: null } };
+    expect(withoutNullOptionals(unknownType, WebhookEvent)).toBe(unknownType);
   });
 
   it('reads a check the same way', () => {

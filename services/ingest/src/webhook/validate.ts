@@ -59,21 +59,12 @@ export function maxMinorUnits(currency: string): number {
   return limit;
 }
 
-/** Each event type's schema, by the type's name. */
-const schemaOfType = new Map<unknown, (typeof WebhookEvent.options)[number]>(WebhookEvent.options.map((option) => [option.shape.type.value, option]));
-
-/** The event with its optional fields that are `null` left out (see withoutNullOptionals), once its type is known. */
-function withNullsAbsent(body: unknown): unknown {
-  const schema = typeof body === 'object' && body !== null ? schemaOfType.get((body as { type?: unknown }).type) : undefined;
-  return schema ? withoutNullOptionals(body, schema) : body;
-}
-
 /**
  * Checks one event against the contract and the sanity bounds. Returns the event and the
  * marks ingest attaches to it (observations that are not reasons to reject).
  */
 export function validateEvent(body: unknown, eventIdHeader: string | undefined, bounds: Bounds): { event: WebhookEvent; marks: EventMark[] } {
-  const parsed = WebhookEvent.safeParse(withNullsAbsent(body));
+  const parsed = WebhookEvent.safeParse(withoutNullOptionals(body, WebhookEvent));
   if (!parsed.success) {
     const unknownType = parsed.error.issues.some((issue) => issue.code === 'invalid_union' && issue.path.join('.') === 'type');
     throw new Problem(
