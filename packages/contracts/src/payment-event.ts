@@ -101,7 +101,24 @@ export function payerOf(event: WebhookEvent): string {
   return event.data.payerId;
 }
 
-/** `amount` should equal `unitPrice × quantity`; a mismatch is a mistake to detect, not to reject. */
-export function amountMismatch(data: PaymentData): boolean {
-  return data.unitPrice !== undefined && data.unitPrice * data.quantity !== data.amount;
+type Priced = Pick<PaymentData, 'amount' | 'orderAmount' | 'quantity' | 'unitPrice'>;
+
+/**
+ * What the payment's order is worth. A part of a split order is priced at the order's total:
+ * judged on its own, the 10 % paid from a balance would look like a tenth of the price.
+ * Parts that add up to more than the total are duplicate.exact's to catch, and an amount
+ * above its own order's total is priced as paid.
+ */
+export function orderedAmount(data: Priced): number {
+  return Math.max(data.amount, data.orderAmount ?? data.amount);
+}
+
+/**
+ * `unitPrice × quantity` should equal what was paid, or on a part of a split order the
+ * order's total (platforms send either); a mismatch is a mistake to detect, not to reject.
+ */
+export function amountMismatch(data: Priced): boolean {
+  if (data.unitPrice === undefined) return false;
+  const listed = data.unitPrice * data.quantity;
+  return listed !== data.amount && listed !== orderedAmount(data);
 }

@@ -68,7 +68,8 @@ export const RulesConfig = z.strictObject({
   'recipient.near_miss': z
     .strictObject({
       ...common,
-      kinds: z.array(PaymentKind).default(['topup', 'transfer']),
+      /** A purchase that names an account (a game card delivered to a game account) is watched too. */
+      kinds: z.array(PaymentKind).default(['purchase', 'topup', 'transfer']),
       /** Shorter accounts are too crowded: one edit lands on someone real too often. */
       minAccountLength: z.int().min(1).default(5),
     })

@@ -1,3 +1,4 @@
+import { amountMismatch, type PaymentSnapshot } from '@backstop/contracts';
 import { robustZ, summarizeLog } from '../stats/robust';
 import { isCataloguePrice, unitPriceOf } from '../state/sku-prices';
 import { defineRule, historyFor, moneyOf, thresholdsOf } from './rule';
@@ -8,12 +9,21 @@ const CATALOGUE_PRICE_LOG_DISTANCE = 0.1;
 const CATALOGUE_MIN_SAMPLES = 20;
 
 /**
+ * A purchase whose amount is the platform's own unitPrice × quantity: nobody typed it, it is
+ * the price of what was chosen. Whether that was the wrong product is product.misselected's
+ * question; a top-up or transfer that carries its amount as its unit price still was typed.
+ */
+const listPricedPurchase = (payment: PaymentSnapshot) => payment.kind === 'purchase' && payment.unitPrice !== undefined && !amountMismatch(payment);
+
+/**
  * amount.outlier: an amount far above the payer's own recent payments in the currency
  * (modified z-score of log amounts over the last N, given a minimum history, and several
  * times the largest of them); a payer without
  * that history is judged against the sku's prices across all payers. A large amount whose
  * unit price is exactly a fixed-price sku's catalogue price is a deliberate purchase (a big
- * pack, or several cards at once), not an outlier. Only the high side is flagged: paying
+ * pack, or several cards at once), not an outlier; nor is a purchase at its own list price
+ * measured against the payer's habits, only against the sku's prices across payers. Only the
+ * high side is flagged: paying
  * less than usual costs the payer nothing to undo.
  */
 export const amountOutlier = defineRule('amount.outlier', (context, settings) => {
@@ -26,7 +36,7 @@ export const amountOutlier = defineRule('amount.outlier', (context, settings) =>
   let basis: 'payer' | 'sku';
   let z: number;
   let baseline: { count: number; median: number; logMad: number };
-  if (history.length >= settings.minHistory) {
+  if (history.length >= settings.minHistory && !listPricedPurchase(payment)) {
     if (atCataloguePrice) return [];
     const summary = summarizeLog(history.map((p) => p.amount))!;
     const largest = Math.max(...history.map((p) => p.amount));

@@ -39,6 +39,18 @@ describe('amount.digit_slip', () => {
     expect(finding!.informationFlow.observed).toMatchObject({ comparisons: [{ basis: 'sku', usual: 3000, factor: 0.1 }] });
   });
 
+  it('prices each part of a split order at the order\'s total, whichever unitPrice the platform sends', () => {
+    const usual = [payment(0, { unitPrice: 10000, amount: 10000 }), payment(600, { unitPrice: 10000, amount: 10000 }), payment(1200, { unitPrice: 10000, amount: 10000 })];
+    const fromBalance = payment(3600, { orderId: 'split', unitPrice: 10000, amount: 1000, orderAmount: 10000 });
+    const byCard = payment(3601, { orderId: 'split', unitPrice: 10000, amount: 9000, orderAmount: 10000 });
+    const partPriced = payment(3602, { orderId: 'split-2', unitPrice: 1000, amount: 1000, orderAmount: 10000 });
+    const unpriced = payment(3603, { orderId: 'split-3', unitPrice: undefined, amount: 1000, orderAmount: 10000 });
+    for (const part of [fromBalance, byCard, partPriced, unpriced]) expect(digitSlip.evaluate(contextFor(part, usual, fixedPriceSku), slip)).toEqual([]);
+    // A split order that itself costs ten times the usual is still a slip.
+    const slippedOrder = payment(3604, { orderId: 'split-4', unitPrice: undefined, amount: 10000, orderAmount: 100000 });
+    expect(digitSlip.evaluate(contextFor(slippedOrder, usual), slip)[0]!.informationFlow.observed).toMatchObject({ paidPerUnit: 100000, comparisons: [{ basis: 'payer.sku', usual: 10000, factor: 10 }] });
+  });
+
   it('leaves a bulk purchase at the usual unit price alone', () => {
     const bulk = payment(3600, { quantity: 10, unitPrice: 3000, amount: 30000 });
     expect(digitSlip.evaluate(contextFor(bulk, [payment(0), payment(60)], fixedPriceSku), slip)).toEqual([]);
@@ -124,6 +136,17 @@ describe('amount.outlier', () => {
     const premium = skuSummary(Array.from({ length: 30 }, () => 64800));
     const small = Array.from({ length: 8 }, (_, i) => payment(i * 600, { unitPrice: 3000, amount: 3000 }));
     expect(amountOutlier.evaluate(contextFor(payment(86_400, { sku: 'pack-648', unitPrice: 64800, amount: 64800 }), small, premium), outlier)).toEqual([]);
+  });
+
+  it("measures a purchase at its own list price against the sku's prices, not the payer's habits", () => {
+    const cheap = Array.from({ length: 9 }, (_, i) => payment(i * 600, { sku: 'card-25', unitPrice: 2500, amount: 2500 }));
+    const newSku = payment(86_400, { sku: 'bundle-328', unitPrice: 32800, amount: 32800 });
+    expect(amountOutlier.evaluate(contextFor(newSku, cheap), outlier)).toEqual([]);
+    expect(amountOutlier.evaluate(contextFor(newSku, cheap, skuSummary(Array.from({ length: outlier.minSkuSamples }, () => 3280))), outlier)).toHaveLength(1);
+    // Typed amounts are still measured against the payer: a top-up carries its amount as its price.
+    const topups = Array.from({ length: 9 }, (_, i) => payment(i * 600, { kind: 'topup', sku: 'topup', unitPrice: 2500, amount: 2500 }));
+    const bigTopup = payment(86_400, { kind: 'topup', sku: 'topup', unitPrice: 32800, amount: 32800 });
+    expect(amountOutlier.evaluate(contextFor(bigTopup, topups), outlier)).toHaveLength(1);
   });
 
   it('gives way to a digit slip on the same charge', () => {

@@ -25,14 +25,25 @@ describe('recipient.near_miss', () => {
     expect(unverified!.informationFlow.observed).toMatchObject({ edit: 'swapped' });
   });
 
-  it('recognises confused letter case', () => {
+  it('recognises confused letter case, except in an e-mail address, which names one mailbox however spelt', () => {
     expect(recipientNearMiss.evaluate(contextFor(transfer(7200, 'alice-88'), history()), nearMiss)[0]!.informationFlow.observed).toMatchObject({ edit: 'case' });
+    const wallet = [transfer(0, 'Zhang.Wei25@example.com'), transfer(3600, 'zhang.wei25@example.com')];
+    expect(recipientNearMiss.evaluate(contextFor(wallet[1]!, [wallet[0]!]), nearMiss)).toEqual([]);
+    expect(recipientNearMiss.evaluate(contextFor(wallet[0]!, [wallet[1]!]), nearMiss)).toEqual([]);
+    expect(recipientNearMiss.evaluate(contextFor(transfer(7200, 'zhang.wei52@example.com'), wallet), nearMiss)[0]!.informationFlow.observed).toMatchObject({ edit: 'swapped' });
   });
 
-  it('stays silent for a used account, a genuinely new one, and purchases by default', () => {
+  it('watches a purchase delivered to a game account as it watches a top-up', () => {
+    const cards = [payment(0, { recipientAccount: '365626765' }), payment(600, { recipientAccount: '365626765' })];
+    const [finding] = recipientNearMiss.evaluate(contextFor(payment(3600, { recipientAccount: '365686765', recipientVerified: false }), cards), nearMiss);
+    expect(finding).toMatchObject({ severity: 'high' });
+    const onlyTransfers = RulesConfig.parse({ 'recipient.near_miss': { kinds: ['topup', 'transfer'] } })['recipient.near_miss'];
+    expect(recipientNearMiss.evaluate(contextFor(payment(3600, { recipientAccount: '365686765' }), cards), onlyTransfers)).toEqual([]);
+  });
+
+  it('stays silent for a used account and a genuinely new one', () => {
     expect(recipientNearMiss.evaluate(contextFor(transfer(7200, '6217001234'), history()), nearMiss)).toEqual([]);
     expect(recipientNearMiss.evaluate(contextFor(transfer(7200, '6230559871'), history()), nearMiss)).toEqual([]);
-    expect(recipientNearMiss.evaluate(contextFor(payment(7200, { recipientAccount: '6217001235' }), history()), nearMiss)).toEqual([]);
   });
 
   describe('judged by event time, whatever the order of arrival', () => {

@@ -1,4 +1,4 @@
-import type { PaymentSnapshot, RulesConfig, Severity } from '@backstop/contracts';
+import { amountMismatch, orderedAmount, type PaymentSnapshot, type RulesConfig, type Severity } from '@backstop/contracts';
 import { isCataloguePrice } from '../state/sku-prices';
 import { median, powerOfTenOff } from '../stats/robust';
 import { defineRule, historyFor, moneyOf, msOf, thresholdsOf, type Finding, type RuleContext } from './rule';
@@ -10,8 +10,12 @@ interface Comparison {
   samples: number;
 }
 
-/** What the payment paid per unit: the amount spread over the quantity, whatever unitPrice claims. */
-const paidPerUnit = (p: PaymentSnapshot) => p.amount / p.quantity;
+/**
+ * What the payment paid per unit: the amount spread over the quantity, whatever unitPrice
+ * claims; a part of a split order by the order's total, or every part but the largest would
+ * be a fraction of the usual price.
+ */
+const paidPerUnit = (p: PaymentSnapshot) => orderedAmount(p) / p.quantity;
 
 /**
  * What a payer "usually pays" for a sku whose price they choose (a top-up of 100 one day and
@@ -31,8 +35,8 @@ const offBy = (ratio: number, settings: Settings) => powerOfTenOff(ratio, settin
 
 /** The amount against the payment's own unitPrice × quantity: needs no history at all. */
 function unitPriceComparison(payment: PaymentSnapshot, settings: Settings): Comparison | undefined {
-  if (payment.unitPrice === undefined || payment.unitPrice <= 0) return undefined;
-  const exponent = offBy(payment.amount / (payment.unitPrice * payment.quantity), settings);
+  if (payment.unitPrice === undefined || payment.unitPrice <= 0 || !amountMismatch(payment)) return undefined;
+  const exponent = offBy(orderedAmount(payment) / (payment.unitPrice * payment.quantity), settings);
   return exponent === undefined ? undefined : { basis: 'unitPrice×quantity', usual: payment.unitPrice * payment.quantity, exponent, samples: 1 };
 }
 

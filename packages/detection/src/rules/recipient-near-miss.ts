@@ -16,6 +16,18 @@ function lastUseBefore(account: string, recipients: ReadonlyMap<string, number>,
   return earlier.length > 0 ? Math.max(...earlier) : undefined;
 }
 
+/**
+ * Whether two spellings name the same mailbox: an e-mail address differing only in letter
+ * case reaches the same person at every provider, however RFC 5321 leaves the local part.
+ */
+const sameMailbox = (typed: string, account: string, edit: SingleEdit) => edit === 'case' && /^[^@\s]+@[^@\s]+$/.test(typed);
+
+/** The edit between two accounts that could be a slip: none for two spellings of one mailbox. */
+function slipBetween(typed: string, account: string): SingleEdit | undefined {
+  const edit = singleEdit(typed, account);
+  return edit && !sameMailbox(typed, account, edit) ? edit : undefined;
+}
+
 const watched = (payment: PaymentSnapshot, settings: Settings): payment is PaymentSnapshot & { recipientAccount: string } =>
   payment.recipientAccount !== undefined && payment.recipientAccount.length >= settings.minAccountLength && settings.kinds.includes(payment.kind);
 
@@ -51,7 +63,7 @@ function finding(mistake: PaymentSnapshot & { recipientAccount: string }, meant:
 /**
  * recipient.near_miss: money sent to an account this payer never used that is one edit away
  * from one they did use (a digit substituted, missing or extra, two neighbours swapped, or
- * letter case confused). The most recently used such account is the one they meant. An
+ * letter case confused, except in an e-mail address). The most recently used such account is the one they meant. An
  * account that is not identity-verified raises the severity: nobody vouches for its owner.
  *
  * "Before" is event time, not arrival: when the payment to the account they meant arrives
@@ -71,7 +83,7 @@ export const recipientNearMiss = defineRule('recipient.near_miss', (context, set
   if (lastUseBefore(typed, before.recipients, history, paidMs) === undefined && watched(payment, settings)) {
     let meant: { account: string; edit: SingleEdit; usedMs: number } | undefined;
     for (const account of before.recipients.keys()) {
-      const edit = singleEdit(typed, account);
+      const edit = slipBetween(typed, account);
       const usedMs = edit && lastUseBefore(account, before.recipients, history, paidMs);
       if (edit && usedMs !== undefined && (!meant || usedMs > meant.usedMs)) meant = { account, edit, usedMs };
     }
@@ -89,7 +101,7 @@ export const recipientNearMiss = defineRule('recipient.near_miss', (context, set
     if (account === undefined || accountsSeen.has(account)) continue;
     accountsSeen.add(account);
     if (msOf(later) <= paidMs || !watched(later, settings)) continue;
-    const edit = singleEdit(account, typed);
+    const edit = slipBetween(account, typed);
     if (edit && lastUseBefore(typed, before.recipients, history, msOf(later)) === undefined) {
       findings.push(finding(later, { account: typed, edit, usedMs: paidMs }, before.recipients.size + (before.recipients.has(typed) ? 0 : 1), settings));
     }

@@ -20,6 +20,17 @@ describe('account masking', () => {
     expect(maskAccounts(evidence, 'ops')).toEqual(evidence);
   });
 
+  it('leaves the times of account fields alone, wherever they are quoted', () => {
+    const usedAt = '2026-03-01T11:59:00.000Z';
+    const flag = {
+      evidence: { observed: { probablyMeant: '8000123456', probablyMeantLastUsedAt: usedAt } },
+      message: { key: 'recipient.near_miss', params: { recipientAccount: '8000123465', meantAccount: '8000123456', meantLastPaidAt: usedAt } },
+    };
+    const masked = maskAccounts(flag, 'finance');
+    expect(masked.evidence.observed.probablyMeantLastUsedAt).toBe(usedAt);
+    expect(masked.message.params).toEqual({ recipientAccount: '80******65', meantAccount: '80******56', meantLastPaidAt: usedAt });
+  });
+
   it('masks account numbers where a summary quotes them', () => {
     const flag = {
       summary: 'Paid to 8000123465, never used before, one edit (transposition) from 8000123456.',

@@ -6,8 +6,12 @@ export { maskAccount };
 /** Roles that judge recipient mistakes and so must see whole account numbers. */
 const seesAccounts: ReadonlySet<Role> = new Set(['ops', 'admin']);
 
-/** Field names that hold account numbers, alone or in lists (`recipientAccount`, `probablyMeant`…). */
-const ACCOUNT_FIELD = /account|recipient|probablyMeant/i;
+/**
+ * Field names that hold account numbers, alone or in lists (`recipientAccount`, `probablyMeant`…).
+ * Anchored at the end: `probablyMeantLastUsedAt` holds a time, and a time collected as an
+ * account would be masked everywhere it appears.
+ */
+const ACCOUNT_FIELD = /(account|accounts|recipient|recipients|probablyMeant)$/i;
 
 /**
  * Copies a value with every account number in it masked, unless the role needs them whole.
