@@ -90,6 +90,16 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
     expect(JSON.stringify(forFinance)).not.toContain('8000123465');
     // Enough to recognise an account, not enough to use it: a few characters at each end.
     expect(forFinance.payment?.recipientAccount).toMatch(/^80\*{6}65$/);
+    // The same payment seen as a refund decision, listed and exported.
+    const decisions = await eventually(async () => {
+      const listed = (await get('/v1/refunds?limit=200', keys.financeA)).body.data as { flagId: string }[];
+      return listed.find((d) => d.flagId === nearMiss.flagId) && listed;
+    }, { what: 'the near miss\'s decision listed' });
+    expect(JSON.stringify(decisions.find((d) => d.flagId === nearMiss.flagId))).toContain('80******65');
+    expect(JSON.stringify(decisions)).not.toContain('8000123465');
+    const exported = await app.inject({ method: 'GET', url: '/v1/refunds.csv', headers: { authorization: `Bearer ${keys.financeA}` } });
+    expect(exported.statusCode).toBe(200);
+    expect(exported.body).not.toContain('8000123465');
   });
 
   it('filters by type, severity, payer, status and time range', async () => {

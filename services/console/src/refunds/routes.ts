@@ -4,6 +4,8 @@ import { FreeText, RefundDecision } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import { requireRole } from '../auth/authenticate';
+import { maskAccounts } from '../auth/mask';
+import type { Role } from '@backstop/tenancy';
 import { sendCsv } from '../csv';
 import { authRejections, bodyRejections, csv, invalidQuery, json, problem, tenantScopedRejections } from '../openapi/answers';
 import { describeRoute } from '../openapi/describe-route';
@@ -67,14 +69,16 @@ const csvColumns = [
   'createdAt', 'approvedAt', 'sentAt', 'confirmedAt',
 ] as const;
 
-/** The reason in the reader's language; decisions from before messages keep their English. */
-const inLanguage = (decision: RefundDecision, lang: Language): RefundDecision => ({
-  ...decision,
-  reason: renderMessage(decision.reasonMessage, { lang }, decision.reason),
-});
+/**
+ * A decision as this reader may see it: the reason in their language (decisions from before
+ * messages keep their English), and account numbers masked unless their role judges
+ * recipient mistakes, as on every other page that shows a payment.
+ */
+const forReader = (decision: RefundDecision, lang: Language, role: Role): RefundDecision =>
+  maskAccounts({ ...decision, reason: renderMessage(decision.reasonMessage, { lang }, decision.reason) }, role);
 
-async function* inReaderLanguage(decisions: AsyncIterable<RefundDecision>, lang: Language) {
-  for await (const decision of decisions) yield inLanguage(decision, lang);
+async function* forEachReader(decisions: AsyncIterable<RefundDecision>, lang: Language, role: Role) {
+  for await (const decision of decisions) yield forReader(decision, lang, role);
 }
 
 export async function refundRoutes(app: FastifyInstance, { pool }: { pool: Pool }): Promise<void> {
@@ -86,14 +90,14 @@ export async function refundRoutes(app: FastifyInstance, { pool }: { pool: Pool 
     if (cursor && !after) throw new Problem(400, 'invalid-cursor', 'Invalid cursor');
     const page = await listDecisions(pool, { ...filter, tenant: scopedTenant(request, filter.tenant) }, { limit, after });
     const reader = readerLanguage(request, lang);
-    return { data: page.decisions.map((decision) => inLanguage(decision, reader)), nextCursor: page.next ? encodeCursor(page.next) : null };
+    return { data: page.decisions.map((decision) => forReader(decision, reader, request.principal!.role)), nextCursor: page.next ? encodeCursor(page.next) : null };
   });
 
   app.get('/v1/refunds.csv', { preHandler: finance, schema: csvSchema }, async (request, reply) => {
     const { lang: requested, ...filter } = parseQuery(CsvQuery, request);
     const lang = readerLanguage(request, requested);
     const decisions = allDecisions(pool, { ...filter, tenant: scopedTenant(request, filter.tenant) });
-    return sendCsv(reply, 'refund-decisions.csv', csvColumns, inReaderLanguage(decisions, lang));
+    return sendCsv(reply, 'refund-decisions.csv', csvColumns, forEachReader(decisions, lang, request.principal!.role));
   });
 
   const review = (verdict: Verdict) => async (request: FastifyRequest) => {
@@ -110,7 +114,7 @@ export async function refundRoutes(app: FastifyInstance, { pool }: { pool: Pool 
     const principal = request.principal!;
     await reviewDecision(pool, principal.role === 'operator' ? null : principal.tenantId, params.data.decisionId, verdict, `key:${principal.keyId}`, reason);
     const page = await listDecisions(pool, { tenant: principal.tenantId ?? undefined }, { limit: 1, after: null, decisionId: params.data.decisionId });
-    return { data: page.decisions[0] };
+    return { data: page.decisions[0] && forReader(page.decisions[0], readerLanguage(request, undefined), principal.role) };
   };
   const reviewer = requireRole(pool, reviewers);
   app.post('/v1/refunds/:decisionId/approve', {
