@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Flag } from '@backstop/contracts';
-import { createApiKey, createTenant } from '@backstop/tenancy';
+import { createApiKey, createTenant, revokeApiKey } from '@backstop/tenancy';
 import type { ServiceProcess } from '../infra/dev/service-process';
 import { makeFlag, sendFlags } from './support/flags';
 import { startServices, stopServices } from './support/services';
@@ -67,11 +67,35 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
 
   const sentA = () => sent.filter((f) => f.tenantId === 'shop-a');
 
-  it('refuses a missing, malformed or unknown key with 401 problem+json', async () => {
+  it('refuses a missing, malformed or unknown key with 401 problem+json naming the scheme', async () => {
     for (const key of [undefined, 'nonsense', 'bsk_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', `${keys.opsA}x`]) {
-      const response = await get('/v1/flags', key);
-      expect(response.status, String(key)).toBe(401);
-      expect(response.type).toContain('application/problem+json');
+      const response = await app.inject({ method: 'GET', url: '/v1/flags', headers: key ? { authorization: `Bearer ${key}` } : {} });
+      expect(response.statusCode, String(key)).toBe(401);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="backstop"');
+    }
+  });
+
+  it('reads the scheme of Authorization in any case', async () => {
+    for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+      const response = await app.inject({ method: 'GET', url: '/v1/flags', headers: { authorization: `${scheme} ${keys.opsA}` } });
+      expect(response.statusCode, scheme).toBe(200);
+    }
+  });
+
+  it('ends a live feed whose key is revoked, and refuses it from then on', async () => {
+    const { keyId, apiKey } = await createApiKey(stack.pool, 'shop-a', 'ops');
+    const stream = await openEventStream(`${baseUrl}/v1/flags/stream`, { authorization: `Bearer ${apiKey}` });
+    let ended = false;
+    void stream.ended.then(() => { ended = true; });
+    try {
+      await eventually(async () => (stream.events.some((e) => e.event === 'ready') ? true : undefined), { what: 'the ready event' });
+      expect(ended).toBe(false);
+      await revokeApiKey(stack.pool, keyId);
+      await eventually(async () => (ended ? true : undefined), { what: 'the feed of a revoked key ended', timeoutMs: 30_000 });
+      expect((await get('/v1/flags', apiKey)).status).toBe(401);
+    } finally {
+      await stream.close();
     }
   });
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Flag } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
-import { requireRole } from '../auth/authenticate';
+import { requireRole, stillAdmitted } from '../auth/authenticate';
 import { maskAccounts } from '../auth/mask';
 import { authRejections, eventStream, invalidQuery, json, problem, tenantScopedRejections } from '../openapi/answers';
 import { describeRoute } from '../openapi/describe-route';
@@ -26,6 +26,9 @@ export interface FlagRouteOptions {
 }
 
 const readers = ['ops', 'admin', 'finance'] as const;
+
+/** How long a live feed goes on after its key is revoked, at most (plus one poll). */
+const KEY_RECHECK_MS = 5_000;
 
 /** Operators see every tenant, or one with `?tenant=`; everyone else only their own. */
 const scope = (request: FastifyRequest, requested?: string): string | null => scopedTenant(request, requested) ?? null;
@@ -127,7 +130,13 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
         after = last ? { xid: last.xid, seq: last.seq } : { xid: '0', seq: '0' };
       }
       yield { event: 'ready', data: { position: encodePosition(after) } };
+      let admittedAt = Date.now();
       while (!closed.signal.aborted) {
+        if (Date.now() - admittedAt >= KEY_RECHECK_MS) {
+          // Ended, the reader's EventSource reconnects and meets the 401 every new request gets.
+          if (!(await stillAdmitted(pool, request))) return;
+          admittedAt = Date.now();
+        }
         const rows = await feedAfter(pool, tenantId, filters, after, 100);
         for (const row of rows) {
           yield { id: encodePosition(row), event: 'flag', data: view(request, row, false, lang) };
