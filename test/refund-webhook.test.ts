@@ -88,4 +88,31 @@ describe('refund commands posted to the tenant\'s endpoint', () => {
       await moved.close();
     }
   });
+
+  it('waits as long as a busy endpoint asks in Retry-After, not its own few seconds of backoff', async () => {
+    await relay?.stop();
+    relay = undefined;
+    await createTenant(database.pool, { tenantId: 'busy', name: 'Busy' });
+    const busy = await startWebhookReceiver(() => ({ status: 429, headers: { 'retry-after': '1800' } }));
+    try {
+      await setRefundWebhook(database.pool, 'busy', busy.url('/refunds'));
+      await inTransaction(database.pool, (client) => recordFlags(client, [buildFlag('busy')], new Date()));
+      const busyRelay = startWebhookRelay({ pool: database.pool, logger: createLogger('test', 'silent'), pollMs: 20, retryBaseMs: 50 });
+      try {
+        const waitS = await eventually(async () => {
+          const row = await database.pool.query<{ attempts: number; wait_s: number }>(
+            "SELECT attempts, EXTRACT(EPOCH FROM next_attempt_at - now())::float8 AS wait_s FROM refund_outbox WHERE destination = 'webhook' AND tenant_id = 'busy'",
+          );
+          return row.rows[0]?.attempts === 1 ? row.rows[0].wait_s : undefined;
+        }, { what: 'the first attempt answered 429' });
+        expect(waitS).toBeGreaterThan(1_700);
+        expect(waitS).toBeLessThanOrEqual(1_800);
+      } finally {
+        await busyRelay.stop();
+      }
+      expect(busy.received.map((r) => r.answered)).toEqual([429]);
+    } finally {
+      await busy.close();
+    }
+  });
 });

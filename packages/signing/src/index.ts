@@ -4,6 +4,7 @@
  * sent as `v1,<base64>`; several space-separated signatures may be sent during a rotation.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { retryAfterMs } from './retry-after';
 
 const SECRET_PREFIX = 'whsec_';
 
@@ -90,14 +91,25 @@ function redirectTarget(from: string, location: string | null): string {
 
 /**
  * Posts one signed webhook; null when the endpoint took it (2xx), else why not: the status,
- * or the network error's message. Never throws, so one endpoint cannot fail a batch.
+ * or the network error's message, and when a busy endpoint asked to be tried again. Never
+ * throws, so one endpoint cannot fail a batch.
  *
  * A redirect is not followed but counted as a failed attempt: fetch turns a POST answered 301,
  * 302 or 303 into a GET without the body, whose 2xx would have passed for a delivery the
  * endpoint never received, and a 307 or 308 would send the signed body to wherever the
  * endpoint points. The endpoint's owner registers the URL it ends at.
  */
-export async function deliverSigned({ url, secret, messageId, body, timeoutMs }: SignedDelivery): Promise<string | null> {
+export interface DeliveryFailure {
+  /** The status or the network error, for the logs and the delivery's last error. */
+  reason: string;
+  /** What the endpoint's Retry-After asked for on a 429 or 503. */
+  retryAfterMs?: number;
+}
+
+/** The statuses whose Retry-After says when to come back. */
+const BUSY = new Set([429, 503]);
+
+export async function deliverSigned({ url, secret, messageId, body, timeoutMs }: SignedDelivery): Promise<DeliveryFailure | null> {
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -108,10 +120,14 @@ export async function deliverSigned({ url, secret, messageId, body, timeoutMs }:
     });
     await response.body?.cancel();
     if (REDIRECTS.has(response.status)) {
-      return `HTTP ${response.status}: redirects are not followed; register the URL it redirects to (${redirectTarget(url, response.headers.get('location'))})`;
+      return { reason: `HTTP ${response.status}: redirects are not followed; register the URL it redirects to (${redirectTarget(url, response.headers.get('location'))})` };
     }
-    return response.ok ? null : `HTTP ${response.status}`;
+    if (response.ok) return null;
+    const retryAfter = BUSY.has(response.status) ? retryAfterMs(response.headers.get('retry-after'), Date.now()) : undefined;
+    return { reason: `HTTP ${response.status}`, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) };
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return { reason: error instanceof Error ? error.message : String(error) };
   }
 }
+
+export { retryAfterMs } from './retry-after';

@@ -1,8 +1,8 @@
-import { retryDelayMs } from '@backstop/ledger';
+import { nextAttemptInMs } from '@backstop/ledger';
 import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
 import { startPollLoop, type PollLoop } from '@backstop/lifecycle';
-import { deliverSigned } from '@backstop/signing';
+import { deliverSigned, type DeliveryFailure } from '@backstop/signing';
 import { signLinkToken } from '../payer/link-token';
 import { tenantKeys } from '../signing/tenant-keys';
 import { linkNotifications } from './link-notifications';
@@ -63,7 +63,7 @@ export function startNotificationRelay(options: NotificationRelayOptions): Notif
     return { ...row.payload, data: { ...row.payload.data, payerLink } };
   };
 
-  const attempt = async (row: DueRow): Promise<string | null> =>
+  const attempt = async (row: DueRow): Promise<DeliveryFailure | null> =>
     deliverSigned({ url: row.url, secret: row.secret, messageId: `flagdecided_${row.decision_id}`, body: JSON.stringify(await eventOf(row)), timeoutMs });
 
   const deliver = () => inTransaction(pool, async (client) => {
@@ -94,11 +94,11 @@ export function startNotificationRelay(options: NotificationRelayOptions): Notif
         continue;
       }
       options.counted?.failed();
-      const delay = retryDelayMs(row.attempts + 1, { baseMs: retryBaseMs, capMs: retryCapMs });
-      logger.warn({ tenantId: row.tenant_id, decisionId: row.decision_id, attempts: row.attempts + 1, retryInMs: delay, failure }, 'flag.decided delivery failed');
+      const delay = nextAttemptInMs(row.attempts + 1, failure, { baseMs: retryBaseMs, capMs: retryCapMs });
+      logger.warn({ tenantId: row.tenant_id, decisionId: row.decision_id, attempts: row.attempts + 1, retryInMs: delay, failure: failure.reason }, 'flag.decided delivery failed');
       await client.query(
         `UPDATE flag_notifications SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + $3 * interval '1 millisecond' WHERE decision_id = $1`,
-        [row.decision_id, failure.slice(0, 500), delay],
+        [row.decision_id, failure.reason.slice(0, 500), delay],
       );
     }
     return due.rows.length;

@@ -1,8 +1,8 @@
 import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
-import { deliverSigned } from '@backstop/signing';
+import { deliverSigned, type DeliveryFailure } from '@backstop/signing';
 import { startPollLoop } from '@backstop/lifecycle';
-import { retryDelayMs, transitionDecisions } from '@backstop/ledger';
+import { nextAttemptInMs, transitionDecisions } from '@backstop/ledger';
 
 export interface WebhookRelayOptions {
   pool: Pool;
@@ -39,7 +39,7 @@ interface DueRow {
 export function startWebhookRelay({ pool, logger, pollMs = 1_000, retryBaseMs = 1_000, retryCapMs = 3_600_000, timeoutMs = 10_000, batchSize = 20 }: WebhookRelayOptions): WebhookRelay {
   const totals = { delivered: 0, failedAttempts: 0 };
 
-  const attempt = (row: DueRow): Promise<string | null> =>
+  const attempt = (row: DueRow): Promise<DeliveryFailure | null> =>
     deliverSigned({ url: row.url, secret: row.secret, messageId: `refund_${row.decision_id}`, body: JSON.stringify(row.payload), timeoutMs });
 
   const pass = () => inTransaction(pool, async (client) => {
@@ -57,11 +57,11 @@ export function startWebhookRelay({ pool, logger, pollMs = 1_000, retryBaseMs = 
       const failure = failures[index];
       if (!failure) continue;
       totals.failedAttempts += 1;
-      const delay = retryDelayMs(row.attempts + 1, { baseMs: retryBaseMs, capMs: retryCapMs });
-      logger.warn({ tenantId: row.tenant_id, decisionId: row.decision_id, attempts: row.attempts + 1, retryInMs: delay, failure }, 'refund webhook delivery failed');
+      const delay = nextAttemptInMs(row.attempts + 1, failure, { baseMs: retryBaseMs, capMs: retryCapMs });
+      logger.warn({ tenantId: row.tenant_id, decisionId: row.decision_id, attempts: row.attempts + 1, retryInMs: delay, failure: failure.reason }, 'refund webhook delivery failed');
       await client.query(
         `UPDATE refund_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + $3 * interval '1 millisecond' WHERE outbox_id = $1`,
-        [row.outbox_id, failure.slice(0, 500), delay],
+        [row.outbox_id, failure.reason.slice(0, 500), delay],
       );
     }
     if (delivered.length > 0) {
