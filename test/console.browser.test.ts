@@ -111,6 +111,32 @@ describe('console web page in a real browser', () => {
     await page.click('.tab[data-tab="feed"]');
   }, 60_000);
 
+  it('shows what approving refunds, and says so when another reviewer decided first instead of leaving the row', async () => {
+    const flag = makeFlag('shop-a', { type: 'amount.digit_slip', severity: 'medium' });
+    await sendFlags(stack.kafka, stack.topicPrefix, [flag]);
+    const row = page.locator('#review tbody tr', { hasText: flag.payment.payerId });
+    await eventually(async () => {
+      await page.click('.tab[data-tab="review"]');
+      return (await row.count()) > 0 ? true : undefined;
+    }, { what: 'the flag in the review queue' });
+    const decision = await stack.pool.query<{ decision_id: string; amount: number; currency: string }>(
+      "SELECT decision_id, amount, currency FROM refund_decisions WHERE tenant_id = 'shop-a' AND payment_id = $1", [flag.payment.paymentId]);
+    const { decision_id: decisionId, amount } = decision.rows[0]!;
+    expect(await row.locator('.refund-amount').textContent()).toBe(`refund CN¥${(amount / 100).toLocaleString('en', { minimumFractionDigits: 2 })}`);
+
+    // Another reviewer approves it while this page still shows it.
+    const approved = await fetch(`${consoleUrl}/v1/refunds/${decisionId}/approve`, { method: 'POST', headers: { authorization: `Bearer ${opsKey}` } });
+    expect(approved.status).toBe(200);
+    page.once('dialog', (dialog) => void dialog.accept('not a mistake'));
+    await row.locator('button.reject').click();
+    await page.locator('#notice', { hasText: 'Someone else decided this first' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
+    const after = await stack.pool.query<{ status: string }>('SELECT status FROM refund_decisions WHERE decision_id = $1', [decisionId]);
+    expect(['approved', 'sent']).toContain(after.rows[0]!.status);
+    await page.click('.tab[data-tab="feed"]');
+    expect(await page.locator('#notice').isHidden()).toBe(true);
+  }, 60_000);
+
   it('switches to Chinese, and remembers it', async () => {
     expect(await page.locator('.tab[data-tab="feed"]').textContent()).toBe('Live feed');
     await page.selectOption('#language', 'zh');

@@ -47,8 +47,30 @@ async function api(path, options = {}) {
     signOut();
     throw new Error('unauthorized');
   }
-  if (!response.ok) throw new Error((await response.json().catch(() => ({}))).title ?? response.statusText);
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    throw Object.assign(new Error(problem.title ?? response.statusText), { status: response.status, problemType: problem.type });
+  }
   return response.json();
+}
+
+/**
+ * Says on the page why something did not load or change, in the reader's language: an empty
+ * table is no answer to a role that may not see it, or to a decision someone else took first.
+ */
+function showProblem(error) {
+  if (error?.message === 'unauthorized') return;
+  const key = error?.status === 403 ? 'problemForbidden'
+    : error?.status === 409 ? 'problemConflict'
+    : error?.status >= 500 ? 'problemServer'
+    : 'problemOther';
+  const notice = $('#notice');
+  notice.textContent = `${t(key)}${error?.message ? ` (${error.message})` : ''}`;
+  notice.hidden = false;
+}
+
+function clearProblem() {
+  $('#notice').hidden = true;
 }
 
 // ---- language -------------------------------------------------------------------------
@@ -176,14 +198,18 @@ async function loadStats() {
 
 // ---- evidence -------------------------------------------------------------------------
 
-function describe(value) {
-  if (Array.isArray(value)) return value.map(describe).join('\n');
-  if (value && typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k}: ${describe(v)}`).join(', ');
+/** Evidence fields that hold money, in minor units of the payment's currency. */
+const MONEY_FIELDS = new Set(['amount', 'unitPrice', 'orderAmount', 'usual', 'paidPerUnit', 'baselineMedian', 'medianUnitPrice', 'overpaid', 'paidTotal', 'capturedAmount', 'decidedAmount', 'reportedAmount']);
+
+function describe(value, currency, key) {
+  if (Array.isArray(value)) return value.map((item) => describe(item, currency, key)).join('\n');
+  if (value && typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k}: ${describe(v, currency, k)}`).join(', ');
+  if (currency && MONEY_FIELDS.has(key) && Number.isInteger(value)) return money(value, currency);
   return String(value);
 }
 
-function definitionList(entries) {
-  return element('dl', {}, ...entries.flatMap(([key, value]) => [element('dt', {}, key), element('dd', { style: 'white-space: pre-line' }, describe(value))]));
+function definitionList(entries, currency) {
+  return element('dl', {}, ...entries.flatMap(([key, value]) => [element('dt', {}, key), element('dd', { style: 'white-space: pre-line' }, describe(value, currency, key))]));
 }
 
 async function showEvidence(flagId) {
@@ -192,13 +218,13 @@ async function showEvidence(flagId) {
   $('#evidence-title').textContent = `· ${t(flag.type)} · ${flag.paymentId}`;
   $('#fund-flow').replaceChildren(...fundFlow.map((p) => definitionList([
     ['paymentId', p.paymentId], [t('amount'), money(p.amount, p.currency)], ['channel', p.channel ?? '—'], [t('time'), time(p.occurredAt)]])));
-  $('#order-flow').replaceChildren(...orderFlow.map((o) => definitionList(Object.entries(o).filter(([, v]) => v !== undefined && v !== null))));
+  $('#order-flow').replaceChildren(...orderFlow.map((o) => definitionList(Object.entries(o).filter(([, v]) => v !== undefined && v !== null), o.currency ?? flag.currency)));
   // A reviewer should see first that the user was asked, and paid anyway.
   const warning = informationFlow.confirmedWarning;
   $('#information-flow').replaceChildren(element('p', { class: 'summary' }, sentence(informationFlow.message, informationFlow.summary)),
     element('p', {}, payerAnswer(informationFlow.payerAnswer)),
     ...(warning ? [element('p', { class: 'warned' }, `${t('warnedAndConfirmed')} ${warning.reasons.join(', ')} (${warning.intentId}, ${time(warning.checkedAt)})`)] : []),
-    definitionList([...Object.entries(informationFlow.thresholds), ...Object.entries(informationFlow.observed)]));
+    definitionList([...Object.entries(informationFlow.thresholds), ...Object.entries(informationFlow.observed)], flag.currency));
   $('#evidence').showModal();
 }
 
@@ -210,8 +236,14 @@ function payerAnswer(answer) {
 }
 
 async function review(decisionId, action, body) {
-  await api(`/v1/refunds/${decisionId}/${action}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
-  await Promise.all([loadReviews(), refreshStatuses()]);
+  try {
+    await api(`/v1/refunds/${decisionId}/${action}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
+    clearProblem();
+  } catch (error) {
+    showProblem(error);
+  }
+  // Also after a refusal: another reviewer may have taken the decision, and its row must go.
+  await Promise.all([loadReviews(), refreshStatuses()]).catch(showProblem);
 }
 
 /** Decisions change without a new flag (a reviewer, the platform's confirmation): refresh what is shown. */
@@ -228,7 +260,9 @@ async function loadReviews() {
     element('td', {}, t(flag.type)),
     element('td', {}, element('span', { class: `badge ${flag.severity}` }, t(flag.severity))),
     element('td', {}, flag.payerId),
-    element('td', {}, money(flag.amount, flag.currency)),
+    element('td', {}, money(flag.amount, flag.currency),
+      // What approving refunds, which a digit slip's or a duplicate's decision makes less than the charge.
+      ...(flag.decision?.amount != null ? [element('br'), element('span', { class: 'refund-amount' }, `${t('refundAmount')} ${money(flag.decision.amount, flag.currency)}`)] : [])),
     element('td', { class: 'summary', onclick: () => showEvidence(flag.flagId) }, sentence(flag.message, flag.summary), ' ', payerAnswer(flag.payerAnswer)),
     element('td', {},
       element('button', { class: 'approve', onclick: () => review(flag.decision.decisionId, 'approve') }, t('approve')), ' ',
@@ -263,8 +297,8 @@ async function loadFinance() {
   const from = new Date(to.getTime() - 7 * 86_400_000);
   const day = (date) => date.toISOString().slice(0, 10);
   const [reconciliation, mismatches] = await Promise.all([
-    api(`/v1/finance/reconciliation?from=${day(from)}&to=${day(to)}`).catch(() => ({ data: [] })),
-    api('/v1/finance/mismatches').catch(() => ({ data: [] })),
+    api(`/v1/finance/reconciliation?from=${day(from)}&to=${day(to)}`).catch((error) => { showProblem(error); return { data: [] }; }),
+    api('/v1/finance/mismatches').catch((error) => { showProblem(error); return { data: [] }; }),
   ]);
   $('#reconciliation').replaceChildren(
     element('h2', {}, t('reconciliation')),
@@ -306,9 +340,10 @@ function showTab(tab) {
   state.tab = tab;
   for (const button of document.querySelectorAll('.tab')) button.classList.toggle('active', button.dataset.tab === tab);
   for (const name of ['feed', 'review', 'finance', 'notifications']) $(`#${name}-view`).hidden = name !== tab;
-  if (tab === 'review') void loadReviews().catch(() => undefined);
-  if (tab === 'finance') void loadFinance().catch(() => undefined);
-  if (tab === 'notifications') void loadNotifications().catch(() => undefined);
+  clearProblem();
+  if (tab === 'review') void loadReviews().catch(showProblem);
+  if (tab === 'finance') void loadFinance().catch(showProblem);
+  if (tab === 'notifications') void loadNotifications().catch(showProblem);
 }
 
 function signOut() {
