@@ -115,4 +115,30 @@ describe('refund commands posted to the tenant\'s endpoint', () => {
       await busy.close();
     }
   });
+
+  it('signs with the replaced secret beside the new one after the endpoint is registered again, so a retried command still verifies', async () => {
+    await relay?.stop();
+    relay = undefined;
+    await createTenant(database.pool, { tenantId: 'rotated', name: 'Rotated' });
+    const rotated = await startWebhookReceiver((earlier) => (earlier === 0 ? 503 : 204));
+    try {
+      const { secret: first } = await setRefundWebhook(database.pool, 'rotated', rotated.url('/refunds'));
+      let second = '';
+      await inTransaction(database.pool, (client) => recordFlags(client, [buildFlag('rotated')], new Date()));
+      const rotatedRelay = startWebhookRelay({ pool: database.pool, logger: createLogger('test', 'silent'), pollMs: 20, retryBaseMs: 2_000 });
+      try {
+        await eventually(async () => (rotated.received.length === 1 ? true : undefined), { what: 'the first attempt, refused' });
+        ({ secret: second } = await setRefundWebhook(database.pool, 'rotated', rotated.url('/refunds')));
+        await eventually(async () => (rotated.received.length === 2 ? true : undefined), { what: 'the retry after the new registration' });
+      } finally {
+        await rotatedRelay.stop();
+      }
+      const [before, after] = rotated.received as [(typeof rotated.received)[number], (typeof rotated.received)[number]];
+      expect(String(before.headers['webhook-signature']).split(' ')).toHaveLength(1);
+      expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(2);
+      for (const secret of [first, second]) expect(() => new Webhook(secret).verify(after.body, after.headers as Record<string, string>)).not.toThrow();
+    } finally {
+      await rotated.close();
+    }
+  });
 });

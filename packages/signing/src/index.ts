@@ -30,9 +30,11 @@ export interface SignedHeaders {
   'webhook-signature': string;
 }
 
-export function signedHeaders(secret: string, id: string, body: string, now = new Date()): SignedHeaders {
+/** Signed with one secret, or during a rotation with each of several, space-separated. */
+export function signedHeaders(secrets: string | readonly string[], id: string, body: string, now = new Date()): SignedHeaders {
   const timestamp = Math.floor(now.getTime() / 1000);
-  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(secret, id, timestamp, body) };
+  const signatures = [secrets].flat().map((secret) => sign(secret, id, timestamp, body));
+  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signatures.join(' ') };
 }
 
 /** The `v1` signatures (base64, as sent) of a webhook-signature header: space-separated `v1,<base64>` parts, other versions passed over. */
@@ -65,7 +67,8 @@ export function verifySignature(
 
 export interface SignedDelivery {
   url: string;
-  secret: string;
+  /** The endpoint's secret, then while a rotation overlaps the one it replaced. */
+  secrets: readonly string[];
   /** The Standard Webhooks message id: the same on every attempt, so the receiver can dedupe. */
   messageId: string;
   body: string;
@@ -109,11 +112,11 @@ export interface DeliveryFailure {
 /** The statuses whose Retry-After says when to come back. */
 const BUSY = new Set([429, 503]);
 
-export async function deliverSigned({ url, secret, messageId, body, timeoutMs }: SignedDelivery): Promise<DeliveryFailure | null> {
+export async function deliverSigned({ url, secrets, messageId, body, timeoutMs }: SignedDelivery): Promise<DeliveryFailure | null> {
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signedHeaders(secret, messageId, body) },
+      headers: { 'content-type': 'application/json', ...signedHeaders(secrets, messageId, body) },
       body,
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),

@@ -1,4 +1,4 @@
-import { nextAttemptInMs } from '@backstop/ledger';
+import { nextAttemptInMs, signingSecrets, type EndpointSecrets } from '@backstop/ledger';
 import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
 import { startPollLoop, type PollLoop } from '@backstop/lifecycle';
@@ -33,7 +33,7 @@ function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[
   return [yes, no];
 }
 
-interface DueRow {
+interface DueRow extends EndpointSecrets {
   decision_id: string;
   tenant_id: string;
   flag_id: string;
@@ -42,7 +42,6 @@ interface DueRow {
   payload: StoredFlagDecided;
   attempts: number;
   url: string;
-  secret: string;
 }
 
 /**
@@ -64,11 +63,11 @@ export function startNotificationRelay(options: NotificationRelayOptions): Notif
   };
 
   const attempt = async (row: DueRow): Promise<DeliveryFailure | null> =>
-    deliverSigned({ url: row.url, secret: row.secret, messageId: `flagdecided_${row.decision_id}`, body: JSON.stringify(await eventOf(row)), timeoutMs });
+    deliverSigned({ url: row.url, secrets: signingSecrets(row), messageId: `flagdecided_${row.decision_id}`, body: JSON.stringify(await eventOf(row)), timeoutMs });
 
   const deliver = () => inTransaction(pool, async (client) => {
     const due = await client.query<DueRow>(
-      `SELECT n.decision_id, n.tenant_id, n.flag_id, n.link_id, l.expires_at, n.payload, n.attempts, w.url, w.secret
+      `SELECT n.decision_id, n.tenant_id, n.flag_id, n.link_id, l.expires_at, n.payload, n.attempts, w.url, w.secret, w.previous_secret, w.previous_secret_until > now() AS previous_signs
          FROM flag_notifications n
          JOIN notification_webhooks w ON w.tenant_id = n.tenant_id
          JOIN payer_links l ON l.link_id = n.link_id

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Pool } from '@backstop/postgres';
 import { generateWebhookSecret } from '@backstop/signing';
+import { SECRET_OVERLAP } from '@backstop/ledger';
 import { requireRole } from '../auth/authenticate';
 import { authRejections, bodyRejections, invalidQuery, json, problem } from '../openapi/answers';
 import { describeRoute } from '../openapi/describe-route';
@@ -48,8 +49,9 @@ export async function notificationRoutes(app: FastifyInstance, { pool }: { pool:
     const secret = generateWebhookSecret();
     await pool.query(
       `INSERT INTO notification_webhooks (tenant_id, url, secret) VALUES ($1, $2, $3)
-       ON CONFLICT (tenant_id) DO UPDATE SET url = excluded.url, secret = excluded.secret`,
-      [tenantId, url, secret],
+       ON CONFLICT (tenant_id) DO UPDATE SET url = excluded.url, secret = excluded.secret,
+         previous_secret = notification_webhooks.secret, previous_secret_until = now() + $4::interval`,
+      [tenantId, url, secret, SECRET_OVERLAP],
     );
     return { data: { url, secret } };
   });

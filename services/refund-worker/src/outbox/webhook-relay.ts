@@ -2,7 +2,7 @@ import type { Logger } from '@backstop/logging';
 import { inTransaction, type Pool } from '@backstop/postgres';
 import { deliverSigned, type DeliveryFailure } from '@backstop/signing';
 import { startPollLoop } from '@backstop/lifecycle';
-import { nextAttemptInMs, transitionDecisions } from '@backstop/ledger';
+import { nextAttemptInMs, signingSecrets, type EndpointSecrets, transitionDecisions } from '@backstop/ledger';
 
 export interface WebhookRelayOptions {
   pool: Pool;
@@ -20,14 +20,13 @@ export interface WebhookRelay {
   stop(): Promise<void>;
 }
 
-interface DueRow {
+interface DueRow extends EndpointSecrets {
   outbox_id: string;
   tenant_id: string;
   decision_id: string;
   payload: unknown;
   attempts: number;
   url: string;
-  secret: string;
 }
 
 /**
@@ -40,11 +39,11 @@ export function startWebhookRelay({ pool, logger, pollMs = 1_000, retryBaseMs = 
   const totals = { delivered: 0, failedAttempts: 0 };
 
   const attempt = (row: DueRow): Promise<DeliveryFailure | null> =>
-    deliverSigned({ url: row.url, secret: row.secret, messageId: `refund_${row.decision_id}`, body: JSON.stringify(row.payload), timeoutMs });
+    deliverSigned({ url: row.url, secrets: signingSecrets(row), messageId: `refund_${row.decision_id}`, body: JSON.stringify(row.payload), timeoutMs });
 
   const pass = () => inTransaction(pool, async (client) => {
     const due = await client.query<DueRow>(
-      `SELECT o.outbox_id, o.tenant_id, o.decision_id, o.payload, o.attempts, w.url, w.secret
+      `SELECT o.outbox_id, o.tenant_id, o.decision_id, o.payload, o.attempts, w.url, w.secret, w.previous_secret, w.previous_secret_until > now() AS previous_signs
          FROM refund_outbox o JOIN refund_webhooks w USING (tenant_id)
         WHERE o.destination = 'webhook' AND o.published_at IS NULL AND o.next_attempt_at <= now()
         ORDER BY o.next_attempt_at, o.outbox_id LIMIT $1 FOR UPDATE OF o SKIP LOCKED`,
