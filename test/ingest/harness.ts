@@ -32,12 +32,14 @@ export interface IngestSettings {
   env?: Record<string, string>;
   /** Where ingest logs, for a test that reads its lines; silent by default. */
   logger?: Logger;
+  /** Secrets through ingest's own cache, as in production, instead of read afresh per request. */
+  cachedSecrets?: boolean;
 }
 
 /**
  * Ingest in this process, built by its own builder against the stack's real Kafka, Redis and
  * Postgres, not listening: tests drive it with `inject`. Secrets are read uncached, so a test
- * that rotates one sees the change at once.
+ * that rotates one sees the change at once, unless `cachedSecrets` asks for ingest's own cache.
  */
 export async function startIngest(stack: IsolatedStack, settings: IngestSettings = {}): Promise<IngestUnderTest> {
   const config = IngestConfig.parse({
@@ -53,7 +55,7 @@ export async function startIngest(stack: IsolatedStack, settings: IngestSettings
   });
   const ingest = createIngest(config, {
     logger: settings.logger ?? createLogger('ingest', process.env.TEST_LOG_LEVEL ?? 'silent'),
-    secretsFor: (tenantId) => activeWebhookSecrets(stack.pool, tenantId),
+    ...(settings.cachedSecrets ? {} : { secretsFor: (tenantId: string) => activeWebhookSecrets(stack.pool, tenantId) }),
   });
   const { app } = await ingest.start({ listen: false });
   return { app, metrics: ingest.metrics, close: () => ingest.stop() };

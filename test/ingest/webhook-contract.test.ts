@@ -58,6 +58,11 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
     };
     const signedBody = (body: (marker: string) => string, headers: Record<string, string> = {}) => (marker: string) =>
       signedRequest({ tenantId, secret: door.secret, body: body(marker), id: `evt_${marker}`, headers });
+    /** Turns the signed payment into a refund outcome of the same payer, so the marker still finds it. */
+    const refundOutcome = (event: Record<string, any>, type: 'refund.succeeded' | 'refund.failed', amount: number, currency: string) => {
+      event.type = type;
+      event.data = { paymentId: event.data.paymentId, payerId: event.data.payerId, amount, currency, decisionId: randomUUID() };
+    };
     const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
 
     const cases: Case[] = [
@@ -84,6 +89,8 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
       { name: 'a category that is only an ideographic space', status: 422, reason: 'invalid-event', field: '$.data.category', request: signedEvent((event) => { event.data.category = '\u3000'; }) },
       { name: 'an unknown currency', status: 422, reason: 'invalid-event', field: '$.data.currency', request: signedEvent((event) => { event.data.currency = 'ABC'; }) },
       { name: 'an amount beyond what the currency\'s exponent allows', status: 422, reason: 'amount-out-of-range', field: '$.data.amount', request: signedEvent((event) => { Object.assign(event.data, { currency: 'JPY', amount: 10 ** 13, unitPrice: undefined }); }) },
+      { name: 'a refund.succeeded of 2^53 − 1 fen', status: 422, reason: 'amount-out-of-range', field: '$.data.amount', request: signedEvent((event) => { refundOutcome(event, 'refund.succeeded', Number.MAX_SAFE_INTEGER, 'CNY'); }) },
+      { name: 'a refund.failed of 10^13 yen', status: 422, reason: 'amount-out-of-range', field: '$.data.amount', request: signedEvent((event) => { refundOutcome(event, 'refund.failed', 10 ** 13, 'JPY'); }) },
       { name: 'occurredAt more than 5 minutes ahead', status: 422, reason: 'occurred-in-future', field: '$.occurredAt', request: signedEvent((event) => { event.occurredAt = new Date(Date.now() + 10 * 60_000).toISOString(); }) },
       { name: 'occurredAt older than the horizon', status: 422, reason: 'occurred-too-long-ago', field: '$.occurredAt', request: signedEvent((event) => { event.occurredAt = hoursAgo(8 * 24); }) },
       { name: 'a body id that differs from webhook-id', status: 422, reason: 'event-id-mismatch', field: '$.id', request: signedEvent((event) => { event.id = `${event.id}_other`; }) },

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { everydayNames, nameWithRefusedCharacter, platformName } from '../../../test/support/unicode-names';
-import { MAX_NAME_BYTES, PlatformName, PlatformValue } from './ids';
+import { z } from 'zod';
+import { MAX_NAME_BYTES, PlatformName, PlatformValue, Timestamp } from './ids';
 
 const bytes = (value: string) => Buffer.byteLength(value, 'utf8');
 
@@ -71,5 +72,25 @@ describe('PlatformValue', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('Timestamp', () => {
+  it('takes the lower-case "t" and "z" RFC 3339 allows, read upper-cased', () => {
+    for (const [sent, read] of [
+      ['2026-03-01t11:59:00z', '2026-03-01T11:59:00Z'],
+      ['2026-03-01t19:59:00.123+08:00', '2026-03-01T19:59:00.123+08:00'],
+      ['2026-03-01T11:59:00Z', '2026-03-01T11:59:00Z'],
+    ]) expect(Timestamp.parse(sent)).toBe(read);
+  });
+
+  it('refuses a leap second, a missing offset and a space for the "T"', () => {
+    for (const sent of ['2026-12-31T23:59:60Z', '2026-03-01T11:59:00', '2026-03-01 11:59:00Z', 20260301]) expect(Timestamp.safeParse(sent).success, String(sent)).toBe(false);
+  });
+
+  it('documents a pattern that takes both cases', () => {
+    const { pattern } = z.toJSONSchema(Timestamp, { io: 'input' }) as { pattern: string };
+    for (const sent of ['2026-03-01t11:59:00z', '2026-03-01T11:59:00+08:00']) expect(new RegExp(pattern).test(sent), sent).toBe(true);
+    expect(new RegExp(pattern).test('2026-12-31T23:59:60Z')).toBe(false);
   });
 });

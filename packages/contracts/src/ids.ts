@@ -18,7 +18,16 @@ export const TenantId = z
   .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, "-" and "_"');
 export type TenantId = z.infer<typeof TenantId>;
 
-export const Timestamp = z.iso.datetime({ offset: true });
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/**
+ * An RFC 3339 date-time with an offset. Its "T" and "Z" may come in lower case (RFC 3339
+ * §5.6) and are read upper-cased, the form every later reader takes; the documents' pattern
+ * says both cases. A leap second (":60") is refused: neither Date nor Postgres can hold one.
+ */
+export const Timestamp = z
+  .preprocess((value) => (typeof value === 'string' ? value.toUpperCase() : value), isoDateTime)
+  .meta({ pattern: isoDateTime.def.pattern!.source.replace(')T(', ')[Tt](').replace('(?:Z|', '(?:[Zz]|') });
 
 /**
  * Characters no platform text may hold: controls (a NUL cannot even be stored in Postgres),

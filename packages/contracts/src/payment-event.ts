@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ExternalId, FreeText, PlatformName, PlatformValue, Timestamp } from './ids';
-import { CurrencyCode, MinorUnits } from './money';
+import { CurrencyCode, MinorUnits, PositiveMinorUnits } from './money';
 
 export const PaymentKind = z.enum(['purchase', 'topup', 'transfer']);
 export type PaymentKind = z.infer<typeof PaymentKind>;
@@ -16,7 +16,7 @@ export const PaymentData = z.strictObject({
   category: PlatformName.optional(),
   quantity: z.int().min(1).max(1_000_000).default(1),
   unitPrice: MinorUnits.optional(),
-  amount: MinorUnits.refine((value) => value > 0, 'must be greater than zero'),
+  amount: PositiveMinorUnits,
   currency: CurrencyCode,
   /** The order's total when one order is split over several payments; defaults to `amount`. */
   orderAmount: MinorUnits.optional(),
@@ -60,7 +60,7 @@ export type OrderDelivered = z.infer<typeof OrderDelivered>;
 const refundOutcome = {
   paymentId: ExternalId,
   payerId: PlatformName,
-  amount: MinorUnits.refine((value) => value > 0, 'must be greater than zero'),
+  amount: PositiveMinorUnits,
   currency: CurrencyCode,
   /** Backstop's decision id when the refund was Backstop's; absent for the platform's own refunds. */
   decisionId: PlatformValue.max(64).optional(),

@@ -1,5 +1,6 @@
 export * from './problem';
 export * from './error-handler';
+export * from './client-error';
 export * from './server';
 export * from './route-table';
 export * from './problem-details';

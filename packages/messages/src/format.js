@@ -2,6 +2,8 @@
 // time, moments, and masked account numbers. Plain JavaScript so the console's page imports the
 // very same module the services use.
 
+import { iso4217MinorUnits } from './iso-4217.js';
+
 /** The Intl locale each language of the product formats numbers and dates in. */
 export const LOCALES = Object.freeze({ en: 'en', zh: 'zh-CN' });
 
@@ -12,9 +14,12 @@ export function languageOf(tag) {
 
 const exponents = new Map();
 
-/** Digits after the decimal point (ISO 4217 via the runtime's CLDR data): CNY 2, JPY 0, KWD 3. */
+/**
+ * Digits after the decimal point, ISO 4217's minor units: CNY 2, JPY 0, KWD 3, CLF 4. A code
+ * no longer taken (an old record's XDR) is formatted with the runtime's digits for it.
+ */
 export function currencyExponent(currency) {
-  let exponent = exponents.get(currency);
+  let exponent = iso4217MinorUnits(currency) ?? exponents.get(currency);
   if (exponent === undefined) {
     exponent = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
     exponents.set(currency, exponent);
@@ -24,13 +29,15 @@ export function currencyExponent(currency) {
 
 /**
  * The amount as an exact decimal string, built from the integer's digits: dividing by a power
- * of ten in floating point would round amounts past about 2^53 / 100.
+ * of ten in floating point would round amounts past about 2^53 / 100. Sums, which may pass
+ * 2^53, come as a string of digits or a bigint and keep every digit.
  */
 function decimalOf(minorUnits, exponent) {
-  const whole = Math.round(Math.abs(minorUnits));
-  const digits = String(whole).padStart(exponent + 1, '0');
+  const negative = typeof minorUnits === 'number' ? minorUnits < 0 : String(minorUnits).startsWith('-');
+  const whole = typeof minorUnits === 'number' ? String(Math.round(Math.abs(minorUnits))) : String(minorUnits).replace(/^-/, '');
+  const digits = whole.padStart(exponent + 1, '0');
   const decimal = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
-  return minorUnits < 0 ? `-${decimal}` : decimal;
+  return negative ? `-${decimal}` : decimal;
 }
 
 /**

@@ -11,6 +11,14 @@ describe('currencyExponent', () => {
     expect(currencyExponent('JPY')).toBe(0);
     expect(currencyExponent('KWD')).toBe(3);
   });
+
+  it('takes ISO 4217 minor units where the runtime\'s CLDR digits differ', () => {
+    for (const [code, exponent] of [['CLF', 4], ['UYW', 4], ['SLL', 2], ['IDR', 2], ['HUF', 2], ['IQD', 3], ['UYI', 0]] as const) {
+      expect(currencyExponent(code), code).toBe(exponent);
+    }
+    expect(formatMoney(12345, 'CLF', 'en')).toMatch(/1\.2345$/);
+    expect(formatMoney(150000, 'IDR', 'en')).toMatch(/1,500\.00$/);
+  });
 });
 
 describe('formatMoney', () => {
@@ -46,6 +54,13 @@ describe('formatMoney', () => {
     expect(formatMoney(Number.MAX_SAFE_INTEGER, 'CNY', 'en')).toBe('CN¥90,071,992,547,409.91');
     expect(formatMoney(Number.MAX_SAFE_INTEGER, 'KWD', 'en')).toMatch(/9,007,199,254,740\.991$/);
     expect(formatMoney(Number.MAX_SAFE_INTEGER, 'JPY', 'en')).toBe('¥9,007,199,254,740,991');
+  });
+
+  it('keeps every digit of a sum past 2^53 given as digits or a bigint, which no number holds', () => {
+    expect(formatMoney('9999999999999991', 'KWD', 'en')).toMatch(/9,999,999,999,999\.991$/);
+    expect(formatMoney(9_999_999_999_999_991n, 'CNY', 'en')).toBe('CN¥99,999,999,999,999.91');
+    expect(formatMoney('360000', 'CNY', 'zh')).toBe('¥3,600.00');
+    expect(formatMoney('0', 'JPY', 'en')).toBe('¥0');
   });
 
   it('gives back exactly the integer it was given, for any amount and currency', () => {

@@ -4,7 +4,10 @@ export type Language = 'en' | 'zh';
 export declare const LOCALES: Readonly<Record<Language, string>>;
 export declare function languageOf(tag: string | undefined | null): Language;
 export declare function currencyExponent(currency: string): number;
-export declare function formatMoney(minorUnits: number, currency: string, lang?: string): string;
+export declare function iso4217MinorUnits(code: string): number | undefined;
+export declare const CURRENCIES_WITHOUT_MINOR_UNITS: ReadonlySet<string>;
+/** `minorUnits` a number, or for a sum past 2^53 a string of digits or a bigint, formatted exactly. */
+export declare function formatMoney(minorUnits: number | bigint | string, currency: string, lang?: string): string;
 export declare function formatDuration(seconds: number, lang?: string): string;
 export declare function formatTime(iso: string, lang?: string, timeZone?: string): string;
 export declare function formatNumber(value: number, lang?: string, digits?: number): string;

@@ -17,6 +17,8 @@ export interface IngestDeps {
   metrics: IngestMetrics;
   rateLimit: TenantRateLimit;
   secretsFor: (tenantId: string) => Promise<string[]>;
+  /** With cached secrets: the tenant's secrets as read since a moment, for a signature the cached ones refuse. */
+  secretsReadSince?: (tenantId: string, sinceMs: number) => Promise<string[]>;
   /** Resolves when Kafka and Redis answer and the platform-topic consumer runs; rejects with the reason otherwise. */
   checkReady: () => Promise<void>;
   bodyLimit: number;
@@ -31,8 +33,9 @@ export interface IngestDeps {
 
 /** Builds the ingest HTTP app without listening, so tests can drive it with `inject`. */
 export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
-  const app = createFastify(deps.logger, { bodyLimit: deps.bodyLimit });
-  installProblemHandlers(app, (reason) => deps.metrics.rejected.inc({ reason }));
+  const rejected = (reason: string) => deps.metrics.rejected.inc({ reason });
+  const app = createFastify(deps.logger, { bodyLimit: deps.bodyLimit, onRejected: rejected });
+  installProblemHandlers(app, rejected);
 
   recordRequestLatency(app, deps.metrics.latency);
 

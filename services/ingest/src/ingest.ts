@@ -5,7 +5,7 @@ import { ShutdownPlan, type ShutdownStep } from '@backstop/lifecycle';
 import { createLogger, type Logger } from '@backstop/logging';
 import { registerConsumerRunning } from '@backstop/metrics';
 import { createPool, type Pool } from '@backstop/postgres';
-import { WebhookSecretCache } from '@backstop/tenancy';
+import { activeWebhookSecrets, WebhookSecretCache } from '@backstop/tenancy';
 import { createPaymentCheck, DatabaseRulesConfig, WarningLog } from '@backstop/detection';
 import { buildApp } from './app';
 import type { IngestConfig } from './config';
@@ -21,7 +21,7 @@ import { SOURCE_CONSUMER_NAME, startSourceConsumer } from './source/source-consu
 export interface IngestParts {
   logger?: Logger;
   pool?: Pool;
-  /** A tenant's active webhook secrets; cached for a few seconds from Postgres by default. */
+  /** A tenant's active webhook secrets, read afresh on every call; cached for a few seconds from Postgres by default. */
   secretsFor?: (tenantId: string) => Promise<string[]>;
 }
 
@@ -55,9 +55,11 @@ export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ing
       const pool = parts.pool ?? createPool(config.DATABASE_URL, 'backstop-ingest');
       if (!parts.pool) plan.add('postgres', () => pool.end());
       let secretsFor = parts.secretsFor;
+      let secretsReadSince: ((tenantId: string, sinceMs: number) => Promise<string[]>) | undefined;
       if (!secretsFor) {
-        const secrets = new WebhookSecretCache(pool);
+        const secrets = new WebhookSecretCache((tenantId) => activeWebhookSecrets(pool, tenantId));
         secretsFor = (tenantId) => secrets.secretsFor(tenantId);
+        secretsReadSince = (tenantId, sinceMs) => secrets.secretsReadSince(tenantId, sinceMs);
       }
       const redis = createIngestRedis(config.REDIS_URL, 'backstop-ingest', (error) => logger.warn({ err: error.message }, 'redis unavailable'));
       plan.add('redis', () => redis.quit().catch(() => redis.disconnect()));
@@ -88,6 +90,7 @@ export function createIngest(config: IngestConfig, parts: IngestParts = {}): Ing
         publisher,
         metrics,
         secretsFor,
+        ...(secretsReadSince ? { secretsReadSince } : {}),
         checkReady: async () => {
           consumers.assertRunning();
           await redis.ping();

@@ -32,7 +32,7 @@ const problem = (description: string) => ({ description, content: { 'application
 const signatureHeaders = [
   { name: 'x-tenant-id', in: 'header', required: true, schema: { type: 'string' }, description: 'Your tenant id.' },
   { name: 'webhook-id', in: 'header', required: true, schema: { type: 'string' }, description: 'The event id (single event) or a request id (batch).' },
-  { name: 'webhook-timestamp', in: 'header', required: true, schema: { type: 'string' }, description: 'Unix seconds; must be within 5 minutes of now.' },
+  { name: 'webhook-timestamp', in: 'header', required: true, schema: { type: 'string', pattern: '^[0-9]{1,12}$' }, description: 'Unix seconds, an integer in digits only (no fraction, sign or exponent); must be within 5 minutes of now.' },
   {
     name: 'webhook-signature', in: 'header', required: true, schema: { type: 'string' },
     description: 'v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{raw body}">; several space-separated during a secret rotation. A compressed body is signed as its JSON, before compression.',
@@ -44,10 +44,10 @@ const signatureHeaders = [
 ];
 
 const rejections = {
-  400: problem('Malformed JSON, a body that does not decompress as its Content-Encoding says, or one whose length is not its Content-Length.'),
-  401: problem('Missing or invalid signature, unknown tenant, or a timestamp outside the 5-minute tolerance.'),
+  400: problem('Malformed JSON (malformed-json), a body that is not UTF-8 (invalid-utf8), a member name sent twice in one object (duplicate-key, naming its path), a body that does not decompress as its Content-Encoding says, or one whose length is not its Content-Length (invalid-content-length).'),
+  401: problem('A missing signature header (missing-signature, naming it), an invalid signature or unknown tenant, a timestamp that is not integer Unix seconds (invalid-timestamp), or one outside the 5-minute tolerance.'),
   413: problem('Body over the size limit, as sent or decompressed.'),
-  415: problem('Content type is not application/json, or the body is compressed other than once with gzip, deflate or br.'),
+  415: problem('Content type is not application/json, a charset other than UTF-8 is declared (unsupported-charset), or the body is compressed other than once with gzip, deflate or br.'),
   422: problem('The event does not match the contract or the sanity bounds; `errors` lists the offending fields.'),
   429: problem('Over the tenant\'s rate limit; see Retry-After.'),
   503: problem('The event store is unreachable; nothing was recorded. Retry after Retry-After seconds.'),

@@ -1,7 +1,8 @@
 import { CheckIntent } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
 import { withoutNullOptionals } from '../webhook/null-as-absent';
-import { fieldErrors, maxMinorUnits } from '../webhook/validate';
+import { fieldErrors } from '../webhook/field-errors';
+import { maxMinorUnits } from '../webhook/validate';
 
 /** The body of a check against the contract and the same amount bounds as a payment's; 422 with the offending fields otherwise. */
 export function validateIntent(body: unknown): CheckIntent {

@@ -8,8 +8,12 @@ describe('checkTimestamp', () => {
     expect(() => checkTimestamp(String(now / 1000 - 300), 300, now)).not.toThrow();
     expect(() => checkTimestamp(String(now / 1000 + 300), 300, now)).not.toThrow();
   });
-  it.each(['1769999699', '1770000301', 'abc', '-5', '1.5e9', ''])('refuses %s as stale', (timestamp) => {
+  it.each(['1769999699', '1770000301'])('refuses %s as stale', (timestamp) => {
     expect(() => checkTimestamp(timestamp, 300, now)).toThrow(expect.objectContaining({ reason: 'stale-timestamp' }));
+  });
+
+  it.each(['1770000000.123', '+1770000000', '1.77e9', '1e9', '-5', 'abc', '', ' 1770000000', '1770000000000'])('says %s is not integer seconds, even when it is about now', (timestamp) => {
+    expect(() => checkTimestamp(timestamp, 300, now)).toThrow(expect.objectContaining({ status: 401, reason: 'invalid-timestamp', detail: expect.stringContaining('integer count of seconds') }));
   });
 });
 
@@ -38,6 +42,18 @@ describe('readWebhookHeaders', () => {
       const headers = { 'webhook-id': 'evt_1', 'webhook-timestamp': '1', 'webhook-signature': signature, 'x-tenant-id': tenant };
       expect(() => readWebhookHeaders(headers)).toThrow(expect.objectContaining({ reason: 'invalid-signature', detail: expect.stringContaining('v1,<base64') }));
     }
+  });
+
+  it('names the headers missing, x-tenant-id included, and all four it wants', () => {
+    const all = { 'x-tenant-id': 'cardshop', 'webhook-id': 'evt_1', 'webhook-timestamp': '1', 'webhook-signature': 'v1,x' };
+    for (const name of Object.keys(all)) {
+      const { [name as keyof typeof all]: _left, ...headers } = all;
+      expect(() => readWebhookHeaders(headers), name).toThrow(expect.objectContaining({
+        status: 401, reason: 'missing-signature',
+        detail: expect.stringMatching(new RegExp(`^Missing ${name}:.*x-tenant-id, webhook-id, webhook-timestamp, webhook-signature`)),
+      }));
+    }
+    expect(() => readWebhookHeaders({})).toThrow(expect.objectContaining({ extensions: { missingHeaders: Object.keys(all) } }));
   });
 
   it('answers a malformed tenant id exactly like a bad signature', () => {

@@ -14,6 +14,7 @@ export interface WebhookRouteOptions {
   metrics: IngestMetrics;
   rateLimit: TenantRateLimit;
   secretsFor: (tenantId: string) => Promise<string[]>;
+  secretsReadSince?: (tenantId: string, sinceMs: number) => Promise<string[]>;
   signatureToleranceSeconds: number;
   maxEventAgeSeconds: number;
 }

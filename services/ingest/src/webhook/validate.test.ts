@@ -65,6 +65,22 @@ describe('validateEvent', () => {
     expect(validateEvent(payment({ currency: 'KWD', amount: 10 ** 15, unitPrice: 10 ** 15 }), undefined, bounds).marks).toEqual([]);
   });
 
+  it('bounds refund outcomes\' amounts as it bounds payments\'', () => {
+    const outcome = (type: 'refund.succeeded' | 'refund.failed', amount: number, currency: string) => ({
+      id: 'evt_1', type, occurredAt: '2026-03-01T11:59:00Z',
+      data: { paymentId: 'pay_1', payerId: 'u_1', amount, currency, decisionId: '7b0f4a4e-61b2-4c59-9b1e-3d3f0c3e5a10' },
+    });
+    for (const type of ['refund.succeeded', 'refund.failed'] as const) {
+      expect(validateEvent(outcome(type, 10 ** 12, 'JPY'), undefined, bounds).event.type).toBe(type);
+      expect(validateEvent(outcome(type, 10 ** 14, 'CNY'), undefined, bounds).event.type).toBe(type);
+      for (const [amount, currency] of [[10 ** 13, 'JPY'], [10 ** 14 + 1, 'CNY'], [Number.MAX_SAFE_INTEGER, 'CNY']] as const) {
+        const problem = rejection(() => validateEvent(outcome(type, amount, currency), undefined, bounds));
+        expect(problem.reason, `${type} ${amount} ${currency}`).toBe('amount-out-of-range');
+        expect(problem.extensions.errors).toEqual([{ path: '$.data.amount', message: expect.stringContaining(currency) }]);
+      }
+    }
+  });
+
   it('requires the body id to match webhook-id when one is given', () => {
     expect(rejection(() => validateEvent(payment(), 'evt_2', bounds)).reason).toBe('event-id-mismatch');
   });

@@ -1,7 +1,9 @@
 import { amountMismatch, MAX_BATCH_EVENTS, WebhookEvent, type EventMark } from '@backstop/contracts';
 import { currencyExponent } from '@backstop/messages';
 import { z } from 'zod';
-import { jsonPath, Problem, type FieldError } from '@backstop/http';
+import { Problem } from '@backstop/http';
+import { fieldErrors } from './field-errors';
+import { refuseDuplicateKeys, utf8Text } from './json-text';
 import { withoutNullOptionals } from './null-as-absent';
 
 export interface Bounds {
@@ -10,26 +12,20 @@ export interface Bounds {
   maxAgeMs: number;
 }
 
-export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: jsonPath([...issue.path, key]), message: 'unknown field' }));
-    }
-    return [{ path: jsonPath(issue.path), message: issue.message }];
-  });
-}
-
-/** A UTF-8 byte order mark, which some platforms' HTTP clients put before the JSON. */
-const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
-/** The JSON of a body already verified; a leading byte order mark is passed over, as RFC 8259 allows. */
+/**
+ * The JSON of a body already verified: UTF-8 (a leading byte order mark is passed over, as
+ * RFC 8259 allows) with no member name twice in one object.
+ */
 export function parseJson(rawBody: Buffer): unknown {
-  const text = rawBody.subarray(0, 3).equals(UTF8_BOM) ? rawBody.toString('utf8', 3) : rawBody.toString('utf8');
+  const text = utf8Text(rawBody);
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (error) {
     throw new Problem(400, 'malformed-json', 'Malformed JSON', (error as Error).message);
   }
+  refuseDuplicateKeys(text);
+  return body;
 }
 
 /** Only the batch's shape: each event in it is validated, and answered, on its own. */
@@ -46,8 +42,8 @@ export function parseBatchEnvelope(body: unknown): unknown[] {
 }
 
 /**
- * The largest amount a single payment may carry: a trillion major units of its currency.
- * Kept per currency, as asking ICU for an exponent costs tens of microseconds.
+ * The largest amount a single payment or refund may carry: a trillion major units of its currency.
+ * Kept per currency: the power of ten is worked out once.
  */
 const minorUnitLimits = new Map<string, number>();
 export function maxMinorUnits(currency: string): number {
@@ -92,19 +88,33 @@ export function validateEvent(body: unknown, eventIdHeader: string | undefined, 
       errors: [{ path: '$.occurredAt', message: `older than ${bounds.maxAgeMs / 1000} s` }],
     });
   }
-  const marks: EventMark[] = [];
-  if (event.type === 'payment.succeeded') {
-    const { data } = event;
-    const limit = maxMinorUnits(data.currency);
-    for (const field of ['amount', 'unitPrice', 'orderAmount'] as const) {
-      const value = data[field];
-      if (value !== undefined && value > limit) {
-        throw new Problem(422, 'amount-out-of-range', 'Amount out of range', undefined, {
-          errors: [{ path: `$.data.${field}`, message: `above ${limit} minor units of ${data.currency}` }],
-        });
-      }
+  for (const [field, value, currency] of boundedAmounts(event)) {
+    const limit = maxMinorUnits(currency);
+    if (value !== undefined && value > limit) {
+      throw new Problem(422, 'amount-out-of-range', 'Amount out of range', undefined, {
+        errors: [{ path: `$.data.${field}`, message: `above ${limit} minor units of ${currency}` }],
+      });
     }
-    if (amountMismatch(data)) marks.push('amount_mismatch');
   }
+  const marks: EventMark[] = [];
+  if (event.type === 'payment.succeeded' && amountMismatch(event.data)) marks.push('amount_mismatch');
   return { event, marks };
+}
+
+/**
+ * Every amount an event carries, with its field and currency: the bound holds for money
+ * coming back as much as for money going out, or one refund would carry what no payment may.
+ */
+function boundedAmounts(event: WebhookEvent): [field: string, value: number | undefined, currency: string][] {
+  switch (event.type) {
+    case 'payment.succeeded': {
+      const { data } = event;
+      return [['amount', data.amount, data.currency], ['unitPrice', data.unitPrice, data.currency], ['orderAmount', data.orderAmount, data.currency]];
+    }
+    case 'refund.succeeded':
+    case 'refund.failed':
+      return [['amount', event.data.amount, event.data.currency]];
+    case 'order.delivered':
+      return [];
+  }
 }
