@@ -12,6 +12,7 @@ import { startServices, stopServices } from './support/services';
 import { createIsolatedStack, type IsolatedStack } from './support/stack';
 import { readTopic } from '@backstop/testkit';
 import { generateCharges, platformAnswer, random, type ExpectedRow, type GeneratedCharge, type PlatformAnswer } from './support/traffic';
+import { buildFlag } from './support/flags';
 import { eventually } from './support/wait';
 
 const DAY = '2026-11-20';
@@ -113,22 +114,26 @@ describe('finance API on a generated day of traffic', () => {
     await stack?.close();
   }, 60_000);
 
-  interface ApiRow extends ExpectedRow { tenantId: string; day: string; currency: string; channel?: string | null }
-  const asBooks = (rows: ApiRow[], withChannel = false): Books =>
+  /** Sums come back as strings of digits, the generator's books as numbers. */
+  interface ApiTally { count: number; amount: string }
+  interface ApiRow { tenantId: string; day: string; currency: string; channel?: string | null; decided: ApiTally; sent: ApiTally; confirmed: ApiTally; failed: ApiTally; byStatus: Record<string, ApiTally> }
+  const asBooks = (rows: ApiRow[], withChannel = false) =>
     new Map(rows.map((r) => [[r.tenantId, r.day, r.currency, ...(withChannel ? [r.channel] : [])].join('|'), { decided: r.decided, sent: r.sent, confirmed: r.confirmed, failed: r.failed }]));
+  const inDigits = (ledger: Books) =>
+    new Map([...ledger].map(([key, row]) => [key, Object.fromEntries(Object.entries(row).map(([column, tally]) => [column, { count: tally.count, amount: String(tally.amount) }]))]));
 
   it('reconciles per tenant × day (the tenant\'s own) × currency exactly as the generator booked it', async () => {
     const from = '2026-11-18';
     const to = '2026-11-22';
     const all = await getJson<{ data: ApiRow[] }>(`/v1/finance/reconciliation?from=${from}&to=${to}`);
-    expect(asBooks(all.data)).toEqual(books);
+    expect(asBooks(all.data)).toEqual(inDigits(books));
     expect(new Set(all.data.map((r) => r.day)).size).toBeGreaterThanOrEqual(3);
 
     const east = await getJson<{ data: ApiRow[] }>(`/v1/finance/reconciliation?from=${from}&to=${to}`, keys['east-finance']);
-    expect(asBooks(east.data)).toEqual(new Map([...books].filter(([key]) => key.startsWith('east|'))));
+    expect(asBooks(east.data)).toEqual(inDigits(new Map([...books].filter(([key]) => key.startsWith('east|')))));
 
     const byChannel = await getJson<{ data: ApiRow[] }>(`/v1/finance/reconciliation?from=${from}&to=${to}&by=channel`);
-    expect(asBooks(byChannel.data, true)).toEqual(booksByChannel);
+    expect(asBooks(byChannel.data, true)).toEqual(inDigits(booksByChannel));
   });
 
   it('exports the reconciliation as CSV with the same sums', async () => {
@@ -136,9 +141,11 @@ describe('finance API on a generated day of traffic', () => {
     expect(csv.status).toBe(200);
     expect(csv.type).toContain('text/csv');
     const [header, ...lines] = csv.text.trim().split('\n');
-    const column = header!.split(',').indexOf('decidedAmount');
-    const total = lines.reduce((sum, line) => sum + Number(line.split(',')[column]), 0);
-    expect(total).toBe([...books.values()].reduce((sum, row) => sum + row.decided.amount, 0));
+    const total = (name: string) => lines.reduce((sum, line) => sum + Number(line.split(',')[header!.split(',').indexOf(name)]), 0);
+    for (const tally of ['decided', 'sent', 'confirmed', 'failed'] as const) {
+      expect(total(`${tally}Amount`), tally).toBe([...books.values()].reduce((sum, row) => sum + row[tally].amount, 0));
+      expect(total(`${tally}Count`), tally).toBe([...books.values()].reduce((sum, row) => sum + row[tally].count, 0));
+    }
   });
 
   it('lists decisions with filters and cursor pagination, each with its evidence', async () => {
@@ -173,13 +180,58 @@ describe('finance API on a generated day of traffic', () => {
   });
 
   it('lists the mismatches between the books and the platform', async () => {
-    const { data } = await getJson<{ data: { kind: string; paymentId: string; eventId: string | null }[] }>('/v1/finance/mismatches?slaHours=24&limit=1000');
+    const { data } = await getJson<{ data: { kind: string; paymentId: string; decisionId: string | null; claimedDecisionId: string | null; eventId: string | null }[] }>('/v1/finance/mismatches?slaHours=24&limit=1000');
     const of = (kind: string) => data.filter((m) => m.kind === kind).map((m) => m.paymentId).sort();
     const answered = (answer: PlatformAnswer) => [...answers].filter(([, a]) => a.answer === answer).map(([paymentId]) => paymentId).sort();
     expect(of('amount_mismatch')).toEqual(answered('succeeded_short'));
     expect(of('unconfirmed_past_sla')).toEqual(answered('silent'));
     expect(of('confirmation_without_decision')).toEqual([strayEvent.data.paymentId]);
     expect(of('refunded_outside_backstop')).toEqual([outsideRefund.data.paymentId]);
+    expect(of('currency_mismatch')).toEqual([]);
+    expect(of('over_refund')).toEqual([]);
+    // The id the platform sent is what finance looks the refund up by in the platform's records.
+    expect(data.find((m) => m.kind === 'confirmation_without_decision')).toMatchObject({
+      decisionId: null, claimedDecisionId: (strayEvent.data as { decisionId: string }).decisionId, eventId: strayEvent.id,
+    });
+  });
+
+  it('sums a day past 2^53 minor units exactly, in JSON and in CSV, where a number would have lost units', async () => {
+    const tenantId = 'vault';
+    const day = '2026-11-25';
+    await createTenant(stack.pool, { tenantId, name: tenantId, timeZone: 'UTC' });
+    const at = new Date(`${day}T10:00:00Z`);
+    // Each within the bound of 10^12 dinars; together 9 999 999 999 999 991 fils, odd and past
+    // 2^53, where doubles are two apart: no double holds it.
+    const amounts = [...Array.from({ length: 9 }, () => 999_999_999_999_999), 1_000_000_000_000_000];
+    const total = '9999999999999991';
+    expect(Number.isSafeInteger(Number(total))).toBe(false);
+    const flags = amounts.map((amount) => buildFlag(tenantId, { payment: { amount, unitPrice: amount, currency: 'KWD' }, flaggedAt: at }));
+    await inTransaction(stack.pool, (client) => recordFlags(client, flags, at));
+    const decisions = await stack.pool.query<{ decision_id: string; payment_id: string; amount: number }>('SELECT decision_id, payment_id, amount FROM refund_decisions WHERE tenant_id = $1', [tenantId]);
+    expect(decisions.rows.map((d) => d.amount).sort()).toEqual([...amounts].sort());
+    const confirmations = decisions.rows.map((decision): WebhookEvent => {
+      const flag = flags.find((f) => f.payment.paymentId === decision.payment_id)!;
+      return {
+        id: `evt_vault_${decision.decision_id}`, type: 'refund.succeeded', occurredAt: new Date(at.getTime() + 3_600_000).toISOString(),
+        data: { paymentId: decision.payment_id, payerId: flag.payment.payerId, amount: decision.amount, currency: 'KWD', decisionId: decision.decision_id },
+      };
+    });
+    await inTransaction(stack.pool, (client) => recordEvents(client, confirmations.map((event) => ({ v: 1, tenantId, receivedAt: event.occurredAt, marks: [], event })), new Date()));
+
+    const { data } = await getJson<{ data: ApiRow[] }>(`/v1/finance/reconciliation?tenant=${tenantId}&from=${day}&to=${day}`);
+    expect(data).toHaveLength(1);
+    expect(data[0]).toMatchObject({
+      currency: 'KWD',
+      decided: { count: 10, amount: total }, sent: { count: 10, amount: total }, confirmed: { count: 10, amount: total }, failed: { count: 0, amount: '0' },
+      byStatus: { succeeded: { count: 10, amount: total } },
+    });
+
+    const csv = await get(`/v1/finance/reconciliation.csv?tenant=${tenantId}&from=${day}&to=${day}`);
+    expect(csv.status, csv.text).toBe(200);
+    const [header, line] = csv.text.replace(/^\uFEFF/, '').trim().split('\n').map((row) => row.split(','));
+    const cell = (column: string) => line![header!.indexOf(column)];
+    for (const column of ['decidedAmount', 'sentAmount', 'confirmedAmount', 'succeededAmount']) expect(cell(column), column).toBe(total);
+    expect(cell('failedAmount')).toBe('0');
   });
 
   it('lets a reviewer approve or reject a pending decision, once', async () => {

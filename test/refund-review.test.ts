@@ -49,4 +49,49 @@ describe('approving a decision the platform has meanwhile refunded on its own', 
       expect(after.rows[0]).toEqual({ status: 'pending_review', commands: 0 });
     });
   }
+
+  const pendingDecision = async (currency = 'CNY') => {
+    const flag = paidTwiceFlag('shop', { amount: 3_000, currency });
+    await recordAsRefundWorker(db.pool, [flag]);
+    const { decision_id: decisionId } = (await db.pool.query<{ decision_id: string }>(
+      "SELECT decision_id FROM refund_decisions WHERE payment_id = $1 AND status = 'pending_review'", [flag.payment.paymentId])).rows[0]!;
+    return { flag, decisionId };
+  };
+  let refundSequence = 0;
+  const refunded = (flag: { payment: { paymentId: string } }, amount: number | string, currency: string, decisionId: string | null = null) => {
+    refundSequence += 1;
+    return db.pool.query(
+      "INSERT INTO refund_outcomes (tenant_id, event_id, outcome, payment_id, decision_id, claimed_decision_id, amount, currency, occurred_at) VALUES ('shop', $1, 'succeeded', $2, $3::uuid, $3::text, $4, $5, now())",
+      [`evt_refund_${refundSequence}`, flag.payment.paymentId, decisionId, amount, currency],
+    );
+  };
+  const approve = (decisionId: string) => reviewDecision(db.pool, 'shop', decisionId, 'approve', 'reviewer').then(() => undefined, (error: unknown) => error);
+  const afterwards = async (decisionId: string) => (await db.pool.query(
+    'SELECT d.status, (SELECT count(*)::int FROM refund_outbox o WHERE o.decision_id = d.decision_id) AS commands FROM refund_decisions d WHERE d.decision_id = $1', [decisionId])).rows[0];
+
+  it('counts a refund that named this very decision, so the charge is not paid back twice', async () => {
+    const { flag, decisionId } = await pendingDecision();
+    await refunded(flag, 3_000, 'CNY', decisionId);
+    const refusal = await approve(decisionId);
+    expect(refusal).toBeInstanceOf(Problem);
+    expect((refusal as Problem).toJSON()).toMatchObject({ status: 409, refundedElsewhere: { amount: 3_000, currency: 'CNY' } });
+    expect(await afterwards(decisionId)).toEqual({ status: 'pending_review', commands: 0 });
+  });
+
+  it('does not count a refund in another currency against the charge', async () => {
+    const { flag, decisionId } = await pendingDecision();
+    await refunded(flag, 2_000, 'JPY');
+    expect(await approve(decisionId)).toBeUndefined();
+    expect(await afterwards(decisionId)).toEqual({ status: 'approved', commands: 1 });
+  });
+
+  it('refuses, without failing, when the refunds add up past 2^53', async () => {
+    const { flag, decisionId } = await pendingDecision();
+    await refunded(flag, '9007199254740991', 'CNY');
+    await refunded(flag, '9007199254740991', 'CNY');
+    const refusal = await approve(decisionId);
+    expect(refusal).toBeInstanceOf(Problem);
+    expect((refusal as Problem).toJSON()).toMatchObject({ status: 409, detail: expect.stringContaining('CN¥180,143,985,094,819.82') });
+    expect(await afterwards(decisionId)).toEqual({ status: 'pending_review', commands: 0 });
+  });
 });

@@ -7,7 +7,8 @@ import { DecisionMessage } from './messages';
 import { RefundAdvice } from './refund-command';
 
 /**
- * pending_review → approved → sent → succeeded | failed; or pending_review → rejected.
+ * pending_review → approved → sent → succeeded | failed; or pending_review → rejected. A
+ * failed refund the platform later reports succeeded moves on to succeeded: the books follow the money.
  * `shadowed` records what a shadow rule would have done; nothing is ever sent for it.
  */
 export const DecisionStatus = z.enum(['pending_review', 'approved', 'sent', 'succeeded', 'failed', 'rejected', 'shadowed']);
@@ -48,7 +49,7 @@ export const RefundDecision = z.strictObject({
   approvedAt: Timestamp.nullable(),
   sentAt: Timestamp.nullable(),
   confirmedAt: Timestamp.nullable(),
-  /** What the platform reported refunding (refund.succeeded / refund.failed). */
+  /** What the platform reported refunding (refund.succeeded / refund.failed) in the decision's currency. */
   confirmedAmount: MinorUnits.nullable(),
   /** The flag's evidence: fund flow, order flow and why the rule fired. */
   evidence: Evidence.nullable(),

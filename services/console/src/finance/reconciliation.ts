@@ -14,8 +14,19 @@ export const ReconciliationQuery = z.strictObject({
 }).refine((q) => q.from <= q.to, { message: '"from" must not be after "to"', path: ['to'] });
 export type ReconciliationQuery = z.infer<typeof ReconciliationQuery>;
 
-export const Tally = z.object({ count: z.int(), amount: z.number().describe('In minor units.') });
+/**
+ * A sum of money: a string of decimal digits in minor units, always, however small. A day's
+ * sum can pass 2^53, where a JSON number silently loses units in any reader that parses numbers
+ * as doubles; one type for every size means no reader meets a string for the first time on the
+ * biggest day of the year.
+ */
+export const MinorUnitsSum = z.string().regex(/^(0|[1-9][0-9]*)$/).describe('A sum in minor units, as a string of decimal digits: exact at any size.');
+export type MinorUnitsSum = z.infer<typeof MinorUnitsSum>;
+
+export const Tally = z.object({ count: z.int(), amount: MinorUnitsSum });
 export type Tally = z.infer<typeof Tally>;
+
+export const emptyTally = (): Tally => ({ count: 0, amount: '0' });
 
 export const ReconciliationRow = z.object({
   tenantId: z.string(),
@@ -40,12 +51,16 @@ interface GroupRow {
   dimension: string | null;
   status: DecisionStatus;
   count: number;
-  amount: number;
-  confirmed_amount: number;
+  /** Sums come back as text: the int8 reader refuses anything past 2^53, and a day may pass it. */
+  amount: string;
+  confirmed_amount: string;
 }
 
 const wasSent = new Set<DecisionStatus>(['sent', 'succeeded', 'failed']);
-const add = (tally: Tally, count: number, amount: number) => { tally.count += count; tally.amount += amount; };
+const add = (tally: Tally, count: number, amount: string) => {
+  tally.count += count;
+  tally.amount = (BigInt(tally.amount) + BigInt(amount)).toString();
+};
 
 /** The grouping query; $1 tenant (or null for all), $2 first day, $3 last day. */
 export function reconciliationSql(by: ReconciliationQuery['by']): string {
@@ -53,7 +68,7 @@ export function reconciliationSql(by: ReconciliationQuery['by']): string {
   // Per tenant, its own day range over the (tenant_id, created_at) index; OFFSET 0 keeps the
   // planner from flattening this into one scan of every tenant's rows.
   return `SELECT t.tenant_id, to_char(d.day, 'YYYY-MM-DD') AS day, t.time_zone, d.currency::text AS currency, d.dimension, d.status,
-            count(*)::int AS count, sum(d.amount)::bigint AS amount, coalesce(sum(d.confirmed_amount), 0)::bigint AS confirmed_amount
+            count(*)::int AS count, sum(d.amount)::text AS amount, coalesce(sum(d.confirmed_amount), 0)::text AS confirmed_amount
        FROM tenants t
        CROSS JOIN LATERAL (
          SELECT (d.created_at AT TIME ZONE t.time_zone)::date AS day, d.currency, ${dimension} AS dimension, d.status, d.amount, d.confirmed_amount
@@ -83,7 +98,7 @@ export async function reconcile(pool: Pool, query: ReconciliationQuery): Promise
       row = {
         tenantId: group.tenant_id, day: group.day, timeZone: group.time_zone, currency: group.currency,
         ...(query.by === 'merchant' ? { merchantId: group.dimension } : query.by === 'channel' ? { channel: group.dimension } : {}),
-        decided: { count: 0, amount: 0 }, sent: { count: 0, amount: 0 }, confirmed: { count: 0, amount: 0 }, failed: { count: 0, amount: 0 },
+        decided: emptyTally(), sent: emptyTally(), confirmed: emptyTally(), failed: emptyTally(),
         byStatus: {},
       };
       rows.set(key, row);

@@ -7,7 +7,7 @@ import { csv, invalidQuery, json, tenantScopedRejections } from '../openapi/answ
 import { describeRoute } from '../openapi/describe-route';
 import { parseQuery, scopedTenant } from '../query';
 import { findMismatches, Mismatch, MismatchQuery } from './mismatches';
-import { reconcile, ReconciliationQuery, ReconciliationRow } from './reconciliation';
+import { emptyTally, reconcile, ReconciliationQuery, ReconciliationRow } from './reconciliation';
 
 const statusColumns = ['pending_review', 'approved', 'sent', 'succeeded', 'failed', 'rejected', 'shadowed'] as const;
 
@@ -20,15 +20,19 @@ function flatten(row: ReconciliationRow): Record<string, unknown> {
     confirmedCount: row.confirmed.count, confirmedAmount: row.confirmed.amount, failedCount: row.failed.count, failedAmount: row.failed.amount,
   };
   for (const status of statusColumns) {
+    // `sent` and `failed` name both a tally and a status; one column cannot hold both, and the
+    // tally says more (decisions still `sent` are sentCount − succeededCount − failedCount).
+    if (`${status}Count` in line) continue;
     line[`${status}Count`] = row.byStatus[status]?.count ?? 0;
-    line[`${status}Amount`] = row.byStatus[status]?.amount ?? 0;
+    line[`${status}Amount`] = row.byStatus[status]?.amount ?? '0';
   }
   return line;
 }
 
 const financeReaders = ['finance', 'admin'] as const;
 const rejections = { 400: invalidQuery, ...tenantScopedRejections };
-const perDay = 'Refund decisions per tenant, day (in the tenant\'s time zone) and currency, optionally per merchant or channel, by status.';
+const perDay = 'Refund decisions per tenant, day (in the tenant\'s time zone) and currency, optionally per merchant or channel, by status. '
+  + 'Amounts are sums, so strings of decimal digits in minor units: exact at any size.';
 
 const reconciliationSchema = describeRoute({
   summary: 'Reconciliation of refund decisions',
@@ -46,7 +50,8 @@ const reconciliationCsvSchema = describeRoute({
 });
 const mismatchesSchema = describeRoute({
   summary: 'Where Backstop\'s books and the platform\'s reports disagree',
-  description: 'Approved refunds unconfirmed past the SLA, confirmations of another amount, confirmations naming an unknown decision, '
+  description: 'Approved refunds unconfirmed past the SLA, confirmations of another amount, outcomes in another currency than their decision\'s, '
+    + 'charges refunded beyond the decided or captured amount, outcomes naming an unknown decision (with the id the platform sent), '
     + 'and refunds the platform made on its own of a flagged charge.',
   roles: financeReaders,
   querystring: MismatchQuery,
@@ -65,7 +70,7 @@ export async function financeRoutes(app: FastifyInstance, { pool }: { pool: Pool
     const query = parseQuery(ReconciliationQuery, request);
     const rows = await reconcile(pool, { ...query, tenant: scopedTenant(request, query.tenant) });
     const lines = rows.map(flatten);
-    const columns = Object.keys(flatten({ tenantId: '', day: '', timeZone: '', currency: '', decided: { count: 0, amount: 0 }, sent: { count: 0, amount: 0 }, confirmed: { count: 0, amount: 0 }, failed: { count: 0, amount: 0 }, byStatus: {} }));
+    const columns = Object.keys(flatten({ tenantId: '', day: '', timeZone: '', currency: '', decided: emptyTally(), sent: emptyTally(), confirmed: emptyTally(), failed: emptyTally(), byStatus: {} }));
     return sendCsv(reply, 'reconciliation.csv', columns, lines);
   });
 
