@@ -247,6 +247,109 @@ describe('console API: flags feed, review actions, roles and tenant isolation', 
     }
   });
 
+  it('refuses a Last-Event-ID from past anything the feed has sent, instead of going silent', async () => {
+    // The first id no transaction has yet: no console on this database can have sent it.
+    const unassigned = (await stack.pool.query<{ xid: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xid')).rows[0]!.xid;
+    for (const lastEventId of ['99999999.1', '99999999999.1', `${unassigned}.1`, `${BigInt(unassigned) + 1_000n}.0`, `${2n ** 64n - 1n}.1`]) {
+      const stream = await openEventStream(`${baseUrl}/v1/flags/stream`, { authorization: `Bearer ${keys.opsA}`, 'last-event-id': lastEventId });
+      expect(stream.status, lastEventId).toBe(400);
+      expect(stream.contentType).toContain('application/problem+json');
+      const problem = await stream.problem();
+      expect(problem.type).toBe('https://backstop.dev/problems/invalid-last-event-id');
+      expect(problem.detail, lastEventId).toMatch(/past every event this stream has sent.*reconnect without it/);
+      await stream.close();
+    }
+    // An id it did send still resumes.
+    const tail = await openEventStream(`${baseUrl}/v1/flags/stream`, { authorization: `Bearer ${keys.opsA}` });
+    const sentId = await eventually(async () => tail.events.find((e) => e.event === 'flag')?.id, { what: 'a flag with its id' }).finally(() => tail.close());
+    const resumed = await openEventStream(`${baseUrl}/v1/flags/stream`, { authorization: `Bearer ${keys.opsA}`, 'last-event-id': sentId });
+    try {
+      expect(resumed.status).toBe(200);
+      await eventually(async () => (resumed.events.some((e) => e.event === 'ready') ? true : undefined), { what: 'the resumed stream' });
+    } finally {
+      await resumed.close();
+    }
+  });
+
+  it('answers an Accept that refuses the feed with a 406 problem saying what to send', async () => {
+    const before = metricSum(await scrapeMetrics(baseUrl), 'backstop_console_rejected_total', { reason: 'not-acceptable' }) ?? 0;
+    for (const accept of ['application/json', 'text/html', 'text/event-stream;q=0, */*']) {
+      const stream = await openEventStream(`${baseUrl}/v1/flags/stream`, { authorization: `Bearer ${keys.opsA}`, accept });
+      expect(stream.status, accept).toBe(406);
+      expect(stream.contentType, accept).toContain('application/problem+json');
+      const problem = await stream.problem();
+      expect(problem).toMatchObject({ type: 'https://backstop.dev/problems/not-acceptable', status: 406 });
+      expect(problem.detail).toContain('Accept: text/event-stream');
+      await stream.close();
+    }
+    expect(metricSum(await scrapeMetrics(baseUrl), 'backstop_console_rejected_total', { reason: 'not-acceptable' })).toBe(before + 3);
+  });
+
+  it('tells the caller what to do in every 400 of the lists: a bad query, a bad cursor', async () => {
+    const query = await get('/v1/flags?limit=0&colour=red', keys.opsA);
+    expect(query.status).toBe(400);
+    expect(query.body.detail).toMatch(/^Fix or leave out limit, colour:/);
+    const cursor = await get('/v1/refunds?cursor=not-a-cursor', keys.financeA);
+    expect(cursor.status).toBe(400);
+    expect(cursor.type).toContain('application/problem+json');
+    expect(cursor.body).toMatchObject({
+      type: 'https://backstop.dev/problems/invalid-cursor',
+      detail: expect.stringContaining('nextCursor'),
+      errors: [{ path: '$.cursor', message: expect.any(String) }],
+    });
+  });
+
+  it('names an unknown field of a review body, not `reason`, and says what the body must be', async () => {
+    const pending = (await listA('status=pending_review')).find((f) => f.decision)!;
+    const post = (payload: string, type: string) => app.inject({
+      method: 'POST', url: `/v1/refunds/${pending.decision!.decisionId}/approve`, payload, headers: { authorization: `Bearer ${keys.opsA}`, 'content-type': type },
+    });
+    const cases: [string, string, string][] = [
+      ['{"reason":"x","amount":1}', 'application/json', '$.amount'],
+      ['{"reason":7}', 'application/json', '$.reason'],
+      ['[]', 'application/json', '$'],
+      ['hi', 'text/plain', '$'],
+    ];
+    for (const [payload, type, path] of cases) {
+      const response = await post(payload, type);
+      expect(response.statusCode, payload).toBe(400);
+      const problem = response.json() as { type: string; detail: string; errors: { path: string }[] };
+      expect(problem.type).toBe('https://backstop.dev/problems/invalid-body');
+      expect(problem.errors.map((e) => e.path), payload).toEqual([path]);
+      expect(problem.detail).toContain('one optional field, `reason`');
+    }
+    expect((await get(`/v1/flags/${pending.flagId}`, keys.opsA)).body).toMatchObject({ decision: { status: 'pending_review' } });
+  });
+
+  it('tells the reviewer who lost a race what the decision is now', async () => {
+    const pending = (await listA('status=pending_review')).find((f) => f.decision)!;
+    const decisionId = pending.decision!.decisionId;
+    // Holding the row makes both approvals read it as pending and then queue on its lock, so
+    // the second always meets the first one's verdict at its update, never at its read.
+    const holder = await stack.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM refund_decisions WHERE decision_id = $1 FOR UPDATE', [decisionId]);
+      const approve = () => app.inject({ method: 'POST', url: `/v1/refunds/${decisionId}/approve`, headers: { authorization: `Bearer ${keys.opsA}` } });
+      const answers = [approve(), approve()];
+      await eventually(async () => {
+        const waiting = await stack.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%refund_decisions%'");
+        return waiting.rows[0]!.n === 2 ? true : undefined;
+      }, { what: 'both approvals waiting on the decision' });
+      await holder.query('COMMIT');
+      const [first, second] = await Promise.all(answers);
+      const statuses = [first!.statusCode, second!.statusCode].sort();
+      expect(statuses).toEqual([200, 409]);
+      const lost = (first!.statusCode === 409 ? first! : second!).json() as { type: string; detail?: string };
+      expect(lost.type).toBe('https://backstop.dev/problems/decision-not-pending');
+      expect(lost.detail).toMatch(/^It is (approved|sent): another reviewer decided it/);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+  });
+
   it('counts flags per type and severity and reports detection latency', async () => {
     const stats = (await get('/v1/flags/stats', keys.opsA)).body as { counts: { window: string; type: string; severity: string; count: number }[]; detectionLatencyMs: { samples: number } };
     const lastDay = stats.counts.filter((c) => c.window === '24h');

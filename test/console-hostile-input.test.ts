@@ -262,6 +262,25 @@ describe('console under hostile input (property-based)', () => {
       expect(await answerState()).toEqual(before);
     });
 
+    it('tells a browser posting any bad answer so on a page of its own, with no markup of the caller\'s, and records nothing', async () => {
+      const before = await answerState();
+      const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+      const form = fc.oneof(
+        hostileString().filter((answer) => !choices.has(answer)).map((answer) => `answer=${encodeURIComponent(answer)}`),
+        fc.constantFrom('', 'answer=', 'answer=intended&answer=mistake', 'answer=mistake&x=%3Cscript%3E'),
+      );
+      await fc.assert(fc.asyncProperty(form, fc.option(hostileString(), { nil: undefined }), async (payload, lang) => {
+        const url = `/p/${token}/answer${lang === undefined ? '' : `?lang=${encodeURIComponent(lang)}`}`;
+        const answer = await app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: browserAccept } });
+        expect(answer.statusCode, payload).toBe(400);
+        expect(answer.headers['content-type'], payload).toBe('text/html; charset=utf-8');
+        expect(String(answer.headers['content-security-policy'])).toContain("default-src 'none'");
+        expect(answer.body).toContain('id="answer-refused" data-reason="invalid-answer"');
+        expect(answer.body).not.toMatch(/<script|onerror=/i);
+      }), { numRuns: 150 });
+      expect(await answerState()).toEqual(before);
+    });
+
     it('refuses an answer body past its small limit before parsing it, and records nothing', async () => {
       const before = await answerState();
       // A name repeated hundreds of thousands of times: the form parser never sees it.

@@ -277,6 +277,55 @@ describe('payer links: issued by the platform, opened by the payer, answered onc
     expect(await count('payer_answers WHERE tenant_id = $1', ['shop-a'])).toBe(0);
   });
 
+  it('tells a browser in the payer\'s language why a stale or repeated answer was not taken, and an API client in problem+json', async () => {
+    const stale = paidTwiceFlag('shop-r');
+    const twice = paidTwiceFlag('shop-r');
+    await recordAsRefundWorker(db.pool, [stale, twice]);
+    const post = (url: string, accept: string, value = 'mistake') => fetch(`${url}/answer?lang=zh`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', accept }, body: `answer=${value}`,
+    });
+    // As Chromium sends a form post.
+    const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+    const before = { stale: await rejected('not-under-review'), twice: await rejected('already-answered') };
+
+    // The page was opened while under review; a reviewer decided before the payer clicked.
+    const staleLink = (await issue(stale.flagId, keys.platformR)).body;
+    expect((await open(`${staleLink.url}?lang=zh`)).html).toContain('answer-form');
+    const decision = (await db.pool.query<{ decision_id: string }>('SELECT decision_id FROM refund_decisions WHERE tenant_id = $1 AND payment_id = $2', ['shop-r', stale.payment.paymentId])).rows[0]!.decision_id;
+    const approved = await fetch(`${served.baseUrl}/v1/refunds/${decision}/approve`, { method: 'POST', headers: { authorization: `Bearer ${keys.financeR}` } });
+    expect(approved.status).toBe(200);
+    const page = await post(staleLink.url, browser);
+    expect([page.status, page.headers.get('content-type')]).toEqual([409, 'text/html; charset=utf-8']);
+    for (const [header, value] of [['content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"],
+      ['cache-control', 'no-store'], ['referrer-policy', 'no-referrer'], ['x-robots-tag', 'noindex']] as const) expect(page.headers.get(header), header).toBe(value);
+    const html = await page.text();
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('这笔付款已不在核实中');
+    const token = new URL(staleLink.url).pathname.split('/')[2]!;
+    expect(html).toContain(`<a id="back" href="/p/${token}?lang=zh">返回您的付款页面</a>`);
+    expect(html).not.toMatch(/"type"|problems\//);
+    // An API client still gets the problem.
+    const api = await post(staleLink.url, 'application/json');
+    expect([api.status, api.headers.get('content-type')]).toEqual([409, 'application/problem+json; charset=utf-8']);
+    expect(((await api.json()) as { type: string }).type).toBe('https://backstop.dev/problems/not-under-review');
+
+    // Two tabs of one link: the first answer is taken, the second told so.
+    const twiceLink = (await issue(twice.flagId, keys.platformR)).body;
+    expect((await post(twiceLink.url, browser)).status).toBe(303);
+    const again = await post(twiceLink.url, browser, 'intended');
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain('您已回答过');
+    const english = await fetch(`${twiceLink.url}/answer?lang=en`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: browser }, body: 'answer=intended',
+    });
+    expect(await english.text()).toContain('You have already answered');
+    expect(await count('payer_answers WHERE flag_id = $1', [twice.flagId])).toBe(1);
+    expect((await db.pool.query('SELECT answer FROM payer_answers WHERE flag_id = $1', [twice.flagId])).rows).toEqual([{ answer: 'mistake' }]);
+    expect(await count('payer_answers WHERE flag_id = $1', [stale.flagId])).toBe(0);
+    expect(await rejected('not-under-review')).toBe(before.stale + 2);
+    expect(await rejected('already-answered')).toBe(before.twice + 2);
+  });
+
   it('documents the new routes in the console\'s OpenAPI', async () => {
     const document = (await (await fetch(`${served.baseUrl}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     expect(Object.keys(document.paths['/v1/flags/{flagId}/payer-links']!)).toContain('post');

@@ -3,12 +3,13 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Flag } from '@backstop/contracts';
-import { saveRefundPolicy } from '@backstop/ledger';
+import { saveRefundPolicy, transitionDecisions } from '@backstop/ledger';
+import { inTransaction } from '@backstop/postgres';
 import { createApiKey, createTenant } from '@backstop/tenancy';
 import { launchChromium } from './support/chromium';
 import { startConsole, type ConsoleUnderTest } from './support/console';
 import { createIsolatedDatabase } from './support/database';
-import { paidTwiceFlag, recordAsRefundWorker } from './support/payer-flags';
+import { moveDecision, paidTwiceFlag, recordAsRefundWorker } from './support/payer-flags';
 import { eventually } from './support/wait';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 
@@ -130,5 +131,75 @@ describe('the payer\'s page in a real browser, in Chinese and English', () => {
     await notice.waitFor({ timeout: 30_000 });
     expect(await notice.textContent()).toContain('已送达');
     await page.screenshot({ path: `${screenshotDir}console-payer-notices-zh.png` });
+  }, 60_000);
+
+  it('tells the payer in Chinese, not in raw JSON, that an answer came too late or twice, and leads back', async () => {
+    const stale = paidTwiceFlag('shop-r');
+    const twice = paidTwiceFlag('shop-r');
+    await recordAsRefundWorker(db.pool, [stale, twice]);
+
+    // Opened while under review; a reviewer approves before the payer clicks.
+    const page = await pageIn('zh-CN');
+    const staleUrl = await linkFor(stale);
+    await page.goto(staleUrl);
+    await page.locator('#answer-form').waitFor();
+    const decision = (await db.pool.query<{ decision_id: string }>("SELECT decision_id FROM refund_decisions WHERE tenant_id = 'shop-r' AND payment_id = $1", [stale.payment.paymentId])).rows[0]!.decision_id;
+    const approved = await fetch(`${served.baseUrl}/v1/refunds/${decision}/approve`, { method: 'POST', headers: { authorization: `Bearer ${opsKey}` } });
+    expect(approved.status).toBe(200);
+    await page.click('button[value="mistake"]');
+    await page.locator('#answer-refused').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('这笔付款已不在核实中');
+    expect(await page.locator('body').textContent()).not.toContain('"type"');
+    await page.screenshot({ path: `${screenshotDir}payer-answer-not-under-review-zh.png`, fullPage: true });
+    await page.click('#back');
+    await page.locator('h1', { hasText: '关于您的付款' }).waitFor();
+    expect(await page.locator('#answer-form').count()).toBe(0);
+
+    // One link open in two tabs, answered in both.
+    const twiceUrl = await linkFor(twice);
+    const [first, second] = [await pageIn('zh-CN'), await pageIn('zh-CN')];
+    for (const tab of [first, second]) {
+      await tab.goto(twiceUrl);
+      await tab.locator('#answer-form').waitFor();
+    }
+    await first.click('button[value="mistake"]');
+    await first.locator('#answer').waitFor();
+    await second.click('button[value="intended"]');
+    await second.locator('#answer-refused').waitFor();
+    expect(await second.locator('h1').textContent()).toBe('您已回答过');
+    await second.screenshot({ path: `${screenshotDir}payer-answer-already-answered-zh.png`, fullPage: true });
+    await second.click('#back');
+    await second.locator('#answer').waitFor();
+    expect(await second.locator('#answer').textContent()).toContain('您已告诉我们这是误付');
+  }, 60_000);
+
+  it('shows finance both what was decided and what the platform reported on a mismatch, in either language', async () => {
+    await createTenant(db.pool, { tenantId: 'shop-f', name: 'Shop F' });
+    const financeKey = (await createApiKey(db.pool, 'shop-f', 'finance')).apiKey;
+    const flag = paidTwiceFlag('shop-f');
+    await recordAsRefundWorker(db.pool, [flag]);
+    // Refunded automatically, and the platform confirmed CN¥90.00 of the CN¥30.00 decided.
+    await moveDecision(db.pool, 'shop-f', flag, ['approved'], 'sent');
+    const { decision_id: decisionId } = (await db.pool.query<{ decision_id: string }>("SELECT decision_id FROM refund_decisions WHERE tenant_id = 'shop-f'")).rows[0]!;
+    await inTransaction(db.pool, (client) => transitionDecisions(client, [{ tenantId: 'shop-f', decisionId, from: ['sent'], to: 'succeeded', actor: 'test', confirmedAmount: 9000 }], new Date()));
+
+    const page = await pageIn('en-US');
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.goto(served.baseUrl);
+    await page.fill('#api-key', financeKey);
+    await page.click('#sign-in button[type=submit]');
+    await page.selectOption('#language', 'en');
+    await page.click('.tab[data-tab="finance"]');
+    const row = page.locator('#mismatches-table tbody tr[data-kind="amount_mismatch"]', { hasText: flag.payment.paymentId });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await page.locator('#mismatches-table thead').textContent()).toContain('Reported by the platform');
+    expect([await row.locator('td.decided').textContent(), await row.locator('td.reported').textContent()]).toEqual(['CN¥30.00', 'CN¥90.00']);
+    await page.screenshot({ path: `${screenshotDir}console-finance-mismatch-en.png`, fullPage: true });
+
+    await page.selectOption('#language', 'zh');
+    await page.click('.tab[data-tab="finance"]');
+    await page.locator('#mismatches-table thead', { hasText: '平台报告金额' }).waitFor({ timeout: 30_000 });
+    const zhRow = page.locator('#mismatches-table tbody tr[data-kind="amount_mismatch"]', { hasText: flag.payment.paymentId });
+    expect([await zhRow.locator('td.decided').textContent(), await zhRow.locator('td.reported').textContent()]).toEqual(['¥30.00', '¥90.00']);
   }, 60_000);
 });

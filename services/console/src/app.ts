@@ -89,6 +89,7 @@ export async function buildApp(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(payerLinkRoutes, { pool: deps.pool, publicUrl: deps.publicUrl });
   await app.register(payerPageRoutes, {
     pool: deps.pool, publicUrl: deps.publicUrl, font, onNotValid: () => metrics.rejected.inc({ reason: 'payer-link-not-valid' }),
+    onRejected: (reason) => metrics.rejected.inc({ reason }),
   });
   if (deps.demo) await app.register(checkoutDemoRoutes, { pool: deps.pool, ...deps.demo });
   return app;

@@ -6,12 +6,13 @@ import { jsonPath, Problem } from '@backstop/http';
 export function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.infer<T> {
   const parsed = schema.safeParse(request.query);
   if (parsed.success) return parsed.data;
-  throw new Problem(400, 'invalid-query', 'Invalid query parameters', undefined, {
-    errors: parsed.error.issues.map((issue) => ({
-      path: issue.code === 'unrecognized_keys' ? jsonPath([...issue.path, issue.keys[0] ?? '']) : jsonPath(issue.path),
-      message: issue.code === 'unrecognized_keys' ? 'unknown parameter' : issue.message,
-    })),
-  });
+  const errors = parsed.error.issues.map((issue) => ({
+    path: issue.code === 'unrecognized_keys' ? jsonPath([...issue.path, issue.keys[0] ?? '']) : jsonPath(issue.path),
+    message: issue.code === 'unrecognized_keys' ? 'unknown parameter' : issue.message,
+  }));
+  const named = [...new Set(errors.map((error) => error.path.replace(/^\$\.?/, '') || 'the query'))].join(', ');
+  throw new Problem(400, 'invalid-query', 'Invalid query parameters',
+    `Fix or leave out ${named}: \`errors\` says what each must be; the route's parameters are in the OpenAPI document at /docs.`, { errors });
 }
 
 /** The tenant a request may see: its key's own, or for operators the one asked for (or all). */

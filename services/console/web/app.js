@@ -312,10 +312,14 @@ async function loadFinance() {
     element('h2', {}, t('mismatches')),
     mismatches.data.length === 0 ? element('p', { class: 'muted' }, t('noMismatches')) :
       element('table', { class: 'flags', id: 'mismatches-table' },
-        element('thead', {}, element('tr', {}, ...['kind', 'payment', 'amount', 'time'].map((key) => element('th', {}, t(key))))),
-        element('tbody', {}, ...mismatches.data.map((m) => element('tr', {},
+        element('thead', {}, element('tr', {}, ...['kind', 'payment', 'decidedAmount', 'reportedAmount', 'time'].map((key) => element('th', {}, t(key))))),
+        element('tbody', {}, ...mismatches.data.map((m) => element('tr', { 'data-kind': m.kind },
           element('td', {}, t(m.kind)), element('td', {}, m.paymentId ?? '—'),
-          element('td', {}, m.decidedAmount != null ? money(m.decidedAmount, m.currency) : (m.reportedAmount != null ? money(m.reportedAmount, m.currency) : '—')),
+          // The disagreement is the row's point: Backstop's amount and the platform's side by
+          // side, each in its own currency (a currency mismatch differs in exactly that).
+          element('td', { class: 'decided' }, m.decidedAmount != null ? money(m.decidedAmount, m.currency) : '—'),
+          element('td', { class: 'reported' }, m.reportedAmount != null ? money(m.reportedAmount, m.reportedCurrency ?? m.currency) : '—',
+            ...(m.refundedTotal != null ? [element('br'), `${t('refundedTotal')} ${money(m.refundedTotal, m.currency)}`] : [])),
           element('td', {}, m.at ? time(m.at) : '—'))))));
 }
 

@@ -24,6 +24,21 @@ export function decodePosition(value: string): FeedPosition | null {
 /** Only rows whose transaction ended before every running one began: a stable prefix. */
 const COMMITTED = 'f.xid < pg_snapshot_xmin(pg_current_snapshot())';
 
+/**
+ * Whether the feed could have sent this position. It shows only rows of transactions below the
+ * snapshot's xmin, and xmin never moves back, so a position at or past today's xmin was sent by
+ * no console on this database (it is another environment's, a restored database's, or made
+ * up). Resuming there would wait for rows that never come; a position below it is safe to
+ * resume from whether or not a row sits exactly there.
+ */
+export async function wasReachable(pool: Pool, position: FeedPosition): Promise<boolean> {
+  const result = await pool.query<{ reachable: boolean }>(
+    'SELECT $1::xid8 < pg_snapshot_xmin(pg_current_snapshot()) AS reachable',
+    [position.xid],
+  );
+  return result.rows[0]!.reachable;
+}
+
 export async function feedAfter(
   pool: Pool,
   tenantId: string | null,

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Flag } from '@backstop/contracts';
 import { Problem } from '@backstop/http';
@@ -10,7 +10,7 @@ import { describeRoute } from '../openapi/describe-route';
 import { parseQuery, scopedTenant } from '../query';
 import type { Language } from '@backstop/messages';
 import { ReaderLanguageQuery, readerLanguage } from '../reader-language';
-import { decodePosition, encodePosition, feedAfter, feedTail, type FeedPosition } from './flag-feed';
+import { decodePosition, encodePosition, feedAfter, feedTail, wasReachable, type FeedPosition } from './flag-feed';
 import type { FlagNotifier } from './flag-notifier';
 import { FlagStats, flagStats } from './flag-stats';
 import { flagView, FlagView, type FlagRow } from './flag-view';
@@ -26,6 +26,19 @@ export interface FlagRouteOptions {
 }
 
 const readers = ['ops', 'admin', 'finance'] as const;
+
+const invalidLastEventId = (detail: string) => new Problem(400, 'invalid-last-event-id', 'Invalid Last-Event-ID', detail);
+
+/**
+ * @fastify/sse answers an Accept that refuses text/event-stream itself, before the handler, in
+ * Fastify's JSON shape; thrown from onSend, the refusal reaches the error handler and leaves as
+ * problem+json like every other one, and is counted.
+ */
+async function refusalAsProblem(_request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+  if (reply.statusCode !== 406 || !String(reply.getHeader('content-type') ?? '').startsWith('application/json')) return payload;
+  throw new Problem(406, 'not-acceptable', 'This feed is only text/event-stream',
+    'Send Accept: text/event-stream (or leave Accept out); the feed has no other representation. A page of flags as JSON is GET /v1/flags.');
+}
 
 /** How long a live feed goes on after its key is revoked, at most (plus one poll). */
 const KEY_RECHECK_MS = 5_000;
@@ -64,8 +77,9 @@ const streamSchema = describeRoute({
   headers: StreamHeaders,
   responses: {
     200: eventStream('`flag` and `ready` events, until the client hangs up.'),
-    400: problem('`invalid-query`, or `invalid-last-event-id`: Last-Event-ID is not an id this stream sent.'),
+    400: problem('`invalid-query`, or `invalid-last-event-id`: Last-Event-ID is not an id this stream sent (malformed, or past every event it has sent).'),
     ...tenantScopedRejections,
+    406: problem('`not-acceptable`: Accept refuses text/event-stream.'),
   },
 });
 const oneFlagSchema = describeRoute({
@@ -103,7 +117,7 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
     return flagStats(pool, scope(request, tenant));
   });
 
-  app.get('/v1/flags/stream', { ...auth, sse: 'only', schema: streamSchema }, async (request, reply) => {
+  app.get('/v1/flags/stream', { ...auth, sse: 'only', schema: streamSchema, onSend: refusalAsProblem }, async (request, reply) => {
     const { tenant, lang: requested, ...filters } = parseQuery(StreamQuery, request);
     const lang = readerLanguage(request, requested);
     const tenantId = scope(request, tenant);
@@ -111,7 +125,14 @@ export async function flagRoutes(app: FastifyInstance, options: FlagRouteOptions
     let position: FeedPosition | null = null;
     if (typeof lastEventId === 'string' && lastEventId.length > 0) {
       position = decodePosition(lastEventId);
-      if (!position) throw new Problem(400, 'invalid-last-event-id', 'Invalid Last-Event-ID', 'Resume with the id of an event this stream sent.');
+      if (!position) {
+        throw invalidLastEventId('Last-Event-ID must be the id of an event this stream sent, two numbers joined by a dot; '
+          + 'reconnect without it to start from the latest flags.');
+      }
+      if (!(await wasReachable(pool, position))) {
+        throw invalidLastEventId(`Last-Event-ID ${encodePosition(position)} is past every event this stream has sent (an id from another `
+          + 'environment or from before a database restore?); reconnect without it to start from the latest flags.');
+      }
     }
     const closed = new AbortController();
     options.liveFeeds?.inc();

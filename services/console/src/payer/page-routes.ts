@@ -7,13 +7,14 @@ import { buildEvidenceFile } from '../evidence/build-evidence';
 import { EvidenceFile } from '../evidence/evidence-file';
 import type { PdfFont } from '../evidence/pdf-font';
 import { evidencePdfAnswer, sendEvidence, type EvidenceFormat } from '../evidence/send-evidence';
+import Negotiator from 'negotiator';
 import { html, json, problem } from '../openapi/answers';
 import { describeRoute } from '../openapi/describe-route';
 import { ReaderLanguageQuery, readerLanguage } from '../reader-language';
-import { notValidPage } from './page-text';
+import { notValidPage, type AnswerRefusal } from './page-text';
 import { loadPayerView } from './payer-case';
 import { recordPayerAnswer } from './payer-answer';
-import { renderPayerPage } from './payer-page';
+import { renderAnswerRefused, renderPayerPage } from './payer-page';
 import { resolvePayerLink } from './payer-links';
 import { originOf } from '../request-parts';
 
@@ -40,7 +41,9 @@ const answerSchema = describeRoute({
     303: { description: 'Recorded; back to the page.' },
     400: problem('`invalid-answer`: the body must be exactly one field, `answer`, `mistake` or `intended` (a name sent twice is no answer); `malformed-json`, `bad-request`: unreadable.'),
     404: html('The "link not valid" page.'),
-    409: problem('`not-under-review`: the payment is not under review; `already-answered`: the payer answered before.'),
+    409: problem('`not-under-review`: the payment is not under review; `already-answered`: the payer answered before. '
+      + 'A request that prefers text/html (the page\'s own form) gets these and `invalid-answer` as a page in the payer\'s language instead, '
+      + 'with the same status and a link back to the payer\'s page.'),
     413: problem('`body-too-large`.'),
     415: problem('`unsupported-media-type`: send a form (application/x-www-form-urlencoded) or JSON.'),
   },
@@ -72,17 +75,28 @@ function privatePage(reply: FastifyReply): FastifyReply {
     .type('text/html; charset=utf-8');
 }
 
+const refusals = new Set<string>(['not-under-review', 'already-answered', 'invalid-answer'] satisfies AnswerRefusal[]);
+
+/**
+ * A browser posting the page's form asks for text/html first; an API client asks for JSON, or
+ * anything (`*\/*`, no Accept), and gets problem+json, which wins ties by coming first.
+ */
+const wantsPage = (request: FastifyRequest) =>
+  new Negotiator(request).mediaType(['application/problem+json', 'application/json', 'text/html']) === 'text/html';
+
 export interface PayerPageOptions {
   pool: Pool;
   /** Counts each answer of the "link not valid" page. */
   onNotValid: () => void;
+  /** Counts, under its problem type, each refused answer told to the payer as a page rather than problem+json. */
+  onRejected?: (reason: string) => void;
   /** The origin named in evidence files (where the tenant's key is published); unset, the request's. */
   publicUrl?: string | undefined;
   /** The font with Chinese glyphs evidence PDFs embed; null when none is installed. */
   font: PdfFont | null;
 }
 
-export async function payerPageRoutes(app: FastifyInstance, { pool, onNotValid, publicUrl, font }: PayerPageOptions): Promise<void> {
+export async function payerPageRoutes(app: FastifyInstance, { pool, onNotValid, onRejected, publicUrl, font }: PayerPageOptions): Promise<void> {
   // The page's form posts are urlencoded; only these routes read that type. A name sent twice
   // keeps all its values, so `answer=intended&answer=mistake` is no answer rather than the last.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -133,12 +147,23 @@ export async function payerPageRoutes(app: FastifyInstance, { pool, onNotValid, 
   app.post('/p/:token/answer', { schema: answerSchema, bodyLimit: ANSWER_BODY_LIMIT }, async (request, reply) => {
     const link = await openLink(request);
     if (!link) return notValid(reply);
-    const body = AnswerBody.safeParse(request.body ?? {});
-    if (!body.success) {
-      throw new Problem(400, 'invalid-answer', 'Invalid answer', undefined, { errors: [{ path: '$.answer', message: 'mistake or intended' }] });
-    }
-    await recordPayerAnswer(pool, link, body.data.answer, new Date());
     const token = (request.params as { token: string }).token;
+    try {
+      const body = AnswerBody.safeParse(request.body ?? {});
+      if (!body.success) {
+        throw new Problem(400, 'invalid-answer', 'Invalid answer', 'Send exactly one field, `answer`, holding `mistake` or `intended`.',
+          { errors: [{ path: '$.answer', message: 'mistake or intended' }] });
+      }
+      await recordPayerAnswer(pool, link, body.data.answer, new Date());
+    } catch (error) {
+      // The payer's browser would show raw JSON in English: the page was opened before a
+      // reviewer decided, or answered in another tab. They get words in their language instead.
+      if (error instanceof Problem && refusals.has(error.reason) && wantsPage(request)) {
+        onRejected?.(error.reason);
+        return privatePage(reply).status(error.status).send(renderAnswerRefused(error.reason as AnswerRefusal, language(request), token));
+      }
+      throw error;
+    }
     return reply.header('referrer-policy', 'no-referrer').redirect(`/p/${encodeURIComponent(token)}?lang=${language(request)}`, 303);
   });
 }

@@ -1,6 +1,9 @@
 import type { Language } from '@backstop/messages';
 import type { PayerStage } from './payer-case';
 
+/** Why an answer from the page was not taken, as the problem types name it. */
+export type AnswerRefusal = 'not-under-review' | 'already-answered' | 'invalid-answer';
+
 /** The payer page's own words; what happened and what comes next are `renderPayerSummary`'s. */
 export const pageText = {
   en: {
@@ -27,6 +30,21 @@ export const pageText = {
       refund_confirmed: 'Refund confirmed', refund_failed: 'Refund failed', declined: 'Declined',
     } satisfies Record<PayerStage, string>,
     footer: 'This page is reachable only through the link you were sent, until it expires. It shows no other payment of yours.',
+    refused: {
+      'not-under-review': {
+        title: 'This payment is no longer under review',
+        body: 'The shop finished checking this payment before your answer arrived, so your answer was not recorded. Your payment\'s page shows what was decided.',
+      },
+      'already-answered': {
+        title: 'You have already answered',
+        body: 'We keep the first answer about a payment, and this one came after it, so nothing changed. Your payment\'s page shows the answer we have.',
+      },
+      'invalid-answer': {
+        title: 'We could not read your answer',
+        body: 'Nothing was recorded. Please go back and choose one of the two answers.',
+      },
+    } satisfies Record<AnswerRefusal, { title: string; body: string }>,
+    back: 'Back to your payment',
   },
   zh: {
     title: '关于您的付款',
@@ -51,6 +69,21 @@ export const pageText = {
       refund_confirmed: '退款已到账', refund_failed: '退款失败', declined: '未予退款',
     } satisfies Record<PayerStage, string>,
     footer: '此页面只能通过发给您的链接打开，链接过期后失效。页面不显示您的其他付款。',
+    refused: {
+      'not-under-review': {
+        title: '这笔付款已不在核实中',
+        body: '商家在收到您的回答之前已完成核实，因此您的回答未被记录。处理结果请见您的付款页面。',
+      },
+      'already-answered': {
+        title: '您已回答过',
+        body: '每笔付款只保留第一次回答，这次回答在其之后，因此没有任何改变。您的付款页面显示了我们收到的回答。',
+      },
+      'invalid-answer': {
+        title: '无法识别您的回答',
+        body: '未记录任何内容。请返回并在两个回答中选择一个。',
+      },
+    } satisfies Record<AnswerRefusal, { title: string; body: string }>,
+    back: '返回您的付款页面',
   },
 } satisfies Record<Language, unknown>;
 

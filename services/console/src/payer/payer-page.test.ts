@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PayerView } from './payer-case';
-import { renderPayerPage } from './payer-page';
+import { renderAnswerRefused, renderPayerPage } from './payer-page';
 
 const view = (orderId: string, paymentId = 'pay_1'): PayerView => ({
   timeZone: 'Asia/Shanghai',
@@ -26,5 +26,18 @@ describe('the payer page', () => {
     fc.assert(fc.property(fc.string(), fc.string(), (orderId, paymentId) => {
       expect(elements(renderPayerPage(view(orderId, paymentId), 'zh', 'pl1.a.b'))).toBe(plain);
     }));
+  });
+
+  it('tells a refused answer in the page\'s language, linking back to the page, with the token written as text', () => {
+    const token = 'pl1."><script>alert(1)</script>';
+    for (const reason of ['not-under-review', 'already-answered', 'invalid-answer'] as const) {
+      const zh = renderAnswerRefused(reason, 'zh', token);
+      expect(zh).toContain('<html lang="zh-CN">');
+      expect(zh).not.toContain('<script>');
+      expect(zh).toContain(`href="/p/${encodeURIComponent(token)}?lang=zh"`);
+      expect(renderAnswerRefused(reason, 'en', token)).toContain('Back to your payment');
+    }
+    expect(renderAnswerRefused('not-under-review', 'zh', 'pl1.a.b')).toContain('这笔付款已不在核实中');
+    expect(renderAnswerRefused('already-answered', 'zh', 'pl1.a.b')).toContain('您已回答过');
   });
 });

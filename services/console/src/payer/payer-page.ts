@@ -1,5 +1,5 @@
 import { formatMoney, formatPayerMoment, renderPayerSummary, type Language } from '@backstop/messages';
-import { pageText } from './page-text';
+import { pageText, type AnswerRefusal } from './page-text';
 import type { PayerView } from './payer-case';
 
 const escapeHtml = (text: string): string =>
@@ -48,6 +48,27 @@ export function renderPayerPage(view: PayerView, lang: Language, token: string, 
 <section id="evidence"><h2>${t.evidence}</h2><p>${t.evidenceHelp}</p>
 <ul>${pdf ? `<li><a id="evidence-pdf" href="${self}/evidence.pdf" download>${t.evidencePdf}</a></li>` : ''}<li><a id="evidence-json" href="${self}/evidence.json" download>${t.evidenceJson}</a></li></ul></section>
 <footer>${t.footer}</footer>
+</body></html>
+`;
+}
+
+/**
+ * What the payer's browser shows when the page's form posted an answer that was not taken (the
+ * page was opened before a reviewer decided, or answered in another tab): what happened, in
+ * the page's language, and the way back to the payment's page.
+ */
+export function renderAnswerRefused(reason: AnswerRefusal, lang: Language, token: string): string {
+  const t = pageText[lang];
+  const { title, body } = t.refused[reason];
+  const back = escapeHtml(`/p/${encodeURIComponent(token)}?lang=${lang}`);
+  return `<!doctype html>
+<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title><style>${styles}</style></head>
+<body><main id="answer-refused" data-reason="${reason}">
+<h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p>
+<p><a id="back" href="${back}">${escapeHtml(t.back)}</a></p>
+</main>
+<footer>${escapeHtml(t.footer)}</footer>
 </body></html>
 `;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FreeText, RefundDecision } from '@backstop/contracts';
-import { Problem } from '@backstop/http';
+import { jsonPath, Problem } from '@backstop/http';
 import type { Pool } from '@backstop/postgres';
 import { requireRole } from '../auth/authenticate';
 import { maskAccounts } from '../auth/mask';
@@ -21,6 +21,21 @@ const ReviewBody = z.strictObject({ reason: FreeText.trim().max(500).optional() 
 const ListQuery = DecisionListQuery.extend(ReaderLanguageQuery.shape);
 const CsvQuery = DecisionFilter.extend(ReaderLanguageQuery.shape);
 const DecisionPage = z.object({ data: z.array(RefundDecision), nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last.') });
+
+/**
+ * Names what is actually wrong: an unknown field at its own path (not at `reason`, which may be
+ * fine), a body that is no JSON object at `$`.
+ */
+function invalidReviewBody(error: z.ZodError): Problem {
+  const errors = error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: jsonPath([...issue.path, key]), message: 'unknown field: the body has only `reason`' }));
+    if (issue.path.length === 0) return [{ path: '$', message: 'a JSON object, {"reason": "…"}' }];
+    return [{ path: jsonPath(issue.path), message: 'a string of at most 500 characters, without NUL' }];
+  });
+  return new Problem(400, 'invalid-body', 'Invalid body',
+    'Send a JSON object (Content-Type: application/json) with one optional field, `reason`, a string of at most 500 characters; '
+      + 'or no body to approve without a reason. `errors` names each offending field.', { errors });
+}
 
 const financeReaders = ['finance', 'admin'] as const;
 const reviewers = ['ops', 'finance', 'admin'] as const;
@@ -87,7 +102,10 @@ export async function refundRoutes(app: FastifyInstance, { pool }: { pool: Pool 
   app.get('/v1/refunds', { preHandler: finance, schema: listSchema }, async (request) => {
     const { limit, cursor, lang, ...filter } = parseQuery(ListQuery, request);
     const after = cursor ? decodeCursor(cursor) : null;
-    if (cursor && !after) throw new Problem(400, 'invalid-cursor', 'Invalid cursor');
+    if (cursor && !after) {
+      throw new Problem(400, 'invalid-cursor', 'Invalid cursor', 'Pass the `nextCursor` of the previous page unchanged, or no cursor for the first page.',
+        { errors: [{ path: '$.cursor', message: 'the nextCursor of a previous page' }] });
+    }
     const page = await listDecisions(pool, { ...filter, tenant: scopedTenant(request, filter.tenant) }, { limit, after });
     const reader = readerLanguage(request, lang);
     return { data: page.decisions.map((decision) => forReader(decision, reader, request.principal!.role)), nextCursor: page.next ? encodeCursor(page.next) : null };
@@ -104,9 +122,7 @@ export async function refundRoutes(app: FastifyInstance, { pool }: { pool: Pool 
     const params = DecisionParams.safeParse(request.params);
     if (!params.success) throw new Problem(404, 'decision-not-found', 'No such decision');
     const body = ReviewBody.safeParse(request.body ?? {});
-    if (!body.success) {
-      throw new Problem(400, 'invalid-body', 'Invalid body', undefined, { errors: [{ path: '$.reason', message: 'a string of at most 500 characters, without NUL' }] });
-    }
+    if (!body.success) throw invalidReviewBody(body.error);
     const reason = body.data.reason || undefined;
     if (verdict !== 'approve' && !reason) {
       throw new Problem(400, 'reason-required', 'A reason is required', 'Say why the refund is rejected.', { errors: [{ path: '$.reason', message: 'required to reject' }] });
