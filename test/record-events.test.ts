@@ -5,6 +5,7 @@ import { saveRefundPolicy, verifyAuditChains } from '@backstop/ledger';
 import { inTransaction, type Pool } from '@backstop/postgres';
 import { createTenant } from '@backstop/tenancy';
 import { findMismatches } from '../services/console/src/finance/mismatches';
+import { listDecisions } from '../services/console/src/refunds/list-decisions';
 import { reviewDecision } from '../services/console/src/refunds/review';
 import { recordEvents } from '../services/refund-worker/src/outcomes/record-events';
 import { recordFlags } from '../services/refund-worker/src/store/record-flags';
@@ -61,6 +62,35 @@ describe('recording refund outcomes: where a batch of them leaves a decision', (
     (await pool.query('SELECT status, confirmed_amount FROM refund_decisions WHERE decision_id = $1', [decisionId])).rows[0];
   const trail = async (decisionId: string) =>
     (await pool.query("SELECT content->>'from' AS from, content->>'to' AS to, content->>'actor' AS actor FROM decision_audit WHERE decision_id = $1 ORDER BY seq", [decisionId])).rows;
+
+  it('keeps in the audit trail what the platform reported: the amount and refund id of a success, the reason of a failure', async () => {
+    const succeeded = await approvedDecision();
+    const failed = await approvedDecision();
+    const success = outcome('refund.succeeded', succeeded);
+    (success.event.data as { refundId?: string }).refundId = 'rf_platform_1';
+    const failure = outcome('refund.failed', failed);
+    (failure.event.data as { reason?: string }).reason = '银行卡已注销 card closed';
+    await record([success, failure]);
+    const last = async (decisionId: string) =>
+      (await pool.query<{ content: Record<string, unknown> }>('SELECT content FROM decision_audit WHERE decision_id = $1 ORDER BY seq DESC LIMIT 1', [decisionId])).rows[0]!.content;
+    expect(await last(succeeded.decisionId)).toMatchObject({ to: 'succeeded', confirmedAmount: 3000, refundId: 'rf_platform_1' });
+    expect(await last(failed.decisionId)).toMatchObject({ to: 'failed', reason: '银行卡已注销 card closed' });
+    expect(await last(failed.decisionId)).not.toHaveProperty('confirmedAmount');
+    // A failure is no money back: nothing is confirmed.
+    expect(await decision(failed.decisionId)).toEqual({ status: 'failed', confirmed_amount: null });
+    const verified = await verifyAuditChains(pool);
+    expect(verified.breaks).toEqual([]);
+  });
+
+  it("keeps a reviewer's reason, and whether the rejection was a false positive, in the audit trail and on the decision", async () => {
+    const inReview = await decided(unsentTenant);
+    await reviewDecision(pool, unsentTenant, inReview.decisionId, 'false-positive', 'key:reviewer', '用户本来就想买两次');
+    const last = (await pool.query<{ content: Record<string, unknown> }>('SELECT content FROM decision_audit WHERE decision_id = $1 ORDER BY seq DESC LIMIT 1', [inReview.decisionId])).rows[0]!.content;
+    expect(last).toMatchObject({ from: 'pending_review', to: 'rejected', reason: '用户本来就想买两次', falsePositive: true });
+    const page = await listDecisions(pool, { tenant: unsentTenant }, { limit: 1, after: null, decisionId: inReview.decisionId });
+    expect(page.decisions[0]).toMatchObject({ status: 'rejected', reviewNote: '用户本来就想买两次' });
+    expect((await verifyAuditChains(pool)).breaks).toEqual([]);
+  });
 
   it('a success wins over a failure of the same decision in one batch, whichever the batch holds first', async () => {
     const failedFirst = await approvedDecision();

@@ -51,6 +51,8 @@ export const RefundDecision = z.strictObject({
   confirmedAt: Timestamp.nullable(),
   /** What the platform reported refunding (refund.succeeded / refund.failed) in the decision's currency. */
   confirmedAmount: MinorUnits.nullable(),
+  /** The reviewer's reason for their verdict (required to reject), also in the decision's audit trail. */
+  reviewNote: z.string().nullable(),
   /** The flag's evidence: fund flow, order flow and why the rule fired. */
   evidence: Evidence.nullable(),
 });

@@ -20,6 +20,13 @@ export interface AuditContent {
    * `to` both its current status, since the answer alone never moves a decision.
    */
   payerAnswer?: PayerAnswerChoice;
+  /** Why: a reviewer's reason, or the platform's reason for a failed refund. */
+  reason?: string;
+  /** A rejection as a false positive, which also marks the flag for tuning the rules. */
+  falsePositive?: true;
+  /** What the platform reported refunding, and its refund's id, when it settled the decision. */
+  confirmedAmount?: number;
+  refundId?: string;
 }
 
 export type AuditChange = Omit<AuditContent, 'seq' | 'tenantId'>;

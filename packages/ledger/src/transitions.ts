@@ -1,6 +1,6 @@
 import type { DecisionStatus } from '@backstop/contracts';
 import type { PoolClient } from '@backstop/postgres';
-import { appendToChains } from './audit-chain';
+import { appendToChains, type AuditChange } from './audit-chain';
 
 export interface Transition {
   tenantId: string;
@@ -11,6 +11,22 @@ export interface Transition {
   actor: string;
   /** For succeeded / failed: the amount the platform reported. */
   confirmedAmount?: number;
+  /** Recorded in the audit trail with the change: see AuditContent. */
+  reason?: string;
+  falsePositive?: true;
+  refundId?: string;
+}
+
+/** The facts of a transition the audit trail keeps beside its statuses, only those present. */
+function auditedFacts(transition: Transition | undefined): Pick<AuditChange, 'reason' | 'falsePositive' | 'confirmedAmount' | 'refundId'> {
+  if (!transition) return {};
+  const { reason, falsePositive, confirmedAmount, refundId } = transition;
+  return {
+    ...(reason !== undefined ? { reason } : {}),
+    ...(falsePositive ? { falsePositive } : {}),
+    ...(confirmedAmount !== undefined && transition.to === 'succeeded' ? { confirmedAmount } : {}),
+    ...(refundId !== undefined ? { refundId } : {}),
+  };
 }
 
 export interface AppliedTransition {
@@ -51,7 +67,8 @@ export async function transitionDecisions(client: PoolClient, transitions: reado
             approved_at = CASE WHEN c.to_status = 'approved' THEN $7 ELSE d.approved_at END,
             sent_at = CASE WHEN c.to_status = 'sent' THEN $7 ELSE d.sent_at END,
             confirmed_at = CASE WHEN c.to_status IN ('succeeded', 'failed') THEN $7 ELSE d.confirmed_at END,
-            confirmed_amount = COALESCE(c.confirmed_amount, d.confirmed_amount)
+            -- Only money that came back is confirmed: a failure's amount is no refund.
+            confirmed_amount = CASE WHEN c.to_status = 'succeeded' THEN COALESCE(c.confirmed_amount, d.confirmed_amount) ELSE d.confirmed_amount END
        FROM current c
       WHERE d.decision_id = c.decision_id
      RETURNING d.decision_id, d.tenant_id, d.payment_id, c.from_status, d.status, d.amount, d.currency, c.actor`,
@@ -62,9 +79,10 @@ export async function transitionDecisions(client: PoolClient, transitions: reado
   );
   const order = new Map(unique.map((t, index) => [t.decisionId, index]));
   const applied = result.rows.sort((a, b) => order.get(a.decision_id)! - order.get(b.decision_id)!);
+  const wanted = new Map(unique.map((t) => [t.decisionId, t]));
   await appendToChains(client, applied.map((row) => ({
     tenantId: row.tenant_id, decisionId: row.decision_id, paymentId: row.payment_id, from: row.from_status, to: row.status,
-    amount: row.amount, currency: row.currency, actor: row.actor, at: now.toISOString(),
+    amount: row.amount, currency: row.currency, actor: row.actor, at: now.toISOString(), ...auditedFacts(wanted.get(row.decision_id)),
   })));
   return applied.map((row) => ({
     tenantId: row.tenant_id, decisionId: row.decision_id, paymentId: row.payment_id, from: row.from_status, to: row.status,

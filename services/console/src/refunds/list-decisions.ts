@@ -30,6 +30,7 @@ interface DecisionRow {
   sent_at: Date | null;
   confirmed_at: Date | null;
   confirmed_amount: number | null;
+  review_note: string | null;
   evidence: Evidence | null;
   /** created_at in microseconds since the epoch: the cursor needs the exact instant. */
   created_us: string;
@@ -66,6 +67,7 @@ function toDecision(row: DecisionRow): RefundDecision {
     sentAt: iso(row.sent_at),
     confirmedAt: iso(row.confirmed_at),
     confirmedAmount: row.confirmed_amount,
+    reviewNote: row.review_note,
     evidence: row.evidence,
   };
 }

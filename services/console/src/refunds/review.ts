@@ -51,6 +51,7 @@ export async function reviewDecision(
     }
     const applied = await transitionDecisions(client, [{
       tenantId: decision.tenant_id, decisionId, from: ['pending_review'], to: verdict === 'approve' ? 'approved' : 'rejected', actor,
+      ...(note ? { reason: note } : {}), ...(verdict === 'false-positive' ? { falsePositive: true as const } : {}),
     }], new Date());
     if (applied.length === 0) {
       // Another reviewer's verdict committed between this one's read and its update; what it is

@@ -81,7 +81,7 @@ const reviewSchema = (summary: string, reason: string) => describeRoute({
 const csvColumns = [
   'decisionId', 'tenantId', 'paymentId', 'orderId', 'merchantId', 'channel', 'flagId', 'flagType', 'severity', 'action', 'status',
   'amount', 'currency', 'capturedAmount', 'confirmedAmount', 'reason', 'advice', 'revokeGoodsFirst', 'idempotencyKey', 'decidedBy',
-  'createdAt', 'approvedAt', 'sentAt', 'confirmedAt',
+  'createdAt', 'approvedAt', 'sentAt', 'confirmedAt', 'reviewNote',
 ] as const;
 
 /**

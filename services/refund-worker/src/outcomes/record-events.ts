@@ -21,6 +21,7 @@ interface StoredOutcome {
   amount: number;
   occurred_at: Date;
   in_decision_currency: boolean | null;
+  refund_id: string | null;
 }
 
 /**
@@ -35,6 +36,10 @@ const settledBySuccess: readonly DecisionStatus[] = ['approved', 'sent', 'failed
 const settledByFailure: readonly DecisionStatus[] = ['approved', 'sent'];
 
 const eventKey = (tenantId: string, eventId: string) => `${tenantId}\u0000${eventId}`;
+
+/** The platform's reason for a failed refund, kept in the decision's audit trail. */
+const failureReasonOf = (event: RefundSucceeded | RefundFailed): { reason?: string } =>
+  event.type === 'refund.failed' && event.data.reason ? { reason: event.data.reason } : {};
 
 /**
  * The one outcome per decision a batch applies, so the decision ends where the same events
@@ -87,9 +92,9 @@ export async function recordEvents(client: PoolClient, events: readonly Ingested
          JOIN tenants USING (tenant_id)
          LEFT JOIN refund_decisions d ON d.tenant_id = t.tenant_id AND d.payment_id = t.payment_id AND d.decision_id::text = t.claimed
        ON CONFLICT (tenant_id, event_id) DO NOTHING
-       RETURNING tenant_id, event_id, decision_id, outcome, amount, currency, occurred_at
+       RETURNING tenant_id, event_id, decision_id, outcome, amount, currency, occurred_at, refund_id
      )
-     SELECT s.tenant_id, s.event_id, s.decision_id, s.outcome, s.amount, s.occurred_at, s.currency = d.currency AS in_decision_currency
+     SELECT s.tenant_id, s.event_id, s.decision_id, s.outcome, s.amount, s.occurred_at, s.refund_id, s.currency = d.currency AS in_decision_currency
        FROM stored s LEFT JOIN refund_decisions d ON d.decision_id = s.decision_id`,
     [
       refunded.map((r) => r.tenantId), refunded.map((r) => r.event.id),
@@ -108,7 +113,8 @@ export async function recordEvents(client: PoolClient, events: readonly Ingested
     client,
     settlingOutcomes(ofDecisions.filter((row) => row.in_decision_currency), batchOrder).map((row) => ({
       tenantId: row.tenant_id, decisionId: row.decision_id!, from: row.outcome === 'succeeded' ? settledBySuccess : settledByFailure, to: row.outcome,
-      actor: 'platform', confirmedAmount: row.amount,
+      actor: 'platform', confirmedAmount: row.amount, ...(row.refund_id !== null ? { refundId: row.refund_id } : {}),
+      ...failureReasonOf(refunded[batchOrder.get(eventKey(row.tenant_id, row.event_id))!]!.event),
     })),
     now,
   );
