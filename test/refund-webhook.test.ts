@@ -5,9 +5,10 @@ import { RefundCommand } from '@backstop/contracts';
 import { setRefundWebhook } from '@backstop/ledger';
 import { createLogger } from '@backstop/logging';
 import { inTransaction } from '@backstop/postgres';
-import { createTenant } from '@backstop/tenancy';
+import { createApiKey, createTenant } from '@backstop/tenancy';
 import { startWebhookRelay, type WebhookRelay } from '../services/refund-worker/src/outbox/webhook-relay';
 import { recordFlags } from '../services/refund-worker/src/store/record-flags';
+import { startConsole } from './support/console';
 import { createIsolatedDatabase } from './support/database';
 import { buildFlag } from './support/flags';
 import { eventually } from './support/wait';
@@ -139,6 +140,41 @@ describe('refund commands posted to the tenant\'s endpoint', () => {
       for (const secret of [first, second]) expect(() => new Webhook(secret).verify(after.body, after.headers as Record<string, string>)).not.toThrow();
     } finally {
       await rotated.close();
+    }
+  });
+
+  it('tells the tenant how its endpoint\'s deliveries stand, and stops posting when the endpoint is removed', async () => {
+    await relay?.stop();
+    relay = undefined;
+    await createTenant(database.pool, { tenantId: 'watched', name: 'Watched' });
+    const keys = { admin: (await createApiKey(database.pool, 'watched', 'admin')).apiKey, finance: (await createApiKey(database.pool, 'watched', 'finance')).apiKey };
+    const failing = await startWebhookReceiver(() => 500);
+    const served = await startConsole({ env: { DATABASE_URL: database.databaseUrl }, pool: database.pool });
+    const call = (method: 'GET' | 'DELETE', key: string) => served.app.inject({ method, url: '/v1/refund-webhook', headers: { authorization: `Bearer ${key}` } });
+    try {
+      expect((await call('GET', keys.finance)).statusCode).toBe(404);
+      await setRefundWebhook(database.pool, 'watched', failing.url('/refunds'));
+      const flag = buildFlag('watched');
+      await inTransaction(database.pool, (client) => recordFlags(client, [flag], new Date()));
+      const watchedRelay = startWebhookRelay({ pool: database.pool, logger: createLogger('test', 'silent'), pollMs: 20, retryBaseMs: 60_000 });
+      try {
+        await eventually(async () => (failing.received.length >= 1 ? true : undefined), { what: 'the first attempt, refused' });
+      } finally {
+        await watchedRelay.stop();
+      }
+      const state = await eventually(async () => {
+        const answer = (await call('GET', keys.finance)).json().data;
+        return answer.failing === 1 ? answer : undefined;
+      }, { what: 'the failed delivery counted' });
+      expect(state).toMatchObject({ url: failing.url('/refunds'), pending: 1, failing: 1, recent: [{ attempts: 1, deliveredAt: null, lastError: 'HTTP 500' }] });
+      expect(JSON.stringify(state)).not.toContain('whsec_');
+
+      expect((await call('DELETE', keys.finance)).statusCode).toBe(403);
+      expect((await call('DELETE', keys.admin)).statusCode).toBe(204);
+      expect((await call('GET', keys.admin)).statusCode).toBe(404);
+    } finally {
+      await served.close();
+      await failing.close();
     }
   });
 });
