@@ -159,12 +159,14 @@ describe('the webhook endpoint, on real Kafka and Redis', () => {
   });
 
   it('turns five deliveries of one event into one Kafka message, each retry answered with the original acceptance', async () => {
-    const event = paymentEvent();
+    // Marked, so the retries show they carry the original's marks too.
+    const event = paymentEvent({ quantity: 3, unitPrice: 1000, amount: 30000 });
     const answers: Awaited<ReturnType<typeof postEvent>>[] = [];
     for (let attempt = 0; attempt < 5; attempt += 1) answers.push(await postEvent(door.ingest.app, tenantId, door.secret, event));
     expect(answers.map((answer) => answer.statusCode)).toEqual([202, 200, 200, 200, 200]);
     const original = answers[0]!.json().receivedAt;
-    for (const retry of answers.slice(1)) expect(retry.json()).toEqual({ status: 'duplicate', eventId: event.id, receivedAt: original });
+    expect(answers[0]!.json().marks).toEqual(['amount_mismatch']);
+    for (const retry of answers.slice(1)) expect(retry.json()).toEqual({ status: 'duplicate', eventId: event.id, receivedAt: original, marks: ['amount_mismatch'] });
     await door.topic.expectNothingBefore(door.ingest.app, tenantId, door.secret, () => false);
     expect(door.topic.events().filter((message) => message.event.id === event.id)).toHaveLength(1);
   });

@@ -17,6 +17,7 @@ const Duplicate = z.object({
   status: z.literal('duplicate').describe('This event id was accepted before; nothing new was recorded.'),
   eventId: z.string(),
   receivedAt: z.iso.datetime().describe('When the first delivery was accepted.'),
+  marks: z.array(EventMark).describe('The first delivery\'s marks: the same body, judged the same way.'),
 });
 const BatchResult = z.union([
   Accepted.extend({ index: z.int() }),

@@ -14,7 +14,8 @@ export interface Candidate {
 
 export type Outcome =
   | { status: 'accepted'; eventId: string; receivedAt: string; marks: EventMark[] }
-  | { status: 'duplicate'; eventId: string; receivedAt: string }
+  // The marks of a retry are the original's: the same body, judged the same way.
+  | { status: 'duplicate'; eventId: string; receivedAt: string; marks: EventMark[] }
   | { status: 'rejected'; eventId: string; problem: Problem };
 
 export interface AcceptDeps {
@@ -69,7 +70,7 @@ export async function acceptEvents(deps: AcceptDeps, tenantId: string, candidate
     if (prior.state === 'new') toPublish.push({ index, claim });
     else if (prior.state === 'in-flight') outcomes[index] = { status: 'rejected', eventId, problem: inFlight(prior.retryAfterMs) };
     else if (!prior.sameBody) outcomes[index] = { status: 'rejected', eventId, problem: idReused() };
-    else outcomes[index] = { status: 'duplicate', eventId, receivedAt: prior.receivedAt };
+    else outcomes[index] = { status: 'duplicate', eventId, receivedAt: prior.receivedAt, marks: candidates[index]!.marks };
   });
 
   if (toPublish.length > 0) {
@@ -108,7 +109,7 @@ function followFirst(candidates: Candidate[], outcomes: Outcome[], firstIndex: M
     } else if (original.status === 'rejected') {
       outcomes[index] = original;
     } else {
-      outcomes[index] = { status: 'duplicate', eventId: candidate.event.id, receivedAt: original.receivedAt };
+      outcomes[index] = { status: 'duplicate', eventId: candidate.event.id, receivedAt: original.receivedAt, marks: candidate.marks };
     }
   });
   return outcomes;
