@@ -46,6 +46,20 @@ function documentation(method: 'GET' | 'HEAD', url: string): RouteProbe {
 }
 
 export const readProbes: Record<string, RouteProbe> = {
+  'GET /v1/refund-webhook': {
+    access: readers,
+    sample: () => ({ method: 'GET', url: '/v1/refund-webhook' }),
+    async isolate(sweep) {
+      // The route reads the key's own tenant whatever the query names: B's endpoint, its
+      // deliveries and its decisions never show (asA checks every answer for B's values).
+      for (const role of allowed(readers)) {
+        const answer = await sweep.asA(role, { method: 'GET', url: '/v1/refund-webhook?tenant=bravo' });
+        expect([200, 404], answer.text).toContain(answer.status);
+      }
+      const bravo = await sweep.asOperator({ method: 'GET', url: '/v1/refund-webhook?tenant=bravo' });
+      expectProblem(bravo, 400, 'tenant-required');
+    },
+  },
   'GET /*': {
     access: 'public',
     sample: () => ({ method: 'GET', url: '/index.html' }),

@@ -109,6 +109,19 @@ export const writeProbes: Record<string, RouteProbe> = {
     },
   },
 
+  'DELETE /v1/refund-webhook': {
+    access: admins,
+    sample: () => ({ method: 'DELETE', url: '/v1/refund-webhook' }),
+    async isolate(sweep) {
+      await expectBUntouched(sweep, async () => {
+        expect((await sweep.asA('admin', { method: 'DELETE', url: '/v1/refund-webhook?tenant=bravo' })).status).toBe(204);
+      });
+      expect(await storedSetting(sweep, 'SELECT url FROM refund_webhooks WHERE tenant_id = $1')).toBeUndefined();
+      const bravo = await sweep.pool.query('SELECT 1 FROM refund_webhooks WHERE tenant_id = $1', [sweep.tenants.b.tenantId]);
+      expect(bravo.rowCount).toBe(1);
+    },
+  },
+
   'POST /v1/admin/tenants': {
     access: [],
     sample: () => ({ method: 'POST', url: '/v1/admin/tenants', payload: { tenantId: 'probe', name: 'Probe' } }),
