@@ -150,14 +150,25 @@ describe('finance API on a generated day of traffic', () => {
 
   it('lists decisions with filters and cursor pagination, each with its evidence', async () => {
     const expected = charges.filter((c) => c.flag.tenantId === 'east' && c.expected !== 'none').map((c) => c.flag.payment.paymentId);
-    const seen: RefundDecision[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { data: RefundDecision[]; nextCursor: string | null } = await getJson(`/v1/refunds?limit=17${cursor ? `&cursor=${cursor}` : ''}`, keys['east-finance']);
-      seen.push(...page.data);
-      cursor = page.nextCursor;
-    } while (cursor);
+    const pageThrough = async (limit: number) => {
+      const pages: RefundDecision[][] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { data: RefundDecision[]; nextCursor: string | null } = await getJson(`/v1/refunds?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, keys['east-finance']);
+        pages.push(page.data);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return pages;
+    };
+    const pages = await pageThrough(17);
+    const seen = pages.flat();
     expect(seen.map((d) => d.paymentId).sort()).toEqual([...expected].sort());
+    // A cursor only where a next page holds something, also when the last page is exactly full.
+    expect(pages.map((page) => page.length)).not.toContain(0);
+    expect((await pageThrough(expected.length)).map((page) => page.length)).toEqual([expected.length]);
+    const backwards = await get(`/v1/refunds?from=${DAY}T06:00:00.000Z&to=${DAY}T00:00:00.000Z`, keys['east-finance']);
+    expect(backwards.status).toBe(400);
+    expect(JSON.parse(backwards.text)).toMatchObject({ type: expect.stringContaining('invalid-query'), errors: [{ path: '$.to', message: '"from" must not be after "to"' }] });
     expect(seen[0]!.evidence?.informationFlow.summary).toContain(seen[0]!.paymentId);
 
     const review = await getJson<{ data: RefundDecision[] }>('/v1/refunds?tenant=east&status=pending_review&currency=USD&flagType=amount.outlier&limit=500');

@@ -304,7 +304,7 @@ async function loadFinance() {
     element('h2', {}, t('reconciliation')),
     element('p', {}, element('a', { href: '#', onclick: (event) => { event.preventDefault(); void downloadCsv(`/v1/finance/reconciliation.csv?from=${day(from)}&to=${day(to)}`, 'reconciliation.csv'); } }, t('downloadCsv'))),
     element('table', { class: 'flags', id: 'reconciliation-table' },
-      element('thead', {}, element('tr', {}, ...['day', 'currency', 'decided', 'sent', 'confirmed', 'failedLabel'].map((key) => element('th', {}, t(key))))),
+      element('thead', {}, element('tr', {}, ...['day', 'currency', 'decided', 'sentLabel', 'confirmed', 'failedLabel'].map((key) => element('th', {}, t(key))))),
       element('tbody', {}, ...reconciliation.data.map((row) => element('tr', {},
         element('td', {}, row.day), element('td', {}, row.currency),
         element('td', {}, sumCell(row.decided, row.currency)), element('td', {}, sumCell(row.sent, row.currency)),

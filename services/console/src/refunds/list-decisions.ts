@@ -119,17 +119,19 @@ export function decisionListSql(withEvidence: boolean): string {
 
 /** One page of decisions, newest first, keyset-paginated on (created_at, decision_id). */
 export async function listDecisions(pool: Pool, filter: DecisionFilter, options: { limit: number; after: Cursor | null; withEvidence?: boolean; decisionId?: string }): Promise<DecisionPage> {
+  // One row more than the page: a cursor is given only when a next page has something on it.
   const result = await pool.query<DecisionRow>(
     decisionListSql(options.withEvidence !== false),
     [
       filter.tenant ?? null, filter.status ?? null, filter.flagType ?? null, filter.currency ?? null, filter.from ?? null, filter.to ?? null,
-      options.after?.[0] ?? null, options.after?.[1] ?? null, options.limit, options.decisionId ?? null,
+      options.after?.[0] ?? null, options.after?.[1] ?? null, options.limit + 1, options.decisionId ?? null,
     ],
   );
-  const last = result.rows.at(-1);
+  const page = result.rows.slice(0, options.limit);
+  const last = page.at(-1);
   return {
-    decisions: result.rows.map(toDecision),
-    next: result.rows.length === options.limit && last ? [last.created_us, last.decision_id] : null,
+    decisions: page.map(toDecision),
+    next: result.rows.length > options.limit && last ? [last.created_us, last.decision_id] : null,
   };
 }
 

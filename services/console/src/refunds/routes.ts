@@ -18,8 +18,11 @@ import { reviewDecision, type Verdict } from './review';
 
 const DecisionParams = z.strictObject({ decisionId: z.uuid() });
 const ReviewBody = z.strictObject({ reason: FreeText.trim().max(500).optional() });
-const ListQuery = DecisionListQuery.extend(ReaderLanguageQuery.shape);
-const CsvQuery = DecisionFilter.extend(ReaderLanguageQuery.shape);
+/** A range that ends before it starts is a mistake to name, not an empty answer (as in reconciliation). */
+const rangeInOrder = (query: { from?: string; to?: string }) => !query.from || !query.to || Date.parse(query.from) <= Date.parse(query.to);
+const rangeOrder = { message: '"from" must not be after "to"', path: ['to'] };
+const ListQuery = DecisionListQuery.extend(ReaderLanguageQuery.shape).refine(rangeInOrder, rangeOrder);
+const CsvQuery = DecisionFilter.extend(ReaderLanguageQuery.shape).refine(rangeInOrder, rangeOrder);
 const DecisionPage = z.object({ data: z.array(RefundDecision), nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last.') });
 
 /**
